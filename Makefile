@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine: `make report` and `make test`.
+# Each creates .venv with pip when missing and installs the project into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONFIG ?= config/runs/2026-T2.yaml
+
+.PHONY: report test test-unit test-integration test-e2e bench demo-data validate-demo clean-outputs strip-notebooks
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/fragile-care run --config $(CONFIG)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -m unit
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest -m integration
+
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest -m e2e
+
+bench: $(STAMP)
+	$(BIN)/fragile-care bench pipeline --config $(CONFIG)
+
+demo-data: $(STAMP)
+	$(BIN)/fragile-care demo-data
+
+strip-notebooks: $(STAMP)
+	$(BIN)/fragile-care strip-notebooks
+
+clean-outputs:
+	rm -rf reports/_output data/processed

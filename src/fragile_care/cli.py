@@ -1,0 +1,196 @@
+"""Command-line interface: ``fragile-care COMMAND``.
+
+Bad input never produces a traceback: known errors print one clear message and exit with
+a documented code. Set ``FRAGILE_CARE_DEBUG=1`` to see the traceback of an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from . import __version__, io, paths
+from .clean import Harmonisation, UnitRegistry, check_table, series_gaps
+from .config import ConfigError, load_config
+from .quality import UnreadableTableError, errors
+from .schemas import ALL_TABLES, UNITS
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _units_registry(units_file: Path | None, data_file: Path) -> tuple[UnitRegistry | None, str]:
+    """Known units for ``validate``: ``--units``, else ``units.*`` beside the file, else the demo set."""
+    candidates = [units_file] if units_file else [io.find_table_file(data_file.parent, "units"), io.find_table_file(paths.demo_dir(), "units")]
+    for path in candidates:
+        if path is None or not path.is_file():
+            continue
+        check = check_table(io.read_raw_table(path), UNITS)
+        if check.ok:
+            return UnitRegistry.build(check.frame, Harmonisation()), str(path)
+        raise UnreadableTableError(path.name, "the units table used to check unit ids has errors; validate it first")
+    return None, "none"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    schema = ALL_TABLES[args.table]
+    worst = EXIT_OK
+    for name in args.files:
+        path = Path(name)
+        try:
+            raw = io.read_raw_table(path)
+            registry = None
+            if any(c.kind == "unit" for c in schema.columns) and schema.name != UNITS.name:
+                registry, _ = _units_registry(Path(args.units) if args.units else None, path)
+        except UnreadableTableError as exc:
+            print(f"{name}:-:-: error: {exc.reason}")
+            worst = EXIT_UNREADABLE
+            continue
+        check = check_table(raw, schema, registry)
+        problems = check.problems + (series_gaps(check.frame, schema, check.file) if check.ok else [])
+        for problem in problems:
+            print(dataclasses.replace(problem, file=name).format())
+        n_err = len(errors(problems))
+        n_rep = sum(p.severity == "repaired" for p in problems)
+        n_warn = sum(p.severity == "warning" for p in problems)
+        print(f"{name}: {args.table}: {check.rows_read} rows read, {check.rows_kept} kept, {check.rows_rejected} rejected; "
+              f"{n_err} error(s), {n_rep} repair(s), {n_warn} warning(s); {'; '.join(raw.notes)}", file=sys.stderr)
+        if n_err or (args.strict and (n_rep or n_warn)):
+            worst = max(worst, EXIT_PROBLEMS)
+    return worst
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import run
+
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    code, _ = run(cfg, render=not args.no_render, require_render=args.require_render)
+    return code
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .pipeline import render_run
+
+    return render_run(args.run_id)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from .demo import SEED, write_demo
+
+    seed = args.seed if args.seed is not None else SEED
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            written = write_demo(Path(tmp), seed)
+            differ = [p.name for p in written if p.read_bytes() != (paths.demo_dir() / p.name).read_bytes()] if paths.demo_dir().is_dir() else ["all"]
+        if differ:
+            print(f"demo data differ from a fresh generation: {', '.join(differ)}", file=sys.stderr)
+            return 1
+        print("demo data are identical to a fresh generation")
+        return 0
+    for path in write_demo(Path(args.out) if args.out else None, seed):
+        print(path)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .pipeline import run
+
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        code, result = run(cfg, render=False, output_root=Path(tmp) / "out", processed_root=Path(tmp) / "proc", out=open(os.devnull, "w"))
+        total = time.perf_counter() - t0
+    if code != 0 or result is None:
+        print("benchmark run failed; run `fragile-care run` to see why", file=sys.stderr)
+        return code or 1
+    print(f"benchmark: full run of {cfg.run_id} without rendering ({os.cpu_count()} cores)")
+    for step in result.steps:
+        print(f"  {step.name:<24} {step.seconds:7.2f} s")
+    print(f"  {'total (wall)':<24} {total:7.2f} s   target < 60 s: {'met' if total < 60 else 'NOT met'}")
+    return 0
+
+
+def cmd_strip(args: argparse.Namespace) -> int:
+    import nbformat
+
+    for nb_path in sorted(paths.analysis_dir().glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        changed = False
+        for cell in nb.cells:
+            if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
+                cell.outputs, cell.execution_count, changed = [], None, True
+        if changed:
+            nbformat.write(nb, nb_path)
+            print(f"stripped {nb_path.name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fragile-care", description="Analysis pipeline for obstetric and neonatal care in VGR.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check files against a table contract",
+                       description="Print one line per problem as FILE:ROW:COLUMN: severity: problem. Rows are numbered as in the "
+                                   "file: the header is row 1. Exit 0 valid, 1 problems found, 2 a file cannot be read as a table.")
+    p.add_argument("--table", required=True, choices=sorted(ALL_TABLES), help="which contract to check against")
+    p.add_argument("--units", help="units table with the known unit ids (default: units.csv beside the file, else the demo units)")
+    p.add_argument("--strict", action="store_true", help="repairs and warnings also count as problems (exit 1)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("run", help="run the pipeline for one run configuration")
+    p.add_argument("--config", required=True, help="run configuration, e.g. config/runs/2026-T2.yaml")
+    p.add_argument("--require-render", action="store_true", help="exit 3 when Quarto is not installed")
+    p.add_argument("--no-render", action="store_true", help="skip rendering with Quarto")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("render", help="render the reports of an existing run bundle with Quarto")
+    p.add_argument("run_id")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("demo-data", help="(re)generate the synthetic demo data set")
+    p.add_argument("--out", help="folder (default data/raw/demo)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--check", action="store_true", help="exit 1 unless the committed files equal a fresh generation")
+    p.set_defaults(func=cmd_demo_data)
+
+    p = sub.add_parser("bench", help="print wall times of a full run")
+    p.add_argument("what", choices=["pipeline"])
+    p.add_argument("--config", default="config/runs/2026-T2.yaml")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("strip-notebooks", help="remove outputs from analysis/*.ipynb before committing")
+    p.set_defaults(func=cmd_strip)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a bare traceback for users
+        if os.environ.get("FRAGILE_CARE_DEBUG"):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc} (set FRAGILE_CARE_DEBUG=1 for details)", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,285 @@
+"""Runs: the notebooks in order under papermill, the run bundle, the manifest, rendering.
+
+A run writes into temporary folders and moves them into place only when every step
+succeeded, so a failed run leaves the previous bundle of the same run id untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata as md
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__, io, paths
+from .config import RunConfig
+from .embeds import check_embeds
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_RENDER = 0, 1, 2, 3
+DEPENDENCIES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
+                "nbformat", "nbclient", "ipykernel", "pyyaml", "openpyxl", "pyarrow")
+QUARTO_HELP = (
+    "Quarto was not found on PATH, so HTML and PDF were not rendered. Every other output of the run is kept.\n"
+    "Install Quarto 1.5 or later in one of these ways, then run `fragile-care render {run_id}`:\n"
+    "  - conda:     conda install -c conda-forge quarto   (included in environment.yml)\n"
+    "  - installer: https://quarto.org/docs/get-started/\n"
+    "  - pip:       pip install quarto-cli   (downloads the Quarto binary; needs internet)\n"
+    "PDF output uses Typst, which Quarto includes."
+)
+
+
+class RunError(Exception):
+    """A run that failed; the message says where, and what was kept."""
+
+
+@dataclass
+class StepResult:
+    name: str
+    notebook: str
+    seconds: float
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    bundle: Path
+    processed: Path
+    steps: list[StepResult] = field(default_factory=list)
+    render_status: str = "not run"
+    seconds: float = 0.0
+
+
+def bundle_dir(run_id: str, output_root: Path | None = None) -> Path:
+    return (output_root or paths.output_root()) / run_id
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.project_root()))
+    except ValueError:
+        return str(path)
+
+
+def input_files(cfg: RunConfig) -> list[Path]:
+    """Every file a run reads: the run config, the unit tables and the public series."""
+    files = [cfg.source_file] if cfg.source_file else []
+    if cfg.data_dir.is_dir():
+        files += sorted(p for p in cfg.data_dir.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt", ".tsv"))
+    files += sorted(p for p in cfg.public_dir.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    return files
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "fragile-care": __version__}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_state() -> dict[str, object]:
+    root = paths.project_root()
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    if commit.returncode != 0:
+        return {"commit": None, "dirty": None}
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def _progress(out: TextIO, text: str) -> None:
+    print(text, file=out, flush=True)
+
+
+def _execute(notebook: Path, target: Path, parameters: dict, cwd: Path) -> None:
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(notebook), str(target), parameters=parameters, cwd=str(cwd), progress_bar=False,
+        kernel_name="python3", log_output=False, report_mode=False,
+    )
+
+
+def _failure_message(exc: Exception, step: str, partial: Path) -> str:
+    cell = getattr(exc, "exec_count", None)
+    index = getattr(exc, "cell_index", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    where = f"cell {index + 1}" if isinstance(index, int) else "a cell"
+    if cell:
+        where += f" (execution count {cell})"
+    return (f"step {step} failed in {where}: {ename}: {evalue}\n"
+            f"partial output: {partial}\n"
+            f"the previous bundle, if any, is unchanged")
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` with renames, so ``final`` is never half-written."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
+    """Copy the report sources and the Quarto project file into the bundle, with the run's
+    values in ``_variables.yml``."""
+    src = paths.reports_dir()
+    copied = []
+    for name in cfg.reports:
+        shutil.copy2(src / name, bundle / name)
+        copied.append(bundle / name)
+    for extra in sorted(src.glob("*.css")) + sorted(src.glob("*.scss")):
+        shutil.copy2(extra, bundle / extra.name)
+    quarto_yml = io.read_yaml(paths.project_root() / "_quarto.yml")
+    quarto_yml.setdefault("project", {})["render"] = list(cfg.reports)
+    quarto_yml["format"] = {k: v for k, v in quarto_yml.get("format", {}).items() if k in cfg.render_formats}
+    io.write_yaml(quarto_yml, bundle / "_quarto.yml")
+    io.write_yaml(
+        {"run_id": cfg.run_id, "tertial": cfg.tertial, "title": cfg.title,
+         "data_label": "EXEMPELDATA (syntetiska enhetsdata)" if cfg.is_demo else "Regionens egna data",
+         "period_end": f"{cfg.period_end:%Y-%m}", "summer_weeks": f"{cfg.summer_first_week}–{cfg.summer_last_week}"},
+        bundle / "_variables.yml",
+    )
+    return copied
+
+
+def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, out: TextIO = sys.stderr,
+        output_root: Path | None = None, processed_root: Path | None = None) -> tuple[int, RunResult | None]:
+    """Run every step of ``cfg``; returns the exit code and the result."""
+    started = time.perf_counter()
+    out_root = output_root or paths.output_root()
+    proc_root = processed_root or paths.processed_root()
+    token = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    tmp_bundle = out_root / f".tmp-{cfg.run_id}-{token}"
+    tmp_processed = proc_root / f".tmp-{cfg.run_id}-{token}"
+    (tmp_bundle / "notebooks").mkdir(parents=True)
+    tmp_processed.mkdir(parents=True)
+    result = RunResult(cfg.run_id, bundle_dir(cfg.run_id, out_root), proc_root / cfg.run_id)
+    config_path = str(cfg.source_file) if cfg.source_file else ""
+    if cfg.source_file:
+        shutil.copy2(cfg.source_file, tmp_bundle / "run_config.yaml")
+    n = len(cfg.steps)
+    _progress(out, f"run {cfg.run_id}: {n} step(s), data: {cfg.data_source}{' (EXEMPELDATA, synthetic)' if cfg.is_demo else ''}")
+    for i, step in enumerate(cfg.steps, start=1):
+        notebook = paths.analysis_dir() / f"{step}.ipynb"
+        target = tmp_bundle / "notebooks" / notebook.name
+        _progress(out, f"[{i}/{n}] {step} ... running")
+        t0 = time.perf_counter()
+        try:
+            _execute(notebook, target, {"config_path": config_path, "processed_dir": str(tmp_processed)}, paths.analysis_dir())
+        except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
+            failed = out_root / "_failed" / f"{cfg.run_id}-{token}"
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            tmp_bundle.rename(failed)
+            shutil.rmtree(tmp_processed, ignore_errors=True)
+            _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
+            _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / notebook.name))
+            return EXIT_FAILED, None
+        seconds = time.perf_counter() - t0
+        result.steps.append(StepResult(step, _relative(notebook), round(seconds, 2)))
+        _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
+
+    qmds = assemble_reports(tmp_bundle, cfg)
+    if (tmp_processed / "quality_log.parquet").exists():
+        import pandas as pd
+
+        io.write_csv(pd.read_parquet(tmp_processed / "quality_log.parquet"), tmp_bundle / "quality_log.csv")
+    problems = check_embeds(qmds, tmp_bundle / "notebooks")
+    if problems:
+        failed = out_root / "_failed" / f"{cfg.run_id}-{token}"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        tmp_bundle.rename(failed)
+        shutil.rmtree(tmp_processed, ignore_errors=True)
+        _progress(out, "error: the reports embed cells that do not resolve:\n  " + "\n  ".join(problems) + f"\npartial output: {failed}")
+        return EXIT_FAILED, None
+    result.seconds = round(time.perf_counter() - started, 2)
+    manifest = {
+        "run_id": cfg.run_id,
+        "tertial": cfg.tertial,
+        "title": cfg.title,
+        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "data_source": cfg.data_source,
+        "synthetic_data": cfg.is_demo,
+        "config_file": _relative(cfg.source_file) if cfg.source_file else None,
+        "config": cfg.raw,
+        "inputs": [{"path": _relative(p), "sha256": io.sha256_file(p), "bytes": p.stat().st_size} for p in input_files(cfg)],
+        "package_versions": package_versions(),
+        "git": git_state(),
+        "steps": [{"name": s.name, "notebook": s.notebook, "seconds": s.seconds} for s in result.steps],
+        "seconds_total": result.seconds,
+        "processed_dir": _relative(result.processed),
+        "reports": list(cfg.reports),
+        "render": {"status": "pending"},
+    }
+    io.write_json(manifest, tmp_bundle / "manifest.json")
+    _swap_into_place(tmp_processed, result.processed)
+    _swap_into_place(tmp_bundle, result.bundle)
+    _progress(out, f"bundle: {result.bundle}")
+    _progress(out, f"processed tables: {result.processed}")
+    if not render:
+        _set_render_status(result.bundle, "skipped (--no-render)")
+        return EXIT_OK, result
+    code = render_bundle(result.bundle, cfg.render_formats, cfg.reports, out=out)
+    result.render_status = "ok" if code == EXIT_OK else ("quarto missing" if code == EXIT_NO_RENDER else "failed")
+    if code == EXIT_NO_RENDER and not require_render:
+        return EXIT_OK, result
+    return code, result
+
+
+def _set_render_status(bundle: Path, status: str, outputs: list[str] | None = None) -> None:
+    manifest_path = bundle / "manifest.json"
+    if manifest_path.exists():
+        manifest = io.read_json(manifest_path)
+        manifest["render"] = {"status": status, "outputs": outputs or []}
+        io.write_json(manifest, manifest_path)
+
+
+def render_bundle(bundle: Path, formats: tuple[str, ...], reports: tuple[str, ...], out: TextIO = sys.stderr) -> int:
+    """Render the reports of a bundle with Quarto. Returns 0, 3 (no Quarto) or 1 (failed)."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        _progress(out, "render: " + QUARTO_HELP.format(run_id=bundle.name))
+        _set_render_status(bundle, "not rendered: quarto not found on PATH")
+        return EXIT_NO_RENDER
+    outputs = []
+    for report in reports:
+        for fmt in formats:
+            _progress(out, f"render: quarto render {report} --to {fmt}")
+            proc = subprocess.run([quarto, "render", report, "--to", fmt], cwd=bundle, capture_output=True, text=True)
+            if proc.returncode != 0:
+                tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+                _progress(out, f"error: quarto render {report} --to {fmt} failed (exit {proc.returncode}):\n{tail}")
+                _set_render_status(bundle, f"failed: {report} to {fmt}", outputs)
+                return EXIT_FAILED
+            suffix = ".html" if fmt == "html" else ".pdf"
+            outputs.append(Path(report).with_suffix(suffix).name)
+    _set_render_status(bundle, "ok", outputs)
+    _progress(out, "render: " + ", ".join(outputs))
+    return EXIT_OK
+
+
+def render_run(run_id: str, out: TextIO = sys.stderr, output_root: Path | None = None) -> int:
+    """Render an existing bundle (``fragile-care render RUN_ID``)."""
+    bundle = bundle_dir(run_id, output_root)
+    manifest_path = bundle / "manifest.json"
+    if not manifest_path.is_file():
+        _progress(out, f"error: no run bundle {run_id!r} in {bundle.parent} (run `fragile-care run --config ...` first)")
+        return EXIT_USAGE
+    manifest = io.read_json(manifest_path)
+    formats = tuple((manifest.get("config", {}).get("render") or {}).get("formats", ["html", "typst"]))
+    return render_bundle(bundle, formats, tuple(manifest.get("reports", [])), out=out)

@@ -1,0 +1,217 @@
+"""Table contracts (DESIGN.md §4): columns, kinds, ranges and keys of every input table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROFESSIONS = ("barnmorska", "undersköterska", "neonatalsjuksköterska")
+CARE_LEVELS = ("ic", "hd", "sc")
+# Swedish words for the neonatal care levels, accepted and repaired to the codes.
+CARE_LEVEL_ALIASES = {
+    "iva": "ic", "intensivvård": "ic", "neonatal iva": "ic", "intensive": "ic",
+    "intermediär": "hd", "intermediärvård": "hd", "high dependency": "hd",
+    "vårdavdelning": "sc", "special care": "sc",
+}
+ADMINISTRATIONS = ("SU", "NU", "SÄS", "SkaS")
+REDIRECTION_REASONS = ("platsbrist", "bemanning", "neonatal", "övrigt")
+
+KINDS = ("id", "text", "unit", "count", "number", "month", "date", "iso_week", "category", "year")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table contract.
+
+    ``kind`` is one of :data:`KINDS`; ``allowed`` lists the values of a category;
+    ``minimum``/``maximum`` bound numbers; ``required`` columns must be present;
+    ``nullable`` columns may have empty cells.
+    """
+
+    name: str
+    kind: str
+    required: bool = True
+    nullable: bool = False
+    allowed: tuple[str, ...] | None = None
+    aliases: tuple[tuple[str, str], ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """A table contract: the columns, the key, and the monthly series to check for gaps."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    description: str = ""
+    series_by: tuple[str, ...] = ()
+    series_month: str | None = None
+    # ``source_id`` (provenance of each row, e.g. SYNTHETIC_DEMO) is allowed in every table.
+    provenance_column: str = "source_id"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+def _count(name: str, **kw) -> Column:
+    return Column(name, "count", **kw)
+
+
+def _fte(name: str, **kw) -> Column:
+    return Column(name, "number", minimum=0.0, maximum=5000.0, **kw)
+
+
+UNITS = TableSchema(
+    "units",
+    (
+        Column("unit_id", "id"),
+        Column("name", "text"),
+        Column("hospital", "text"),
+        Column("administration", "category", allowed=ADMINISTRATIONS),
+        _count("delivery_rooms"),
+        _count("postnatal_beds"),
+        _count("neonatal_cots_ic"),
+        _count("neonatal_cots_hd"),
+        _count("neonatal_cots_sc"),
+        Column("opened", "date", required=False, nullable=True),
+        Column("closed", "date", required=False, nullable=True),
+        Column("merged_into", "unit", required=False, nullable=True),
+        Column("aliases", "text", required=False, nullable=True,
+               description="other spellings of the unit in exports, separated by '|'"),
+    ),
+    key=("unit_id",),
+    description="Delivery units with their capacity and structural history",
+)
+
+BIRTHS_MONTHLY = TableSchema(
+    "births_monthly",
+    (
+        Column("unit_id", "unit"),
+        Column("month", "month"),
+        _count("deliveries", maximum=5000),
+        _count("babies_born", maximum=5000),
+    ),
+    key=("unit_id", "month"),
+    description="Deliveries and babies born per delivery unit and month",
+    series_by=("unit_id",),
+    series_month="month",
+)
+
+STAFFING = TableSchema(
+    "staffing",
+    (
+        Column("unit_id", "unit"),
+        Column("month", "month"),
+        Column("profession", "category", allowed=PROFESSIONS),
+        _fte("fte_budgeted"),
+        _fte("fte_available"),
+        _fte("fte_agency"),
+        _fte("vacancies"),
+    ),
+    key=("unit_id", "month", "profession"),
+    description="Staff per unit, month and profession, in FTE (årsarbetare)",
+    series_by=("unit_id", "profession"),
+    series_month="month",
+)
+
+LEAVE_PLAN = TableSchema(
+    "leave_plan",
+    (
+        Column("unit_id", "unit"),
+        Column("iso_week", "iso_week"),
+        Column("profession", "category", allowed=PROFESSIONS),
+        _fte("fte_on_leave"),
+    ),
+    key=("unit_id", "iso_week", "profession"),
+    description="Planned leave per unit, ISO week and profession, in FTE",
+)
+
+REDIRECTIONS = TableSchema(
+    "redirections",
+    (
+        Column("date", "date"),
+        Column("from_unit", "unit"),
+        Column("to_unit", "unit"),
+        Column("reason", "category", allowed=REDIRECTION_REASONS),
+        _count("women", minimum=1, maximum=500),
+    ),
+    key=("date", "from_unit", "to_unit", "reason"),
+    description="Women redirected (hänvisade) from one delivery unit to another",
+)
+
+NEONATAL_ADMISSIONS = TableSchema(
+    "neonatal_admissions",
+    (
+        Column("unit_id", "unit"),
+        Column("month", "month"),
+        Column("care_level", "category", allowed=CARE_LEVELS, aliases=tuple(CARE_LEVEL_ALIASES.items())),
+        _count("admissions", maximum=5000),
+        _count("cot_days", maximum=50000),
+    ),
+    key=("unit_id", "month", "care_level"),
+    description="Neonatal admissions and cot days per unit, month and care level",
+    series_by=("unit_id", "care_level"),
+    series_month="month",
+)
+
+# Public series (real figures with a source on every row).
+PUBLIC_SWEDEN_MONTHLY = TableSchema(
+    "sweden_live_births_monthly",
+    (
+        Column("country", "text"),
+        Column("year", "year"),
+        Column("month", "count", minimum=1, maximum=12),
+        Column("month_name", "text", required=False),
+        _count("live_births"),
+        Column("reliability", "text", required=False, nullable=True),
+        Column("un_source_year", "year", required=False, nullable=True),
+    ),
+    key=("year", "month"),
+    description="Sweden, live births by month (UN Demographic Yearbook table 55 / SCB)",
+)
+
+PUBLIC_VGR_ANNUAL = TableSchema(
+    "vgr_live_births_annual",
+    (
+        Column("region_code", "text"),
+        Column("region", "text"),
+        Column("year", "year"),
+        _count("live_births"),
+    ),
+    key=("year",),
+    description="Västra Götalands län, live births per year (SCB BE0101E2)",
+)
+
+PUBLIC_SWEDEN_ANNUAL = TableSchema(
+    "sweden_live_births_annual",
+    (
+        Column("country", "text"),
+        Column("year", "year"),
+        _count("live_births"),
+        Column("reliability", "text", required=False, nullable=True),
+    ),
+    key=("year",),
+    description="Sweden, live births per year",
+)
+
+# Order matters: units first, because the other tables are checked against its unit ids.
+UNIT_TABLES: dict[str, TableSchema] = {
+    s.name: s for s in (UNITS, BIRTHS_MONTHLY, STAFFING, LEAVE_PLAN, REDIRECTIONS, NEONATAL_ADMISSIONS)
+}
+PUBLIC_TABLES: dict[str, TableSchema] = {
+    s.name: s for s in (PUBLIC_SWEDEN_MONTHLY, PUBLIC_SWEDEN_ANNUAL, PUBLIC_VGR_ANNUAL)
+}
+ALL_TABLES: dict[str, TableSchema] = {**UNIT_TABLES, **PUBLIC_TABLES}

@@ -1,0 +1,266 @@
+"""Write the analysis notebooks from the cell sources below (outputs empty).
+
+Run: .venv/bin/python tools/build_notebooks.py. Editing the .ipynb in Jupyter is fine too;
+``fragile-care strip-notebooks`` removes outputs before committing.
+"""
+
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def md(text):
+    return nbformat.v4.new_markdown_cell(text.strip())
+
+
+def code(text, tags=None):
+    cell = nbformat.v4.new_code_cell(text.strip())
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+CLEAN = [
+    md("""
+# 01 Rensning av data och nuläge
+
+Läser källdata (enhetsdata och offentliga serier), kontrollerar dem mot tabellkontrakten,
+harmoniserar enheter (alias och sammanslagningen Mölndal → Östra), för en datakvalitetslogg
+och radräkning, skriver de validerade tabellerna och beskriver nuläget: förlossningar per
+enhet och år, säsongsmönster, sommartoppen och sommarjämförelsen. All logik finns i paketet
+`fragile_care`; denna notebook anropar det och ritar.
+"""),
+    code("""
+# Parameters (papermill injects the run's values after this cell)
+config_path = "config/runs/2026-T2.yaml"
+processed_dir = ""
+""", tags=["parameters"]),
+    code("""
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import Markdown, display
+
+from fragile_care import clean, config, describe, io, paths, report
+
+cfg = config.load_config(config_path)
+out_dir = processed_dir or paths.processed_dir(cfg.run_id)
+report.set_style()
+"""),
+    md("## Inläsning, kontroller och radräkning"),
+    code("""
+result = clean.clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
+tables = result.tables
+io.write_tables({**tables, "quality_log": result.quality_log, "row_accounting": result.accounting}, out_dir)
+result.accounting
+"""),
+    code("""
+#| label: demo-banner
+display(Markdown(report.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, cfg.run_id)))
+"""),
+    code("""
+#| label: tbl-row-accounting
+#| tbl-cap: "Radräkning per fil: inlästa rader = behållna + avvisade. Sammanslagna rader och rader utanför perioden räknas separat."
+acc = result.accounting.assign(
+    **{c: result.accounting[c].map(report.sv_int) for c in ["rows_read", "rows_kept", "rows_rejected", "rows_merged", "rows_outside_period", "rows_out", "repairs", "warnings"]}
+).rename(columns={"file": "Fil", "rows_read": "Inlästa", "rows_kept": "Behållna", "rows_rejected": "Avvisade",
+                  "rows_merged": "Sammanslagna", "rows_outside_period": "Utanför period", "rows_out": "Ut",
+                  "repairs": "Reparationer", "warnings": "Varningar"}).drop(columns="table")
+display(Markdown(report.md_table(acc)))
+"""),
+    code("""
+#| label: tbl-quality-summary
+#| tbl-cap: "Datakvalitetslogg sammanfattad per fil, kolumn och åtgärd (antal och ett exempel). Hela loggen finns i körningens quality_log.csv."
+summary = describe.quality_summary(result.quality_log)
+shown = summary.assign(count=summary["count"].map(report.sv_int)).rename(columns={
+    "file": "Fil", "column": "Kolumn", "severity": "Allvarlighet", "action": "Åtgärd", "count": "Antal", "example": "Exempel"})
+display(Markdown(report.md_table(shown, align="llllrl") if len(shown) else "Inga anmärkningar i datakvalitetsloggen."))
+"""),
+    md("## Förlossningar per år och enhet"),
+    code("""
+births = tables["births_monthly"]
+sites = tables.get("births_monthly_sites", births)
+units = tables["units"]
+labels = describe.unit_labels(units)
+site_labels = dict(zip(units["unit_id"], units["name"]))
+region_year = describe.regional_annual(births)
+ytd = describe.year_to_date(births)
+region_year
+"""),
+    code("""
+#| label: txt-key-numbers
+full = region_year[region_year["complete"]]
+last, prev = full.iloc[-1], full.iloc[-2]
+ytd_change = describe.change(ytd["current"], ytd["previous"])
+display(Markdown(
+    f"Under {int(last['year'])} förlöstes {report.sv_int(last['deliveries'])} kvinnor vid regionens förlossningsenheter "
+    f"och {report.sv_int(last['babies_born'])} barn föddes, {report.sv_pct(describe.change(last['deliveries'], prev['deliveries']), signed=True)} "
+    f"jämfört med {int(prev['year'])}. Från januari till och med {report.sv_month(ytd['last_month'])} var antalet förlossningar "
+    f"{report.sv_int(ytd['current'])}, {report.sv_pct(ytd_change, signed=True)} jämfört med samma period {ytd['last_month'].year - 1}."
+))
+"""),
+    code("""
+#| label: fig-births-region-year
+#| fig-cap: "Antal förlossningar per år i regionen (hela år)."
+#| fig-alt: "Stapeldiagram över antalet förlossningar per år i Västra Götalandsregionen för de hela år som finns i underlaget."
+fig, ax = plt.subplots(figsize=(9, 4))
+sns.barplot(data=full, x="year", y="deliveries", color=sns.color_palette()[0], ax=ax)
+ax.set(xlabel="År", ylabel="Förlossningar", title="Förlossningar per år, hela regionen")
+report.sv_axis(ax)
+report.source_note(fig, cfg.is_demo)
+plt.show()
+"""),
+    code("""
+#| label: fig-births-by-unit-year
+#| fig-cap: "Antal förlossningar per år och förlossningsenhet, hela år. Mölndals förlossning stängde 30 april 2017 och verksamheten flyttade till Östra sjukhuset."
+#| fig-alt: "Linjediagram med en linje per förlossningsenhet som visar antalet förlossningar per år; Mölndals linje slutar 2017 samtidigt som Östra sjukhuset ökar."
+site_year = describe.annual_births(sites)
+site_year = site_year[site_year["year"].isin(full["year"])].assign(Enhet=lambda d: d["unit_id"].map(site_labels))
+fig, ax = plt.subplots(figsize=(9, 4.5))
+sns.lineplot(data=site_year, x="year", y="deliveries", hue="Enhet", style="Enhet", markers=True, dashes=False, ax=ax)
+ax.axvline(2017.33, color="grey", linestyle=":", linewidth=1)
+ax.annotate("Mölndal stänger\\n30 april 2017", xy=(2017.33, ax.get_ylim()[1] * 0.9), fontsize=8, color="grey", ha="left")
+ax.set(xlabel="År", ylabel="Förlossningar", title="Förlossningar per år och enhet")
+report.sv_axis(ax)
+ax.legend(title=None, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+report.source_note(fig, cfg.is_demo)
+plt.show()
+"""),
+    code("""
+#| label: fig-births-monthly
+#| fig-cap: "Förlossningar per månad och enhet (tunn linje) med glidande tolvmånadersmedelvärde (tjock linje). Östra inkluderar Mölndal före sammanslagningen."
+#| fig-alt: "Fyra delfigurer, en per förlossningsenhet, med antalet förlossningar per månad sedan 2015 och ett glidande årsmedelvärde."
+monthly = births.assign(Enhet=births["unit_id"].map(labels)).sort_values(["unit_id", "month"])
+monthly["rolling"] = monthly.groupby("unit_id")["deliveries"].transform(lambda s: s.astype(float).rolling(12).mean())
+grid = sns.relplot(data=monthly, x="month", y="deliveries", col="Enhet", col_wrap=2, kind="line",
+                   height=2.6, aspect=1.7, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
+for ax, (_, part) in zip(grid.axes.flat, monthly.groupby("Enhet", sort=False)):
+    ax.plot(part["month"], part["rolling"], linewidth=2.2, color="black")
+    report.sv_axis(ax)
+grid.set_titles("{col_name}")
+grid.set_axis_labels("Månad", "Förlossningar")
+report.source_note(grid.figure, cfg.is_demo)
+plt.show()
+"""),
+    md("## Säsongsmönster och sommartoppen"),
+    code("""
+#| label: fig-seasonality
+#| fig-cap: "Säsongsindex: förlossningar per dag i varje kalendermånad i förhållande till enhetens genomsnittliga dag (1,00), hela år. Streckad svart linje: hela Sverige (SCB, levande födda)."
+#| fig-alt: "Linjediagram med säsongsindex per kalendermånad för varje enhet och för Sverige; indexet är högst under april till juli och lägst i december."
+season = describe.seasonal_index(births).assign(Enhet=lambda d: d["unit_id"].map(labels))
+years = describe.complete_years(births)
+national = describe.national_seasonal_index(tables["sweden_live_births_monthly"], years[0], years[-1])
+fig, ax = plt.subplots(figsize=(9, 4.5))
+ax.axvspan(5.5, 8.5, color="#f2e6c9", alpha=0.6, label="Sommarmånader")
+sns.lineplot(data=season, x="cal_month", y="index", hue="Enhet", marker="o", ax=ax)
+ax.plot(national["cal_month"], national["index"], "k--", linewidth=2, label="Sverige (SCB)")
+ax.set_xticks(range(1, 13), report.MONTHS_SV_SHORT)
+ax.axhline(1, color="grey", linewidth=0.8)
+ax.set(xlabel="Månad", ylabel="Index (1,00 = genomsnittlig dag)", title="Säsongsmönster per enhet")
+ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: report.sv_num(v, 2)))
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
+report.source_note(fig, cfg.is_demo, "Sverige: SCB via FN:s demografiska årsbok, tabell 55.")
+plt.show()
+"""),
+    code("""
+#| label: fig-summer-weeks
+#| fig-cap: "Skattade förlossningar per ISO-vecka i hela regionen, vecka 18–40, för jämförelseåren. Sommarperioden är markerad. Veckovärden är skattade från månadsdata (jämn fördelning över månadens dagar)."
+#| fig-alt: "Linjediagram med skattat antal förlossningar per vecka i regionen under sommarhalvåret för varje jämförelseår, med sommarveckorna markerade."
+weekly = describe.weekly_estimate(births)
+region_week = weekly[weekly["iso_year"].isin(cfg.compare_years) & weekly["iso_week"].between(18, 40) & (weekly["days"] == 7)]
+region_week = region_week.groupby(["iso_year", "iso_week"], as_index=False)["deliveries"].sum()
+fig, ax = plt.subplots(figsize=(9, 4))
+w0, w1 = cfg.summer_weeks
+ax.axvspan(w0 - 0.5, w1 + 0.5, color="#f2e6c9", alpha=0.6, label=f"Sommarperiod v. {w0}–{w1}")
+sns.lineplot(data=region_week.assign(År=region_week["iso_year"].astype(str)), x="iso_week", y="deliveries", hue="År", marker="o", ax=ax)
+ax.set(xlabel="ISO-vecka", ylabel="Förlossningar per vecka (skattat)", title="Förlossningar per vecka, hela regionen")
+report.sv_axis(ax)
+ax.legend(fontsize=8)
+report.source_note(fig, cfg.is_demo)
+plt.show()
+"""),
+    md("## Sommaren jämförd med tidigare somrar"),
+    code("""
+summer = describe.summer_comparison(births, tables["redirections"], cfg.compare_years, cfg.summer_weeks)
+summer
+"""),
+    code("""
+#| label: tbl-summer-comparison
+#| tbl-cap: "Sommarperioden per enhet och år: skattade förlossningar, hänvisade kvinnor (från enheten) och hänvisningar per 1 000 förlossningar. Antal 1–4 visas som <5."
+y_last, y_prev = cfg.compare_years[-1], cfg.compare_years[-2]
+wide = summer.pivot(index="unit_id", columns="year")
+table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
+for y in cfg.compare_years:
+    table[f"Förlossningar {y}"] = [report.sv_int(v) for v in wide[("deliveries", y)]]
+table[f"Förändring {y_last} mot {y_prev}"] = [report.sv_pct(describe.change(a, b), signed=True) for a, b in zip(wide[("deliveries", y_last)], wide[("deliveries", y_prev)])]
+for y in cfg.compare_years:
+    table[f"Hänvisade {y}"] = [report.suppress(v) for v in wide[("redirected", y)]]
+    table[f"Per 1 000 {y}"] = [report.sv_num(v) for v in wide[("redirected_per_1000", y)]]
+display(Markdown(report.md_table(table)))
+"""),
+    code("""
+#| label: txt-summer-summary
+totals = summer.groupby("year")[["deliveries", "redirected"]].sum()
+d_last, d_prev = totals.loc[y_last], totals.loc[y_prev]
+display(Markdown(
+    f"Under sommarperioden (vecka {w0}–{w1}) {y_last} skattas antalet förlossningar i regionen till {report.sv_int(d_last['deliveries'])}, "
+    f"{report.sv_pct(describe.change(d_last['deliveries'], d_prev['deliveries']), signed=True)} jämfört med {y_prev}. "
+    f"{report.sv_int(d_last['redirected'])} kvinnor hänvisades till en annan enhet ({report.sv_int(d_prev['redirected'])} sommaren {y_prev}), "
+    f"{report.sv_num(1000 * d_last['redirected'] / d_last['deliveries'])} per 1 000 förlossningar."
+))
+"""),
+    code("""
+#| label: fig-redirections-summer
+#| fig-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år."
+#| fig-alt: "Grupperat stapeldiagram med antalet hänvisade kvinnor under sommarveckorna per förlossningsenhet för varje jämförelseår."
+fig, ax = plt.subplots(figsize=(9, 4))
+sns.barplot(data=summer.assign(Enhet=summer["unit_id"].map(labels), År=summer["year"].astype(str)), x="Enhet", y="redirected", hue="År", ax=ax)
+ax.set(xlabel="", ylabel="Hänvisade kvinnor", title=f"Hänvisningar vecka {w0}–{w1}")
+ax.tick_params(axis="x", labelsize=8)
+report.source_note(fig, cfg.is_demo)
+plt.show()
+"""),
+    md("## Enhetsstruktur och jämförelse med offentlig statistik"),
+    code("""
+#| label: tbl-unit-structure
+#| tbl-cap: "Förlossningsenheter: förvaltning, förlossningsrum, BB-platser, neonatala vårdplatser och status."
+structure = describe.unit_structure(units, sites)
+def status(row):
+    if isinstance(row["merged_into"], str) and row["merged_into"]:
+        return f"Stängd {report.sv_date(row['closed'])}, verksamheten flyttad till {site_labels[row['merged_into']]}"
+    return "I drift"
+shown = pd.DataFrame({
+    "Enhet": structure["name"], "Förvaltning": structure["administration"],
+    "Förlossningsrum": structure["delivery_rooms"].map(report.sv_int), "BB-platser": structure["postnatal_beds"].map(report.sv_int),
+    "Neonatal IVA/intermediär/vårdavd.": [f"{a}/{b}/{c}" for a, b, c in zip(structure["neonatal_cots_ic"], structure["neonatal_cots_hd"], structure["neonatal_cots_sc"])],
+    "Data från": structure["first"].map(report.sv_month), "Data till": structure["last"].map(report.sv_month),
+    "Status": structure.apply(status, axis=1),
+})
+display(Markdown(report.md_table(shown, align="llrrllll")))
+"""),
+    code("""
+#| label: tbl-coverage-public
+#| tbl-cap: "Födda barn vid enheterna jämfört med levande födda i Västra Götalands län enligt SCB, för år där båda finns."
+cov = describe.coverage_vs_public(births, tables["vgr_live_births_annual"])
+shown = pd.DataFrame({"År": cov["year"].astype(str), "Födda vid enheterna": cov["babies_born"].map(report.sv_int),
+                      "Levande födda i länet (SCB)": cov["live_births"].map(report.sv_int), "Kvot": cov["ratio"].map(lambda v: report.sv_num(v, 3))})
+display(Markdown(report.md_table(shown) if len(cov) else "Inga överlappande år med SCB:s länsserie (1968–2017) i underlaget."))
+"""),
+]
+
+
+def write(name, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{Path(name).stem[:2]}-{i:02d}"
+    nbformat.validate(nb)
+    nbformat.write(nb, ROOT / "analysis" / name)
+
+
+if __name__ == "__main__":
+    write("01_clean_data.ipynb", CLEAN)
