@@ -58,13 +58,17 @@ def sv_pct(fraction: Any, decimals: int = 1, signed: bool = False) -> str:
 
 
 def sv_month(ts: Any) -> str:
-    """``2025-07-01`` -> ``juli 2025``."""
+    """``2025-07-01`` -> ``juli 2025``; a missing value gives ``–``."""
+    if _missing(ts) or pd.isna(ts):
+        return "–"
     ts = pd.Timestamp(ts)
     return f"{MONTHS_SV[ts.month - 1]} {ts.year}"
 
 
 def sv_date(ts: Any) -> str:
-    """``2017-04-30`` -> ``30 april 2017``."""
+    """``2017-04-30`` -> ``30 april 2017``; a missing value gives ``–``."""
+    if _missing(ts) or pd.isna(ts):
+        return "–"
     ts = pd.Timestamp(ts)
     return f"{ts.day} {MONTHS_SV[ts.month - 1]} {ts.year}"
 

@@ -1,0 +1,113 @@
+"""The whole pipeline on a small fixture config: the demo data exported the Swedish way
+(semicolons, decimal commas, Windows-1252, SCB month codes), run with papermill into a
+bundle whose every report embed resolves to a labelled cell with an output."""
+
+import io as _io
+import json
+import shutil
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+
+from fragile_care import config, io, paths, pipeline
+from fragile_care.embeds import check_embeds, find_embeds
+
+pytestmark = pytest.mark.e2e
+
+
+def swedish_export(src, dst):
+    """Rewrite the demo CSVs as a Swedish Excel user would save them."""
+    dst.mkdir()
+    for path in src.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if path.stem in ("births_monthly", "neonatal_admissions", "staffing"):
+            frame["month"] = frame["month"].str.replace("-", "M")  # 2025M07
+        text = frame.to_csv(sep=";", index=False, lineterminator="\r\n")
+        if path.stem in ("staffing", "leave_plan"):
+            text = text.replace(".", ",")  # decimal commas
+        (dst / path.name).write_bytes(text.encode("cp1252") + b"\r\n\r\n")  # trailing blank lines
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    swedish_export(paths.demo_dir(), tmp / "export")
+    raw = {"run_id": "e2e", "tertial": "2026-T2", "data": {"source": "path", "path": str(tmp / "export")},
+           "period": {"start": "2022-01"}, "summer": {"compare_years": [2025, 2026]}}
+    (tmp / "e2e.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    cfg = config.load_config(tmp / "e2e.yaml")
+    log = _io.StringIO()
+    code, result = pipeline.run(cfg, out=log, output_root=tmp / "out", processed_root=tmp / "proc")
+    return cfg, code, result, log.getvalue(), tmp
+
+
+def test_run_succeeds_with_progress(run):
+    cfg, code, result, log, _ = run
+    assert code == 0, log
+    assert "[1/1] 01_clean_data ... done in" in log
+
+
+def test_bundle_has_executed_notebooks_manifest_and_reports(run):
+    cfg, _, result, _, tmp = run
+    bundle = result.bundle
+    assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    hashed = {item["path"]: item["sha256"] for item in manifest["inputs"]}
+    for path in pipeline.input_files(cfg):
+        assert hashed[pipeline._relative(path)] == io.sha256_file(path)
+    assert len([p for p in hashed if p.endswith("/births_monthly.csv")]) == 1
+    assert manifest["package_versions"]["pandas"] == pd.__version__
+    assert [s["name"] for s in manifest["steps"]] == ["01_clean_data"] and manifest["steps"][0]["seconds"] > 0
+    assert manifest["synthetic_data"] is False  # source: path; the banner then names the source instead
+    assert "commit" in manifest["git"]
+    assert manifest["render"]["status"] in ("ok", "not rendered: quarto not found on PATH")
+
+
+def test_every_report_embed_resolves_to_a_cell_with_output(run):
+    _, _, result, _, _ = run
+    reports = sorted(result.bundle.glob("*.qmd"))
+    assert sum(len(find_embeds(r)) for r in reports) >= 10
+    assert check_embeds(reports, result.bundle / "notebooks") == []
+
+
+def test_processed_tables_and_swedish_export_were_read(run):
+    _, _, result, _, _ = run
+    tables = io.read_tables(result.processed)
+    births = tables["births_monthly"]
+    assert births["month"].min() == pd.Timestamp("2022-01-01") and births["month"].max() == pd.Timestamp("2026-08-01")
+    log = tables["quality_log"]
+    assert (log["problem"].str.contains("2025M07").any())  # SCB month codes were repaired and logged
+    assert (log["problem"] == "blank row").sum() == 12  # two trailing blank lines in each of six files
+    acc = tables["row_accounting"]
+    assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_rejected"]).all()
+    staffing = tables["staffing"]
+    assert staffing["fte_budgeted"].dtype == float and staffing["fte_budgeted"].gt(0).all()
+
+
+def test_executed_notebook_outputs_have_no_errors(run):
+    _, _, result, _, _ = run
+    nb = nbformat.read(result.bundle / "notebooks" / "01_clean_data.ipynb", as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 6
+
+
+def test_demo_run_labels_synthetic_data(run, tmp_path):
+    # the default config uses the demo set: the banner cell must say EXEMPELDATA
+    cfg = config.load_config(paths.config_dir() / "runs" / "2026-T2.yaml")
+    code, result = pipeline.run(cfg, render=False, out=_io.StringIO(), output_root=tmp_path / "o", processed_root=tmp_path / "p")
+    assert code == 0
+    nb = nbformat.read(result.bundle / "notebooks" / "01_clean_data.ipynb", as_version=4)
+    banner = next(c for c in nb.cells if "#| label: demo-banner" in c.source)
+    assert "EXEMPELDATA" in banner.outputs[0]["data"]["text/markdown"]
+    assert json.loads((result.bundle / "manifest.json").read_text(encoding="utf-8"))["synthetic_data"] is True
+
+
+def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):
+    if not quarto_available:
+        pytest.skip("quarto is not installed on this machine")
+    _, _, result, _, _ = run
+    assert (result.bundle / "nulage.html").is_file()
+    assert (result.bundle / "nulage.pdf").is_file()

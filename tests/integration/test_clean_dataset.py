@@ -1,0 +1,54 @@
+"""Cleaning a whole data set: the demo set, and a copy with errors."""
+
+import shutil
+
+import pytest
+
+from fragile_care import config, paths
+from fragile_care.clean import clean_dataset
+from fragile_care.quality import DataValidationError
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return config.load_config(paths.config_dir() / "runs" / "2026-T2.yaml")
+
+
+def test_demo_dataset_cleans_with_full_accounting(cfg):
+    result = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
+    acc = result.accounting.set_index("table")
+    assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_rejected"]).all()
+    assert (acc["rows_out"] == acc["rows_kept"] - acc["rows_merged"] - acc["rows_outside_period"]).all()
+    births = result.tables["births_monthly"]
+    assert "MOLNDAL" not in set(births["unit_id"])
+    assert "MOLNDAL" in set(result.tables["births_monthly_sites"]["unit_id"])
+    # the merge moves deliveries, it does not lose or add any
+    assert births["deliveries"].sum() == result.tables["births_monthly_sites"]["deliveries"].sum()
+    assert births["month"].max().strftime("%Y-%m") == "2026-08"
+    assert set(result.tables["redirections"]["from_unit"]) <= {"OSTRA", "NAL", "SAS", "SKAS"}
+    assert (result.quality_log["severity"] != "error").all()
+
+
+def test_errors_in_several_files_are_all_reported(cfg, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(cfg.data_dir, data)
+    births = data / "births_monthly.csv"
+    lines = births.read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].replace(lines[5].split(",")[2], "-7", 1)
+    births.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (data / "leave_plan.csv").write_text("unit_id,iso_week,profession,fte_on_leave\nSAS,2025-W53,barnmorska,2\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        clean_dataset(data, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
+    text = str(info.value)
+    assert "births_monthly.csv:6:deliveries: error: negative count '-7'" in text
+    assert "leave_plan.csv:2:iso_week: error: ISO week 53 does not exist in 2025" in text
+
+
+def test_missing_table_is_named(cfg, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(cfg.data_dir, data)
+    (data / "staffing.csv").unlink()
+    with pytest.raises(DataValidationError, match="required table 'staffing' not found"):
+        clean_dataset(data, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)

@@ -1,0 +1,74 @@
+import copy
+
+import pandas as pd
+import pytest
+import yaml
+
+from fragile_care import paths
+from fragile_care.config import ConfigError, load_config, parse_config, tertial_months
+
+pytestmark = pytest.mark.unit
+
+BASE = {"run_id": "t", "tertial": "2026-T2", "data": {"source": "demo"}}
+
+
+def with_(**changes):
+    cfg = copy.deepcopy(BASE)
+    for dotted, value in changes.items():
+        target = cfg
+        *parents, last = dotted.split("__")
+        for p in parents:
+            target = target.setdefault(p, {})
+        target[last] = value
+    return cfg
+
+
+def test_default_run_config_is_valid():
+    cfg = load_config(paths.config_dir() / "runs" / "2026-T2.yaml")
+    assert cfg.run_id == "2026-T2" and cfg.is_demo
+    assert cfg.period_end == pd.Timestamp("2026-08-01")
+    assert cfg.summer_weeks == (25, 33)
+    assert [(m.from_unit, m.into_unit) for m in cfg.harmonisation.merges] == [("MOLNDAL", "OSTRA")]
+
+
+def test_tertials():
+    assert tertial_months("2026-T1") == (pd.Timestamp("2026-01-01"), pd.Timestamp("2026-04-01"))
+    assert tertial_months("2026-T3") == (pd.Timestamp("2026-09-01"), pd.Timestamp("2026-12-01"))
+    assert parse_config(BASE).period_end == pd.Timestamp("2026-08-01")
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({**BASE, "sumer": {}}, r"unknown key 'sumer'; did you mean 'summer'\?"),
+        (with_(summer__first_weak=25), r"unknown key summer\.'first_weak'; did you mean summer\.'first_week'\?"),
+        (with_(summer__first_week="25"), r"summer\.first_week: '25' is not a whole number; allowed: 1-53"),
+        (with_(summer__last_week=60), r"summer\.last_week: 60 is out of range; allowed: 1-53"),
+        (with_(period__end="2026-13"), r"period\.end: '2026-13' has month 13; allowed: 01-12"),
+        (with_(period__end="aug 2026"), r"period\.end: 'aug 2026' is not a month; allowed: YYYY-MM"),
+        (with_(period__start="2026-09"), r"period\.end: 2026-08 is before period\.start 2026-09"),
+        (with_(tertial="2026-T4"), r"tertial: '2026-T4' is not a tertial; allowed: YYYY-T1, YYYY-T2 or YYYY-T3"),
+        (with_(data__source="excel"), r"data\.source: 'excel' is not allowed; allowed: demo, local, path"),
+        (with_(data__source="path"), r"data\.path: a folder is required"),
+        (with_(steps=["99_magic"]), r"steps: '99_magic' is not allowed; allowed: 01_clean_data"),
+        (with_(harmonisation__merges=[{"from": "A", "into": "B", "date": "30/4/2017"}]), r"harmonisation\.merges\[0\]\.date: '30/4/2017' is not a date"),
+        (with_(render__reports=["nope.qmd"]), r"render\.reports: 'nope\.qmd' is not a report in reports/"),
+        ({"tertial": "2026-T2", "data": {"source": "demo"}}, r"missing required key 'run_id'"),
+        (with_(run_id="a b"), r"run_id: 'a b' is not allowed"),
+    ],
+)
+def test_bad_config_names_key_and_allowed(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_config(raw)
+
+
+def test_config_file_errors_name_the_file(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({**BASE, "colour": "red"}), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^bad\.yaml: unknown key 'colour'"):
+        load_config(path)
+    path.write_text("run_id: [unclosed", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.yaml: not valid YAML"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="configuration file not found"):
+        load_config(tmp_path / "missing.yaml")

@@ -1,0 +1,106 @@
+"""Project files that users and CI rely on: dependency lists, notebooks, reports."""
+
+import re
+import tomllib
+
+import nbformat
+import pytest
+import yaml
+
+from fragile_care import paths
+from fragile_care.config import STEPS
+from fragile_care.embeds import check_embeds, find_embeds, front_matter
+
+pytestmark = pytest.mark.unit
+ROOT = paths.project_root()
+NOTEBOOKS = sorted((ROOT / "analysis").glob("*.ipynb"))
+REPORTS = sorted((ROOT / "reports").glob("*.qmd"))
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_libraries_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pip_names = {_name(r): r for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str)}
+    conda_libs = {k: v for k, v in conda.items() if k not in {"python", "pip", "quarto"}}
+    assert set(conda_libs) == set(pip_names)
+    for name, req in pip_names.items():  # same lower bounds
+        assert conda_libs[name].replace(" ", "") == req.replace(" ", ""), name
+    assert "quarto" in conda
+
+
+def test_pyproject_pins_lower_bounds():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert all(">=" in r for r in project["dependencies"])
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebooks_carry_no_outputs(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{notebook.name}: run `fragile-care strip-notebooks`"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_have_one_parameters_cell(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert "config_path" in tagged[0].source and "processed_dir" in tagged[0].source
+
+
+def test_every_step_has_a_notebook():
+    assert {p.stem for p in NOTEBOOKS} >= set(STEPS)
+
+
+@pytest.mark.parametrize("report", REPORTS, ids=lambda p: p.name)
+def test_report_front_matter_is_valid_and_swedish(report):
+    meta = front_matter(report)
+    assert meta["lang"] == "sv"
+    assert isinstance(meta["title"], str) and meta["title"]
+
+
+@pytest.mark.parametrize("report", REPORTS, ids=lambda p: p.name)
+def test_report_embeds_name_labelled_cells_of_the_source_notebooks(report):
+    # The executed notebooks are checked in the e2e test; here the labels must exist in the sources.
+    assert find_embeds(report), f"{report.name} embeds nothing"
+    assert check_embeds([report], ROOT / "analysis", require_output=False) == []
+
+
+def test_embed_check_finds_missing_label_and_missing_output(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("#| label: fig-a\n1"), nbformat.v4.new_code_cell("#| label: fig-b\n2")]
+    nb.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]
+    (tmp_path / "nb").mkdir()
+    nbformat.write(nb, tmp_path / "nb" / "x.ipynb")
+    qmd = tmp_path / "r.qmd"
+    qmd.write_text("---\ntitle: t\n---\n{{< embed nb/x.ipynb#fig-a >}}\n{{< embed nb/x.ipynb#fig-b >}}\n{{< embed nb/x.ipynb#fig-c >}}\n{{< embed nb/y.ipynb#fig-a >}}\n")
+    assert check_embeds([qmd], tmp_path / "nb") == [
+        "r.qmd:5: cell 'fig-b' in nb/x.ipynb has no output",
+        "r.qmd:6: no cell labelled 'fig-c' in nb/x.ipynb",
+        "r.qmd:7: notebook 'nb/y.ipynb' not found",
+    ]
+
+
+def test_quarto_project_is_swedish_html_and_typst():
+    conf = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert conf["lang"] == "sv"
+    assert conf["format"]["html"]["embed-resources"] is True
+    assert "typst" in conf["format"]
+
+
+def test_figures_have_alt_text_and_captions():
+    for notebook in NOTEBOOKS:
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type == "code" and re.search(r"#\|\s*label:\s*fig-", cell.source):
+                assert "#| fig-alt:" in cell.source and "#| fig-cap:" in cell.source, cell.source.splitlines()[0]
+
+
+def test_local_data_is_git_ignored():
+    ignore = (ROOT / ".gitignore").read_text(encoding="utf-8")
+    assert "data/raw/local/*" in ignore and "reports/_output/" in ignore and "data/processed/" in ignore
