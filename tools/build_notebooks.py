@@ -72,10 +72,12 @@ display(Markdown(report.md_table(acc)))
 """),
     code("""
 #| label: tbl-quality-summary
-#| tbl-cap: "Datakvalitetslogg sammanfattad per fil, kolumn och åtgärd (antal och ett exempel). Hela loggen finns i körningens quality_log.csv."
+#| tbl-cap: "Datakvalitetslogg sammanfattad per fil, kolumn och åtgärd, med antal och ett exempel ur loggen. Hela loggen finns i körningens quality_log.csv."
 summary = describe.quality_summary(result.quality_log)
-shown = summary.assign(count=summary["count"].map(report.sv_int)).rename(columns={
-    "file": "Fil", "column": "Kolumn", "severity": "Allvarlighet", "action": "Åtgärd", "count": "Antal", "example": "Exempel"})
+shown = summary.assign(
+    count=summary["count"].map(report.sv_int), severity=summary["severity"].map(report.SEVERITY_SV),
+    action=summary["action"].map(report.sv_action), example=summary["example"].map(lambda t: f"`{t}`"),
+).rename(columns={"file": "Fil", "column": "Kolumn", "severity": "Typ", "action": "Åtgärd", "count": "Antal", "example": "Exempel (loggtext)"})
 display(Markdown(report.md_table(shown, align="llllrl") if len(shown) else "Inga anmärkningar i datakvalitetsloggen."))
 """),
     md("## Förlossningar per år och enhet"),
@@ -187,16 +189,23 @@ summer = describe.summer_comparison(births, tables["redirections"], cfg.compare_
 summer
 """),
     code("""
-#| label: tbl-summer-comparison
-#| tbl-cap: "Sommarperioden per enhet och år: skattade förlossningar, hänvisade kvinnor (från enheten) och hänvisningar per 1 000 förlossningar. Antal 1–4 visas som <5."
+#| label: tbl-summer-deliveries
+#| tbl-cap: "Skattade förlossningar under sommarperioden per enhet och år, och förändringen mot föregående sommar."
 y_last, y_prev = cfg.compare_years[-1], cfg.compare_years[-2]
 wide = summer.pivot(index="unit_id", columns="year")
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
-    table[f"Förlossningar {y}"] = [report.sv_int(v) for v in wide[("deliveries", y)]]
+    table[str(y)] = [report.sv_int(v) for v in wide[("deliveries", y)]]
 table[f"Förändring {y_last} mot {y_prev}"] = [report.sv_pct(describe.change(a, b), signed=True) for a, b in zip(wide[("deliveries", y_last)], wide[("deliveries", y_prev)])]
+display(Markdown(report.md_table(table)))
+"""),
+    code("""
+#| label: tbl-summer-redirections
+#| tbl-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Antal 1–4 visas som <5."
+table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
-    table[f"Hänvisade {y}"] = [report.suppress(v) for v in wide[("redirected", y)]]
+    table[f"Antal {y}"] = [report.suppress(v) for v in wide[("redirected", y)]]
+for y in cfg.compare_years:
     table[f"Per 1 000 {y}"] = [report.sv_num(v) for v in wide[("redirected_per_1000", y)]]
 display(Markdown(report.md_table(table)))
 """),

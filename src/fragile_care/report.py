@@ -123,6 +123,28 @@ def data_banner(is_demo: bool, data_source: str, period_end: Any, run_id: str) -
     return f"Underlag: regionens egna data (`{data_source}`), till och med {end}. Körning `{run_id}`."
 
 
+SEVERITY_SV = {"error": "fel", "repaired": "rättat", "rejected": "avvisad rad", "warning": "varning"}
+_ACTIONS_SV = [
+    (r"^value repaired, row kept$", "värdet rättat, raden behållen"),
+    (r"^moved to (\S+) \(harmonisation\.merges\)$", r"flyttad till \1 (sammanslagning)"),
+    (r"^row skipped$", "raden hoppades över"),
+    (r"^row dropped$", "raden togs bort"),
+    (r"^flagged, not filled$", "flaggad, inte ifylld"),
+    (r"^ignored$", "kolumnen ignorerad"),
+    (r"^read as (.+)$", r"läst som \1"),
+]
+
+
+def sv_action(action: str) -> str:
+    """The quality log's action text in Swedish (unknown texts are returned as they are)."""
+    import re
+
+    for pattern, replacement in _ACTIONS_SV:
+        if re.match(pattern, action or ""):
+            return re.sub(pattern, replacement, action)
+    return action or ""
+
+
 def suppress(count: Any, threshold: int = 5) -> str:
     """Disclosure control for published counts of people: 1 to ``threshold - 1`` show as
     ``<threshold``; 0 and larger counts are shown."""

@@ -37,3 +37,10 @@ def test_markdown_table():
 def test_demo_banner_labels_synthetic_data():
     assert "EXEMPELDATA" in report.data_banner(True, "demo", pd.Timestamp("2026-08-01"), "x")
     assert "EXEMPELDATA" not in report.data_banner(False, "local", pd.Timestamp("2026-08-01"), "x")
+
+
+def test_quality_log_actions_in_swedish():
+    assert report.sv_action("moved to OSTRA (harmonisation.merges)") == "flyttad till OSTRA (sammanslagning)"
+    assert report.sv_action("value repaired, row kept") == "värdet rättat, raden behållen"
+    assert report.sv_action("something new") == "something new"
+    assert set(report.SEVERITY_SV) == {"error", "repaired", "rejected", "warning"}
