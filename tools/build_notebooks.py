@@ -132,12 +132,13 @@ plt.show()
 """),
     code("""
 #| label: fig-births-monthly
-#| fig-cap: "Förlossningar per månad och enhet (tunn linje) med glidande tolvmånadersmedelvärde (tjock linje). Östra inkluderar Mölndal före sammanslagningen."
-#| fig-alt: "Fyra delfigurer, en per förlossningsenhet, med antalet förlossningar per månad sedan 2015 och ett glidande årsmedelvärde."
-monthly = births.assign(Enhet=births["unit_id"].map(labels)).sort_values(["unit_id", "month"])
+#| fig-cap: "Förlossningar per månad i hela regionen och per enhet (tunn linje) med glidande tolvmånadersmedelvärde (tjock linje). Östra inkluderar Mölndal före sammanslagningen."
+#| fig-alt: "Fem delfigurer, en för hela regionen och en per förlossningsenhet, med antalet förlossningar per månad sedan 2015 och ett glidande årsmedelvärde."
+region_month = describe.regional_monthly(births).assign(unit_id="REGION", Enhet="Hela regionen")
+monthly = pd.concat([region_month, births.assign(Enhet=births["unit_id"].map(labels))], ignore_index=True)
 monthly["rolling"] = monthly.groupby("unit_id")["deliveries"].transform(lambda s: s.astype(float).rolling(12).mean())
 grid = sns.relplot(data=monthly, x="month", y="deliveries", col="Enhet", col_wrap=2, kind="line",
-                   height=2.6, aspect=1.7, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
+                   height=2.4, aspect=1.8, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
 for ax, (_, part) in zip(grid.axes.flat, monthly.groupby("Enhet", sort=False)):
     ax.plot(part["month"], part["rolling"], linewidth=2.2, color="black")
     report.sv_axis(ax)

@@ -158,10 +158,31 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
     return copied
 
 
+def preflight(cfg: RunConfig) -> list[str]:
+    """What would make the run fail before any notebook starts: missing data or notebooks."""
+    from .schemas import UNIT_TABLES
+
+    problems = []
+    if not cfg.data_dir.is_dir():
+        problems.append(f"data folder not found: {cfg.data_dir} (data.source: {cfg.data_source})")
+    else:
+        missing = [t for t in UNIT_TABLES if io.find_table_file(cfg.data_dir, t) is None]
+        if missing:
+            problems.append(f"data folder {cfg.data_dir} lacks the table(s): {', '.join(missing)} (.csv or .xlsx)")
+    for step in cfg.steps:
+        if not (paths.analysis_dir() / f"{step}.ipynb").is_file():
+            problems.append(f"notebook analysis/{step}.ipynb not found")
+    return problems
+
+
 def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, out: TextIO = sys.stderr,
         output_root: Path | None = None, processed_root: Path | None = None) -> tuple[int, RunResult | None]:
     """Run every step of ``cfg``; returns the exit code and the result."""
     started = time.perf_counter()
+    problems = preflight(cfg)
+    if problems:
+        _progress(out, "error: the run cannot start:\n  " + "\n  ".join(problems))
+        return EXIT_USAGE, None
     out_root = output_root or paths.output_root()
     proc_root = processed_root or paths.processed_root()
     token = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"

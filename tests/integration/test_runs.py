@@ -67,3 +67,15 @@ def test_render_unknown_run(tmp_path):
     log = _io.StringIO()
     assert pipeline.render_run("nope", out=log, output_root=tmp_path) == 2
     assert "no run bundle 'nope'" in log.getvalue()
+
+
+def test_missing_local_data_is_reported_before_any_notebook(tmp_path):
+    data = tmp_path / "empty"
+    data.mkdir()
+    (data / "units.csv").write_text("unit_id\n", encoding="utf-8")
+    cfg = write_config(tmp_path, data, run_id="pre")
+    log = _io.StringIO()
+    code, result = pipeline.run(cfg, out=log, output_root=tmp_path / "o", processed_root=tmp_path / "p")
+    assert code == 2 and result is None
+    assert "lacks the table(s): births_monthly, staffing, leave_plan, redirections, neonatal_admissions" in log.getvalue()
+    assert not (tmp_path / "o").exists()
