@@ -65,13 +65,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return worst
 
 
+def _config_or_none(path: str):
+    """The validated config, or ``None`` after printing the error (exit code 2 follows)."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run
 
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    cfg = _config_or_none(args.config)
+    if cfg is None:
         return 2
     code, _ = run(cfg, render=not args.no_render, require_render=args.require_render)
     return code
@@ -104,10 +111,8 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .pipeline import run
 
-    try:
-        cfg = load_config(args.config)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    cfg = _config_or_none(args.config)
+    if cfg is None:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

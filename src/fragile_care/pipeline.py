@@ -124,6 +124,14 @@ def _failure_message(exc: Exception, step: str, partial: Path) -> str:
             f"the previous bundle, if any, is unchanged")
 
 
+def _keep_failed(tmp_bundle: Path, tmp_processed: Path, failed: Path) -> Path:
+    """Move a failed run's partial bundle aside for inspection; drop its processed tables."""
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    tmp_bundle.rename(failed)
+    shutil.rmtree(tmp_processed, ignore_errors=True)
+    return failed
+
+
 def _swap_into_place(tmp: Path, final: Path) -> None:
     """Replace ``final`` by ``tmp`` with renames, so ``final`` is never half-written."""
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -204,10 +212,7 @@ def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, ou
         try:
             _execute(notebook, target, {"config_path": config_path, "processed_dir": str(tmp_processed)}, paths.analysis_dir())
         except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
-            failed = out_root / "_failed" / f"{cfg.run_id}-{token}"
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            tmp_bundle.rename(failed)
-            shutil.rmtree(tmp_processed, ignore_errors=True)
+            failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
             _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
             _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / notebook.name))
             return EXIT_FAILED, None
@@ -222,10 +227,7 @@ def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, ou
         io.write_csv(pd.read_parquet(tmp_processed / "quality_log.parquet"), tmp_bundle / "quality_log.csv")
     problems = check_embeds(qmds, tmp_bundle / "notebooks")
     if problems:
-        failed = out_root / "_failed" / f"{cfg.run_id}-{token}"
-        failed.parent.mkdir(parents=True, exist_ok=True)
-        tmp_bundle.rename(failed)
-        shutil.rmtree(tmp_processed, ignore_errors=True)
+        failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
         _progress(out, "error: the reports embed cells that do not resolve:\n  " + "\n  ".join(problems) + f"\npartial output: {failed}")
         return EXIT_FAILED, None
     result.seconds = round(time.perf_counter() - started, 2)
