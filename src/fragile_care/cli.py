@@ -114,6 +114,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     cfg = _config_or_none(args.config)
     if cfg is None:
         return 2
+    if args.what == "forecast":
+        from .bench import forecast_benchmark
+        from .clean import clean_dataset
+
+        cleaned = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
+        forecast_benchmark(sys.stdout, cleaned.tables["births_monthly"])
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         code, result = run(cfg, render=False, output_root=Path(tmp) / "out", processed_root=Path(tmp) / "proc", out=open(os.devnull, "w"))
@@ -174,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("bench", help="print wall times of a full run")
-    p.add_argument("what", choices=["pipeline"])
+    p.add_argument("what", choices=["pipeline", "forecast"])
     p.add_argument("--config", default="config/runs/2026-T2.yaml")
     p.set_defaults(func=cmd_bench)
 

@@ -1,0 +1,115 @@
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fragile_care import forecast as fc
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.unit
+
+
+def monthly(values, start="2015-01"):
+    return pd.Series(np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="MS"))
+
+
+@pytest.mark.parametrize(
+    "history, message",
+    [
+        (monthly([10] * 23), "too short: 23 months; at least 24"),
+        (monthly([10] * 30).drop(pd.Timestamp("2016-03-01")), "gap: month 2016-03 is missing"),
+        (monthly([10] * 29 + [-1]), "negative value -1 at 2017-06"),
+        (pd.Series(["10"] * 29 + ["tio"], index=pd.date_range("2015-01", periods=30, freq="MS")), "non-numeric value 'tio' at 2017-06"),
+        (pd.Series([10.0] * 30, index=pd.date_range("2015-01-01", periods=30, freq="D")), "non-monthly index: 2015-01-02"),
+        (pd.Series([10.0] * 30, index=range(30)), "non-monthly index \\(RangeIndex\\)"),
+        (pd.Series([10.0] * 30, index=pd.period_range("2015-01", periods=30, freq="Q")), "non-monthly PeriodIndex"),
+        (monthly([10] * 29 + [np.nan]), "gap: no value for 2017-06"),
+        ([10] * 30, "must be a pandas Series"),
+    ],
+)
+def test_bad_history_raises_named_error(history, message):
+    with pytest.raises(ValueError, match=message):
+        fc.forecast_births(history, 12)
+
+
+def test_bad_horizon():
+    with pytest.raises(ValueError, match="horizon must be a positive whole number"):
+        fc.forecast_births(monthly([10] * 30), 0)
+
+
+def test_period_index_is_accepted():
+    history = pd.Series(np.full(36, 100.0), index=pd.period_range("2020-01", periods=36, freq="M"))
+    out = fc.forecast_births(history, 3)
+    assert list(out.index) == list(pd.date_range("2023-01", periods=3, freq="MS"))
+
+
+def test_constant_poisson_rate_is_recovered():
+    # births per day constant at 0.8: a unit of about 290 a year
+    rng = np.random.default_rng(11)
+    index = pd.date_range("2017-01", "2024-12", freq="MS")
+    rate = 0.8
+    history = pd.Series(rng.poisson(rate * index.days_in_month.to_numpy()).astype(float), index=index)
+    out = fc.forecast_births(history, 12)
+    days = out.index.days_in_month.to_numpy()
+    estimated = out["mean"].sum() / days.sum()
+    # standard error of a rate estimated from the last five years of counts (Poisson)
+    se = np.sqrt(rate / index[-60:].days_in_month.to_numpy().sum())
+    assert abs(estimated - rate) < 2 * se, (estimated, out.attrs["model"])
+
+
+def test_known_seasonal_pattern_is_recovered():
+    factors = np.array([0.9, 0.95, 1.0, 1.05, 1.1, 1.1, 1.15, 1.05, 1.0, 0.95, 0.9, 0.85])
+    index = pd.date_range("2016-01", "2024-12", freq="MS")
+    history = pd.Series(30.0 * factors[index.month - 1] * index.days_in_month.to_numpy(), index=index)
+    out = fc.forecast_births(history, 12)
+    expected = 30.0 * factors * out.index.days_in_month.to_numpy()
+    np.testing.assert_allclose(out["mean"].to_numpy(), expected, rtol=0.02)
+
+
+def test_intervals_are_ordered_and_widen():
+    rng = np.random.default_rng(3)
+    index = pd.date_range("2015-01", "2024-12", freq="MS")
+    history = pd.Series(rng.poisson(250, len(index)).astype(float), index=index)
+    out = fc.forecast_births(history, 60)
+    assert (out["lower_95"] <= out["lower_80"]).all() and (out["lower_80"] <= out["mean"]).all()
+    assert (out["mean"] <= out["upper_80"]).all() and (out["upper_80"] <= out["upper_95"]).all()
+    width = out["upper_80"] - out["lower_80"]
+    assert width.iloc[-1] > width.iloc[0]
+    assert out.attrs["model"] in fc.CANDIDATES
+
+
+def test_reconciliation_is_exact_and_shares_the_gap_by_weight():
+    idx = pd.date_range("2027-01", periods=3, freq="MS")
+    unit = lambda m: pd.DataFrame({"mean": m, "lower_80": np.array(m) - 5, "upper_80": np.array(m) + 5}, index=idx)
+    units = {"A": unit([100.0, 110, 120]), "B": unit([50.0, 55, 60])}
+    region = unit([160.0, 165, 190])
+    new_units, new_region = fc.reconcile(units, region, weights={"A": 2.0, "B": 1.0, "REGION": 1.0})
+    pd.testing.assert_series_equal(new_units["A"]["mean"] + new_units["B"]["mean"], new_region["mean"], check_names=False, rtol=0, atol=0)
+    # gap in month 1: 160 - 150 = 10, shared 2:1:1 -> A +5, B +2.5, region -2.5
+    assert new_units["A"]["mean"].iloc[0] == pytest.approx(105.0)
+    assert new_units["B"]["mean"].iloc[0] == pytest.approx(52.5)
+    assert new_region["mean"].iloc[0] == pytest.approx(157.5)
+    assert new_units["A"]["upper_80"].iloc[0] == pytest.approx(110.0)  # bounds move with the mean
+    assert units["A"]["mean"].iloc[0] == 100.0  # arguments unchanged
+
+
+def test_airline_model_matches_box_jenkins_published_example():
+    """SARIMA(0,1,1)(0,1,1)12 on log airline passengers (Box, Jenkins and Reinsel, Series G).
+
+    Reference: R's documented example ``arima(log(AirPassengers), c(0, 1, 1),
+    seasonal = list(order = c(0, 1, 1), period = 12))``: ma1 = -0.4018, sma1 = -0.5569,
+    sigma^2 = 0.001348, log likelihood = 244.7; Box and Jenkins report theta = 0.40,
+    Theta = 0.61 (conditional least squares)."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    table = pd.read_csv(ROOT / "tests" / "fixtures" / "air_passengers.csv", comment="#").set_index("year")
+    y = pd.Series(table.to_numpy().ravel().astype(float), index=pd.date_range("1949-01", periods=144, freq="MS"))
+    assert y.sum() == 40363  # the published series total
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = SARIMAX(np.log(y), order=(0, 1, 1), seasonal_order=(0, 1, 1, 12), simple_differencing=True).fit(disp=False)
+    assert fit.params["ma.L1"] == pytest.approx(-0.4018, abs=5e-4)
+    assert fit.params["ma.S.L12"] == pytest.approx(-0.5569, abs=5e-4)
+    assert fit.params["sigma2"] == pytest.approx(0.001348, abs=5e-6)
+    assert fit.llf == pytest.approx(244.7, abs=0.05)
