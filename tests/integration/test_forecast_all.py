@@ -1,0 +1,26 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from fragile_care import forecast as fc
+
+pytestmark = pytest.mark.integration
+
+
+def test_units_and_region_forecasts_are_coherent_in_parallel():
+    rng = np.random.default_rng(5)
+    months = pd.date_range("2018-01", "2025-12", freq="MS")
+    births = pd.concat([
+        pd.DataFrame({"unit_id": uid, "month": months, "deliveries": rng.poisson(lam * months.days_in_month.to_numpy())})
+        for uid, lam in (("A", 25.0), ("B", 7.0))
+    ], ignore_index=True)
+    out = fc.forecast_all(births, horizon=24)
+    assert set(out["unit_id"]) == {"A", "B", "REGION"}
+    wide = out.pivot(index="month", columns="unit_id", values="mean")
+    np.testing.assert_allclose(wide["A"] + wide["B"], wide["REGION"], rtol=0, atol=1e-9)
+    assert len(wide) == 24 and wide.index[0] == pd.Timestamp("2026-01-01")
+    # the parallel run gives the same forecasts as a plain loop
+    serial = fc.forecast_many({"A": births[births.unit_id == "A"].set_index("month")["deliveries"].astype(float)}, 24, workers=1)["A"]
+    parallel = fc.forecast_many({"A": births[births.unit_id == "A"].set_index("month")["deliveries"].astype(float),
+                                 "B": births[births.unit_id == "B"].set_index("month")["deliveries"].astype(float)}, 24)["A"]
+    pd.testing.assert_frame_equal(serial, parallel)
