@@ -196,6 +196,19 @@ def run_backtest(y: pd.Series, horizon: int = BACKTEST_HORIZON, **kw) -> Backtes
     return Backtest(errors, [y.index[t - 1] for t in origins])
 
 
+SELECTION_MARGIN = 0.05
+
+
+def choose_model(mase: pd.Series, margin: float = SELECTION_MARGIN) -> str:
+    """The combination, unless another candidate's backtest MASE is lower by more than
+    ``margin`` (5 %). Backtest errors are noisy, so a small lead is no reason to leave
+    the combination, which is the more robust forecast (as in the M4 competition)."""
+    best = str(mase.idxmin())
+    if "comb" in mase and mase[best] >= mase["comb"] * (1 - margin):
+        return "comb"
+    return best
+
+
 # ----------------------------------------------------------------------------- intervals
 @dataclass(frozen=True)
 class ErrorModel:
@@ -294,7 +307,7 @@ def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = 
     backtest = run_backtest(y)
     if backtest.origins:
         mase = backtest.mase()
-        model = str(mase.idxmin())
+        model = choose_model(mase)
         # Calibrate on the errors of every model candidate, not only the winner's: the
         # winner's own backtest errors are optimistic because it was chosen for them.
         err = calibrate(backtest.errors[backtest.errors["model"] != "snaive"], levels)

@@ -113,3 +113,9 @@ def test_airline_model_matches_box_jenkins_published_example():
     assert fit.params["ma.S.L12"] == pytest.approx(-0.5569, abs=5e-4)
     assert fit.params["sigma2"] == pytest.approx(0.001348, abs=5e-6)
     assert fit.llf == pytest.approx(244.7, abs=0.05)
+
+
+def test_selection_keeps_the_combination_unless_clearly_beaten():
+    assert fc.choose_model(pd.Series({"comb": 0.80, "ets": 0.78, "snaive": 1.0})) == "comb"  # 2.5 % lead: noise
+    assert fc.choose_model(pd.Series({"comb": 0.80, "ets": 0.70, "snaive": 1.0})) == "ets"  # 12.5 % lead
+    assert fc.choose_model(pd.Series({"comb": 0.80, "snaive": 0.60})) == "snaive"
