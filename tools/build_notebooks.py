@@ -261,6 +261,152 @@ display(Markdown(report.md_table(shown) if len(cov) else "Inga överlappande år
 ]
 
 
+FORECAST = [
+    md("""
+# 02 Prognos för antalet förlossningar under oförändrat läge
+
+Prognos per enhet och för regionen, månad för månad, med prediktionsintervall som är
+kalibrerade mot modellernas egna historiska prognosfel. Modellval, kalibrering och
+avstämning (enheterna summerar exakt till regionen) sker i `fragile_care.forecast`.
+"""),
+    code("""
+# Parameters (papermill injects the run's values after this cell)
+config_path = "config/runs/2026-T2.yaml"
+processed_dir = ""
+""", tags=["parameters"]),
+    code("""
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import Markdown, display
+
+from fragile_care import config, describe, forecast, io, paths, report
+
+cfg = config.load_config(config_path)
+out_dir = processed_dir or paths.processed_dir(cfg.run_id)
+report.set_style()
+tables = io.read_tables(out_dir, ["births_monthly", "units"])
+births, units = tables["births_monthly"], tables["units"]
+labels = {**describe.unit_labels(units), "REGION": "Hela regionen"}
+"""),
+    code("""
+fc = forecast.forecast_all(births, cfg.horizon_months)
+io.write_tables({"births_forecast": fc}, out_dir)
+fc.groupby("unit_id")["model"].first()
+"""),
+    code("""
+#| label: demo-banner
+display(Markdown(report.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, cfg.run_id)))
+"""),
+    code("""
+evaluation = forecast.evaluate(forecast.series_by_unit(births), horizon=12, n_origins=cfg.evaluation_origins)
+evaluation
+"""),
+    code("""
+#| label: txt-forecast-summary
+annual = forecast.annual_totals(fc)
+history = describe.regional_annual(births)
+last = history[history["complete"]].iloc[-1]
+region_years = annual[annual["unit_id"] == "REGION"].set_index("year")["mean"]
+first_year, last_year = int(region_years.index[0]), int(region_years.index[-1])
+display(Markdown(
+    f"Om inget förändras väntas regionen ha omkring {report.sv_int(region_years.iloc[0])} förlossningar {first_year} "
+    f"och {report.sv_int(region_years.iloc[-1])} år {last_year}, jämfört med {report.sv_int(last['deliveries'])} år {int(last['year'])} "
+    f"({report.sv_pct(describe.change(region_years.iloc[-1], last['deliveries']), signed=True)} till {last_year})."
+))
+"""),
+    code("""
+#| label: fig-forecast-region
+#| fig-cap: "Förlossningar per månad i hela regionen: utfall och prognos under oförändrat läge med 80 %- och 95 %-prediktionsintervall."
+#| fig-alt: "Linjediagram med utfallet av förlossningar per månad i regionen de senaste åren följt av en prognoslinje med två skuggade osäkerhetsband som vidgas med tiden."
+region_fc = fc[fc["unit_id"] == "REGION"]
+region_hist = describe.regional_monthly(births)
+region_hist = region_hist[region_hist["month"] >= region_hist["month"].max() - pd.DateOffset(years=4)]
+fig, ax = plt.subplots(figsize=(9, 4.2))
+ax.plot(region_hist["month"], region_hist["deliveries"], color="black", linewidth=1.2, label="Utfall")
+ax.fill_between(region_fc["month"], region_fc["lower_95"], region_fc["upper_95"], alpha=0.18, color=sns.color_palette()[0], label="95 %-intervall")
+ax.fill_between(region_fc["month"], region_fc["lower_80"], region_fc["upper_80"], alpha=0.35, color=sns.color_palette()[0], label="80 %-intervall")
+ax.plot(region_fc["month"], region_fc["mean"], color=sns.color_palette()[0], linewidth=1.8, label="Prognos")
+ax.set(xlabel="Månad", ylabel="Förlossningar per månad", title="Prognos för hela regionen")
+report.sv_axis(ax)
+ax.legend(fontsize=8, loc="lower left")
+report.source_note(fig, cfg.is_demo)
+plt.show()
+"""),
+    code("""
+#| label: fig-forecast-units
+#| fig-cap: "Förlossningar per månad och enhet: utfall och prognos med 80 %-prediktionsintervall. Enheternas prognoser summerar till regionens."
+#| fig-alt: "Fyra delfigurer, en per förlossningsenhet, med utfall per månad och en prognoslinje med ett skuggat osäkerhetsband."
+unit_fc = fc[fc["unit_id"] != "REGION"].assign(Enhet=lambda d: d["unit_id"].map(labels))
+unit_hist = births[births["month"] >= births["month"].max() - pd.DateOffset(years=4)].assign(Enhet=lambda d: d["unit_id"].map(labels))
+grid = sns.FacetGrid(unit_fc, col="Enhet", col_wrap=2, height=2.4, aspect=1.8, sharey=False)
+grid.map_dataframe(lambda data, **kw: plt.fill_between(data["month"], data["lower_80"], data["upper_80"], alpha=0.3))
+grid.map_dataframe(sns.lineplot, x="month", y="mean")
+for ax, (name, part) in zip(grid.axes.flat, unit_hist.groupby("Enhet", sort=False)):
+    ax.plot(part["month"], part["deliveries"], color="black", linewidth=0.8)
+    report.sv_axis(ax)
+grid.set_titles("{col_name}")
+grid.set_axis_labels("Månad", "Förlossningar")
+report.source_note(grid.figure, cfg.is_demo)
+plt.show()
+"""),
+    code("""
+#| label: tbl-forecast-annual
+#| tbl-cap: "Prognos för antalet förlossningar per år och enhet (hela kalenderår) under oförändrat läge."
+wide = annual.pivot(index="unit_id", columns="year", values="mean")
+wide = wide.loc[[u for u in wide.index if u != "REGION"] + ["REGION"]]
+table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
+for year in wide.columns:
+    table[str(year)] = [report.sv_int(v) for v in wide[year]]
+display(Markdown(report.md_table(table)))
+"""),
+    code("""
+#| label: tbl-next-summer-weeks
+#| tbl-cap: "Prognos för förlossningar per ISO-vecka under nästa sommarperiod, per enhet (veckovärden fördelade från månadsprognosen)."
+next_summer = cfg.period_end.year + (1 if cfg.period_end.month >= 8 else 0)
+weeks = forecast.summer_weekly(fc[fc["unit_id"] != "REGION"], next_summer, cfg.summer_weeks)
+wide = weeks.pivot(index="unit_id", columns="iso_week", values="deliveries")
+table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
+for week in wide.columns:
+    table[f"v. {week}"] = [report.sv_int(v) for v in wide[week]]
+table["Summa"] = [report.sv_int(v) for v in wide.sum(axis=1)]
+display(Markdown(f"Sommaren {next_summer}, vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}.\\n\\n" + report.md_table(table)))
+"""),
+    code("""
+#| label: tbl-backtest
+#| tbl-cap: "Prognosens träffsäkerhet när den gjorts i efterhand från tidigare tidpunkter (ett år framåt, endast data före respektive tidpunkt): MASE för vald modell och för säsongsnaiv prognos (samma månad föregående år), MAPE och andel utfall inom 80 %- och 95 %-intervallen."
+per_series = evaluation.assign(mase_snaive=evaluation["mase"] / evaluation["relative_mae"]).groupby("series").agg(
+    model=("model", "first"), mase=("mase", "mean"), mase_snaive=("mase_snaive", "mean"), mape=("mape", "mean"),
+    cov80=("coverage_80", "mean"), cov95=("coverage_95", "mean"), origins=("origin", "nunique"))
+per_series = per_series.loc[[u for u in per_series.index if u != "REGION"] + ["REGION"]]
+n_origins = int(per_series["origins"].max())
+table = pd.DataFrame({
+    "Enhet": [labels[u] for u in per_series.index], "Modell": per_series["model"],
+    "MASE": per_series["mase"].map(lambda v: report.sv_num(v, 2)), "MASE säsongsnaiv": per_series["mase_snaive"].map(lambda v: report.sv_num(v, 2)),
+    "MAPE": per_series["mape"].map(lambda v: report.sv_num(v, 1) + "\u00a0%"),
+    "Inom 80 %": per_series["cov80"].map(lambda v: report.sv_pct(v, 0)), "Inom 95 %": per_series["cov95"].map(lambda v: report.sv_pct(v, 0)),
+})
+display(Markdown(report.md_table(table, align="llrrrrr") + f"\\n\\nUtvärderingen bygger på {n_origins} {'tidpunkt' if n_origins == 1 else 'tidpunkter'} per serie "
+    f"(ett år framåt). Den fullständiga utvärderingen över tio år görs med `fragile-care bench forecast`."))
+"""),
+    code("""
+#| label: txt-uncertainty
+width = fc.assign(rel=(fc["upper_80"] - fc["lower_80"]) / 2 / fc["mean"])
+first_year_width = width[width["month"].dt.year == first_year].groupby("unit_id")["rel"].mean()
+last_year_width = width[width["month"].dt.year == last_year].groupby("unit_id")["rel"].mean()
+units_only = first_year_width.drop("REGION")
+display(Markdown(
+    f"**Osäkerheten i klartext.** För en enskild månad {first_year} ligger utfallet för hela regionen med ungefär 80 % sannolikhet "
+    f"inom ±{report.sv_pct(first_year_width['REGION'], 0)} från prognosen; för en enskild förlossningsenhet inom "
+    f"±{report.sv_pct(units_only.min(), 0)} till ±{report.sv_pct(units_only.max(), 0)} – ju mindre enhet, desto större slumpvariation. "
+    f"Osäkerheten växer med tiden: för {last_year} är motsvarande spann för regionen ±{report.sv_pct(last_year_width['REGION'], 0)}. "
+    f"Intervallen bygger på hur stora modellernas fel har varit historiskt. Plötsliga förändringar i barnafödandet, som "
+    f"nedgången 2022, har tidigare hamnat utanför intervallen; prognosen bör därför stämmas av varje tertial."
+))
+"""),
+]
+
+
 def write(name, cells):
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
@@ -274,3 +420,4 @@ def write(name, cells):
 
 if __name__ == "__main__":
     write("01_clean_data.ipynb", CLEAN)
+    write("02_forecast_births.ipynb", FORECAST)

@@ -18,7 +18,7 @@ import yaml
 from . import io, paths
 from .clean import Harmonisation, Merge
 
-STEPS = ("01_clean_data",)
+STEPS = ("01_clean_data", "02_forecast_births")
 DATA_SOURCES = ("demo", "local", "path")
 RENDER_FORMATS = ("html", "typst")
 TERTIAL_RE = re.compile(r"^(\d{4})-T([123])$")
@@ -52,6 +52,10 @@ SCHEMA: dict[str, Any] = {
         "aliases": ("mapping from a name in the sources to a unit id", False),
         "merges": ("list of {from, into, date}; default: from the units table", False),
     },
+    "forecast": {
+        "horizon_months": ("forecast horizon in months, 1-120 (default 60)", False),
+        "evaluation_origins": ("yearly origins of the out-of-sample check in the report, 1-5 (default 1)", False),
+    },
     "steps": (f"list of notebooks from {', '.join(STEPS)}", False),
     "render": {
         "formats": (f"list from {', '.join(RENDER_FORMATS)}", False),
@@ -78,6 +82,8 @@ class RunConfig:
     steps: tuple[str, ...]
     render_formats: tuple[str, ...]
     reports: tuple[str, ...]
+    horizon_months: int = 60
+    evaluation_origins: int = 1
     source_file: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -221,10 +227,15 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
         assert merges is not None
         merges.append(Merge(str(m["from"]), str(m["into"]), date))
 
+    fc_section = _section(raw, "forecast")
+    horizon_months = _int(fc_section.get("horizon_months", 60), "forecast.horizon_months", 1, 120)
+    evaluation_origins = _int(fc_section.get("evaluation_origins", 1), "forecast.evaluation_origins", 1, 5)
     steps = _str_list(raw.get("steps", list(STEPS)), "steps", STEPS)
+    if "02_forecast_births" in steps and "01_clean_data" not in steps:
+        raise ConfigError("steps: 02_forecast_births needs 01_clean_data before it")
     render = _section(raw, "render")
     formats = _str_list(render.get("formats", list(RENDER_FORMATS)), "render.formats", RENDER_FORMATS)
-    reports = _str_list(render.get("reports", ["nulage.qmd"]), "render.reports")
+    reports = _str_list(render.get("reports", ["nulage.qmd", "framtid.qmd"] if "02_forecast_births" in steps else ["nulage.qmd"]), "render.reports")
     for name in reports:
         if not (paths.reports_dir() / name).is_file():
             raise ConfigError(f"render.reports: {name!r} is not a report in reports/")
@@ -232,7 +243,8 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
         run_id=run_id, title=title, tertial=tertial, data_source=source, data_dir=data_dir,
         period_start=start, period_end=end, summer_first_week=first_week, summer_last_week=last_week,
         compare_years=years, harmonisation=Harmonisation(dict(aliases), None if merges is None else tuple(merges)), steps=steps,
-        render_formats=formats, reports=reports, source_file=source_file, raw=raw,
+        render_formats=formats, reports=reports, horizon_months=horizon_months, evaluation_origins=evaluation_origins,
+        source_file=source_file, raw=raw,
     )
 
 

@@ -425,14 +425,21 @@ def forecast_many(series: dict[str, pd.Series], horizon: int, levels: tuple[int,
     return dict(zip(series, results))
 
 
+def series_by_unit(births: pd.DataFrame, value: str = "deliveries") -> dict[str, pd.Series]:
+    """Monthly series per unit and for the region (key ``REGION``) from a long table."""
+    out = {uid: group.set_index("month")[value].astype(float).sort_index() for uid, group in births.groupby("unit_id")}
+    out["REGION"] = births.groupby("month")[value].sum().astype(float).sort_index()
+    return out
+
+
 def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
     """Forecast every unit and the region (``unit_id = "REGION"``), reconciled so that the
     units add up to the region exactly. Long table: unit_id, month, mean, bounds, model.
 
     Reconciliation weights are each series' backtest error variance in counts (the
     log-error variance times the squared level of the last 12 months)."""
-    series = {uid: group.set_index("month")[value].astype(float).sort_index() for uid, group in births.groupby("unit_id")}
-    region = births.groupby("month")[value].sum().astype(float).sort_index()
+    series = series_by_unit(births, value)
+    region = series.pop("REGION")
     everything = forecast_many({**series, "REGION": region}, horizon, levels)
     region_fc = everything.pop("REGION")
     forecasts = everything
@@ -445,3 +452,21 @@ def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", 
     units, region_rec = reconcile(forecasts, region_fc, weights)
     frames = [frame.assign(unit_id=uid, model=frame.attrs["model"]) for uid, frame in {**units, "REGION": region_rec}.items()]
     return pd.concat(frames).reset_index()[["unit_id", "month", "model", "mean", *[f"{b}_{lv}" for lv in levels for b in ("lower", "upper")]]]
+
+
+def summer_weekly(forecasts: pd.DataFrame, year: int, weeks: tuple[int, int]) -> pd.DataFrame:
+    """Forecast deliveries per unit and ISO week of one summer: each forecast month's mean
+    spread evenly over its days (the forecast is monthly)."""
+    from .describe import weekly_estimate
+
+    frame = forecasts.rename(columns={"mean": "deliveries"})[["unit_id", "month", "deliveries"]]
+    weekly = weekly_estimate(frame)
+    return weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)].reset_index(drop=True)
+
+
+def annual_totals(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """Forecast deliveries per unit and complete calendar year (mean only: interval
+    bounds of months do not add up to bounds of a year)."""
+    frame = forecasts.assign(year=forecasts["month"].dt.year)
+    counts = frame.groupby(["unit_id", "year"])["month"].transform("size")
+    return frame[counts == 12].groupby(["unit_id", "year"], as_index=False)["mean"].sum()

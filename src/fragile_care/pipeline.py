@@ -111,14 +111,28 @@ def _execute(notebook: Path, target: Path, parameters: dict, cwd: Path) -> None:
     )
 
 
+def failing_cell(notebook: Path) -> str | None:
+    """``cell N`` (1-based position in the executed notebook) and its label, if any, of
+    the first cell with an error output."""
+    import nbformat
+
+    from .embeds import LABEL_RE
+
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError):
+        return None
+    for position, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            m = LABEL_RE.search(cell.source)
+            return f"cell {position}" + (f" (label {m[1]})" if m else "")
+    return None
+
+
 def _failure_message(exc: Exception, step: str, partial: Path) -> str:
-    cell = getattr(exc, "exec_count", None)
-    index = getattr(exc, "cell_index", None)
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
-    where = f"cell {index + 1}" if isinstance(index, int) else "a cell"
-    if cell:
-        where += f" (execution count {cell})"
+    where = failing_cell(partial) or "a cell"
     return (f"step {step} failed in {where}: {ename}: {evalue}\n"
             f"partial output: {partial}\n"
             f"the previous bundle, if any, is unchanged")

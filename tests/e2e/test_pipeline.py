@@ -46,20 +46,22 @@ def run(tmp_path_factory):
 def test_run_succeeds_with_progress(run):
     cfg, code, result, log, _ = run
     assert code == 0, log
-    assert "[1/1] 01_clean_data ... done in" in log
+    assert "[1/2] 01_clean_data ... done in" in log
+    assert "[2/2] 02_forecast_births ... done in" in log
 
 
 def test_bundle_has_executed_notebooks_manifest_and_reports(run):
     cfg, _, result, _, tmp = run
     bundle = result.bundle
-    assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
+    assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "framtid.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     hashed = {item["path"]: item["sha256"] for item in manifest["inputs"]}
     for path in pipeline.input_files(cfg):
         assert hashed[pipeline._relative(path)] == io.sha256_file(path)
     assert len([p for p in hashed if p.endswith("/births_monthly.csv")]) == 1
     assert manifest["package_versions"]["pandas"] == pd.__version__
-    assert [s["name"] for s in manifest["steps"]] == ["01_clean_data"] and manifest["steps"][0]["seconds"] > 0
+    assert [s["name"] for s in manifest["steps"]] == ["01_clean_data", "02_forecast_births"]
+    assert all(s["seconds"] > 0 for s in manifest["steps"])
     assert manifest["synthetic_data"] is False  # source: path; the banner then names the source instead
     assert "commit" in manifest["git"]
     assert manifest["render"]["status"] in ("ok", "not rendered: quarto not found on PATH")
@@ -82,16 +84,22 @@ def test_processed_tables_and_swedish_export_were_read(run):
     assert (log["problem"] == "blank row").sum() == 12  # two trailing blank lines in each of six files
     acc = tables["row_accounting"]
     assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_rejected"]).all()
+    fc = tables["births_forecast"]
+    wide = fc.pivot(index="month", columns="unit_id", values="mean")
+    units = [c for c in wide.columns if c != "REGION"]
+    assert abs(wide[units].sum(axis=1) - wide["REGION"]).max() < 1e-6  # units add up to the region
+    assert wide.index.min() == pd.Timestamp("2026-09-01") and len(wide) == 60
     staffing = tables["staffing"]
     assert staffing["fte_budgeted"].dtype == float and staffing["fte_budgeted"].gt(0).all()
 
 
-def test_executed_notebook_outputs_have_no_errors(run):
+@pytest.mark.parametrize("notebook, figures", [("01_clean_data", 6), ("02_forecast_births", 2)])
+def test_executed_notebook_outputs_have_no_errors(run, notebook, figures):
     _, _, result, _, _ = run
-    nb = nbformat.read(result.bundle / "notebooks" / "01_clean_data.ipynb", as_version=4)
+    nb = nbformat.read(result.bundle / "notebooks" / f"{notebook}.ipynb", as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 6
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= figures
 
 
 def test_demo_run_labels_synthetic_data(run, tmp_path):
@@ -102,6 +110,8 @@ def test_demo_run_labels_synthetic_data(run, tmp_path):
     nb = nbformat.read(result.bundle / "notebooks" / "01_clean_data.ipynb", as_version=4)
     banner = next(c for c in nb.cells if "#| label: demo-banner" in c.source)
     assert "EXEMPELDATA" in banner.outputs[0]["data"]["text/markdown"]
+    for report in result.bundle.glob("*.qmd"):  # every report shows the banner first
+        assert "#demo-banner >}}" in report.read_text(encoding="utf-8").split("## ")[0], report.name
     assert json.loads((result.bundle / "manifest.json").read_text(encoding="utf-8"))["synthetic_data"] is True
 
 
@@ -109,5 +119,6 @@ def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):
     if not quarto_available:
         pytest.skip("quarto is not installed on this machine")
     _, _, result, _, _ = run
-    assert (result.bundle / "nulage.html").is_file()
-    assert (result.bundle / "nulage.pdf").is_file()
+    for name in ("nulage", "framtid"):
+        assert (result.bundle / f"{name}.html").is_file()
+        assert (result.bundle / f"{name}.pdf").is_file()

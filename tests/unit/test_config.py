@@ -29,6 +29,7 @@ def test_default_run_config_is_valid():
     assert cfg.period_end == pd.Timestamp("2026-08-01")
     assert cfg.summer_weeks == (25, 33)
     assert [(m.from_unit, m.into_unit) for m in cfg.harmonisation.merges] == [("MOLNDAL", "OSTRA")]
+    assert cfg.steps == ("01_clean_data", "02_forecast_births") and cfg.horizon_months == 60
 
 
 def test_tertials():
@@ -50,7 +51,9 @@ def test_tertials():
         (with_(tertial="2026-T4"), r"tertial: '2026-T4' is not a tertial; allowed: YYYY-T1, YYYY-T2 or YYYY-T3"),
         (with_(data__source="excel"), r"data\.source: 'excel' is not allowed; allowed: demo, local, path"),
         (with_(data__source="path"), r"data\.path: a folder is required"),
-        (with_(steps=["99_magic"]), r"steps: '99_magic' is not allowed; allowed: 01_clean_data"),
+        (with_(steps=["99_magic"]), r"steps: .99_magic. is not allowed; allowed: 01_clean_data, 02_forecast_births"),
+        (with_(steps=["02_forecast_births"]), r"steps: 02_forecast_births needs 01_clean_data before it"),
+        (with_(forecast__horizon_months=0), r"forecast\.horizon_months: 0 is out of range; allowed: 1-120"),
         (with_(harmonisation__merges=[{"from": "A", "into": "B", "date": "30/4/2017"}]), r"harmonisation\.merges\[0\]\.date: '30/4/2017' is not a date"),
         (with_(render__reports=["nope.qmd"]), r"render\.reports: 'nope\.qmd' is not a report in reports/"),
         ({"tertial": "2026-T2", "data": {"source": "demo"}}, r"missing required key 'run_id'"),
