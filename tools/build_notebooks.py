@@ -280,7 +280,7 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
 
-from fragile_care import config, describe, forecast, io, paths, report
+from fragile_care import config, demography, describe, forecast, io, paths, report
 
 cfg = config.load_config(config_path)
 out_dir = processed_dir or paths.processed_dir(cfg.run_id)
@@ -388,6 +388,41 @@ table = pd.DataFrame({
 })
 display(Markdown(report.md_table(table, align="llrrrrr") + f"\\n\\nUtvärderingen bygger på {n_origins} {'tidpunkt' if n_origins == 1 else 'tidpunkter'} per serie "
     f"(ett år framåt). Den fullständiga utvärderingen över tio år görs med `fragile-care bench forecast`."))
+"""),
+    code("""
+public = io.read_tables(out_dir, ["vgr_live_births_annual", "vgr_live_births_by_mother_age", "vgr_women_15_49_by_age", "vgr_population_by_age_sex_2020"])
+check = demography.cross_check(
+    annual[annual["unit_id"] == "REGION"], births, public["vgr_live_births_annual"], public["vgr_live_births_by_mother_age"],
+    public["vgr_women_15_49_by_age"], public["vgr_population_by_age_sex_2020"])
+check
+"""),
+    code("""
+#| label: tbl-demographic-check
+#| tbl-cap: "Demografisk kontroll: den statistiska prognosen för regionen (omräknad till levande födda bland kvinnor bosatta i länet) bredvid en demografisk skattning, fruktsamhet per ålder × antal kvinnor per ålder."
+table = pd.DataFrame({
+    "År": check["year"].astype(str),
+    "Statistisk prognos": check["forecast_county_scale"].map(report.sv_int),
+    f"Demografisk, SFT {report.sv_num(check.attrs['tfr_target'], 2)}": check["demographic_tfr_target"].map(report.sv_int),
+    "Skillnad": check["difference"].map(lambda v: report.sv_pct(v, signed=True)),
+    f"Demografisk, SFT {report.sv_num(check.attrs['tfr_observed'], 2)} (2011–2015)": check["demographic_tfr_observed"].map(report.sv_int),
+})
+display(Markdown(report.md_table(table)))
+"""),
+    code("""
+#| label: txt-demographic-check
+a = check.attrs
+mean_diff = check["difference"].mean()
+display(Markdown(
+    f"Den demografiska skattningen använder länets åldersmönster i fruktsamhet 2011–2015 (SCB), skalat till en summerad "
+    f"fruktsamhet (SFT) på {report.sv_num(a['tfr_target'], 2)} barn per kvinna – Sveriges nivå 2024 – och antalet kvinnor per ålder, "
+    f"framskrivet från befolkningen 31 december 2020 genom att varje årskull åldras ett år per år. Den statistiska prognosen är "
+    f"omräknad till samma skala: {report.sv_num(a['babies_per_delivery'], 3)} födda barn per förlossning och en kvot på "
+    f"{report.sv_num(a['coverage_ratio'], 3)} mellan födda vid enheterna och levande födda i länet. I genomsnitt ligger den statistiska "
+    f"prognosen {report.sv_pct(abs(mean_diff), 1)} {'över' if mean_diff > 0 else 'under'} den demografiska. Skillnaden förklaras främst av att "
+    f"framskrivningen av kvinnor saknar inflyttning (Västra Götaland har inflyttning i de åldrar då flest föder barn), och av att "
+    f"fruktsamheten kan fortsätta att ändras: med fruktsamheten från 2011–2015 (SFT {report.sv_num(a['tfr_observed'], 2)}) skulle "
+    f"antalet födda bli betydligt högre."
+))
 """),
     code("""
 #| label: txt-uncertainty

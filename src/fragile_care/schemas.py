@@ -207,11 +207,51 @@ PUBLIC_SWEDEN_ANNUAL = TableSchema(
     description="Sweden, live births per year",
 )
 
+PUBLIC_BIRTHS_BY_MOTHER_AGE = TableSchema(
+    "vgr_live_births_by_mother_age",
+    (
+        Column("region_code", "text"),
+        Column("year", "year"),
+        Column("mother_age", "text", description="single years, '<15', '49+' or 'no information'"),
+        Column("child_sex", "category", allowed=("girls", "boys")),
+        _count("live_births"),
+    ),
+    key=("year", "mother_age", "child_sex"),
+    description="Västra Götalands län, live births by mother's age and child's sex (SCB BE0101E2)",
+)
+
+PUBLIC_WOMEN_BY_AGE = TableSchema(
+    "vgr_women_15_49_by_age",
+    (
+        Column("region_code", "text"),
+        Column("year", "year"),
+        Column("reference_date", "date"),
+        Column("age", "count", minimum=15, maximum=49),
+        _count("women"),
+    ),
+    key=("year", "age"),
+    description="Västra Götalands län, women by single year of age 15-49 on 31 December (SCB BE0101N1)",
+)
+
+PUBLIC_POPULATION_2020 = TableSchema(
+    "vgr_population_by_age_sex_2020",
+    (
+        Column("region_code", "text"),
+        Column("reference_date", "date"),
+        Column("age_group", "text"),
+        Column("sex", "category", allowed=("women", "men")),
+        _count("population"),
+    ),
+    key=("age_group", "sex"),
+    description="Västra Götalands län, population by 5-year age group and sex on 31 December 2020 (Regionfakta/SCB)",
+)
+
 # Order matters: units first, because the other tables are checked against its unit ids.
 UNIT_TABLES: dict[str, TableSchema] = {
     s.name: s for s in (UNITS, BIRTHS_MONTHLY, STAFFING, LEAVE_PLAN, REDIRECTIONS, NEONATAL_ADMISSIONS)
 }
 PUBLIC_TABLES: dict[str, TableSchema] = {
-    s.name: s for s in (PUBLIC_SWEDEN_MONTHLY, PUBLIC_SWEDEN_ANNUAL, PUBLIC_VGR_ANNUAL)
+    s.name: s for s in (PUBLIC_SWEDEN_MONTHLY, PUBLIC_SWEDEN_ANNUAL, PUBLIC_VGR_ANNUAL, PUBLIC_BIRTHS_BY_MOTHER_AGE,
+                        PUBLIC_WOMEN_BY_AGE, PUBLIC_POPULATION_2020)
 }
 ALL_TABLES: dict[str, TableSchema] = {**UNIT_TABLES, **PUBLIC_TABLES}
