@@ -11,6 +11,13 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 
 
+PARAMETERS = """
+# Parameters (papermill injects the run's values after this cell)
+config_path = "config/runs/2026-T2.yaml"
+processed_dir = ""
+"""
+
+
 def md(text):
     return nbformat.v4.new_markdown_cell(text.strip())
 
@@ -32,21 +39,16 @@ och radräkning, skriver de validerade tabellerna och beskriver nuläget: förlo
 enhet och år, säsongsmönster, sommartoppen och sommarjämförelsen. All logik finns i paketet
 `fragile_care`; denna notebook anropar det och ritar.
 """),
-    code("""
-# Parameters (papermill injects the run's values after this cell)
-config_path = "config/runs/2026-T2.yaml"
-processed_dir = ""
-""", tags=["parameters"]),
+    code(PARAMETERS, tags=["parameters"]),
     code("""
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
 
-from fragile_care import clean, config, describe, io, paths, report
+from fragile_care import clean, config, describe, io, report
 
-cfg = config.load_config(config_path)
-out_dir = processed_dir or paths.processed_dir(cfg.run_id)
+cfg, out_dir = config.notebook_context(config_path, processed_dir)
 report.set_style()
 """),
     md("## Inläsning, kontroller och radräkning"),
@@ -269,21 +271,16 @@ Prognos per enhet och för regionen, månad för månad, med prediktionsinterval
 kalibrerade mot modellernas egna historiska prognosfel. Modellval, kalibrering och
 avstämning (enheterna summerar exakt till regionen) sker i `fragile_care.forecast`.
 """),
-    code("""
-# Parameters (papermill injects the run's values after this cell)
-config_path = "config/runs/2026-T2.yaml"
-processed_dir = ""
-""", tags=["parameters"]),
+    code(PARAMETERS, tags=["parameters"]),
     code("""
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
 
-from fragile_care import config, demography, describe, forecast, io, paths, report
+from fragile_care import config, demography, describe, forecast, io, report
 
-cfg = config.load_config(config_path)
-out_dir = processed_dir or paths.processed_dir(cfg.run_id)
+cfg, out_dir = config.notebook_context(config_path, processed_dir)
 report.set_style()
 tables = io.read_tables(out_dir, ["births_monthly", "units"])
 births, units = tables["births_monthly"], tables["units"]

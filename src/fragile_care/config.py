@@ -262,3 +262,10 @@ def load_config(path: Path | str) -> RunConfig:
         return parse_config(raw, path)
     except ConfigError as exc:
         raise ConfigError(f"{path.name}: {exc}") from None
+
+
+def notebook_context(config_path: str, processed_dir: str = "") -> tuple[RunConfig, Path]:
+    """What every analysis notebook starts with: the validated run config and the folder
+    of the run's processed tables (the pipeline passes it; interactively the default)."""
+    cfg = load_config(config_path)
+    return cfg, Path(processed_dir) if processed_dir else paths.processed_dir(cfg.run_id)

@@ -86,7 +86,9 @@ def _snaive(y: pd.Series, horizon: int) -> np.ndarray:
     return np.array([last_year[i % SEASON] for i in range(horizon)])
 
 
-def _ets(y: pd.Series, horizon: int) -> np.ndarray:
+def _holt_winters(y: pd.Series, horizon: int, damped_trend: bool) -> np.ndarray:
+    """Holt-Winters on births per day (multiplicative seasonality when every month has
+    births), times the days of each forecast month."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     days = y.index.days_in_month.to_numpy()
@@ -94,10 +96,14 @@ def _ets(y: pd.Series, horizon: int) -> np.ndarray:
     seasonal = "mul" if (rate > 0).all() else "add"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = ExponentialSmoothing(rate, trend="add", damped_trend=True, seasonal=seasonal, seasonal_periods=SEASON,
-                                   initialization_method="estimated").fit()
+        fit = ExponentialSmoothing(rate, trend="add" if damped_trend else None, damped_trend=damped_trend, seasonal=seasonal,
+                                   seasonal_periods=SEASON, initialization_method="estimated").fit()
         out = np.asarray(fit.forecast(horizon)) * _future_index(y, horizon).days_in_month.to_numpy()
     return np.maximum(out, 0.0)
+
+
+def _ets(y: pd.Series, horizon: int) -> np.ndarray:
+    return _holt_winters(y, horizon, damped_trend=True)
 
 
 def _airline(y: pd.Series, horizon: int) -> np.ndarray:
@@ -120,17 +126,7 @@ def _airline(y: pd.Series, horizon: int) -> np.ndarray:
 
 
 def _ets_level(y: pd.Series, horizon: int) -> np.ndarray:
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    days = y.index.days_in_month.to_numpy()
-    rate = y / days
-    seasonal = "mul" if (rate > 0).all() else "add"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = ExponentialSmoothing(rate, trend=None, seasonal=seasonal, seasonal_periods=SEASON,
-                                   initialization_method="estimated").fit()
-        out = np.asarray(fit.forecast(horizon)) * _future_index(y, horizon).days_in_month.to_numpy()
-    return np.maximum(out, 0.0)
+    return _holt_winters(y, horizon, damped_trend=False)
 
 
 def _seasonal_mean(y: pd.Series, horizon: int, years: int = 5) -> np.ndarray:
