@@ -141,7 +141,8 @@ monthly = pd.concat([region_month, births.assign(Enhet=births["unit_id"].map(lab
 monthly["rolling"] = monthly.groupby("unit_id")["deliveries"].transform(lambda s: s.astype(float).rolling(12).mean())
 grid = sns.relplot(data=monthly, x="month", y="deliveries", col="Enhet", col_wrap=2, kind="line",
                    height=2.4, aspect=1.8, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
-for ax, (_, part) in zip(grid.axes.flat, monthly.groupby("Enhet", sort=False)):
+for ax, name in zip(grid.axes.flat, grid.col_names):  # each panel gets its own unit's rolling mean
+    part = monthly[monthly["Enhet"] == name]
     ax.plot(part["month"], part["rolling"], linewidth=2.2, color="black")
     report.sv_axis(ax)
 grid.set_titles("{col_name}")
@@ -339,9 +340,11 @@ unit_hist = births[births["month"] >= births["month"].max() - pd.DateOffset(year
 grid = sns.FacetGrid(unit_fc, col="Enhet", col_wrap=2, height=2.4, aspect=1.8, sharey=False)
 grid.map_dataframe(lambda data, **kw: plt.fill_between(data["month"], data["lower_80"], data["upper_80"], alpha=0.3))
 grid.map_dataframe(sns.lineplot, x="month", y="mean")
-for ax, (name, part) in zip(grid.axes.flat, unit_hist.groupby("Enhet", sort=False)):
+for ax, name in zip(grid.axes.flat, grid.col_names):  # each panel gets its own unit's history
+    part = unit_hist[unit_hist["Enhet"] == name]
     ax.plot(part["month"], part["deliveries"], color="black", linewidth=0.8)
     report.sv_axis(ax)
+    report.year_ticks(ax, 2)
 grid.set_titles("{col_name}")
 grid.set_axis_labels("Månad", "Förlossningar")
 report.source_note(grid.figure, cfg.is_demo)

@@ -101,6 +101,14 @@ def sv_axis(ax, axis: str = "y", decimals: int = 0) -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
+def year_ticks(ax, every: int = 1) -> None:
+    """Year labels on a date axis, every ``every`` years (avoids crowded tick labels)."""
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_locator(mdates.YearLocator(every))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
 def source_note(fig, is_demo: bool, source: str = "") -> None:
     """Put the data source under a figure; demo figures say visibly that they are synthetic."""
     text = "EXEMPELDATA – syntetiska siffror på enhetsnivå, inte verkliga utfall" if is_demo else "Källa: regionens egna data"
