@@ -103,7 +103,6 @@ class TableCheck:
     rows_read: int
     rows_kept: int
     rows_rejected: int
-    source_rows: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -286,7 +285,7 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
         for target, line in zip(frame["merged_into"], kept_lines):
             if target is not None and not pd.isna(target) and target not in ids:
                 add(line, "merged_into", "error", f"merged_into names unknown unit {target!r}")
-    return TableCheck(schema.name, file, frame.reset_index(drop=True), problems, rows_read, rows_read - rejected, rejected, kept_lines)
+    return TableCheck(schema.name, file, frame.reset_index(drop=True), problems, rows_read, rows_read - rejected, rejected)
 
 
 def _check_keys(frame: pd.DataFrame, lines: list[int], schema: TableSchema, add) -> tuple[pd.DataFrame, int, list[int]]:

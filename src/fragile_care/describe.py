@@ -146,13 +146,6 @@ def quality_summary(log: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["file", "severity"], key=lambda s: s.map(order) if s.name == "severity" else s).reset_index(drop=True)
 
 
-def peak_months(index: pd.DataFrame, n: int = 3) -> list[int]:
-    """The ``n`` calendar months with the highest regional mean index."""
-    mean = index.groupby("cal_month")["index"].mean().sort_values(ascending=False)
-    return [int(m) for m in mean.index[:n]]
-
-
-
 def unit_labels(units: pd.DataFrame) -> dict[str, str]:
     """Display names per unit id; a unit that received a merged unit says so."""
     labels = dict(zip(units["unit_id"], units["name"]))

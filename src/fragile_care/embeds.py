@@ -85,8 +85,3 @@ def front_matter(qmd: Path) -> dict:
     if not isinstance(data, dict):
         raise ValueError(f"{qmd.name}: front matter is not a mapping")
     return data
-
-
-def notebooks_needed(qmd_files: list[Path]) -> set[str]:
-    """Notebook base names (without suffix) that the reports embed from."""
-    return {Path(e.notebook).stem for q in qmd_files for e in find_embeds(q)}
