@@ -165,6 +165,12 @@ class Backtest:
         return (per_origin["ae"] / per_origin["scale"]).groupby("model").mean()
 
 
+def _mase_scale(train: pd.Series) -> float:
+    """In-sample MAE of seasonal naive: the denominator of MASE (1 for a series where it is 0)."""
+    values = train.to_numpy()
+    return float(np.mean(np.abs(values[SEASON:] - values[:-SEASON]))) or 1.0
+
+
 def backtest_origins(n: int, horizon: int = BACKTEST_HORIZON, step: int = 6, max_origins: int = 14, min_train: int = MIN_MONTHS) -> list[int]:
     """Training lengths of the rolling origins: the newest leaves ``horizon`` months to
     test, each earlier one ``step`` months before, at most ``max_origins``."""
@@ -183,7 +189,7 @@ def run_backtest(y: pd.Series, horizon: int = BACKTEST_HORIZON, **kw) -> Backtes
     origins = backtest_origins(len(y), horizon, **kw)
     for train_len in origins:
         train, test = y.iloc[:train_len], y.iloc[train_len:train_len + horizon]
-        scale = float(np.mean(np.abs(train.to_numpy()[SEASON:] - train.to_numpy()[:-SEASON]))) or 1.0
+        scale = _mase_scale(train)
         forecasts = _fit_all(train, len(test))
         for model, values in forecasts.items():
             for step, (actual, fc) in enumerate(zip(test.to_numpy(), values), start=1):
@@ -252,14 +258,14 @@ def calibrate(errors: pd.DataFrame, levels: tuple[int, ...]) -> ErrorModel:
         a, b = float(by_step.mean()), 0.0
     b = max(b, 0.0)
     a = max(a, 1e-8, float(by_step.min()) * 0.25)
+    from scipy.stats import norm
+
     z = np.sort(np.abs(e) / np.sqrt(a + b * steps))
     n = len(z)
     k = {}
     for level in levels:
         rank = math.ceil((n + 1) * level / 100)
         # too few errors for an empirical quantile: fall back to the normal quantile
-        from scipy.stats import norm
-
         normal = float(norm.ppf(0.5 + level / 200))
         k[level] = float(z[rank - 1]) if rank <= n else max(normal, float(z[-1]) if n else normal)
     return ErrorModel(float(a), float(b), k, n)
@@ -374,7 +380,7 @@ def evaluate(series: dict[str, pd.Series], horizon: int = 12, n_origins: int = 6
         actual = test.to_numpy()
         mean = fc["mean"].to_numpy()
         naive = _snaive(train, horizon)
-        scale = float(np.mean(np.abs(train.to_numpy()[SEASON:] - train.to_numpy()[:-SEASON])))
+        scale = _mase_scale(train)
         row = {"series": name, "origin": train.index[-1], "model": fc.attrs["model"],
                "mae": float(np.mean(np.abs(actual - mean))), "mae_snaive": float(np.mean(np.abs(actual - naive))),
                "mase": float(np.mean(np.abs(actual - mean))) / scale,
@@ -435,16 +441,9 @@ def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", 
     Reconciliation weights are each series' backtest error variance in counts (the
     log-error variance times the squared level of the last 12 months)."""
     series = series_by_unit(births, value)
-    region = series.pop("REGION")
-    everything = forecast_many({**series, "REGION": region}, horizon, levels)
-    region_fc = everything.pop("REGION")
-    forecasts = everything
-
-    def weight(frame: pd.DataFrame, y: pd.Series) -> float:
-        return frame.attrs["error_model"]["a"] * float(y.iloc[-SEASON:].mean()) ** 2
-
-    weights = {uid: weight(forecasts[uid], y) for uid, y in series.items()}
-    weights["REGION"] = weight(region_fc, region)
+    forecasts = forecast_many(series, horizon, levels)
+    weights = {name: forecasts[name].attrs["error_model"]["a"] * float(y.iloc[-SEASON:].mean()) ** 2 for name, y in series.items()}
+    region_fc = forecasts.pop("REGION")
     units, region_rec = reconcile(forecasts, region_fc, weights)
     frames = [frame.assign(unit_id=uid, model=frame.attrs["model"]) for uid, frame in {**units, "REGION": region_rec}.items()]
     return pd.concat(frames).reset_index()[["unit_id", "month", "model", "mean", *[f"{b}_{lv}" for lv in levels for b in ("lower", "upper")]]]
