@@ -442,6 +442,289 @@ display(Markdown(
 ]
 
 
+STAFFING = [
+    md("""
+# 03 Bemanning: behov mot tillgång per enhet och vecka
+
+Barnmorskor och neonatalsjuksköterskor som behövs, enligt konfigurerbara normer, mot dem
+som finns i tjänst (budgeterade årsarbetare minus vakanser och frånvaro, plus hyrpersonal,
+minus planerad semester) per enhet och ISO-vecka under sommarperioden: de två senaste
+somrarna i utfall och nästa sommar under oförändrat läge. Logiken finns i
+`fragile_care.staffing`.
+"""),
+    code(PARAMETERS, tags=["parameters"]),
+    code("""
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import Markdown, display
+
+from fragile_care import config, describe, io, report, staffing
+
+cfg, out_dir = config.notebook_context(config_path, processed_dir)
+report.set_style()
+tables = io.read_tables(out_dir, ["units", "births_monthly", "births_forecast", "staffing", "leave_plan", "neonatal_admissions"])
+units = tables["units"][tables["units"]["closed"].isna()]
+labels = {**describe.unit_labels(tables["units"]), "REGION": "Hela regionen"}
+norms, cap = cfg.norms, cfg.capacity
+"""),
+    code("""
+years = staffing.review_years(tables["leave_plan"], cfg.compare_years)
+outlook = cfg.outlook_summer
+deliveries = staffing.summer_deliveries(tables["births_monthly"], tables["births_forecast"], list(units["unit_id"]), years, outlook, cfg.summer_weeks)
+midwives, neonatal = staffing.summer_staffing(
+    deliveries, tables["staffing"], tables["leave_plan"], units, tables["neonatal_admissions"], tables["births_monthly"],
+    norms, cap.mean_stay_hours, reference_year=max(years), neonatal_years=cap.neonatal_history_years)
+io.write_tables({"staffing_weekly": midwives, "neonatal_weekly": neonatal}, out_dir)
+midwives.groupby(["iso_year", "unit_id"])[["deliveries", "rooms_needed", "rooms_staffed", "fte_gap"]].mean()
+"""),
+    code("""
+#| label: demo-banner
+display(Markdown(report.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, cfg.run_id)))
+"""),
+    code("""
+#| label: txt-staffing-summary
+per_year = midwives.groupby("iso_year").agg(short=("fte_gap", lambda g: int((g < 0).sum())), weeks=("fte_gap", "size"),
+                                            worst=("fte_gap", "min"))
+ahead = midwives[midwives["kind"] == "prognos"]
+worst = ahead.loc[ahead["fte_gap"].idxmin()]
+parts = [f"{y}: {int(r.short)} av {int(r.weeks)} enhetsveckor med underskott" for y, r in per_year.iterrows()]
+display(Markdown(
+    f"Förlossningsavdelningarna behöver så många bemannade rum att högst {report.sv_pct(norms.target_blocking, 0)} av kvinnorna "
+    f"skulle behöva hänvisas, med en barnmorska per kvinna i aktiv förlossning. Veckor under sommarperioden "
+    f"(v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}) där barnmorskorna i tjänst inte räcker till det: " + "; ".join(parts) + ". "
+    f"Sommaren {outlook} (oförändrat läge: bemanning och semesterplan som {max(years)}) är underskottet störst vid "
+    f"{labels[worst['unit_id']]} vecka {int(worst['iso_week'])}: {report.sv_num(-worst['fte_gap'], 1)} årsarbetare, "
+    f"{int(worst['rooms_staffed'])} bemannade rum mot {int(worst['rooms_needed'])} som behövs."
+))
+"""),
+    code("""
+#| label: fig-staffing-gap
+#| fig-cap: "Barnmorskor på förlossningsavdelningen per vecka: tillgång minus behov i årsarbetare (under noll = underskott), per enhet, för de två senaste somrarna (utfall) och nästa sommar (prognos, oförändrat läge)."
+#| fig-alt: "Fyra delfigurer, en per enhet, med en linje per år som visar skillnaden mellan tillgängliga och behövda barnmorskor vecka för vecka under sommaren; en vågrät linje vid noll markerar balans."
+# the outlook summer uses the latest summer's staffing, so its line can lie on top of that year's
+plot = midwives.assign(Enhet=midwives["unit_id"].map(labels),
+                       År=midwives["iso_year"].astype(str) + midwives["kind"].map({"utfall": "", "prognos": " (prognos)"}))
+grid = sns.relplot(data=plot, x="iso_week", y="fte_gap", hue="År", style="År", col="Enhet", col_wrap=2, kind="line",
+                   markers=True, dashes=False, height=2.4, aspect=1.7, facet_kws={"sharey": False})
+for ax in grid.axes.flat:
+    ax.axhline(0, color="black", linewidth=0.8)
+    report.sv_axis(ax)
+grid.set_titles("{col_name}")
+grid.set_axis_labels("ISO-vecka", "Tillgång − behov, åa")
+report.source_note(grid.figure, cfg.is_demo)
+plt.show()
+"""),
+    code("""
+#| label: tbl-staffing-summer
+#| tbl-cap: "Barnmorskor per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, bemannade rum och behov, antal veckor med underskott och det största underskottet. Jämförelsetalet 1:28 avser alla barnmorskor i tjänst."
+summary = midwives.groupby(["unit_id", "iso_year", "kind"], as_index=False).agg(
+    deliveries=("deliveries", "mean"), needed=("rooms_needed", "max"), staffed_min=("rooms_staffed", "min"),
+    short=("fte_gap", lambda g: int((g < 0).sum())), worst=("fte_gap", "min"), bench=("fte_gap_benchmark", "mean"))
+table = pd.DataFrame({
+    "Enhet": summary["unit_id"].map(labels),
+    "Sommar": summary["iso_year"].astype(str) + summary["kind"].map({"utfall": "", "prognos": " (prognos)"}),
+    "Förlossningar/vecka": summary["deliveries"].map(report.sv_int),
+    "Rum som behövs (max)": summary["needed"].astype(int).astype(str),
+    "Bemannade rum (minst)": summary["staffed_min"].astype(int).astype(str),
+    "Veckor med underskott": summary["short"].astype(str),
+    "Största underskott, åa": summary["worst"].map(lambda v: report.sv_num(max(0.0, -v), 1)),
+    "Mot 1:28, åa": summary["bench"].map(lambda v: report.sv_num(v, 0)),
+})
+display(Markdown(report.md_table(table, align="llrrrrrr")))
+"""),
+    code("""
+#| label: tbl-neonatal-staffing
+#| tbl-cap: "Neonatalvård nästa sommar (prognos, oförändrat läge): belagda vårdplatser i genomsnitt, platser enligt lokalförteckningen, platser som behövs och som sjuksköterskorna kan bemanna (minst under sommaren), per enhet och vårdnivå."
+level_sv = {"ic": "Intensivvård", "hd": "Intermediärvård", "sc": "Vårdavdelning"}
+ahead_neo = neonatal[neonatal["kind"] == "prognos"]
+per_level = ahead_neo.groupby(["unit_id", "care_level"], as_index=False).agg(
+    load=("load_erlangs", "mean"), physical=("cots_physical", "first"), needed=("cots_needed", "max"), staffed=("cots_staffed", "min"))
+per_unit_gap = ahead_neo.groupby("unit_id")["fte_gap"].min()
+table = pd.DataFrame({
+    "Enhet": per_level["unit_id"].map(labels), "Vårdnivå": per_level["care_level"].map(level_sv),
+    "Belagda platser (medel)": per_level["load"].map(lambda v: report.sv_num(v, 1)),
+    "Platser": per_level["physical"].astype(str), "Behövs (max)": per_level["needed"].astype(str),
+    "Bemannade (minst)": per_level["staffed"].astype(str),
+})
+gaps = "; ".join(f"{labels[u]} {report.sv_num(max(0.0, -g), 1)}" for u, g in per_unit_gap.items())
+display(Markdown(report.md_table(table, align="llrrrr") + f"\\n\\nStörsta underskott av neonatalsjuksköterskor en sommarvecka (årsarbetare): {gaps}."))
+"""),
+    code("""
+#| label: tbl-staffing-norms
+#| tbl-cap: "Normer och antaganden i bemanningsmodellen (ändras i körningens konfiguration, avsnitten staffing och capacity)."
+rows = [
+    ("Barnmorskor per kvinna i aktiv förlossning", report.sv_num(norms.midwives_per_woman_in_labour, 0), "Svenska Barnmorskeförbundet, ”En födande – en barnmorska” (2022)"),
+    ("Förlossningar per barnmorska (årsarbetare) och år, jämförelsetal", report.sv_num(norms.births_per_midwife_fte_year, 0), "RCOG m.fl., Safer Childbirth (2007), brittisk norm"),
+    ("Sjuksköterskor per vårdplats: intensiv / intermediär / vårdavdelning",
+     " / ".join(report.sv_num(norms.nurses_per_cot[lv], 2) for lv in ("ic", "hd", "sc")), "BAPM, Service Standards (2010)"),
+    ("Arbetstid per heltid och vecka, timmar", report.sv_num(norms.hours_per_fte_week, 2), "Treskift inklusive natt (Allmänna bestämmelser)"),
+    ("Andel av barnmorskorna som arbetar på förlossningsavdelningen", report.sv_pct(norms.labour_ward_share, 0), "Antagande; ersätt med enhetens schema"),
+    ("Högsta andel hänvisade kvinnor som bemanningen dimensioneras för", report.sv_pct(norms.target_blocking, 1), "Modellens val, inte en nationell norm"),
+    ("Genomsnittlig tid på förlossningsrummet, timmar", report.sv_num(cap.mean_stay_hours, 1), "Antagande utifrån WHO (2018); inget svenskt mått är publicerat"),
+]
+display(Markdown(report.md_table(pd.DataFrame(rows, columns=["Norm eller antagande", "Värde", "Källa"]), align="lrl")))
+"""),
+]
+
+
+CAPACITY = [
+    md("""
+# 04 Kapacitet och risk för hänvisning
+
+Sannolikheten att en kvinna i aktiv förlossning möter en avdelning där alla bemannade rum är
+upptagna (Erlangs förlustformel) och det förväntade antalet hänvisade kvinnor per enhet och
+vecka, med prognosens osäkerhet. En simulering kontrollerar formeln och lägger till det den
+inte kan: variation över dygnet och veckan och hänvisning till en grannenhet. Logiken finns i
+`fragile_care.capacity`.
+"""),
+    code(PARAMETERS, tags=["parameters"]),
+    code("""
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import Markdown, display
+
+from fragile_care import capacity, config, describe, io, report
+
+cfg, out_dir = config.notebook_context(config_path, processed_dir)
+report.set_style()
+tables = io.read_tables(out_dir, ["units", "staffing_weekly", "neonatal_weekly", "redirections"])
+labels = {**describe.unit_labels(tables["units"]), "REGION": "Hela regionen"}
+cap = cfg.capacity
+weekly = tables["staffing_weekly"]
+observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
+outlook = int(ahead["iso_year"].iloc[0])
+"""),
+    code("""
+risk, draws = capacity.redirection_risk(ahead, "rooms_staffed", cap.mean_stay_hours, cap.forecast_draws, cap.seed, cap.high_risk_blocking)
+totals = capacity.totals_with_interval(risk, draws)
+review = capacity.model_vs_log(observed, tables["redirections"], cap.mean_stay_hours)
+simulated = capacity.simulate_summer(ahead, cap.mean_stay_hours, cap.arrival_profile, cap.overflow,
+                                     cap.simulation_replications, cap.seed, cap.stay_cv)
+neo = capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking)
+io.write_tables({"redirection_risk": risk, "redirection_totals": totals, "neonatal_risk": neo}, out_dir)
+totals
+"""),
+    code("""
+#| label: demo-banner
+display(Markdown(report.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, cfg.run_id)))
+"""),
+    code("""
+#| label: txt-risk-summary
+region = totals.set_index("unit_id").loc["REGION"]
+at_risk = risk[risk["blocking"] > cap.high_risk_blocking]
+top = capacity.rank_risk(risk, 1).iloc[0]
+units_ranked = totals[totals["unit_id"] != "REGION"].sort_values("redirected_mean", ascending=False)
+display(Markdown(
+    f"Om inget förändras väntas omkring {report.sv_int(region['redirected_mean'])} kvinnor behöva hänvisas från sin "
+    f"förlossningsenhet för att alla bemannade rum är upptagna under sommaren {outlook} (vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}); "
+    f"med 80 % sannolikhet mellan {report.sv_int(region['redirected_p10'])} och {report.sv_int(region['redirected_p90'])}. "
+    f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {report.sv_pct(cap.high_risk_blocking, 0)} att en kvinna måste hänvisas. "
+    f"Störst är risken vid {labels[top['unit_id']]} vecka {int(top['iso_week'])} ({report.sv_pct(top['blocking'], 1)}, omkring "
+    f"{report.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest hänvisningar över hela sommaren väntas vid "
+    f"{labels[units_ranked.iloc[0]['unit_id']]}."
+))
+"""),
+    code("""
+#| label: fig-risk-heatmap
+#| fig-cap: "Risk att en kvinna måste hänvisas (andel av de födande) per enhet och vecka nästa sommar under oförändrat läge, vid prognosens medelvärde."
+#| fig-alt: "Värmekarta med enheterna som rader och sommarens ISO-veckor som kolumner; mörkare ruta betyder högre risk och varje ruta har risken i procent utskriven."
+heat = risk.assign(Enhet=risk["unit_id"].map(labels)).pivot(index="Enhet", columns="iso_week", values="blocking") * 100
+fig, ax = plt.subplots(figsize=(9, 3.2))
+sns.heatmap(heat, annot=heat.map(lambda v: report.sv_num(v, 1)), fmt="", cmap="viridis_r", cbar_kws={"label": "Risk, %"}, ax=ax)
+ax.set(xlabel="ISO-vecka", ylabel="", title=f"Risk för hänvisning, sommaren {outlook}")
+fig.tight_layout()
+report.source_note(fig, cfg.is_demo)
+plt.show()
+"""),
+    code("""
+#| label: tbl-risk-ranking
+#| tbl-cap: "De tio enhetsveckor med flest väntade hänvisningar nästa sommar (oförändrat läge): förväntat antal med 80 %-intervall från prognosens osäkerhet och sannolikheten att risken överstiger gränsen för förhöjd risk."
+ranked = capacity.rank_risk(risk, 10)
+table = pd.DataFrame({
+    "Enhet": ranked["unit_id"].map(labels), "Vecka": ranked["iso_week"].astype(str),
+    "Förlossningar": ranked["deliveries"].map(report.sv_int), "Bemannade rum": ranked["rooms_staffed"].astype(str),
+    "Risk": ranked["blocking"].map(lambda v: report.sv_pct(v, 1)),
+    "Väntat antal hänvisade": ranked["redirected_mean"].map(lambda v: report.sv_num(v, 1)),
+    "80 %-intervall": [f"{report.sv_num(a, 1)}–{report.sv_num(b, 1)}" for a, b in zip(ranked["redirected_p10"], ranked["redirected_p90"])],
+    f"P(risk > {report.sv_pct(cap.high_risk_blocking, 0)})": ranked["p_high"].map(lambda v: report.sv_pct(v, 0)),
+})
+display(Markdown(report.md_table(table, align="lrrrrrrr") + "\\n\\nVäntade antal är modellskattningar (medelvärden), inte räknade personer."))
+"""),
+    code("""
+#| label: tbl-risk-totals
+#| tbl-cap: "Väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet, med 80 %-intervall (oförändrat läge)."
+table = pd.DataFrame({
+    "Enhet": totals["unit_id"].map(labels),
+    "Väntat antal": totals["redirected_mean"].map(lambda v: report.sv_num(v, 0)),
+    "80 %-intervall": [f"{report.sv_num(a, 0)}–{report.sv_num(b, 0)}" for a, b in zip(totals["redirected_p10"], totals["redirected_p90"])],
+})
+display(Markdown(report.md_table(table, align="lrr")))
+"""),
+    code("""
+#| label: tbl-model-vs-log
+#| tbl-cap: "Sommarens hänvisningar enligt modellen (med veckans faktiska förlossningar och bemanning) jämfört med hänvisningsloggen, per enhet och år. Modellen avser platsbrist och bemanning; övriga orsaker (neonatal, övrigt) visas för sig. Antal 1–4 i loggen visas som <5."
+table = pd.DataFrame({
+    "Enhet": review["unit_id"].map(labels), "Sommar": review["iso_year"].astype(str),
+    "Förlossningar": review["deliveries"].map(report.sv_int),
+    "Modell, väntat antal": review["predicted"].map(lambda v: report.sv_num(v, 1)),
+    "Loggen: platsbrist och bemanning": review["logged_capacity"].map(report.suppress),
+    "Loggen: övriga orsaker": review["logged_other"].map(report.suppress),
+})
+years = sorted(review["iso_year"].unique())
+sums = review.groupby("iso_year")[["predicted", "logged_capacity"]].sum()
+text = " ".join(f"{y}: modellen {report.sv_num(sums.loc[y, 'predicted'], 0)}, loggen {report.suppress(sums.loc[y, 'logged_capacity'])}." for y in years)
+display(Markdown(report.md_table(table, align="llrrrr") + f"\\n\\nHela regionen – {text}"))
+"""),
+    code("""
+#| label: fig-model-vs-log
+#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal jämfört med loggen (platsbrist och bemanning), per enhet och år."
+#| fig-alt: "Stapeldiagram med enheterna på den vågräta axeln och två staplar per enhet och år, en för modellen och en för loggen."
+long = review.melt(id_vars=["unit_id", "iso_year"], value_vars=["predicted", "logged_capacity"], var_name="Källa", value_name="Hänvisade")
+long["Källa"] = long["Källa"].map({"predicted": "Modell", "logged_capacity": "Logg"}) + " " + long["iso_year"].astype(str)
+long["Enhet"] = long["unit_id"].map(labels)
+fig, ax = plt.subplots(figsize=(9, 3.8))
+sns.barplot(data=long, x="Enhet", y="Hänvisade", hue="Källa", ax=ax)
+ax.set(xlabel="", ylabel="Hänvisade kvinnor per sommar")
+report.sv_axis(ax)
+report.source_note(fig, cfg.is_demo)
+plt.show()
+"""),
+    code("""
+#| label: tbl-simulation
+#| tbl-cap: "Väntat antal hänvisade nästa sommar med fyra beräkningssätt: Erlangs formel; simulering med jämnt inflöde (kontroll av formeln); simulering med variation över dygnet och veckan; samma med regional samordning (hänvisning till en grannenhet med ledigt rum). De två sista kolumnerna: kvinnor som tas emot från en grannenhet och kvinnor som ingen grannenhet kan ta emot."
+num = lambda v: report.sv_num(v, 1)
+table = pd.DataFrame({
+    "Enhet": simulated["unit_id"].map(labels), "Erlang B": simulated["erlang_b"].map(num),
+    "Simulering, jämnt inflöde": simulated["sim_constant"].map(num), "Med dygns- och veckovariation": simulated["sim_pattern"].map(num),
+    "Med samordning: hänvisade": simulated["sim_pattern_overflow"].map(num),
+    "Tas emot från granne": simulated["received_from_neighbour"].map(num), "Ingen granne ledig": simulated["not_placed"].map(num),
+})
+p = cap.arrival_profile
+display(Markdown(report.md_table(table, align="lrrrrrr") + (
+    f"\\n\\nSimuleringen: {cap.simulation_replications} upprepningar per vecka, inflödet {report.sv_pct(p.hourly_amplitude, 0)} över "
+    f"medel kring klockan {int(p.peak_hour)} och lika mycket under tolv timmar senare, helger {report.sv_pct(p.weekend_factor, 0)} av vardagar (antaganden). "
+    "Grannenheter: " + "; ".join(f"{labels.get(u, u)} → {', '.join(labels.get(n, n) for n in ns)}" for u, ns in cap.overflow.items()) + ".")))
+"""),
+    code("""
+#| label: tbl-neonatal-risk
+#| tbl-cap: "Neonatalvård nästa sommar (oförändrat läge): risk att ett barn inte får plats på rätt vårdnivå vid sin enhet (Erlang B med bemannade platser), medel och högsta vecka, och väntat antal barn som måste vårdas på annat håll under sommaren."
+level_sv = {"ic": "Intensivvård", "hd": "Intermediärvård", "sc": "Vårdavdelning"}
+ahead_neo = neo[neo["kind"] == "prognos"]
+per = ahead_neo.groupby(["unit_id", "care_level"], as_index=False).agg(
+    mean=("blocking", "mean"), worst=("blocking", "max"), away=("turned_away", "sum"), weeks=("at_risk", "sum"))
+table = pd.DataFrame({
+    "Enhet": per["unit_id"].map(labels), "Vårdnivå": per["care_level"].map(level_sv),
+    "Risk, medel": per["mean"].map(lambda v: report.sv_pct(v, 1)), "Risk, högsta vecka": per["worst"].map(lambda v: report.sv_pct(v, 1)),
+    f"Veckor över {report.sv_pct(cap.high_risk_blocking, 0)}": per["weeks"].astype(int).astype(str),
+    "Väntat antal vårdade på annat håll": per["away"].map(lambda v: report.sv_num(v, 1)),
+})
+display(Markdown(report.md_table(table, align="llrrrr")))
+"""),
+]
+
+
 def write(name, cells):
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
@@ -456,3 +739,5 @@ def write(name, cells):
 if __name__ == "__main__":
     write("01_clean_data.ipynb", CLEAN)
     write("02_forecast_births.ipynb", FORECAST)
+    write("03_staffing.ipynb", STAFFING)
+    write("04_capacity_risk.ipynb", CAPACITY)

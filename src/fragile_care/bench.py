@@ -81,3 +81,48 @@ def forecast_benchmark(out: TextIO, births: pd.DataFrame | None = None, n_origin
         print(f"forecast of {n} series (units + region, 60 months, selection and reconciliation): "
               f"{result['all_units_seconds']:.1f} s; target < 20 s: {'met' if ok else 'NOT met'}", file=out)
     return result
+
+
+AGREEMENT_CASES = ((1.0, 1), (3.0, 5), (8.108, 15), (9.0, 16), (10.0, 12), (11.0, 20), (80.0, 90))
+
+
+def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draws: int = 1000) -> dict[str, float]:
+    """Print simulation-versus-Erlang agreement and the time to evaluate every open unit ×
+    summer week × ``n_draws`` forecast draws (blocking, expected redirections, neonatal).
+
+    The unit-weeks are the latest observed summer with a leave plan, each with a forecast
+    uncertainty of 6 % (log scale), so the benchmark does not depend on a forecast run."""
+    from . import capacity, describe, staffing
+
+    cap = cfg.capacity
+    t0 = time.perf_counter()
+    agree = capacity.agreement(AGREEMENT_CASES, cap.mean_stay_hours, weeks=20.0, replications=40, seed=cap.seed, stay_cv=cap.stay_cv)
+    sim_seconds = time.perf_counter() - t0
+    print(f"capacity benchmark ({os.cpu_count()} cores): simulated loss system (constant arrivals, log-normal stays, cv {cap.stay_cv}, "
+          f"40 replications x 20 weeks) against Erlang B", file=out)
+    print(f"  {'load':>8}{'rooms':>7}{'Erlang B':>11}{'simulated':>11}{'95 % CI':>21}{'within':>8}", file=out)
+    for r in agree.itertuples():
+        print(f"  {r.load_erlangs:>8.3f}{r.servers:>7d}{r.erlang_b:>11.5f}{r.simulated:>11.5f}   [{r.ci_low:.5f}, {r.ci_high:.5f}]"
+              f"{'yes' if r.within_ci else 'no':>8}", file=out)
+    print(f"  {int(agree['within_ci'].sum())} of {len(agree)} cases inside the simulation's 95 % interval "
+          f"(about 1 in 20 may fall outside by chance); simulation time {sim_seconds:.1f} s", file=out)
+
+    units = tables["units"][tables["units"]["closed"].isna()]
+    years = staffing.review_years(tables["leave_plan"], cfg.compare_years)
+    weekly = describe.weekly_estimate(tables["births_monthly"])
+    weekly = weekly[(weekly["iso_year"] == years[-1]) & weekly["iso_week"].between(*cfg.summer_weeks) & weekly["unit_id"].isin(units["unit_id"])]
+    weekly = weekly.assign(kind="utfall", sigma_log=0.06)
+    mid, neo = staffing.summer_staffing(weekly, tables["staffing"], tables["leave_plan"], units, tables["neonatal_admissions"],
+                                        tables["births_monthly"], cfg.norms, cap.mean_stay_hours, years[-1], cap.neonatal_history_years)
+    t1 = time.perf_counter()
+    risk, draws = capacity.redirection_risk(mid, "rooms_staffed", cap.mean_stay_hours, n_draws, cap.seed, cap.high_risk_blocking)
+    capacity.totals_with_interval(risk, draws)
+    neo_draws = capacity.forecast_draws(neo.assign(sigma_log=0.06), n_draws, cap.seed)
+    capacity.erlang_b(neo["load_erlangs"].to_numpy()[:, None] * neo_draws / neo["deliveries"].to_numpy()[:, None], neo["cots_staffed"].to_numpy()[:, None])
+    seconds = time.perf_counter() - t1
+    n_cells = len(mid) * n_draws + len(neo) * n_draws
+    ok = seconds < 10
+    print(f"risk of {mid['unit_id'].nunique()} units x {mid['iso_week'].nunique()} summer weeks x {n_draws} draws "
+          f"(+ {len(neo) // max(1, mid['iso_week'].nunique())} neonatal unit-levels): {n_cells} Erlang evaluations in {seconds:.3f} s; "
+          f"target < 10 s: {'met' if ok else 'NOT met'}", file=out)
+    return {"seconds": seconds, "within_ci": float(agree["within_ci"].mean()), "simulation_seconds": sim_seconds}

@@ -103,6 +103,7 @@ class TableCheck:
     rows_read: int
     rows_kept: int
     rows_rejected: int
+    lines: list[int] = field(default_factory=list)  # source row number of each row of ``frame``
 
     @property
     def ok(self) -> bool:
@@ -285,7 +286,7 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
         for target, line in zip(frame["merged_into"], kept_lines):
             if target is not None and not pd.isna(target) and target not in ids:
                 add(line, "merged_into", "error", f"merged_into names unknown unit {target!r}")
-    return TableCheck(schema.name, file, frame.reset_index(drop=True), problems, rows_read, rows_read - rejected, rejected)
+    return TableCheck(schema.name, file, frame.reset_index(drop=True), problems, rows_read, rows_read - rejected, rejected, kept_lines)
 
 
 def _check_keys(frame: pd.DataFrame, lines: list[int], schema: TableSchema, add) -> tuple[pd.DataFrame, int, list[int]]:
@@ -430,6 +431,7 @@ def clean_dataset(
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}
     units_registry: UnitRegistry | None = None
+    checked: dict[str, TableCheck] = {}
     for name, schema in {**UNIT_TABLES, **PUBLIC_TABLES}.items():
         folder = source_dir if name in UNIT_TABLES else public_dir
         path = io.find_table_file(folder, name)
@@ -438,6 +440,7 @@ def clean_dataset(
             continue
         files[name] = path
         check, _ = _read(path, schema, units_registry if name in UNIT_TABLES else None)
+        checked[name] = check
         problems.extend(check.problems)
         frame = check.frame
         if name == UNITS.name and check.ok:
@@ -473,6 +476,7 @@ def clean_dataset(
                 "warnings": sum(p.severity == "warning" and p.file == check.file for p in problems),
             }
         )
+    problems.extend(capacity_checks(checked))
     found = errors(problems)
     if found:
         raise DataValidationError(found)
@@ -498,3 +502,54 @@ def _check_merges(harmonisation: Harmonisation, registry: UnitRegistry, file: st
         for uid in (merge.from_unit, merge.into_unit):
             if uid not in registry.ids:
                 problems.append(Problem(file, None, "unit_id", "error", f"harmonisation.merges names unknown unit {uid!r}", "", "units"))
+
+
+def _is_open(closed: Any, month: pd.Timestamp | None = None) -> bool:
+    if closed is None or pd.isna(closed):
+        return True
+    return month is not None and month < closed
+
+
+def capacity_checks(checked: dict[str, TableCheck]) -> list[Problem]:
+    """Checks across tables that the staffing and capacity models rely on, each naming
+    the file, row and column: an open unit without delivery rooms; an open unit-month
+    without midwives at work (or a unit with neonatal cots without neonatal nurses);
+    planned leave above the FTE budgeted for that unit, month and profession."""
+    out: list[Problem] = []
+    units = checked.get("units")
+    if units is None or not units.ok or units.frame.empty:
+        return out
+    u = units.frame.set_index("unit_id")
+    for uid, line in zip(units.frame["unit_id"], units.lines):
+        rooms = u.at[uid, "delivery_rooms"]
+        if not pd.isna(rooms) and int(rooms) == 0 and _is_open(u.at[uid, "closed"]):
+            out.append(Problem(units.file, line, "delivery_rooms", "error",
+                               f"open unit {uid} has 0 delivery rooms; a delivery unit needs at least one (if it has closed, fill in 'closed')", "", "units"))
+    staffing = checked.get("staffing")
+    if staffing is not None and staffing.ok and not staffing.frame.empty:
+        st = staffing.frame
+        cots = u[["neonatal_cots_ic", "neonatal_cots_hd", "neonatal_cots_sc"]].fillna(0).sum(axis=1)
+        for row, line in zip(st.itertuples(index=False), staffing.lines):
+            if row.unit_id not in u.index or not _is_open(u.at[row.unit_id, "closed"], row.month):
+                continue
+            needs_staff = row.profession == "barnmorska" or (row.profession == "neonatalsjuksköterska" and cots.get(row.unit_id, 0) > 0)
+            if needs_staff and (row.fte_available or 0) + (row.fte_agency or 0) <= 0:
+                out.append(Problem(staffing.file, line, "fte_available", "error",
+                                   f"0 {row.profession} FTE available and no agency staff at open unit {row.unit_id} in {row.month:%Y-%m}; "
+                                   "the unit cannot run without them (if it was closed, fill in 'closed' in the units table)", "", "staffing"))
+        leave = checked.get("leave_plan")
+        if leave is not None and leave.ok and not leave.frame.empty:
+            lv = leave.frame.assign(src_line=leave.lines)
+            lv["month"] = pd.to_datetime(lv["iso_week"] + "-4", format="%G-W%V-%u").dt.to_period("M").dt.to_timestamp()
+            budget = st.assign(st_line=staffing.lines)[["unit_id", "month", "profession", "fte_budgeted", "st_line"]]
+            joined = lv.merge(budget, on=["unit_id", "month", "profession"], how="left")
+            for row in joined.itertuples(index=False):
+                if pd.isna(row.fte_budgeted):
+                    out.append(Problem(leave.file, row.src_line, "fte_on_leave", "warning",
+                                       f"no staffing row for {row.profession} at {row.unit_id} in {row.month:%Y-%m} to check the leave of {row.iso_week} against",
+                                       "leave kept unchecked", "leave_plan"))
+                elif row.fte_on_leave > row.fte_budgeted + 1e-9:
+                    out.append(Problem(leave.file, row.src_line, "fte_on_leave", "error",
+                                       f"{row.fte_on_leave:g} FTE on leave in {row.iso_week} exceeds the {row.fte_budgeted:g} FTE budgeted for "
+                                       f"{row.profession} at {row.unit_id} in {row.month:%Y-%m} ({staffing.file} row {row.st_line})", "", "leave_plan"))
+    return out

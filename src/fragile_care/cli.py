@@ -114,6 +114,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     cfg = _config_or_none(args.config)
     if cfg is None:
         return 2
+    if args.what == "capacity":
+        from .bench import capacity_benchmark
+        from .clean import clean_dataset
+
+        cleaned = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
+        capacity_benchmark(sys.stdout, cfg, cleaned.tables)
+        return 0
     if args.what == "forecast":
         from .bench import forecast_benchmark
         from .clean import clean_dataset
@@ -180,8 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit 1 unless the committed files equal a fresh generation")
     p.set_defaults(func=cmd_demo_data)
 
-    p = sub.add_parser("bench", help="print wall times of a full run")
-    p.add_argument("what", choices=["pipeline", "forecast"])
+    p = sub.add_parser("bench", help="print benchmark figures: pipeline wall times, forecast accuracy, capacity model")
+    p.add_argument("what", choices=["pipeline", "forecast", "capacity"])
     p.add_argument("--config", default="config/runs/2026-T2.yaml")
     p.set_defaults(func=cmd_bench)
 

@@ -15,10 +15,15 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import io, paths
+from . import embeds, io, paths
+from .capacity import ArrivalProfile
 from .clean import Harmonisation, Merge
+from .staffing import Norms
 
-STEPS = ("01_clean_data", "02_forecast_births")
+STEPS = ("01_clean_data", "02_forecast_births", "03_staffing", "04_capacity_risk")
+# Each step needs the steps before it (its input tables are their output).
+STEP_NEEDS = {"02_forecast_births": "01_clean_data", "03_staffing": "02_forecast_births", "04_capacity_risk": "03_staffing"}
+DEFAULT_REPORTS = ("nulage.qmd", "framtid.qmd", "sommar.qmd")
 DATA_SOURCES = ("demo", "local", "path")
 RENDER_FORMATS = ("html", "typst")
 TERTIAL_RE = re.compile(r"^(\d{4})-T([123])$")
@@ -56,6 +61,25 @@ SCHEMA: dict[str, Any] = {
         "horizon_months": ("forecast horizon in months, 1-120 (default 60)", False),
         "evaluation_origins": ("yearly origins of the out-of-sample check in the report, 1-5 (default 1)", False),
     },
+    "staffing": {
+        "midwives_per_woman_in_labour": ("midwives per woman in active labour, 0.1-5 (default 1: Barnmorskeförbundet)", False),
+        "births_per_midwife_fte_year": ("benchmark births per midwife FTE a year, 1-500 (default 28: RCOG Safer Childbirth)", False),
+        "nurses_per_cot": ("mapping ic/hd/sc to neonatal nurses per cot, each 0-5 (default 1, 0.5, 0.25: BAPM)", False),
+        "hours_per_fte_week": ("working hours a week of a full-time post, 1-80 (default 34.33: three-shift)", False),
+        "labour_ward_share": ("share of midwife FTE working on the delivery ward, 0.01-1 (default 0.5, assumption)", False),
+        "target_blocking": ("highest acceptable share of women redirected, 0.000001-0.5 (default 0.01)", False),
+    },
+    "capacity": {
+        "mean_stay_hours": ("mean delivery-room stay in hours, above 0 and at most 72 (default 8)", False),
+        "stay_cv": ("coefficient of variation of the stay in the simulation, 0-5 (default 0.5)", False),
+        "high_risk_blocking": ("blocking above which a week counts as at risk, 0-1 (default 0.05)", False),
+        "neonatal_history_years": ("complete years of neonatal admissions behind the rates, 1-10 (default 3)", False),
+        "forecast_draws": ("draws from the forecast's uncertainty, 100-100000 (default 1000)", False),
+        "simulation_replications": ("replications of the ward simulation, 2-1000 (default 30)", False),
+        "seed": ("whole number seeding the draws and the simulation", False),
+        "arrival_profile": ("mapping: hourly_amplitude 0-0.99, peak_hour 0-23, weekend_factor 0.1-3", False),
+        "overflow": ("mapping from a unit id to the list of neighbouring unit ids that take its overflow", False),
+    },
     "steps": (f"list of notebooks from {', '.join(STEPS)}", False),
     "render": {
         "formats": (f"list from {', '.join(RENDER_FORMATS)}", False),
@@ -84,6 +108,8 @@ class RunConfig:
     reports: tuple[str, ...]
     horizon_months: int = 60
     evaluation_origins: int = 1
+    norms: Norms = field(default_factory=Norms)
+    capacity: "CapacitySettings" = field(default_factory=lambda: CapacitySettings())
     source_file: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -98,6 +124,36 @@ class RunConfig:
     @property
     def summer_weeks(self) -> tuple[int, int]:
         return (self.summer_first_week, self.summer_last_week)
+
+    @property
+    def outlook_summer(self) -> int:
+        """The next summer after the run's data: the year after the period's end once
+        August is in the data, else the same year."""
+        return self.period_end.year + (1 if self.period_end.month >= 8 else 0)
+
+
+@dataclass(frozen=True)
+class CapacitySettings:
+    """Settings of the capacity and redirection-risk model (config section ``capacity``).
+
+    ``mean_stay_hours`` default 8: an assumption. No Swedish measured figure is public
+    (data/raw/public/SOURCES.md, known gaps). It is built from WHO's intrapartum-care
+    recommendations (2018: the active first stage usually lasts up to 12 h in a first
+    labour and 10 h in later ones, the second stage up to 3 h and 2 h), most labours
+    being shorter than these limits, plus about 2 h of observation in the delivery room
+    after the birth. Replace it with the unit's own mean from its patient records.
+    """
+
+    mean_stay_hours: float = 8.0
+    stay_cv: float = 0.5
+    high_risk_blocking: float = 0.05
+    neonatal_history_years: int = 3
+    forecast_draws: int = 1000
+    simulation_replications: int = 30
+    seed: int = 20260601
+    arrival_profile: ArrivalProfile = field(default_factory=lambda: ArrivalProfile(0.15, 11.0, 0.9))
+    overflow: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
+        "OSTRA": ("SAS", "NAL"), "NAL": ("OSTRA",), "SAS": ("OSTRA",), "SKAS": ("SAS", "OSTRA")})
 
 
 def _unknown_keys(given: dict, allowed: dict, prefix: str) -> None:
@@ -133,6 +189,68 @@ def _int(value: Any, key: str, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise ConfigError(f"{key}: {value} is out of range; allowed: {lo}-{hi}")
     return value
+
+
+def _num(value: Any, key: str, lo: float, hi: float, lo_open: bool = False) -> float:
+    allowed = f"{'above ' if lo_open else ''}{lo:g}-{hi:g}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{key}: {value!r} is not a number; allowed: {allowed}")
+    if not (lo < value <= hi if lo_open else lo <= value <= hi):
+        raise ConfigError(f"{key}: {value:g} is out of range; allowed: {allowed}")
+    return float(value)
+
+
+def _norms(section: dict) -> Norms:
+    d = Norms()
+    ratios = section.get("nurses_per_cot", dict(d.nurses_per_cot))
+    if not isinstance(ratios, dict) or set(ratios) != set(d.nurses_per_cot):
+        raise ConfigError(f"staffing.nurses_per_cot: must map each of {', '.join(d.nurses_per_cot)} to nurses per cot")
+    return Norms(
+        midwives_per_woman_in_labour=_num(section.get("midwives_per_woman_in_labour", d.midwives_per_woman_in_labour), "staffing.midwives_per_woman_in_labour", 0.1, 5),
+        births_per_midwife_fte_year=_num(section.get("births_per_midwife_fte_year", d.births_per_midwife_fte_year), "staffing.births_per_midwife_fte_year", 1, 500),
+        nurses_per_cot={lv: _num(v, f"staffing.nurses_per_cot.{lv}", 0, 5, lo_open=True) for lv, v in ratios.items()},
+        hours_per_fte_week=_num(section.get("hours_per_fte_week", d.hours_per_fte_week), "staffing.hours_per_fte_week", 1, 80),
+        labour_ward_share=_num(section.get("labour_ward_share", d.labour_ward_share), "staffing.labour_ward_share", 0.01, 1),
+        target_blocking=_num(section.get("target_blocking", d.target_blocking), "staffing.target_blocking", 0.000001, 0.5),
+    )
+
+
+def _capacity(section: dict) -> CapacitySettings:
+    d = CapacitySettings()
+    prof = section.get("arrival_profile", {}) or {}
+    if not isinstance(prof, dict):
+        raise ConfigError("capacity.arrival_profile: must be a mapping of hourly_amplitude, peak_hour, weekend_factor")
+    _unknown_keys(prof, {"hourly_amplitude": 0, "peak_hour": 0, "weekend_factor": 0}, "capacity.arrival_profile.")
+    dp = d.arrival_profile
+    profile = ArrivalProfile(
+        _num(prof.get("hourly_amplitude", dp.hourly_amplitude), "capacity.arrival_profile.hourly_amplitude", 0, 0.99),
+        _num(prof.get("peak_hour", dp.peak_hour), "capacity.arrival_profile.peak_hour", 0, 23),
+        _num(prof.get("weekend_factor", dp.weekend_factor), "capacity.arrival_profile.weekend_factor", 0.1, 3),
+    )
+    overflow_raw = section.get("overflow", {k: list(v) for k, v in d.overflow.items()})
+    if not isinstance(overflow_raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(n, str) for n in v) for k, v in overflow_raw.items()
+    ):
+        raise ConfigError("capacity.overflow: must map a unit id to a list of neighbouring unit ids")
+    for unit, neighbours in overflow_raw.items():
+        if unit in neighbours:
+            raise ConfigError(f"capacity.overflow.{unit}: a unit cannot overflow to itself")
+    return CapacitySettings(
+        mean_stay_hours=_num(section.get("mean_stay_hours", d.mean_stay_hours), "capacity.mean_stay_hours", 0, 72, lo_open=True),
+        stay_cv=_num(section.get("stay_cv", d.stay_cv), "capacity.stay_cv", 0, 5),
+        high_risk_blocking=_num(section.get("high_risk_blocking", d.high_risk_blocking), "capacity.high_risk_blocking", 0, 1),
+        neonatal_history_years=_int(section.get("neonatal_history_years", d.neonatal_history_years), "capacity.neonatal_history_years", 1, 10),
+        forecast_draws=_int(section.get("forecast_draws", d.forecast_draws), "capacity.forecast_draws", 100, 100000),
+        simulation_replications=_int(section.get("simulation_replications", d.simulation_replications), "capacity.simulation_replications", 2, 1000),
+        seed=_int(section.get("seed", d.seed), "capacity.seed", 0, 2**32 - 1),
+        arrival_profile=profile,
+        overflow={k: tuple(v) for k, v in overflow_raw.items()},
+    )
+
+
+def report_steps(report: str) -> set[str]:
+    """The analysis notebooks (steps) a report embeds cells from."""
+    return {Path(e.notebook).stem for e in embeds.find_embeds(paths.reports_dir() / report)}
 
 
 def _str_list(value: Any, key: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
@@ -230,21 +348,31 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
     fc_section = _section(raw, "forecast")
     horizon_months = _int(fc_section.get("horizon_months", 60), "forecast.horizon_months", 1, 120)
     evaluation_origins = _int(fc_section.get("evaluation_origins", 1), "forecast.evaluation_origins", 1, 5)
+    norms = _norms(_section(raw, "staffing"))
+    capacity_settings = _capacity(_section(raw, "capacity"))
     steps = _str_list(raw.get("steps", list(STEPS)), "steps", STEPS)
-    if "02_forecast_births" in steps and "01_clean_data" not in steps:
-        raise ConfigError("steps: 02_forecast_births needs 01_clean_data before it")
+    for step, needed in STEP_NEEDS.items():
+        if step in steps and needed not in steps:
+            raise ConfigError(f"steps: {step} needs {needed} before it")
+    steps = tuple(s for s in STEPS if s in steps)  # always run in dependency order
     render = _section(raw, "render")
     formats = _str_list(render.get("formats", list(RENDER_FORMATS)), "render.formats", RENDER_FORMATS)
-    reports = _str_list(render.get("reports", ["nulage.qmd", "framtid.qmd"] if "02_forecast_births" in steps else ["nulage.qmd"]), "render.reports")
+    if "reports" in render:
+        reports = _str_list(render["reports"], "render.reports")
+    else:
+        reports = tuple(r for r in DEFAULT_REPORTS if (paths.reports_dir() / r).is_file() and report_steps(r) <= set(steps))
     for name in reports:
         if not (paths.reports_dir() / name).is_file():
             raise ConfigError(f"render.reports: {name!r} is not a report in reports/")
+        missing = sorted(report_steps(name) - set(steps))
+        if missing:
+            raise ConfigError(f"render.reports: {name} embeds cells of {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not in steps")
     return RunConfig(
         run_id=run_id, title=title, tertial=tertial, data_source=source, data_dir=data_dir,
         period_start=start, period_end=end, summer_first_week=first_week, summer_last_week=last_week,
         compare_years=years, harmonisation=Harmonisation(dict(aliases), None if merges is None else tuple(merges)), steps=steps,
         render_formats=formats, reports=reports, horizon_months=horizon_months, evaluation_origins=evaluation_origins,
-        source_file=source_file, raw=raw,
+        norms=norms, capacity=capacity_settings, source_file=source_file, raw=raw,
     )
 
 

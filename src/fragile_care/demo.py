@@ -75,6 +75,11 @@ NEONATAL_RATE = {"OSTRA": 0.11, "NAL": 0.085, "SAS": 0.085, "SKAS": 0.085}  # N0
 NEONATAL_SPLIT = {"OSTRA": (0.20, 0.30, 0.50), "other": (0.05, 0.35, 0.60)}
 NEONATAL_LOS_DAYS = {"ic": 18.0, "hd": 10.0, "sc": 7.0}
 HOURS_PER_FTE_YEAR = 1600.0  # worked hours per FTE after leave and absence, assumption
+DELIVERIES_PER_MIDWIFE_FTE = 42.0  # Östra: about 234 midwives for about 10 000 births (S06, D13)
+MIN_MIDWIFE_FTE = 80.0  # assumption: the least a unit staffing 7 delivery rooms around the clock budgets
+# Summer substitutes and extra shifts (sommarvikarier, sold leave weeks) as a share of the
+# budget, by month: assumption.
+SUMMER_COVER = {"06": 0.15, "07": 0.40, "08": 0.25}
 
 
 def _public(name: str, schema) -> pd.DataFrame:
@@ -170,7 +175,7 @@ def _staffing(rng: np.random.Generator, births: pd.DataFrame, units: pd.DataFram
             volume = float(annual.loc[(uid, base_year)])
             vacancy_rate = min(0.03 + 0.006 * max(0, year - 2015), 0.10) + (0.03 if uid == "SAS" else 0.0)
             budgets = {
-                "barnmorska": volume / 42.0,
+                "barnmorska": max(volume / DELIVERIES_PER_MIDWIFE_FTE, MIN_MIDWIFE_FTE),
                 "undersköterska": volume / 52.0,
                 "neonatalsjuksköterska": _neonatal_positions(unit) * fte_per_position,
             }
@@ -180,7 +185,8 @@ def _staffing(rng: np.random.Generator, births: pd.DataFrame, units: pd.DataFram
                 vacancies = budget * vacancy_rate * float(rng.uniform(0.8, 1.2))
                 absence = budget * float(rng.uniform(0.04, 0.07))
                 agency = budget * float(rng.uniform(0.02, 0.05)) if summer and uid != "OSTRA" and year >= 2022 else 0.0
-                available = budget - vacancies - absence
+                cover = budget * SUMMER_COVER.get(month[5:], 0.0) * float(rng.uniform(0.9, 1.1))
+                available = budget - vacancies - absence + cover
                 rows.append((uid, month, profession, round(budget, 1), round(available, 1), round(agency, 1), round(vacancies, 1)))
     return pd.DataFrame(rows, columns=["unit_id", "month", "profession", "fte_budgeted", "fte_available", "fte_agency", "vacancies"])
 

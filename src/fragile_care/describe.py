@@ -80,6 +80,15 @@ def weekly_estimate(births: pd.DataFrame, value: str = "deliveries") -> pd.DataF
     return weekly
 
 
+def week_month(iso_year, iso_week) -> pd.Series:
+    """The month (month start) of each ISO week's Thursday: the month whose monthly row
+    (staffing, forecast) applies to the week, by the rule that assigns weeks to ISO years."""
+    years = pd.Series(iso_year).astype(int).astype(str)
+    weeks = pd.Series(iso_week).astype(int).map("{:02d}".format)
+    thursday = pd.to_datetime(years.to_numpy() + "-W" + weeks.to_numpy() + "-4", format="%G-W%V-%u")
+    return pd.Series(thursday.to_period("M").to_timestamp(), index=pd.Series(iso_year).index)
+
+
 def summer_mask(frame: pd.DataFrame, weeks: tuple[int, int], year_col: str = "iso_year", week_col: str = "iso_week") -> pd.Series:
     return frame[week_col].between(weeks[0], weeks[1])
 

@@ -451,12 +451,18 @@ def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", 
 
 def summer_weekly(forecasts: pd.DataFrame, year: int, weeks: tuple[int, int]) -> pd.DataFrame:
     """Forecast deliveries per unit and ISO week of one summer: each forecast month's mean
-    spread evenly over its days (the forecast is monthly)."""
-    from .describe import weekly_estimate
+    spread evenly over its days (the forecast is monthly). ``sigma_log`` is the log-scale
+    standard deviation of the month of the week's Thursday, read off its 95 % interval."""
+    from .describe import week_month, weekly_estimate
 
     frame = forecasts.rename(columns={"mean": "deliveries"})[["unit_id", "month", "deliveries"]]
     weekly = weekly_estimate(frame)
-    return weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)].reset_index(drop=True)
+    weekly = weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)].reset_index(drop=True)
+    sigma = (np.log(forecasts["upper_95"]) - np.log(forecasts["lower_95"])) / (2 * 1.959963984540054)
+    sigma = pd.Series(sigma.to_numpy(), index=pd.MultiIndex.from_frame(forecasts[["unit_id", "month"]]))
+    months = week_month(weekly["iso_year"], weekly["iso_week"])
+    weekly["sigma_log"] = sigma.reindex(pd.MultiIndex.from_arrays([weekly["unit_id"], months])).to_numpy()
+    return weekly
 
 
 def annual_totals(forecasts: pd.DataFrame) -> pd.DataFrame:
