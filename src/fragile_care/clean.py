@@ -526,7 +526,7 @@ def capacity_checks(checked: dict[str, TableCheck]) -> list[Problem]:
             out.append(Problem(units.file, line, "delivery_rooms", "error",
                                f"open unit {uid} has 0 delivery rooms; a delivery unit needs at least one (if it has closed, fill in 'closed')", "", "units"))
     staffing = checked.get("staffing")
-    if staffing is not None and staffing.ok and not staffing.frame.empty:
+    if staffing is not None and not staffing.frame.empty:  # rows that passed, even if others did not
         st = staffing.frame
         cots = u[["neonatal_cots_ic", "neonatal_cots_hd", "neonatal_cots_sc"]].fillna(0).sum(axis=1)
         for row, line in zip(st.itertuples(index=False), staffing.lines):
@@ -538,7 +538,7 @@ def capacity_checks(checked: dict[str, TableCheck]) -> list[Problem]:
                                    f"0 {row.profession} FTE available and no agency staff at open unit {row.unit_id} in {row.month:%Y-%m}; "
                                    "the unit cannot run without them (if it was closed, fill in 'closed' in the units table)", "", "staffing"))
         leave = checked.get("leave_plan")
-        if leave is not None and leave.ok and not leave.frame.empty:
+        if leave is not None and not leave.frame.empty:
             lv = leave.frame.assign(src_line=leave.lines)
             lv["month"] = pd.to_datetime(lv["iso_week"] + "-4", format="%G-W%V-%u").dt.to_period("M").dt.to_timestamp()
             budget = st.assign(st_line=staffing.lines)[["unit_id", "month", "profession", "fte_budgeted", "st_line"]]

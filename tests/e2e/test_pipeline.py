@@ -46,21 +46,21 @@ def run(tmp_path_factory):
 def test_run_succeeds_with_progress(run):
     cfg, code, result, log, _ = run
     assert code == 0, log
-    assert "[1/2] 01_clean_data ... done in" in log
-    assert "[2/2] 02_forecast_births ... done in" in log
+    for i, step in enumerate(config.STEPS, start=1):
+        assert f"[{i}/4] {step} ... done in" in log
 
 
 def test_bundle_has_executed_notebooks_manifest_and_reports(run):
     cfg, _, result, _, tmp = run
     bundle = result.bundle
-    assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "framtid.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
+    assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "framtid.qmd", "sommar.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     hashed = {item["path"]: item["sha256"] for item in manifest["inputs"]}
     for path in pipeline.input_files(cfg):
         assert hashed[pipeline._relative(path)] == io.sha256_file(path)
     assert len([p for p in hashed if p.endswith("/births_monthly.csv")]) == 1
     assert manifest["package_versions"]["pandas"] == pd.__version__
-    assert [s["name"] for s in manifest["steps"]] == ["01_clean_data", "02_forecast_births"]
+    assert [s["name"] for s in manifest["steps"]] == list(config.STEPS)
     assert all(s["seconds"] > 0 for s in manifest["steps"])
     assert manifest["synthetic_data"] is False  # source: path; the banner then names the source instead
     assert "commit" in manifest["git"]
@@ -91,9 +91,17 @@ def test_processed_tables_and_swedish_export_were_read(run):
     assert wide.index.min() == pd.Timestamp("2026-09-01") and len(wide) == 60
     staffing = tables["staffing"]
     assert staffing["fte_budgeted"].dtype == float and staffing["fte_budgeted"].gt(0).all()
+    weekly = tables["staffing_weekly"]
+    assert set(weekly["kind"]) == {"utfall", "prognos"} and set(weekly["iso_week"]) == set(range(25, 34))
+    assert (weekly["rooms_staffed"] <= weekly["rooms_physical"]).all() and (weekly["rooms_staffed"] >= 0).all()
+    risk = tables["redirection_risk"]
+    assert risk["iso_year"].eq(2027).all() and risk["blocking"].between(0, 1).all()
+    assert (risk["redirected_p10"] <= risk["redirected_mean"] + 1e-9).all() and (risk["redirected_mean"] <= risk["redirected_p90"] + 1e-9).all()
+    totals = tables["redirection_totals"].set_index("unit_id")
+    assert totals.loc["REGION", "redirected_mean"] == pytest.approx(risk["redirected_mean"].sum())
 
 
-@pytest.mark.parametrize("notebook, figures", [("01_clean_data", 6), ("02_forecast_births", 2)])
+@pytest.mark.parametrize("notebook, figures", [("01_clean_data", 6), ("02_forecast_births", 2), ("03_staffing", 1), ("04_capacity_risk", 2)])
 def test_executed_notebook_outputs_have_no_errors(run, notebook, figures):
     _, _, result, _, _ = run
     nb = nbformat.read(result.bundle / "notebooks" / f"{notebook}.ipynb", as_version=4)
@@ -119,6 +127,6 @@ def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):
     if not quarto_available:
         pytest.skip("quarto is not installed on this machine")
     _, _, result, _, _ = run
-    for name in ("nulage", "framtid"):
+    for name in ("nulage", "framtid", "sommar"):
         assert (result.bundle / f"{name}.html").is_file()
         assert (result.bundle / f"{name}.pdf").is_file()

@@ -1,0 +1,66 @@
+"""Bad staffing, leave and unit input for the capacity models: every problem named by
+file, row and column, all at once."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from fragile_care import clean, paths
+from fragile_care.quality import DataValidationError
+
+pytestmark = pytest.mark.integration
+
+
+def _edit(path, edit):
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = edit(frame)
+    frame.to_csv(path, index=False)
+    return frame
+
+
+@pytest.fixture
+def broken(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(paths.demo_dir(), data)
+
+    def units(f):
+        f.loc[f["unit_id"] == "SAS", "delivery_rooms"] = "0"
+        return f
+    _edit(data / "units.csv", units)
+
+    def staff(f):
+        row = (f["unit_id"] == "NAL") & (f["month"] == "2026-07") & (f["profession"] == "barnmorska")
+        f.loc[row, ["fte_available", "fte_agency"]] = "0"
+        return f
+    _edit(data / "staffing.csv", staff)
+
+    def leave(f):
+        f.loc[(f["unit_id"] == "OSTRA") & (f["iso_week"] == "2026-W29") & (f["profession"] == "barnmorska"), "fte_on_leave"] = "400"
+        f.loc[(f["unit_id"] == "NAL") & (f["iso_week"] == "2026-W30") & (f["profession"] == "barnmorska"), "fte_on_leave"] = "-3"
+        f.loc[(f["unit_id"] == "SKAS") & (f["iso_week"] == "2025-W30") & (f["profession"] == "barnmorska"), "iso_week"] = "2025-W53"
+        f.loc[(f["unit_id"] == "SKAS") & (f["iso_week"] == "2025-W31") & (f["profession"] == "barnmorska"), "unit_id"] = "BORAAS"
+        return f
+    frame = _edit(data / "leave_plan.csv", leave)
+    return data, frame
+
+
+def _line(frame, mask):
+    return int(frame.index[mask][0]) + 2  # header is row 1
+
+
+def test_every_capacity_input_problem_is_named(broken):
+    data, leave = broken
+    with pytest.raises(DataValidationError) as info:
+        clean.clean_dataset(data, paths.public_dir(), clean.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01"))
+    text = str(info.value)
+    assert "units.csv:5:delivery_rooms: error: open unit SAS has 0 delivery rooms" in text
+    assert "staffing.csv:" in text and ":fte_available: error: 0 barnmorska FTE available and no agency staff at open unit NAL in 2026-07" in text
+    over = _line(leave, (leave["unit_id"] == "OSTRA") & (leave["iso_week"] == "2026-W29") & (leave["profession"] == "barnmorska"))
+    assert f"leave_plan.csv:{over}:fte_on_leave: error: 400 FTE on leave in 2026-W29 exceeds the" in text
+    negative = _line(leave, leave["fte_on_leave"] == "-3")
+    assert f"leave_plan.csv:{negative}:fte_on_leave: error: '-3' is below the minimum 0" in text
+    week53 = _line(leave, leave["iso_week"] == "2025-W53")
+    assert f"leave_plan.csv:{week53}:iso_week: error:" in text and "ISO week 53 does not exist in 2025" in text
+    unknown = _line(leave, leave["unit_id"] == "BORAAS")
+    assert f"leave_plan.csv:{unknown}:unit_id: error: unknown unit id 'BORAAS'" in text
