@@ -31,6 +31,7 @@ test-e2e: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/fragile-care bench pipeline --config $(CONFIG)
+	$(BIN)/fragile-care bench capacity --config $(CONFIG)
 
 demo-data: $(STAMP)
 	$(BIN)/fragile-care demo-data

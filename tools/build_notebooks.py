@@ -459,6 +459,8 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
 
+from matplotlib.ticker import MaxNLocator
+
 from fragile_care import config, describe, io, report, staffing
 
 cfg, out_dir = config.notebook_context(config_path, processed_dir)
@@ -505,10 +507,12 @@ display(Markdown(
 # the outlook summer uses the latest summer's staffing, so its line can lie on top of that year's
 plot = midwives.assign(Enhet=midwives["unit_id"].map(labels),
                        År=midwives["iso_year"].astype(str) + midwives["kind"].map({"utfall": "", "prognos": " (prognos)"}))
+dashes = {label: ((4, 2) if "prognos" in label else "") for label in plot["År"].unique()}
 grid = sns.relplot(data=plot, x="iso_week", y="fte_gap", hue="År", style="År", col="Enhet", col_wrap=2, kind="line",
-                   markers=True, dashes=False, height=2.4, aspect=1.7, facet_kws={"sharey": False})
+                   markers=True, dashes=dashes, height=2.4, aspect=1.7, facet_kws={"sharey": False})
 for ax in grid.axes.flat:
     ax.axhline(0, color="black", linewidth=0.8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     report.sv_axis(ax)
 grid.set_titles("{col_name}")
 grid.set_axis_labels("ISO-vecka", "Tillgång − behov, åa")
@@ -679,15 +683,29 @@ display(Markdown(report.md_table(table, align="llrrrr") + f"\\n\\nHela regionen 
 """),
     code("""
 #| label: fig-model-vs-log
-#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal jämfört med loggen (platsbrist och bemanning), per enhet och år."
-#| fig-alt: "Stapeldiagram med enheterna på den vågräta axeln och två staplar per enhet och år, en för modellen och en för loggen."
-long = review.melt(id_vars=["unit_id", "iso_year"], value_vars=["predicted", "logged_capacity"], var_name="Källa", value_name="Hänvisade")
-long["Källa"] = long["Källa"].map({"predicted": "Modell", "logged_capacity": "Logg"}) + " " + long["iso_year"].astype(str)
-long["Enhet"] = long["unit_id"].map(labels)
-fig, ax = plt.subplots(figsize=(9, 3.8))
-sns.barplot(data=long, x="Enhet", y="Hänvisade", hue="Källa", ax=ax)
-ax.set(xlabel="", ylabel="Hänvisade kvinnor per sommar")
-report.sv_axis(ax)
+#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal jämfört med loggen (platsbrist och bemanning), per enhet och år. Loggvärden 1–4 visas som en streckad stapel upp till 4 med etiketten <5."
+#| fig-alt: "Två delfigurer, en per sommar, med två staplar per enhet: modellens väntade antal hänvisade och antalet i loggen; varje stapel har sitt värde utskrivet."
+short = describe.short_labels(tables["units"])
+years = sorted(review["iso_year"].unique())
+fig, axes = plt.subplots(1, len(years), figsize=(9, 3.6), sharey=True, squeeze=False)
+colours = sns.color_palette()[:2]
+for ax, year in zip(axes.flat, years):
+    part = review[review["iso_year"] == year].reset_index(drop=True)
+    x = range(len(part))
+    logged = part["logged_capacity"].astype(int)
+    small = logged.between(1, 4)
+    ax.bar([i - 0.2 for i in x], part["predicted"], width=0.4, color=colours[0], label="Modell")
+    ax.bar([i + 0.2 for i in x], logged.where(~small, 4), width=0.4, color=colours[1], label="Logg",
+           hatch=["//" if s else "" for s in small], edgecolor="white")
+    for i, (p, n) in enumerate(zip(part["predicted"], logged)):
+        ax.text(i - 0.2, p, report.sv_num(p, 0), ha="center", va="bottom", fontsize=8)
+        ax.text(i + 0.2, min(n, 4) if 0 < n < 5 else n, report.suppress(n), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(list(x), [short[u] for u in part["unit_id"]])
+    ax.set(title=f"Sommaren {year}", xlabel="")
+    report.sv_axis(ax)
+axes.flat[0].set_ylabel("Hänvisade kvinnor per sommar")
+axes.flat[0].legend(fontsize=8)
+fig.tight_layout()
 report.source_note(fig, cfg.is_demo)
 plt.show()
 """),

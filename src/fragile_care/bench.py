@@ -84,6 +84,8 @@ def forecast_benchmark(out: TextIO, births: pd.DataFrame | None = None, n_origin
 
 
 AGREEMENT_CASES = ((1.0, 1), (3.0, 5), (8.108, 15), (9.0, 16), (10.0, 12), (11.0, 20), (80.0, 90))
+NEONATAL_CASES = ((2.0, 4), (11.0, 14), (11.0, 20))  # intensive-care cots of a small and a large unit
+NEONATAL_STAY_HOURS = 18 * 24.0
 
 
 def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draws: int = 1000) -> dict[str, float]:
@@ -106,6 +108,13 @@ def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draw
               f"{'yes' if r.within_ci else 'no':>8}", file=out)
     print(f"  {int(agree['within_ci'].sum())} of {len(agree)} cases inside the simulation's 95 % interval "
           f"(about 1 in 20 may fall outside by chance); simulation time {sim_seconds:.1f} s", file=out)
+    t0 = time.perf_counter()
+    neonatal = capacity.agreement(NEONATAL_CASES, NEONATAL_STAY_HOURS, weeks=400.0, replications=20, seed=cap.seed, stay_cv=1.0)
+    print(f"  neonatal cots (mean stay {NEONATAL_STAY_HOURS / 24:.0f} days, exponential stays, 20 replications x 400 weeks):", file=out)
+    for r in neonatal.itertuples():
+        print(f"  {r.load_erlangs:>8.3f}{r.servers:>7d}{r.erlang_b:>11.5f}{r.simulated:>11.5f}   [{r.ci_low:.5f}, {r.ci_high:.5f}]"
+              f"{'yes' if r.within_ci else 'no':>8}", file=out)
+    print(f"  neonatal simulation time {time.perf_counter() - t0:.1f} s", file=out)
 
     units = tables["units"][tables["units"]["closed"].isna()]
     years = staffing.review_years(tables["leave_plan"], cfg.compare_years)

@@ -172,3 +172,12 @@ def year_to_date(births: pd.DataFrame) -> dict[str, float]:
         mask = (births["month"].dt.year == year) & (births["month"].dt.month <= last.month)
         return float(births.loc[mask, "deliveries"].sum())
     return {"last_month": last, "current": total(last.year), "previous": total(last.year - 1)}
+
+
+def short_labels(units: pd.DataFrame) -> dict[str, str]:
+    """Short display names for crowded axes: the first alias (e.g. "NÄL"), else the name."""
+    out = {}
+    for uid, name, aliases in zip(units["unit_id"], units["name"], units.get("aliases", pd.Series([None] * len(units)))):
+        first = str(aliases).split("|")[0].strip() if isinstance(aliases, str) and aliases.strip() else ""
+        out[uid] = first or name
+    return out
