@@ -80,7 +80,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = _config_or_none(args.config)
     if cfg is None:
         return 2
-    code, _ = run(cfg, render=not args.no_render, require_render=args.require_render)
+    roots = {name: Path(value) for name, value in (("output_root", args.output_root), ("processed_root", args.processed_root),
+                                                    ("cache_root", args.cache_root)) if value}
+    code, _ = run(cfg, render=not args.no_render, require_render=args.require_render, force=args.force, **roots)
     return code
 
 
@@ -175,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", required=True, help="run configuration, e.g. config/runs/2026-T2.yaml")
     p.add_argument("--require-render", action="store_true", help="exit 3 when Quarto is not installed")
     p.add_argument("--no-render", action="store_true", help="skip rendering with Quarto")
+    p.add_argument("--force", action="store_true", help="re-run every step, ignoring the step cache")
+    p.add_argument("--output-root", help="folder for run bundles (default reports/_output)")
+    p.add_argument("--processed-root", help="folder for processed tables (default data/processed)")
+    p.add_argument("--cache-root", help="folder of the step cache (default data/cache)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("render", help="render the reports of an existing run bundle with Quarto")

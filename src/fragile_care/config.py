@@ -58,7 +58,7 @@ SCHEMA: dict[str, Any] = {
         "merges": ("list of {from, into, date}; default: from the units table", False),
     },
     "forecast": {
-        "horizon_months": ("forecast horizon in months, 1-120 (default 60)", False),
+        "horizon_months": ("forecast horizon in months, 24-120 (default 60; the reports need a whole calendar year and next summer)", False),
         "evaluation_origins": ("yearly origins of the out-of-sample check in the report, 1-5 (default 1)", False),
     },
     "staffing": {
@@ -346,7 +346,7 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
         merges.append(Merge(str(m["from"]), str(m["into"]), date))
 
     fc_section = _section(raw, "forecast")
-    horizon_months = _int(fc_section.get("horizon_months", 60), "forecast.horizon_months", 1, 120)
+    horizon_months = _int(fc_section.get("horizon_months", 60), "forecast.horizon_months", 24, 120)
     evaluation_origins = _int(fc_section.get("evaluation_origins", 1), "forecast.evaluation_origins", 1, 5)
     norms = _norms(_section(raw, "staffing"))
     capacity_settings = _capacity(_section(raw, "capacity"))

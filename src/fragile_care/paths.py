@@ -49,6 +49,11 @@ def processed_dir(run_id: str) -> Path:
     return processed_root() / run_id
 
 
+def cache_root() -> Path:
+    """The step cache (``data/cache/``, git-ignored)."""
+    return project_root() / "data" / "cache"
+
+
 def resolve(path: Path | str) -> Path:
     """A path as given, or relative to the project root when it does not exist as given."""
     path = Path(path)

@@ -6,23 +6,28 @@ succeeded, so a failed run leaves the previous bundle of the same run id untouch
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.metadata as md
+import logging
 import platform
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, io, paths
+from . import __version__, cache, io, paths
 from .config import RunConfig
 from .embeds import check_embeds
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_RENDER = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 DEPENDENCIES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
                 "nbformat", "nbclient", "ipykernel", "pyyaml", "openpyxl", "pyarrow")
 QUARTO_HELP = (
@@ -44,6 +49,7 @@ class StepResult:
     name: str
     notebook: str
     seconds: float
+    cached: bool = False
 
 
 @dataclass
@@ -102,9 +108,33 @@ def _progress(out: TextIO, text: str) -> None:
     print(text, file=out, flush=True)
 
 
-def _execute(notebook: Path, target: Path, parameters: dict, cwd: Path) -> None:
+@contextlib.contextmanager
+def _stderr_to(log: Path):
+    """Send file descriptor 2 to ``log`` while a notebook runs: the kernel process
+    inherits it, so its messages (ipykernel's warnings, and its report of an interrupted
+    cell) go to the step's log in the bundle instead of the terminal."""
+    import os
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as handle:
+        os.dup2(handle.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _execute(notebook: Path, target: Path, parameters: dict, cwd: Path, log: Path | None = None) -> None:
     import papermill as pm
 
+    if log is not None:
+        with _stderr_to(log):
+            _execute(notebook, target, parameters, cwd)
+        return
     pm.execute_notebook(
         str(notebook), str(target), parameters=parameters, cwd=str(cwd), progress_bar=False,
         kernel_name="python3", log_output=False, report_mode=False,
@@ -197,9 +227,63 @@ def preflight(cfg: RunConfig) -> list[str]:
     return problems
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during a run."""
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """Turn SIGTERM into an exception like Ctrl-C (SIGINT) for the duration of a run, so
+    both stop the run the same, orderly way. Only possible in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM back while folders are swapped, so a stop can never fall
+    between the two renames; a signal that arrives meanwhile is delivered right after."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _remove_leftovers(root: Path, run_id: str, out: TextIO, min_age_s: float = 3600) -> None:
+    """Remove temporary folders of this run id left by a run that was killed outright
+    (SIGKILL, power loss); younger ones may belong to a run going on right now."""
+    if not root.is_dir():
+        return
+    now = time.time()
+    for tmp in root.glob(f".tmp-{run_id}-*"):
+        if now - tmp.stat().st_mtime > min_age_s:
+            shutil.rmtree(tmp, ignore_errors=True)
+            _progress(out, f"removed {tmp.name}, left by an interrupted run")
+
+
 def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, out: TextIO = sys.stderr,
-        output_root: Path | None = None, processed_root: Path | None = None) -> tuple[int, RunResult | None]:
-    """Run every step of ``cfg``; returns the exit code and the result."""
+        output_root: Path | None = None, processed_root: Path | None = None, cache_root: Path | None = None,
+        force: bool = False) -> tuple[int, RunResult | None]:
+    """Run every step of ``cfg``; returns the exit code and the result.
+
+    Steps whose inputs are unchanged are reused from the cache unless ``force``. A run
+    stopped by SIGINT or SIGTERM removes its temporary folders, leaves the previous bundle
+    and the cache as they were and returns 130."""
     started = time.perf_counter()
     problems = preflight(cfg)
     if problems:
@@ -207,9 +291,37 @@ def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, ou
         return EXIT_USAGE, None
     out_root = output_root or paths.output_root()
     proc_root = processed_root or paths.processed_root()
+    step_cache = cache.StepCache(cache_root or paths.cache_root())
+    for root in (out_root, proc_root):
+        _remove_leftovers(root, cfg.run_id, out)
+    step_cache.clean_temporary()
+    state: dict[str, object] = {"step": "start"}
+    with _stop_on_signals():
+        try:
+            return _run(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started, state)
+        except KeyboardInterrupt as exc:
+            # nbclient's abandoned cell task reports the interrupt again when it is garbage
+            # collected; that is noise after an orderly stop, not an error.
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+            for key in ("tmp_bundle", "tmp_processed"):
+                if state.get(key):
+                    shutil.rmtree(state[key], ignore_errors=True)
+            how = str(exc) or "SIGINT"
+            if state["step"] == "rendering":
+                _progress(out, f"stopped ({how}) while rendering: the new bundle is in place, its reports are not rendered; "
+                               f"run `fragile-care render {cfg.run_id}`")
+            else:
+                _progress(out, f"stopped ({how}) during {state['step']}: the run was abandoned; the previous bundle, "
+                               f"its processed tables and the cache are unchanged; run again to start over")
+            return EXIT_INTERRUPTED, None
+
+
+def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_root: Path, proc_root: Path,
+         step_cache: "cache.StepCache", force: bool, started: float, state: dict) -> tuple[int, RunResult | None]:
     token = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     tmp_bundle = out_root / f".tmp-{cfg.run_id}-{token}"
     tmp_processed = proc_root / f".tmp-{cfg.run_id}-{token}"
+    state.update(tmp_bundle=tmp_bundle, tmp_processed=tmp_processed)
     (tmp_bundle / "notebooks").mkdir(parents=True)
     tmp_processed.mkdir(parents=True)
     result = RunResult(cfg.run_id, bundle_dir(cfg.run_id, out_root), proc_root / cfg.run_id)
@@ -218,22 +330,45 @@ def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, ou
         shutil.copy2(cfg.source_file, tmp_bundle / "run_config.yaml")
     n = len(cfg.steps)
     _progress(out, f"run {cfg.run_id}: {n} step(s), data: {cfg.data_source}{' (EXEMPELDATA, synthetic)' if cfg.is_demo else ''}")
+    code_digest = cache.source_digest()
+    inputs_digest = cache.files_digest(input_files(cfg))
     for i, step in enumerate(cfg.steps, start=1):
+        state["step"] = f"step {step}"
         notebook = paths.analysis_dir() / f"{step}.ipynb"
         target = tmp_bundle / "notebooks" / notebook.name
+        before = cache.folder_tables(tmp_processed)
+        key = cache.step_key(step, cfg.raw, notebook, before, inputs_digest if i == 1 else None, code_digest)
+        hit, note = (None, None) if force else step_cache.lookup(step, key)
+        if note:
+            _progress(out, f"[{i}/{n}] {step}: {note}")
+        if hit is not None:
+            shutil.copy2(hit.notebook, target)
+            for table in hit.tables:
+                shutil.copy2(table, tmp_processed / table.name)
+            result.steps.append(StepResult(step, _relative(notebook), 0.0, cached=True))
+            _progress(out, f"[{i}/{n}] {step} ... reused from cache (inputs unchanged; computed in {hit.seconds:.1f} s)")
+            continue
         _progress(out, f"[{i}/{n}] {step} ... running")
         t0 = time.perf_counter()
         try:
-            _execute(notebook, target, {"config_path": config_path, "processed_dir": str(tmp_processed)}, paths.analysis_dir())
+            _execute(notebook, target, {"config_path": config_path, "processed_dir": str(tmp_processed)}, paths.analysis_dir(),
+                     log=tmp_bundle / "logs" / f"{step}.log")
+        except KeyboardInterrupt:
+            raise
         except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
             failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
             _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
             _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / notebook.name))
             return EXIT_FAILED, None
         seconds = time.perf_counter() - t0
+        after = cache.folder_tables(tmp_processed)
+        written = [tmp_processed / name for name, digest in after.items() if before.get(name) != digest]
+        with _signals_deferred():
+            step_cache.store(step, key, target, written, seconds)
         result.steps.append(StepResult(step, _relative(notebook), round(seconds, 2)))
         _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
 
+    state["step"] = "assembling the bundle"
     qmds = assemble_reports(tmp_bundle, cfg)
     if (tmp_processed / "quality_log.parquet").exists():
         import pandas as pd
@@ -257,15 +392,18 @@ def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, ou
         "inputs": [{"path": _relative(p), "sha256": io.sha256_file(p), "bytes": p.stat().st_size} for p in input_files(cfg)],
         "package_versions": package_versions(),
         "git": git_state(),
-        "steps": [{"name": s.name, "notebook": s.notebook, "seconds": s.seconds} for s in result.steps],
+        "steps": [{"name": s.name, "notebook": s.notebook, "seconds": s.seconds, "reused_from_cache": s.cached} for s in result.steps],
         "seconds_total": result.seconds,
         "processed_dir": _relative(result.processed),
         "reports": list(cfg.reports),
         "render": {"status": "pending"},
     }
     io.write_json(manifest, tmp_bundle / "manifest.json")
-    _swap_into_place(tmp_processed, result.processed)
-    _swap_into_place(tmp_bundle, result.bundle)
+    with _signals_deferred():
+        _swap_into_place(tmp_processed, result.processed)
+        _swap_into_place(tmp_bundle, result.bundle)
+        state.update(tmp_bundle=None, tmp_processed=None)
+    state["step"] = "rendering"
     _progress(out, f"bundle: {result.bundle}")
     _progress(out, f"processed tables: {result.processed}")
     if not render:

@@ -67,7 +67,7 @@ def test_tertials():
         (with_(staffing__nurses_per_cot={"ic": 1, "hd": 0.5}), r"staffing\.nurses_per_cot: must map each of ic, hd, sc"),
         (with_(staffing__nurses_per_cot={"ic": 0, "hd": 0.5, "sc": 0.25}), r"staffing\.nurses_per_cot\.ic: 0 is out of range"),
         (with_(steps=["02_forecast_births"]), r"steps: 02_forecast_births needs 01_clean_data before it"),
-        (with_(forecast__horizon_months=0), r"forecast\.horizon_months: 0 is out of range; allowed: 1-120"),
+        (with_(forecast__horizon_months=12), r"forecast\.horizon_months: 12 is out of range; allowed: 24-120"),
         (with_(harmonisation__merges=[{"from": "A", "into": "B", "date": "30/4/2017"}]), r"harmonisation\.merges\[0\]\.date: '30/4/2017' is not a date"),
         (with_(render__reports=["nope.qmd"]), r"render\.reports: 'nope\.qmd' is not a report in reports/"),
         ({"tertial": "2026-T2", "data": {"source": "demo"}}, r"missing required key 'run_id'"),
