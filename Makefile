@@ -32,6 +32,7 @@ test-e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/fragile-care bench pipeline --config $(CONFIG)
 	$(BIN)/fragile-care bench capacity --config $(CONFIG)
+	$(BIN)/fragile-care bench rerun --config $(CONFIG)
 
 demo-data: $(STAMP)
 	$(BIN)/fragile-care demo-data

@@ -208,7 +208,7 @@ display(Markdown(report.md_table(table)))
 #| tbl-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Antal 1–4 visas som <5."
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
-    table[f"Antal {y}"] = [report.suppress(v) for v in wide[("redirected", y)]]
+    table[f"Antal {y}"] = [report.suppress(v, cfg.disclosure_threshold) for v in wide[("redirected", y)]]
 for y in cfg.compare_years:
     table[f"Per 1 000 {y}"] = [report.sv_num(v) for v in wide[("redirected_per_1000", y)]]
 display(Markdown(report.md_table(table)))
@@ -673,12 +673,12 @@ table = pd.DataFrame({
     "Enhet": review["unit_id"].map(labels), "Sommar": review["iso_year"].astype(str),
     "Förlossningar": review["deliveries"].map(report.sv_int),
     "Modell, väntat antal": review["predicted"].map(lambda v: report.sv_num(v, 1)),
-    "Loggen: platsbrist och bemanning": review["logged_capacity"].map(report.suppress),
-    "Loggen: övriga orsaker": review["logged_other"].map(report.suppress),
+    "Loggen: platsbrist och bemanning": review["logged_capacity"].map(lambda v: report.suppress(v, cfg.disclosure_threshold)),
+    "Loggen: övriga orsaker": review["logged_other"].map(lambda v: report.suppress(v, cfg.disclosure_threshold)),
 })
 years = sorted(review["iso_year"].unique())
 sums = review.groupby("iso_year")[["predicted", "logged_capacity"]].sum()
-text = " ".join(f"{y}: modellen {report.sv_num(sums.loc[y, 'predicted'], 0)}, loggen {report.suppress(sums.loc[y, 'logged_capacity'])}." for y in years)
+text = " ".join(f"{y}: modellen {report.sv_num(sums.loc[y, 'predicted'], 0)}, loggen {report.suppress(sums.loc[y, 'logged_capacity'], cfg.disclosure_threshold)}." for y in years)
 display(Markdown(report.md_table(table, align="llrrrr") + f"\\n\\nHela regionen – {text}"))
 """),
     code("""
@@ -693,13 +693,14 @@ for ax, year in zip(axes.flat, years):
     part = review[review["iso_year"] == year].reset_index(drop=True)
     x = range(len(part))
     logged = part["logged_capacity"].astype(int)
-    small = logged.between(1, 4)
+    cap_bar = cfg.disclosure_threshold - 1  # small counts are drawn up to this bound, labelled <threshold
+    small = logged.between(1, cap_bar)
     ax.bar([i - 0.2 for i in x], part["predicted"], width=0.4, color=colours[0], label="Modell")
-    ax.bar([i + 0.2 for i in x], logged.where(~small, 4), width=0.4, color=colours[1], label="Logg",
+    ax.bar([i + 0.2 for i in x], logged.where(~small, cap_bar), width=0.4, color=colours[1], label="Logg",
            hatch=["//" if s else "" for s in small], edgecolor="white")
     for i, (p, n) in enumerate(zip(part["predicted"], logged)):
         ax.text(i - 0.2, p, report.sv_num(p, 0), ha="center", va="bottom", fontsize=8)
-        ax.text(i + 0.2, min(n, 4) if 0 < n < 5 else n, report.suppress(n), ha="center", va="bottom", fontsize=8)
+        ax.text(i + 0.2, cap_bar if 0 < n <= cap_bar else n, report.suppress(n, cfg.disclosure_threshold), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(list(x), [short[u] for u in part["unit_id"]])
     ax.set(title=f"Sommaren {year}", xlabel="")
     report.sv_axis(ax)

@@ -80,6 +80,9 @@ SCHEMA: dict[str, Any] = {
         "arrival_profile": ("mapping: hourly_amplitude 0-0.99, peak_hour 0-23, weekend_factor 0.1-3", False),
         "overflow": ("mapping from a unit id to the list of neighbouring unit ids that take its overflow", False),
     },
+    "disclosure": {
+        "threshold": ("counts of people below this (and above 0) are shown as <threshold in published tables, 2-100 (default 5)", False),
+    },
     "steps": (f"list of notebooks from {', '.join(STEPS)}", False),
     "render": {
         "formats": (f"list from {', '.join(RENDER_FORMATS)}", False),
@@ -108,6 +111,7 @@ class RunConfig:
     reports: tuple[str, ...]
     horizon_months: int = 60
     evaluation_origins: int = 1
+    disclosure_threshold: int = 5
     norms: Norms = field(default_factory=Norms)
     capacity: "CapacitySettings" = field(default_factory=lambda: CapacitySettings())
     source_file: Path | None = None
@@ -348,6 +352,7 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
     fc_section = _section(raw, "forecast")
     horizon_months = _int(fc_section.get("horizon_months", 60), "forecast.horizon_months", 24, 120)
     evaluation_origins = _int(fc_section.get("evaluation_origins", 1), "forecast.evaluation_origins", 1, 5)
+    disclosure_threshold = _int(_section(raw, "disclosure").get("threshold", 5), "disclosure.threshold", 2, 100)
     norms = _norms(_section(raw, "staffing"))
     capacity_settings = _capacity(_section(raw, "capacity"))
     steps = _str_list(raw.get("steps", list(STEPS)), "steps", STEPS)
@@ -372,7 +377,7 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
         period_start=start, period_end=end, summer_first_week=first_week, summer_last_week=last_week,
         compare_years=years, harmonisation=Harmonisation(dict(aliases), None if merges is None else tuple(merges)), steps=steps,
         render_formats=formats, reports=reports, horizon_months=horizon_months, evaluation_origins=evaluation_origins,
-        norms=norms, capacity=capacity_settings, source_file=source_file, raw=raw,
+        disclosure_threshold=disclosure_threshold, norms=norms, capacity=capacity_settings, source_file=source_file, raw=raw,
     )
 
 

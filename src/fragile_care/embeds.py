@@ -85,3 +85,27 @@ def front_matter(qmd: Path) -> dict:
     if not isinstance(data, dict):
         raise ValueError(f"{qmd.name}: front matter is not a mapping")
     return data
+
+
+def embedded_table_cells(qmd_files: list[Path], notebook_dir: Path):
+    """Every cell of every Markdown table that the reports embed: yields
+    (report, label, column header, cell text). Used to prove disclosure control."""
+    cache: dict[Path, dict[str, list[str]]] = {}
+    for qmd in qmd_files:
+        for e in find_embeds(qmd):
+            nb_path = notebook_dir / Path(e.notebook).name
+            if nb_path not in cache:
+                outputs: dict[str, list[str]] = {}
+                for cell in nbformat.read(nb_path, as_version=4).cells:
+                    m = LABEL_RE.search(cell.source) if cell.cell_type == "code" else None
+                    if m:
+                        outputs[m[1]] = [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+                cache[nb_path] = outputs
+            for text in cache[nb_path].get(e.label, []):
+                lines = [line for line in text.splitlines() if line.startswith("|")]
+                if len(lines) < 3:
+                    continue
+                header = [h.strip() for h in lines[0].strip().strip("|").split("|")]
+                for line in lines[2:]:
+                    for column, value in zip(header, (v.strip() for v in line.strip().strip("|").split("|"))):
+                        yield qmd.name, e.label, column, value

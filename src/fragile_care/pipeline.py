@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, cache, io, paths
+from . import __version__, cache, handoff, io, paths
 from .config import RunConfig
 from .embeds import check_embeds
 
@@ -210,6 +210,15 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
     return copied
 
 
+def write_handoff(cfg: RunConfig, processed: Path, bundle: Path) -> Path:
+    """The run's Excel workbook of key tables (``<run_id>_tabeller.xlsx``) in the bundle."""
+    sheets = handoff.workbook_sheets(
+        io.read_tables(processed), run_id=cfg.run_id, tertial=cfg.tertial, period_end=cfg.period_end, is_demo=cfg.is_demo,
+        data_label=f"regionens egna data ({cfg.data_source})", compare_years=cfg.compare_years, summer_weeks=cfg.summer_weeks,
+        threshold=cfg.disclosure_threshold)
+    return io.write_workbook(sheets, bundle / f"{cfg.run_id}_tabeller.xlsx", handoff.banner(cfg.is_demo, cfg.run_id))
+
+
 def preflight(cfg: RunConfig) -> list[str]:
     """What would make the run fail before any notebook starts: missing data or notebooks."""
     from .schemas import UNIT_TABLES
@@ -368,6 +377,8 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
         result.steps.append(StepResult(step, _relative(notebook), round(seconds, 2)))
         _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
 
+    state["step"] = "writing the Excel workbook"
+    workbook = write_handoff(cfg, tmp_processed, tmp_bundle)
     state["step"] = "assembling the bundle"
     qmds = assemble_reports(tmp_bundle, cfg)
     if (tmp_processed / "quality_log.parquet").exists():
@@ -396,6 +407,8 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
         "seconds_total": result.seconds,
         "processed_dir": _relative(result.processed),
         "reports": list(cfg.reports),
+        "workbook": workbook.name,
+        "disclosure_threshold": cfg.disclosure_threshold,
         "render": {"status": "pending"},
     }
     io.write_json(manifest, tmp_bundle / "manifest.json")

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from fragile_care import config, io, paths, pipeline
-from fragile_care.embeds import check_embeds, find_embeds
+from fragile_care.embeds import check_embeds, embedded_table_cells, find_embeds
 
 pytestmark = pytest.mark.e2e
 
@@ -110,17 +110,68 @@ def test_executed_notebook_outputs_have_no_errors(run, notebook, figures):
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= figures
 
 
-def test_demo_run_labels_synthetic_data(run, tmp_path):
-    # the default config uses the demo set: the banner cell must say EXEMPELDATA
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """The default config (demo data) as a user runs it, into temporary folders."""
+    tmp = tmp_path_factory.mktemp("default")
     cfg = config.load_config(paths.config_dir() / "runs" / "2026-T2.yaml")
-    code, result = pipeline.run(cfg, render=False, out=_io.StringIO(), output_root=tmp_path / "o", processed_root=tmp_path / "p")
+    code, result = pipeline.run(cfg, render=False, out=_io.StringIO(), output_root=tmp / "o", processed_root=tmp / "p",
+                                cache_root=tmp / "c")
     assert code == 0
+    return cfg, result
+
+
+def test_demo_run_labels_synthetic_data(default_run):
+    # the default config uses the demo set: the banner cell must say EXEMPELDATA
+    cfg, result = default_run
     nb = nbformat.read(result.bundle / "notebooks" / "01_clean_data.ipynb", as_version=4)
     banner = next(c for c in nb.cells if "#| label: demo-banner" in c.source)
     assert "EXEMPELDATA" in banner.outputs[0]["data"]["text/markdown"]
     for report in result.bundle.glob("*.qmd"):  # every report shows the banner first
         assert "#demo-banner >}}" in report.read_text(encoding="utf-8").split("## ")[0], report.name
     assert json.loads((result.bundle / "manifest.json").read_text(encoding="utf-8"))["synthetic_data"] is True
+    sheets = pd.read_excel(result.bundle / "2026-T2_tabeller.xlsx", sheet_name=None, header=None)
+    assert all("EXEMPELDATA" in str(frame.iloc[0, 0]) for frame in sheets.values())  # every sheet says so
+
+
+# Table columns whose small numbers are not counts of people (rooms, cots, weeks, rows,
+# problems in the quality log, a norm). Any other cell of 1 to 4 in a report table fails.
+NOT_PEOPLE = {
+    ("tbl-neonatal-risk", "Veckor över 5\u00a0%"), ("tbl-neonatal-staffing", "Behövs (max)"),
+    ("tbl-neonatal-staffing", "Bemannade (minst)"), ("tbl-neonatal-staffing", "Platser"),
+    ("tbl-quality-summary", "Antal"), ("tbl-row-accounting", "Reparationer"), ("tbl-row-accounting", "Avvisade"),
+    ("tbl-staffing-norms", "Värde"), ("tbl-staffing-summer", "Veckor med underskott"),
+    ("tbl-staffing-summer", "Rum som behövs (max)"), ("tbl-staffing-summer", "Bemannade rum (minst)"),
+    ("tbl-risk-ranking", "Bemannade rum"), ("tbl-risk-ranking", "Vecka"), ("tbl-unit-structure", "Förlossningsrum"),
+}
+
+
+def test_no_report_table_shows_a_count_of_one_to_four(default_run):
+    cfg, result = default_run
+    cells = list(embedded_table_cells(sorted(result.bundle.glob("*.qmd")), result.bundle / "notebooks"))
+    assert len(cells) > 500
+    small = sorted({(label, column) for _, label, column, value in cells if value in {"1", "2", "3", "4"}} - NOT_PEOPLE)
+    assert small == [], f"counts of 1-4 in report tables: {small}"
+    # the suppression is at work in this run: the redirection tables show <5
+    assert any(value == "<5" for _, label, _, value in cells if label in ("tbl-model-vs-log", "tbl-summer-redirections"))
+
+
+def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
+    cfg, result = default_run
+    sheets = pd.read_excel(result.bundle / "2026-T2_tabeller.xlsx", sheet_name=None, header=2)
+    assert list(sheets) == ["Om tabellerna", "Förlossningar per år", "Sommarjämförelse", "Prognos per år", "Prognos per månad",
+                            "Bemanning sommar", "Risk per vecka", "Risk sommar", "Neonatal risk", "Radräkning"]
+    people = [(name, col) for name, frame in sheets.items() for col in frame.columns
+              if any(word in col for word in ("Förlossningar", "Födda", "Hänvisade kvinnor")) and "prognos" not in col.lower() and "skattade" not in col]
+    assert ("Sommarjämförelse", "Hänvisade kvinnor") in people
+    for name, col in people:
+        values = sheets[name][col]
+        numbers = pd.to_numeric(values, errors="coerce")
+        assert not numbers.between(1, cfg.disclosure_threshold - 1).any(), (name, col)
+    assert (sheets["Sommarjämförelse"]["Hänvisade kvinnor"].astype(str) == "<5").any()  # suppression at work
+    risk = sheets["Risk sommar"].set_index("Enhet")
+    processed = io.read_tables(result.processed, ["redirection_totals"])["redirection_totals"]
+    assert risk.loc["Hela regionen", "Väntat antal hänvisade"] == pytest.approx(processed.set_index("unit_id").loc["REGION", "redirected_mean"], abs=0.05)
 
 
 def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):

@@ -63,6 +63,7 @@ def test_tertials():
         (with_(capacity__mean_stay_hours="8 h"), r"capacity\.mean_stay_hours: '8 h' is not a number"),
         (with_(capacity__overflow={"NAL": ["NAL"]}), r"capacity\.overflow\.NAL: a unit cannot overflow to itself"),
         (with_(capacity__arrival_profile={"peak": 3}), r"unknown key capacity\.arrival_profile\.'peak'; did you mean capacity\.arrival_profile\.'peak_hour'\?"),
+        (with_(disclosure__threshold=1), r"disclosure\.threshold: 1 is out of range; allowed: 2-100"),
         (with_(staffing__labour_ward_share=1.5), r"staffing\.labour_ward_share: 1\.5 is out of range; allowed: 0\.01-1"),
         (with_(staffing__nurses_per_cot={"ic": 1, "hd": 0.5}), r"staffing\.nurses_per_cot: must map each of ic, hd, sc"),
         (with_(staffing__nurses_per_cot={"ic": 0, "hd": 0.5, "sc": 0.25}), r"staffing\.nurses_per_cot\.ic: 0 is out of range"),
