@@ -161,6 +161,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch_scb(args: argparse.Namespace) -> int:
+    from . import scb
+
+    names = args.series or list(scb.SERIES)
+    unknown = [n for n in names if n not in scb.SERIES]
+    if unknown:
+        print(f"error: unknown series {', '.join(unknown)}; known: {', '.join(scb.SERIES)}", file=sys.stderr)
+        return 2
+    code = 0
+    for name in names:
+        series = scb.SERIES[name]
+        try:
+            frame = scb.fetch(series, args.timeout)
+        except scb.ScbUnavailable as exc:
+            print(f"error: {exc}. Nothing was written; the public series in data/raw/public are unchanged.", file=sys.stderr)
+            return 2
+        except scb.ScbResponseError as exc:
+            print(f"error: {name}: unexpected answer from SCB: {exc}. Nothing was written for this series.", file=sys.stderr)
+            code = 1
+            continue
+        path = scb.write_series(series, frame, Path(args.out) if args.out else None)
+        print(f"{name}: {len(frame)} rows -> {path}")
+    return code
+
+
 def cmd_strip(args: argparse.Namespace) -> int:
     import nbformat
 
@@ -214,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["pipeline", "forecast", "capacity", "rerun"])
     p.add_argument("--config", default="config/runs/2026-T2.yaml")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("fetch-scb", help="refresh public series from SCB's PxWeb API (needs internet) into data/raw/public/scb/")
+    p.add_argument("--series", nargs="*", help="series to fetch (default: all)")
+    p.add_argument("--out", help="folder to write to (default data/raw/public/scb)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for SCB (default 30)")
+    p.set_defaults(func=cmd_fetch_scb)
 
     p = sub.add_parser("strip-notebooks", help="remove outputs from analysis/*.ipynb before committing")
     p.set_defaults(func=cmd_strip)
