@@ -39,7 +39,7 @@ def run(tmp_path_factory):
     (tmp / "e2e.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
     cfg = config.load_config(tmp / "e2e.yaml")
     log = _io.StringIO()
-    code, result = pipeline.run(cfg, out=log, output_root=tmp / "out", processed_root=tmp / "proc")
+    code, result = pipeline.run(cfg, out=log, output_root=tmp / "out", processed_root=tmp / "proc", cache_root=tmp / "cache")
     return cfg, code, result, log.getvalue(), tmp
 
 

@@ -37,7 +37,7 @@ def test_failed_run_keeps_previous_bundle_and_says_where(tmp_path):
     previous.mkdir(parents=True)
     (previous / "manifest.json").write_text('{"previous": true}', encoding="utf-8")
     log = _io.StringIO()
-    code, result = pipeline.run(cfg, render=False, out=log, output_root=out_root, processed_root=proc_root)
+    code, result = pipeline.run(cfg, render=False, out=log, output_root=out_root, processed_root=proc_root, cache_root=tmp_path / "cache")
     text = log.getvalue()
     assert code == 1 and result is None
     assert (previous / "manifest.json").read_text(encoding="utf-8") == '{"previous": true}'
@@ -75,7 +75,7 @@ def test_missing_local_data_is_reported_before_any_notebook(tmp_path):
     (data / "units.csv").write_text("unit_id\n", encoding="utf-8")
     cfg = write_config(tmp_path, data, run_id="pre")
     log = _io.StringIO()
-    code, result = pipeline.run(cfg, out=log, output_root=tmp_path / "o", processed_root=tmp_path / "p")
+    code, result = pipeline.run(cfg, out=log, output_root=tmp_path / "o", processed_root=tmp_path / "p", cache_root=tmp_path / "c")
     assert code == 2 and result is None
     assert "lacks the table(s): births_monthly, staffing, leave_plan, redirections, neonatal_admissions" in log.getvalue()
     assert not (tmp_path / "o").exists()
