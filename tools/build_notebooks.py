@@ -226,12 +226,22 @@ display(Markdown(
 """),
     code("""
 #| label: fig-redirections-summer
-#| fig-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år."
-#| fig-alt: "Grupperat stapeldiagram med antalet hänvisade kvinnor under sommarveckorna per förlossningsenhet för varje jämförelseår."
+#| fig-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år. Antal 1–4 visas som en streckad stapel upp till 4 med etiketten <5."
+#| fig-alt: "Grupperat stapeldiagram med antalet hänvisade kvinnor under sommarveckorna per förlossningsenhet för varje jämförelseår; varje stapel har sitt värde utskrivet."
+short = describe.short_labels(units)
+unit_order = sorted(summer["unit_id"].unique(), key=lambda u: labels[u])
+years_shown = sorted(summer["year"].unique())
+width = 0.8 / len(years_shown)
 fig, ax = plt.subplots(figsize=(9, 4))
-sns.barplot(data=summer.assign(Enhet=summer["unit_id"].map(labels), År=summer["year"].astype(str)), x="Enhet", y="redirected", hue="År", ax=ax)
+for k, (year, colour) in enumerate(zip(years_shown, sns.color_palette())):
+    part = summer[summer["year"] == year].set_index("unit_id").reindex(unit_order)
+    positions = [i - 0.4 + width * (k + 0.5) for i in range(len(unit_order))]
+    report.suppressed_bars(ax, positions, part["redirected"].fillna(0), cfg.disclosure_threshold, width, colour, str(year))
+ax.set_xticks(range(len(unit_order)), [short[u] for u in unit_order])
 ax.set(xlabel="", ylabel="Hänvisade kvinnor", title=f"Hänvisningar vecka {w0}–{w1}")
-ax.tick_params(axis="x", labelsize=8)
+report.sv_axis(ax)
+ax.legend(title="År", fontsize=8)
+fig.tight_layout()
 report.source_note(fig, cfg.is_demo)
 plt.show()
 """),
@@ -692,15 +702,10 @@ colours = sns.color_palette()[:2]
 for ax, year in zip(axes.flat, years):
     part = review[review["iso_year"] == year].reset_index(drop=True)
     x = range(len(part))
-    logged = part["logged_capacity"].astype(int)
-    cap_bar = cfg.disclosure_threshold - 1  # small counts are drawn up to this bound, labelled <threshold
-    small = logged.between(1, cap_bar)
     ax.bar([i - 0.2 for i in x], part["predicted"], width=0.4, color=colours[0], label="Modell")
-    ax.bar([i + 0.2 for i in x], logged.where(~small, cap_bar), width=0.4, color=colours[1], label="Logg",
-           hatch=["//" if s else "" for s in small], edgecolor="white")
-    for i, (p, n) in enumerate(zip(part["predicted"], logged)):
+    for i, p in enumerate(part["predicted"]):
         ax.text(i - 0.2, p, report.sv_num(p, 0), ha="center", va="bottom", fontsize=8)
-        ax.text(i + 0.2, cap_bar if 0 < n <= cap_bar else n, report.suppress(n, cfg.disclosure_threshold), ha="center", va="bottom", fontsize=8)
+    report.suppressed_bars(ax, [i + 0.2 for i in x], part["logged_capacity"], cfg.disclosure_threshold, 0.4, colours[1], "Logg")
     ax.set_xticks(list(x), [short[u] for u in part["unit_id"]])
     ax.set(title=f"Sommaren {year}", xlabel="")
     report.sv_axis(ax)

@@ -162,3 +162,16 @@ def suppress(count: Any, threshold: int = 5) -> str:
     if 0 < value < threshold:
         return f"<{threshold}"
     return sv_int(value)
+
+
+def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, label: str) -> None:
+    """Bars of counts of people with disclosure control: a count from 1 to threshold − 1
+    is drawn as a hatched bar up to threshold − 1 and labelled ``<threshold``, so neither
+    the label nor the bar's height shows it; every bar carries its (suppressed) value."""
+    counts = [int(c) for c in counts]
+    cap = threshold - 1
+    small = [0 < c <= cap for c in counts]
+    heights = [cap if s else c for c, s in zip(counts, small)]
+    ax.bar(list(positions), heights, width=width, color=color, label=label, hatch=["//" if s else "" for s in small], edgecolor="white")
+    for x, h, c in zip(positions, heights, counts):
+        ax.text(x, h, suppress(c, threshold), ha="center", va="bottom", fontsize=8)
