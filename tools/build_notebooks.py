@@ -298,7 +298,8 @@ births, units = tables["births_monthly"], tables["units"]
 labels = {**describe.unit_labels(units), "REGION": "Hela regionen"}
 """),
     code("""
-fc = forecast.forecast_all(births, cfg.horizon_months)
+# the forecast and its out-of-sample check share one pool of worker processes
+fc, evaluation = forecast.forecast_and_evaluate(births, cfg.horizon_months, cfg.evaluation_origins)
 io.write_tables({"births_forecast": fc}, out_dir)
 fc.groupby("unit_id")["model"].first()
 """),
@@ -307,7 +308,6 @@ fc.groupby("unit_id")["model"].first()
 display(Markdown(report.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, cfg.run_id)))
 """),
     code("""
-evaluation = forecast.evaluate(forecast.series_by_unit(births), horizon=12, n_origins=cfg.evaluation_origins)
 evaluation
 """),
     code("""

@@ -24,3 +24,16 @@ def test_units_and_region_forecasts_are_coherent_in_parallel():
     parallel = fc.forecast_many({"A": births[births.unit_id == "A"].set_index("month")["deliveries"].astype(float),
                                  "B": births[births.unit_id == "B"].set_index("month")["deliveries"].astype(float)}, 24)["A"]
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_forecast_and_evaluate_in_one_pool_equals_the_two_calls():
+    rng = np.random.default_rng(6)
+    months = pd.date_range("2019-01", "2025-12", freq="MS")
+    births = pd.concat([
+        pd.DataFrame({"unit_id": uid, "month": months, "deliveries": rng.poisson(lam * months.days_in_month.to_numpy())})
+        for uid, lam in (("A", 20.0), ("B", 9.0))
+    ], ignore_index=True)
+    together, evaluation = fc.forecast_and_evaluate(births, horizon=24, n_origins=1)
+    pd.testing.assert_frame_equal(together, fc.forecast_all(births, horizon=24))
+    pd.testing.assert_frame_equal(evaluation, fc.evaluate(fc.series_by_unit(births), horizon=12, n_origins=1))
+    assert set(evaluation["series"]) == {"A", "B", "REGION"}
