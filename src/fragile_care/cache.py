@@ -35,6 +35,8 @@ STEP_KEYS = {
     "02_forecast_births": ("forecast",),
     "03_staffing": ("staffing", "capacity"),
     "04_capacity_risk": ("staffing", "capacity"),
+    # the follow-up also reads the previous run's bundle: its manifest is part of the key
+    "05_action_plan": ("staffing", "capacity", "followup"),
 }
 
 

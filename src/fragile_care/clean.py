@@ -29,7 +29,7 @@ from .parsing import (
     parse_number,
 )
 from .quality import DataValidationError, Problem, errors, problems_to_frame
-from .schemas import PUBLIC_TABLES, UNIT_TABLES, UNITS, Column, TableSchema
+from .schemas import OPTIONAL_PUBLIC_TABLES, OPTIONAL_UNIT_TABLES, PUBLIC_TABLES, UNIT_TABLES, UNITS, Column, TableSchema
 
 
 # ----------------------------------------------------------------------------- units
@@ -432,14 +432,17 @@ def clean_dataset(
     files: dict[str, Path] = {}
     units_registry: UnitRegistry | None = None
     checked: dict[str, TableCheck] = {}
-    for name, schema in {**UNIT_TABLES, **PUBLIC_TABLES}.items():
-        folder = source_dir if name in UNIT_TABLES else public_dir
+    unit_side = {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES}
+    for name, schema in {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES, **PUBLIC_TABLES, **OPTIONAL_PUBLIC_TABLES}.items():
+        folder = source_dir if name in unit_side else public_dir
         path = io.find_table_file(folder, name)
+        if path is None and (name in OPTIONAL_UNIT_TABLES or name in OPTIONAL_PUBLIC_TABLES):
+            continue  # optional: the follow-up says when there is no action plan
         if path is None:
             problems.append(Problem(f"{folder.name}/{name}.csv", None, None, "error", f"required table {name!r} not found in {folder}", "", name))
             continue
         files[name] = path
-        check, _ = _read(path, schema, units_registry if name in UNIT_TABLES else None)
+        check, _ = _read(path, schema, units_registry if name in unit_side else None)
         checked[name] = check
         problems.extend(check.problems)
         frame = check.frame
@@ -477,6 +480,12 @@ def clean_dataset(
             }
         )
     problems.extend(capacity_checks(checked))
+    from .plan import check_best_practice, check_plan
+
+    if "action_plan" in checked:
+        problems.extend(check_plan(checked["action_plan"]))
+    if "best_practice" in checked:
+        problems.extend(check_best_practice(checked["best_practice"], checked.get("action_plan")))
     found = errors(problems)
     if found:
         raise DataValidationError(found)

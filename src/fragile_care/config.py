@@ -20,10 +20,11 @@ from .capacity import ArrivalProfile
 from .clean import Harmonisation, Merge
 from .staffing import Norms
 
-STEPS = ("01_clean_data", "02_forecast_births", "03_staffing", "04_capacity_risk")
+STEPS = ("01_clean_data", "02_forecast_births", "03_staffing", "04_capacity_risk", "05_action_plan")
 # Each step needs the steps before it (its input tables are their output).
-STEP_NEEDS = {"02_forecast_births": "01_clean_data", "03_staffing": "02_forecast_births", "04_capacity_risk": "03_staffing"}
-DEFAULT_REPORTS = ("nulage.qmd", "framtid.qmd", "sommar.qmd")
+STEP_NEEDS = {"02_forecast_births": "01_clean_data", "03_staffing": "02_forecast_births", "04_capacity_risk": "03_staffing",
+              "05_action_plan": "04_capacity_risk"}
+DEFAULT_REPORTS = ("index.qmd", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd")
 DATA_SOURCES = ("demo", "local", "path")
 RENDER_FORMATS = ("html", "typst")
 TERTIAL_RE = re.compile(r"^(\d{4})-T([123])$")
@@ -80,6 +81,10 @@ SCHEMA: dict[str, Any] = {
         "arrival_profile": ("mapping: hourly_amplitude 0-0.99, peak_hour 0-23, weekend_factor 0.1-3", False),
         "overflow": ("mapping from a unit id to the list of neighbouring unit ids that take its overflow", False),
     },
+    "followup": {
+        "previous_run": ("run id of the run to compare with (default: the previous tertial's run, when its bundle exists)", False),
+        "spc_baseline": ("[first month, last month] of the control charts' fixed baseline, YYYY-MM (default: the three years before the tertial's year)", False),
+    },
     "disclosure": {
         "threshold": ("counts of people below this (and above 0) are shown as <threshold in published tables, 2-100 (default 5)", False),
     },
@@ -112,6 +117,8 @@ class RunConfig:
     horizon_months: int = 60
     evaluation_origins: int = 1
     disclosure_threshold: int = 5
+    previous_run: str | None = None
+    spc_baseline: tuple[pd.Timestamp, pd.Timestamp] | None = None
     norms: Norms = field(default_factory=Norms)
     capacity: "CapacitySettings" = field(default_factory=lambda: CapacitySettings())
     source_file: Path | None = None
@@ -128,6 +135,14 @@ class RunConfig:
     @property
     def summer_weeks(self) -> tuple[int, int]:
         return (self.summer_first_week, self.summer_last_week)
+
+    @property
+    def previous_run_id(self) -> str:
+        """The run to compare with: ``followup.previous_run`` or the previous tertial's id."""
+        if self.previous_run:
+            return self.previous_run
+        year, t = int(self.tertial[:4]), int(self.tertial[-1])
+        return f"{year - 1}-T3" if t == 1 else f"{year}-T{t - 1}"
 
     @property
     def outlook_summer(self) -> int:
@@ -353,6 +368,17 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
     horizon_months = _int(fc_section.get("horizon_months", 60), "forecast.horizon_months", 24, 120)
     evaluation_origins = _int(fc_section.get("evaluation_origins", 1), "forecast.evaluation_origins", 1, 5)
     disclosure_threshold = _int(_section(raw, "disclosure").get("threshold", 5), "disclosure.threshold", 2, 100)
+    followup = _section(raw, "followup")
+    previous_run = followup.get("previous_run")
+    if previous_run is not None and (not isinstance(previous_run, str) or not RUN_ID_RE.match(previous_run)):
+        raise ConfigError(f"followup.previous_run: {previous_run!r} is not a run id")
+    year = int(tertial[:4])
+    base = followup.get("spc_baseline", [f"{year - 3}-01", f"{year - 1}-12"])
+    if not isinstance(base, list) or len(base) != 2:
+        raise ConfigError("followup.spc_baseline: must be [first month, last month]")
+    spc_baseline = (_month(base[0], "followup.spc_baseline"), _month(base[1], "followup.spc_baseline"))
+    if spc_baseline[1] < spc_baseline[0] + pd.DateOffset(months=5):
+        raise ConfigError("followup.spc_baseline: the baseline needs at least 6 months, the first not after the last")
     norms = _norms(_section(raw, "staffing"))
     capacity_settings = _capacity(_section(raw, "capacity"))
     steps = _str_list(raw.get("steps", list(STEPS)), "steps", STEPS)
@@ -377,7 +403,7 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
         period_start=start, period_end=end, summer_first_week=first_week, summer_last_week=last_week,
         compare_years=years, harmonisation=Harmonisation(dict(aliases), None if merges is None else tuple(merges)), steps=steps,
         render_formats=formats, reports=reports, horizon_months=horizon_months, evaluation_origins=evaluation_origins,
-        disclosure_threshold=disclosure_threshold, norms=norms, capacity=capacity_settings, source_file=source_file, raw=raw,
+        disclosure_threshold=disclosure_threshold, previous_run=previous_run, spc_baseline=spc_baseline, norms=norms, capacity=capacity_settings, source_file=source_file, raw=raw,
     )
 
 

@@ -244,6 +244,29 @@ def _neonatal(rng: np.random.Generator, births: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_id", "month", "care_level", "admissions", "cot_days"])
 
 
+# A realistic demo action plan (handlingsplan) for summer 2027; baselines are summer 2025's
+# values of the indicators in the demo data, targets about a quarter lower.
+ACTION_PLAN_ROWS = [
+    ("A01", "Sommarersättning för barnmorskor som arbetar veckorna 28–31 på SÄS", "kompetensförsörjning", "SÄS",
+     "2027-01-15", "2027-09-30", "planerad", "hänvisade_sommar", 52, 40, "extra_staff", "SAS", "", 4.0, "28-31", "", "step", ""),
+    ("A02", "Regional förlossningskoordinering mellan NÄL och Östra", "regional samordning", "Regionkansliet",
+     "2027-03-01", "2028-12-31", "planerad", "hänvisade_per_1000", 17.2, 13, "pooling", "NAL", "OSTRA", "", "", "", "step", ""),
+    ("A03", "Förskjuten semester på Östra: 6 årsarbetare från vecka 29–30 till 34–35", "produktions- och kapacitetsstyrning", "SU",
+     "2027-02-01", "2027-08-31", "pågår", "veckor_med_risk", 7, 3, "move_leave", "OSTRA", "", 6.0, "29-30", "34-35", "step", ""),
+    ("A04", "Bemanningspool med barnmorskor för NÄL", "kompetensförsörjning", "NU",
+     "2026-11-01", "2027-12-31", "pågår", "vakansgrad_barnmorskor", 9.8, 8, "extra_staff", "NAL", "", 3.0, "25-33", "", "ramp", 26),
+    ("A05", "Tidig hemgång med uppföljning i hemmet", "nära vård", "SU",
+     "2026-09-01", "2027-12-31", "pågår", "", "", "", "none", "", "", "", "", "", "", ""),
+    ("A06", "Digital överblick över lediga förlossningsrum i regionen", "digitalisering", "Regionkansliet",
+     "2026-10-01", "2027-05-31", "planerad", "", "", "", "none", "", "", "", "", "", "", ""),
+    ("A07", "Gemensamma riktlinjer för hänvisning mellan förlossningsenheter", "kunskapsstyrning", "Regionkansliet",
+     "2026-03-01", "2026-06-30", "klar", "", "", "", "none", "", "", "", "", "", "", ""),
+]
+ACTION_PLAN_COLUMNS = ["activity_id", "title", "area", "owner", "start", "end", "status", "indicator", "baseline", "target",
+                       "effect_type", "effect_unit", "effect_partner", "effect_fte", "effect_weeks", "effect_to_weeks",
+                       "effect_profile", "ramp_weeks"]
+
+
 def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Build every demo table. Pure: reads only the public series."""
     rng = np.random.default_rng(seed)
@@ -259,6 +282,7 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
         "leave_plan": _leave_plan(rng, staffing),
         "redirections": _redirections(rng),
         "neonatal_admissions": _neonatal(rng, births),
+        "action_plan": pd.DataFrame(ACTION_PLAN_ROWS, columns=ACTION_PLAN_COLUMNS),
     }
     return {name: frame.assign(source_id=SOURCE_ID) for name, frame in tables.items()}
 

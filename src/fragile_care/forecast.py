@@ -462,18 +462,27 @@ def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", 
 
 
 def forecast_and_evaluate(births: pd.DataFrame, horizon: int, n_origins: int, value: str = "deliveries",
-                          levels: tuple[int, ...] = (80, 95)) -> tuple[pd.DataFrame, pd.DataFrame]:
+                          levels: tuple[int, ...] = (80, 95), region_from: pd.Timestamp | None = None,
+                          region_horizon: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """:func:`forecast_all` and :func:`evaluate` (horizon 12, ``n_origins`` yearly origins)
     in one pool of worker processes: the same results as calling both, in less time
-    (the workers start once and the jobs pack better onto the cores)."""
+    (the workers start once and the jobs pack better onto the cores).
+
+    With ``region_from`` also the region's forecast made from the data before that month
+    (``region_horizon`` months; the tertial follow-up compares it with what happened)."""
     series = series_by_unit(births, value)
     windows = evaluation_windows(series, BACKTEST_HORIZON, n_origins)
     jobs = {("full", name): (y, horizon, levels) for name, y in series.items()}
+    if region_from is not None and region_horizon > 0:
+        jobs[("before", "REGION")] = (series["REGION"][series["REGION"].index < region_from], region_horizon, levels)
     jobs.update({("eval", key): (train, BACKTEST_HORIZON, levels) for key, (train, _) in windows.items()})
     done = run_jobs(jobs)
     full = {name: done[("full", name)] for name in series}
     evaluated = {key: done[("eval", key)] for key in windows}
-    return _reconciled(series, full, levels), score(windows, evaluated, levels)
+    before = done.get(("before", "REGION"))
+    if before is not None:
+        before = before.reset_index().assign(unit_id="REGION", model=before.attrs["model"])
+    return _reconciled(series, full, levels), score(windows, evaluated, levels), before
 
 
 def _reconciled(series: dict[str, pd.Series], forecasts: dict[str, pd.DataFrame], levels: tuple[int, ...]) -> pd.DataFrame:

@@ -346,7 +346,11 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
         notebook = paths.analysis_dir() / f"{step}.ipynb"
         target = tmp_bundle / "notebooks" / notebook.name
         before = cache.folder_tables(tmp_processed)
-        key = cache.step_key(step, cfg.raw, notebook, before, inputs_digest if i == 1 else None, code_digest)
+        step_inputs = inputs_digest if i == 1 else None
+        if step == "05_action_plan":  # the follow-up compares with the previous run's bundle
+            previous = out_root / cfg.previous_run_id / "manifest.json"
+            step_inputs = io.sha256_file(previous) if previous.is_file() else "no previous run"
+        key = cache.step_key(step, cfg.raw, notebook, before, step_inputs, code_digest)
         hit, note = (None, None) if force else step_cache.lookup(step, key)
         if note:
             _progress(out, f"[{i}/{n}] {step}: {note}")
@@ -360,7 +364,8 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
         _progress(out, f"[{i}/{n}] {step} ... running")
         t0 = time.perf_counter()
         try:
-            _execute(notebook, target, {"config_path": config_path, "processed_dir": str(tmp_processed)}, paths.analysis_dir(),
+            _execute(notebook, target, {"config_path": config_path, "processed_dir": str(tmp_processed), "output_root": str(out_root)},
+                     paths.analysis_dir(),
                      log=tmp_bundle / "logs" / f"{step}.log")
         except KeyboardInterrupt:
             raise

@@ -246,6 +246,62 @@ PUBLIC_POPULATION_2020 = TableSchema(
     description="Västra Götalands län, population by 5-year age group and sex on 31 December 2020 (Regionfakta/SCB)",
 )
 
+# Action plan (handlingsplan) and best practice (omvärldsbevakning).
+PLAN_AREAS = ("nära vård", "digitalisering", "kunskapsstyrning", "kvalitetsdriven verksamhetsutveckling",
+              "kompetensförsörjning", "regional samordning", "produktions- och kapacitetsstyrning")
+PLAN_STATUSES = ("planerad", "pågår", "klar", "pausad")
+PLAN_OWNERS = ("SU", "NU", "SÄS", "SkaS", "Regionkansliet")
+EFFECT_TYPES = ("extra_staff", "pooling", "move_leave", "none")
+EFFECT_PROFILES = ("step", "ramp")
+# Indicators the follow-up computes from the data (lower is better for all of them).
+INDICATORS = ("hänvisade_sommar", "hänvisade_per_1000", "vakansgrad_barnmorskor", "veckor_med_risk")
+
+ACTION_PLAN = TableSchema(
+    "action_plan",
+    (
+        Column("activity_id", "id"),
+        Column("title", "text"),
+        Column("area", "category", allowed=PLAN_AREAS),
+        Column("owner", "category", allowed=PLAN_OWNERS),
+        Column("start", "date"),
+        Column("end", "date"),
+        Column("status", "category", allowed=PLAN_STATUSES),
+        Column("indicator", "category", allowed=INDICATORS, required=False, nullable=True),
+        Column("baseline", "number", required=False, nullable=True),
+        Column("target", "number", required=False, nullable=True),
+        Column("effect_type", "category", allowed=EFFECT_TYPES),
+        Column("effect_unit", "unit", required=False, nullable=True),
+        Column("effect_partner", "unit", required=False, nullable=True),
+        Column("effect_fte", "number", required=False, nullable=True, minimum=0.0, maximum=500.0),
+        Column("effect_weeks", "text", required=False, nullable=True, description="ISO weeks the effect applies, e.g. 27-31"),
+        Column("effect_to_weeks", "text", required=False, nullable=True, description="move_leave: the weeks the leave moves to"),
+        Column("effect_profile", "category", allowed=EFFECT_PROFILES, required=False, nullable=True),
+        Column("ramp_weeks", "count", required=False, nullable=True, minimum=1, maximum=104),
+    ),
+    key=("activity_id",),
+    description="The action plan: timed activities with owner, status, indicator, target and expected effect",
+)
+
+BEST_PRACTICE = TableSchema(
+    "best_practice",
+    (
+        Column("practice_id", "id"),
+        Column("title", "text"),
+        Column("where", "text"),
+        Column("period", "text"),
+        Column("description", "text"),
+        Column("achieved", "text", required=False, nullable=True),
+        Column("fact_ids", "text", required=False, nullable=True),
+        Column("source_url", "text", nullable=True),
+        Column("inspired", "text", required=False, nullable=True, description="activity ids of the plan, separated by '|'"),
+    ),
+    key=("practice_id",),
+    description="Practices from other regions and countries, each with its source",
+)
+# Read when present; their checks stop the run like any table's.
+OPTIONAL_UNIT_TABLES: dict[str, TableSchema] = {ACTION_PLAN.name: ACTION_PLAN}
+OPTIONAL_PUBLIC_TABLES: dict[str, TableSchema] = {BEST_PRACTICE.name: BEST_PRACTICE}
+
 # Order matters: units first, because the other tables are checked against its unit ids.
 UNIT_TABLES: dict[str, TableSchema] = {
     s.name: s for s in (UNITS, BIRTHS_MONTHLY, STAFFING, LEAVE_PLAN, REDIRECTIONS, NEONATAL_ADMISSIONS)
@@ -254,4 +310,4 @@ PUBLIC_TABLES: dict[str, TableSchema] = {
     s.name: s for s in (PUBLIC_SWEDEN_MONTHLY, PUBLIC_SWEDEN_ANNUAL, PUBLIC_VGR_ANNUAL, PUBLIC_BIRTHS_BY_MOTHER_AGE,
                         PUBLIC_WOMEN_BY_AGE, PUBLIC_POPULATION_2020)
 }
-ALL_TABLES: dict[str, TableSchema] = {**UNIT_TABLES, **PUBLIC_TABLES}
+ALL_TABLES: dict[str, TableSchema] = {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES, **PUBLIC_TABLES, **OPTIONAL_PUBLIC_TABLES}

@@ -141,8 +141,9 @@ def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFr
     fte_gap_benchmark (all midwives at work − benchmark).
     """
     capacity.check_stay(mean_stay_hours)
+    flags = [c for c in ("leave_planned",) if c in supply]
     frame = deliveries[["unit_id", "iso_year", "iso_week", "deliveries"]].merge(
-        supply[["unit_id", "iso_year", "iso_week", "fte_supply", "leave_planned"]],
+        supply[["unit_id", "iso_year", "iso_week", "fte_supply", *flags]],
         on=["unit_id", "iso_year", "iso_week"], how="left", validate="one_to_one")
     if frame["fte_supply"].isna().any():
         row = frame[frame["fte_supply"].isna()].iloc[0]

@@ -47,13 +47,13 @@ def test_run_succeeds_with_progress(run):
     cfg, code, result, log, _ = run
     assert code == 0, log
     for i, step in enumerate(config.STEPS, start=1):
-        assert f"[{i}/4] {step} ... done in" in log
+        assert f"[{i}/{len(config.STEPS)}] {step} ... done in" in log
 
 
 def test_bundle_has_executed_notebooks_manifest_and_reports(run):
     cfg, _, result, _, tmp = run
     bundle = result.bundle
-    assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "framtid.qmd", "sommar.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
+    assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd", "index.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     hashed = {item["path"]: item["sha256"] for item in manifest["inputs"]}
     for path in pipeline.input_files(cfg):
@@ -81,7 +81,7 @@ def test_processed_tables_and_swedish_export_were_read(run):
     assert births["month"].min() == pd.Timestamp("2022-01-01") and births["month"].max() == pd.Timestamp("2026-08-01")
     log = tables["quality_log"]
     assert (log["problem"].str.contains("2025M07").any())  # SCB month codes were repaired and logged
-    assert (log["problem"] == "blank row").sum() == 12  # two trailing blank lines in each of six files
+    assert (log["problem"] == "blank row").sum() == 14  # two trailing blank lines in each of seven files
     acc = tables["row_accounting"]
     assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_rejected"]).all()
     fc = tables["births_forecast"]
@@ -101,7 +101,8 @@ def test_processed_tables_and_swedish_export_were_read(run):
     assert totals.loc["REGION", "redirected_mean"] == pytest.approx(risk["redirected_mean"].sum())
 
 
-@pytest.mark.parametrize("notebook, figures", [("01_clean_data", 6), ("02_forecast_births", 2), ("03_staffing", 1), ("04_capacity_risk", 2)])
+@pytest.mark.parametrize("notebook, figures", [("01_clean_data", 6), ("02_forecast_births", 2), ("03_staffing", 1), ("04_capacity_risk", 2),
+                                                  ("05_action_plan", 6)])
 def test_executed_notebook_outputs_have_no_errors(run, notebook, figures):
     _, _, result, _, _ = run
     nb = nbformat.read(result.bundle / "notebooks" / f"{notebook}.ipynb", as_version=4)
@@ -178,6 +179,6 @@ def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):
     if not quarto_available:
         pytest.skip("quarto is not installed on this machine")
     _, _, result, _, _ = run
-    for name in ("nulage", "framtid", "sommar"):
+    for name in ("index", "nulage", "framtid", "sommar", "handlingsplan", "tertialrapport"):
         assert (result.bundle / f"{name}.html").is_file()
         assert (result.bundle / f"{name}.pdf").is_file()

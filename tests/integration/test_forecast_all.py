@@ -33,7 +33,7 @@ def test_forecast_and_evaluate_in_one_pool_equals_the_two_calls():
         pd.DataFrame({"unit_id": uid, "month": months, "deliveries": rng.poisson(lam * months.days_in_month.to_numpy())})
         for uid, lam in (("A", 20.0), ("B", 9.0))
     ], ignore_index=True)
-    together, evaluation = fc.forecast_and_evaluate(births, horizon=24, n_origins=1)
+    together, evaluation, _ = fc.forecast_and_evaluate(births, horizon=24, n_origins=1)
     pd.testing.assert_frame_equal(together, fc.forecast_all(births, horizon=24))
     pd.testing.assert_frame_equal(evaluation, fc.evaluate(fc.series_by_unit(births), horizon=12, n_origins=1))
     assert set(evaluation["series"]) == {"A", "B", "REGION"}

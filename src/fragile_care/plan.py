@@ -1,0 +1,202 @@
+"""The action plan (handlingsplan): checks, measures as model effects, scenarios, indicators.
+
+Each activity may carry an expected effect on the models:
+
+- ``extra_staff``: ``effect_fte`` more midwife FTE at work at ``effect_unit`` in ISO weeks
+  ``effect_weeks`` (e.g. ``27-31``): summer substitutes, bought leave weeks, agency staff;
+- ``move_leave``: ``effect_fte`` FTE of planned leave at ``effect_unit`` moved from
+  ``effect_weeks`` to ``effect_to_weeks`` (the latter may lie outside the summer);
+- ``pooling``: regional coordination between ``effect_unit`` and ``effect_partner``: a
+  woman who finds every staffed room busy is received at the partner when it has a free
+  room (the simulation's overflow);
+- ``none``: an activity without a modelled effect (e.g. a digital tool, a guideline).
+
+The effect follows a time profile from the activity's ``start``: ``step`` (full at once)
+or ``ramp`` (linear over ``ramp_weeks``), and ends at ``end``. A scenario applies one
+activity, or all of them, to next summer's unchanged-situation staffing and runs the
+staffing and capacity models again with the same forecast draws as the baseline, so the
+differences are the measures' effect and not noise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import capacity, staffing
+from .clean import TableCheck
+from .quality import Problem
+
+WEEKS_RE = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s*$")
+
+
+def parse_weeks(text) -> list[int]:
+    """ISO weeks from ``27-31`` or ``30``; ValueError otherwise."""
+    m = WEEKS_RE.match(str(text or ""))
+    if not m:
+        raise ValueError(f"{text!r} is not a week or a range of weeks such as 27-31")
+    first, last = int(m[1]), int(m[2] or m[1])
+    if not (1 <= first <= 53 and 1 <= last <= 53 and first <= last):
+        raise ValueError(f"{text!r}: weeks must be 1-53 and the first not after the last")
+    return list(range(first, last + 1))
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+
+
+def check_plan(check: TableCheck) -> list[Problem]:
+    """Errors of meaning in the action plan, each naming file, row, field and activity."""
+    out: list[Problem] = []
+    frame = check.frame
+
+    def add(line, column, text):
+        out.append(Problem(check.file, line, column, "error", text, "", "action_plan"))
+
+    for row, line in zip(frame.to_dict("records"), check.lines):
+        aid = row["activity_id"]
+        if not _blank(row.get("start")) and not _blank(row.get("end")) and row["end"] < row["start"]:
+            add(line, "end", f"activity {aid}: end {row['end']:%Y-%m-%d} is before start {row['start']:%Y-%m-%d}")
+        if _blank(row.get("indicator")) and not _blank(row.get("target")):
+            add(line, "indicator", f"activity {aid}: a target ({row['target']:g}) without an indicator; name the indicator it is measured by")
+        if not _blank(row.get("indicator")) and _blank(row.get("target")):
+            add(line, "target", f"activity {aid}: indicator {row['indicator']} without a target")
+        kind = row["effect_type"]
+        needs = {"extra_staff": ("effect_unit", "effect_fte", "effect_weeks"),
+                 "move_leave": ("effect_unit", "effect_fte", "effect_weeks", "effect_to_weeks"),
+                 "pooling": ("effect_unit", "effect_partner"), "none": ()}[kind]
+        for field in needs:
+            if _blank(row.get(field)):
+                add(line, field, f"activity {aid}: effect_type {kind} needs {field}")
+        for field in ("effect_weeks", "effect_to_weeks"):
+            if field in needs and not _blank(row.get(field)):
+                try:
+                    parse_weeks(row[field])
+                except ValueError as exc:
+                    add(line, field, f"activity {aid}: {exc}")
+        if kind == "pooling" and not _blank(row.get("effect_partner")) and row.get("effect_partner") == row.get("effect_unit"):
+            add(line, "effect_partner", f"activity {aid}: a unit cannot pool with itself")
+        if row.get("effect_profile") == "ramp" and _blank(row.get("ramp_weeks")):
+            add(line, "ramp_weeks", f"activity {aid}: a ramp profile needs ramp_weeks")
+    return out
+
+
+def check_best_practice(check: TableCheck, plan: TableCheck | None) -> list[Problem]:
+    """Every best-practice entry needs its source; the activities it inspired must exist."""
+    out: list[Problem] = []
+    ids = set(plan.frame["activity_id"]) if plan is not None and not plan.frame.empty else set()
+    for row, line in zip(check.frame.to_dict("records"), check.lines):
+        pid = row["practice_id"]
+        if _blank(row.get("source_url")):
+            out.append(Problem(check.file, line, "source_url", "error", f"best practice {pid}: no source; every entry needs its source_url", "", "best_practice"))
+        for aid in [a.strip() for a in str(row.get("inspired") or "").split("|") if a.strip()]:
+            if ids and aid not in ids:
+                out.append(Problem(check.file, line, "inspired", "error", f"best practice {pid}: inspired names activity {aid!r}, which is not in the action plan", "", "best_practice"))
+    return out
+
+
+# ----------------------------------------------------------------------------- effects
+def week_start(iso_year: int, iso_week: int) -> pd.Timestamp:
+    return pd.Timestamp.fromisocalendar(int(iso_year), int(iso_week), 1)
+
+
+def profile_factor(activity: dict, when: pd.Timestamp) -> float:
+    """Share of the full effect at ``when``: 0 before start and after end; a step is 1;
+    a ramp rises linearly over ``ramp_weeks`` from the start."""
+    if when < activity["start"] or when > activity["end"]:
+        return 0.0
+    if activity.get("effect_profile") == "ramp" and not _blank(activity.get("ramp_weeks")):
+        weeks = (when - activity["start"]).days / 7 + 1
+        return float(min(1.0, weeks / float(activity["ramp_weeks"])))
+    return 1.0
+
+
+def apply_staffing_effects(weekly: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+    """Midwife FTE at work per unit and week (``fte_supply``) after the extra-staff and
+    moved-leave effects of ``activities``; adds ``fte_added`` (what the measures changed)."""
+    out = weekly.copy()
+    added = np.zeros(len(out))
+    starts = [week_start(y, w) for y, w in zip(out["iso_year"], out["iso_week"])]
+    for act in activities.to_dict("records"):
+        if act["effect_type"] not in ("extra_staff", "move_leave"):
+            continue
+        unit = out["unit_id"].to_numpy() == act["effect_unit"]
+        factors = np.array([profile_factor(act, s) for s in starts])
+        from_weeks = np.isin(out["iso_week"].to_numpy(), parse_weeks(act["effect_weeks"]))
+        added += np.where(unit & from_weeks, act["effect_fte"] * factors, 0.0)
+        if act["effect_type"] == "move_leave":
+            to_weeks = np.isin(out["iso_week"].to_numpy(), parse_weeks(act["effect_to_weeks"]))
+            added -= np.where(unit & to_weeks, act["effect_fte"] * factors, 0.0)
+    out["fte_added"] = added
+    out["fte_supply"] = (out["fte_supply"] + added).clip(lower=0.0)
+    return out
+
+
+def pooling_pairs(activities: pd.DataFrame, when: pd.Timestamp) -> dict[str, tuple[str, ...]]:
+    """Overflow neighbours from the pooling activities in force at ``when`` (both ways)."""
+    pairs: dict[str, list[str]] = {}
+    for act in activities.to_dict("records"):
+        if act["effect_type"] == "pooling" and profile_factor(act, when) > 0:
+            pairs.setdefault(act["effect_unit"], []).append(act["effect_partner"])
+            pairs.setdefault(act["effect_partner"], []).append(act["effect_unit"])
+    return {k: tuple(dict.fromkeys(v)) for k, v in pairs.items()}
+
+
+@dataclass(frozen=True)
+class ScenarioSettings:
+    mean_stay_hours: float
+    n_draws: int
+    seed: int
+    high_risk: float
+    replications: int
+    profile: capacity.ArrivalProfile
+    stay_cv: float = 0.5
+
+
+def run_scenario(name: str, outlook: pd.DataFrame, units: pd.DataFrame, activities: pd.DataFrame,
+                 norms: staffing.Norms, settings: ScenarioSettings) -> tuple[dict, pd.DataFrame]:
+    """Next summer under the activities given (none: the baseline). ``outlook`` is the
+    ``kind == "prognos"`` part of the staffing table. Returns the key outputs and the
+    unit-week table. The forecast draws use the same seed in every scenario."""
+    supply = apply_staffing_effects(outlook, activities)
+    gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms,
+                               settings.mean_stay_hours)
+    gap = gap.merge(outlook[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
+    risk, draws = capacity.redirection_risk(gap, "rooms_staffed", settings.mean_stay_hours, settings.n_draws, settings.seed,
+                                            settings.high_risk)
+    totals = draws.sum(axis=0)
+    pairs = pooling_pairs(activities, week_start(int(outlook["iso_year"].iloc[0]), int(outlook["iso_week"].median())))
+    not_placed = float("nan")  # only scenarios with regional coordination are simulated (the rest: Erlang B)
+    if pairs:
+        sim = capacity.simulate_summer(gap, settings.mean_stay_hours, settings.profile, pairs, settings.replications,
+                                       settings.seed, settings.stay_cv)
+        not_placed = float(sim.set_index("unit_id").loc["REGION", "not_placed"])
+    summary = {
+        "scenario": name,
+        "redirected_mean": float(totals.mean()), "redirected_p10": float(np.percentile(totals, 10)),
+        "redirected_p90": float(np.percentile(totals, 90)),
+        "weeks_at_risk": int((risk["blocking"] > settings.high_risk).sum()),
+        "fte_shortfall": float(-gap["fte_gap"].clip(upper=0).sum()),
+        "fte_added": float(supply["fte_added"].sum()),
+        "not_placed_in_region": not_placed,
+    }
+    return summary, risk.assign(scenario=name)
+
+
+def scenarios(outlook: pd.DataFrame, units: pd.DataFrame, plan: pd.DataFrame, norms: staffing.Norms,
+              settings: ScenarioSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baseline, each activity with a modelled effect alone, and all together."""
+    modelled = plan[plan["effect_type"] != "none"] if not plan.empty else plan
+    runs = [("Oförändrat läge", modelled.iloc[0:0])]
+    runs += [(f"{a['activity_id']}: {a['title']}", modelled[modelled["activity_id"] == a["activity_id"]]) for a in modelled.to_dict("records")]
+    if len(modelled) > 1:
+        runs.append(("Alla åtgärder", modelled))
+    summaries, weekly = [], []
+    for name, acts in runs:
+        summary, risk = run_scenario(name, outlook, units, acts, norms, settings)
+        summaries.append(summary)
+        weekly.append(risk)
+    return pd.DataFrame(summaries), pd.concat(weekly, ignore_index=True)

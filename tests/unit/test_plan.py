@@ -1,0 +1,117 @@
+"""The action plan as model effects, scenario arithmetic and the follow-up's building blocks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fragile_care import capacity, followup, plan, staffing
+
+pytestmark = pytest.mark.unit
+
+UNITS = pd.DataFrame({"unit_id": ["U", "V"], "delivery_rooms": [12, 12]})
+OUTLOOK = pd.DataFrame({"unit_id": ["U"], "iso_year": [2027], "iso_week": [29], "deliveries": [84.0], "sigma_log": [0.0],
+                        "fte_supply": [90.0], "kind": ["prognos"]})
+SETTINGS = plan.ScenarioSettings(mean_stay_hours=8.0, n_draws=50, seed=1, high_risk=0.05, replications=2,
+                                 profile=capacity.ArrivalProfile())
+
+
+def _activity(**kw):
+    base = {"activity_id": "A1", "title": "t", "start": pd.Timestamp("2027-01-01"), "end": pd.Timestamp("2027-12-31"),
+            "effect_type": "extra_staff", "effect_unit": "U", "effect_partner": None, "effect_fte": 10.0,
+            "effect_weeks": "28-31", "effect_to_weeks": None, "effect_profile": "step", "ramp_weeks": None}
+    return pd.DataFrame([{**base, **kw}])
+
+
+def test_adding_staff_lowers_risk_by_the_erlang_amount():
+    """84 women in week 29, 8 h each: 4.0 erlangs. 90 FTE at work → 45 on the ward → 9.19
+    midwives on duty → 9 rooms. +10 FTE → 50 → 10.2 → 10 rooms. Expected redirected
+    women fall from 84·B(4, 9) to 84·B(4, 10)."""
+    base, _ = plan.run_scenario("base", OUTLOOK, UNITS, _activity().iloc[0:0], staffing.Norms(), SETTINGS)
+    more, weeks = plan.run_scenario("more", OUTLOOK, UNITS, _activity(), staffing.Norms(), SETTINGS)
+    assert base["redirected_mean"] == pytest.approx(84 * capacity.erlang_b(4.0, 9))
+    assert more["redirected_mean"] == pytest.approx(84 * capacity.erlang_b(4.0, 10))
+    assert base["redirected_mean"] - more["redirected_mean"] == pytest.approx(84 * (capacity.erlang_b(4.0, 9) - capacity.erlang_b(4.0, 10)))
+    assert more["fte_added"] == 10.0 and weeks["rooms_staffed"].iloc[0] == 10
+
+
+def test_profiles_and_moved_leave():
+    weekly = pd.DataFrame({"unit_id": "U", "iso_year": 2027, "iso_week": [28, 29, 34], "fte_supply": [50.0, 50.0, 50.0]})
+    ramp = _activity(effect_profile="ramp", ramp_weeks=10, start=pd.Timestamp("2027-06-14"), effect_weeks="28-34")
+    # week 28 starts 12 July 2027: 4 weeks + 1 after the start → 5/10 of the effect
+    out = plan.apply_staffing_effects(weekly, ramp)
+    assert out["fte_added"].iloc[0] == pytest.approx(10.0 * 5 / 10)
+    moved = _activity(effect_type="move_leave", effect_fte=6.0, effect_weeks="29", effect_to_weeks="34")
+    out = plan.apply_staffing_effects(weekly, moved)
+    assert out["fte_added"].tolist() == [0.0, 6.0, -6.0] and out["fte_supply"].tolist() == [50.0, 56.0, 44.0]
+    ended = _activity(end=pd.Timestamp("2027-06-30"))
+    assert plan.apply_staffing_effects(weekly, ended)["fte_added"].eq(0).all()  # over before the summer
+    assert plan.pooling_pairs(_activity(effect_type="pooling", effect_partner="V"), pd.Timestamp("2027-07-15")) == {"U": ("V",), "V": ("U",)}
+
+
+@pytest.mark.parametrize("text, weeks", [("27-31", [27, 28, 29, 30, 31]), ("30", [30]), (" 25 – 26 ", [25, 26])])
+def test_parse_weeks(text, weeks):
+    assert plan.parse_weeks(text) == weeks
+
+
+@pytest.mark.parametrize("text", ["31-27", "54", "v27", ""])
+def test_parse_weeks_rejects(text):
+    with pytest.raises(ValueError):
+        plan.parse_weeks(text)
+
+
+def test_traffic_lights_lower_is_better():
+    assert followup.traffic_light(30, 50, 40) == "green"
+    assert followup.traffic_light(45, 50, 40) == "yellow"
+    assert followup.traffic_light(55, 50, 40) == "red"
+    assert followup.traffic_light(float("nan"), 50, 40) == "none"
+
+
+def test_xmr_limits_and_signals():
+    """Baseline 10, 12, 11, 13, 12, 14: mean 12, moving ranges 2, 1, 2, 1, 2 → mean 1.6;
+    limits 12 ± 2.66 × 1.6 = 7.744 and 16.256."""
+    values = pd.Series([10, 12, 11, 13, 12, 14, 20, 13, 13, 13, 13, 13, 13, 13, 13], dtype=float)
+    chart = followup.xmr(values, np.arange(15) < 6)
+    assert chart["centre"].iloc[0] == pytest.approx(12.0)
+    assert chart["upper"].iloc[0] == pytest.approx(12 + 2.66 * 1.6) and chart["lower"].iloc[0] == pytest.approx(12 - 2.66 * 1.6)
+    assert chart["outside"].tolist().index(True) == 6 and chart["outside"].sum() == 1
+    assert chart["run"].iloc[5:].all() and not chart["run"].iloc[:5].any()  # 10 points above the centre in a row
+    with pytest.raises(ValueError, match="at least 6 points"):
+        followup.xmr(values, np.arange(15) < 3)
+    c = followup.c_chart(pd.Series([9.0] * 8 + [25.0]), np.arange(9) < 8)
+    assert c["upper"].iloc[0] == pytest.approx(18.0) and c["outside"].iloc[-1] and c["lower"].iloc[0] == 0.0
+
+
+def test_tertial_comparison_against_a_previous_bundle():
+    months = pd.date_range("2026-01-01", periods=4, freq="MS")
+    previous_tables = {
+        "births_monthly": pd.DataFrame({"unit_id": "U", "month": months, "deliveries": [100, 110, 120, 130]}),
+        "births_forecast": pd.DataFrame({"unit_id": "REGION", "month": pd.date_range("2026-05-01", periods=12, freq="MS"), "mean": 100.0}),
+        "redirection_totals": pd.DataFrame({"unit_id": ["U", "REGION"], "redirected_mean": [5.0, 5.0]}),
+        "quality_log": pd.DataFrame({"severity": ["repaired", "warning"]}),
+    }
+    current_tables = {
+        "births_monthly": pd.DataFrame({"unit_id": "U", "month": pd.date_range("2026-01-01", periods=8, freq="MS"),
+                                        "deliveries": [100, 110, 120, 130, 140, 150, 160, 170]}),
+        "births_forecast": pd.DataFrame({"unit_id": "REGION", "month": pd.date_range("2026-09-01", periods=12, freq="MS"), "mean": 110.0}),
+        "redirection_totals": pd.DataFrame({"unit_id": ["U", "REGION"], "redirected_mean": [3.0, 3.0]}),
+        "quality_log": pd.DataFrame({"severity": ["repaired"]}),
+    }
+    manifest = {"inputs": [{"path": "data/raw/demo/births_monthly.csv", "sha256": "a"}, {"path": "data/raw/demo/old.csv", "sha256": "b"},
+                           {"path": "data/raw/public/x.csv", "sha256": "c"}]}
+    current_inputs = {"data/raw/demo/births_monthly.csv": "a2", "data/raw/public/x.csv": "c", "data/raw/demo/action_plan.csv": "d"}
+    files, numbers = followup.compare_runs(manifest, previous_tables, current_inputs, current_tables)
+    assert files.set_index("path")["change"].to_dict() == {"data/raw/demo/action_plan.csv": "ny", "data/raw/demo/births_monthly.csv": "ändrad",
+                                                           "data/raw/demo/old.csv": "borttagen"}
+    n = numbers.set_index("number")
+    assert n.loc["last_month_deliveries", "previous"] == 130 and n.loc["last_month_deliveries", "current"] == 170
+    assert n.loc["forecast_next_12_months", "change"] == pytest.approx(120.0)
+    assert n.loc["redirected_next_summer", "change"] == pytest.approx(-2.0)
+    assert n.loc["quality_warnings", "current"] == 0
+
+
+def test_forecast_vs_actual_marks_months_outside_the_interval():
+    months = pd.date_range("2026-05-01", periods=2, freq="MS")
+    fc = pd.DataFrame({"unit_id": "REGION", "month": months, "mean": [100.0, 100.0], "lower_80": [90.0, 90.0], "upper_80": [110.0, 110.0]})
+    births = pd.DataFrame({"unit_id": ["U", "U"], "month": months, "deliveries": [105, 120]})
+    out = followup.forecast_vs_actual(fc, births, months)
+    assert out["inside_80"].tolist() == [True, False] and out["error_pct"].tolist() == pytest.approx([5.0, 20.0])
