@@ -6,7 +6,7 @@ import pytest
 from fragile_care import demo, paths
 
 pytestmark = pytest.mark.integration
-TABLES = ("units", "births_monthly", "staffing", "leave_plan", "redirections", "neonatal_admissions")
+TABLES = ("units", "births_monthly", "staffing", "leave_plan", "redirections", "neonatal_admissions", "action_plan")
 
 
 @pytest.fixture(scope="module")

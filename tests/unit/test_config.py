@@ -29,8 +29,9 @@ def test_default_run_config_is_valid():
     assert cfg.period_end == pd.Timestamp("2026-08-01")
     assert cfg.summer_weeks == (25, 33)
     assert [(m.from_unit, m.into_unit) for m in cfg.harmonisation.merges] == [("MOLNDAL", "OSTRA")]
-    assert cfg.steps == ("01_clean_data", "02_forecast_births", "03_staffing", "04_capacity_risk") and cfg.horizon_months == 60
-    assert cfg.reports == ("nulage.qmd", "framtid.qmd", "sommar.qmd")
+    assert cfg.steps == ("01_clean_data", "02_forecast_births", "03_staffing", "04_capacity_risk", "05_action_plan")
+    assert cfg.horizon_months == 60 and cfg.previous_run_id == "2026-T1"
+    assert cfg.reports == ("index.qmd", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd")
     assert cfg.norms.target_blocking == 0.01 and cfg.capacity.mean_stay_hours == 8.0
     assert cfg.outlook_summer == 2027
 
@@ -54,7 +55,7 @@ def test_tertials():
         (with_(tertial="2026-T4"), r"tertial: '2026-T4' is not a tertial; allowed: YYYY-T1, YYYY-T2 or YYYY-T3"),
         (with_(data__source="excel"), r"data\.source: 'excel' is not allowed; allowed: demo, local, path"),
         (with_(data__source="path"), r"data\.path: a folder is required"),
-        (with_(steps=["99_magic"]), r"steps: .99_magic. is not allowed; allowed: 01_clean_data, 02_forecast_births, 03_staffing, 04_capacity_risk"),
+        (with_(steps=["99_magic"]), r"steps: .99_magic. is not allowed; allowed: 01_clean_data, 02_forecast_births, 03_staffing, 04_capacity_risk, 05_action_plan"),
         (with_(steps=["01_clean_data", "02_forecast_births", "04_capacity_risk"]), r"steps: 04_capacity_risk needs 03_staffing before it"),
         (with_(steps=["01_clean_data", "02_forecast_births"], render__reports=["sommar.qmd"]),
          r"render\.reports: sommar\.qmd embeds cells of 03_staffing, 04_capacity_risk, which are not in steps"),
@@ -63,6 +64,8 @@ def test_tertials():
         (with_(capacity__mean_stay_hours="8 h"), r"capacity\.mean_stay_hours: '8 h' is not a number"),
         (with_(capacity__overflow={"NAL": ["NAL"]}), r"capacity\.overflow\.NAL: a unit cannot overflow to itself"),
         (with_(capacity__arrival_profile={"peak": 3}), r"unknown key capacity\.arrival_profile\.'peak'; did you mean capacity\.arrival_profile\.'peak_hour'\?"),
+        (with_(followup__spc_baseline=["2025-01", "2025-03"]), r"followup\.spc_baseline: the baseline needs at least 6 months"),
+        (with_(followup__previous_run="a b"), r"followup\.previous_run: 'a b' is not a run id"),
         (with_(disclosure__threshold=1), r"disclosure\.threshold: 1 is out of range; allowed: 2-100"),
         (with_(staffing__labour_ward_share=1.5), r"staffing\.labour_ward_share: 1\.5 is out of range; allowed: 0\.01-1"),
         (with_(staffing__nurses_per_cot={"ic": 1, "hd": 0.5}), r"staffing\.nurses_per_cot: must map each of ic, hd, sc"),
