@@ -115,3 +115,14 @@ def test_forecast_vs_actual_marks_months_outside_the_interval():
     births = pd.DataFrame({"unit_id": ["U", "U"], "month": months, "deliveries": [105, 120]})
     out = followup.forecast_vs_actual(fc, births, months)
     assert out["inside_80"].tolist() == [True, False] and out["error_pct"].tolist() == pytest.approx([5.0, 20.0])
+
+
+def test_load_previous_reads_a_bundle_from_disk(tmp_path):
+    from fragile_care import io
+
+    assert followup.load_previous(tmp_path / "out" / "r1", tmp_path / "proc" / "r1") is None  # no previous run
+    (tmp_path / "out" / "r1").mkdir(parents=True)
+    io.write_json({"run_id": "r1", "inputs": []}, tmp_path / "out" / "r1" / "manifest.json")
+    io.write_tables({"redirection_totals": pd.DataFrame({"unit_id": ["REGION"], "redirected_mean": [4.5]})}, tmp_path / "proc" / "r1")
+    manifest, tables = followup.load_previous(tmp_path / "out" / "r1", tmp_path / "proc" / "r1")
+    assert manifest["run_id"] == "r1" and followup.key_numbers(tables) == {"redirected_next_summer": 4.5}
