@@ -23,7 +23,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import __version__, io
 
@@ -54,10 +54,9 @@ def source_digest() -> str:
     return h.hexdigest()
 
 
-def files_digest(paths: Iterable[Path]) -> str:
-    """Digest of files by name and content (order-independent)."""
-    items = sorted((p.name, io.sha256_file(p)) for p in paths)
-    return _sha(json.dumps(items).encode())
+def digest(hashes: dict[str, str]) -> str:
+    """One digest of files given as path -> sha256 (order-independent)."""
+    return _sha(json.dumps(sorted(hashes.items())).encode())
 
 
 def folder_tables(folder: Path) -> dict[str, str]:

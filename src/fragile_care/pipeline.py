@@ -82,6 +82,11 @@ def input_files(cfg: RunConfig) -> list[Path]:
     return files
 
 
+def input_hashes(cfg: RunConfig) -> dict[str, str]:
+    """sha256 of every input file by its path as the manifest records it."""
+    return {_relative(p): io.sha256_file(p) for p in input_files(cfg)}
+
+
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "fragile-care": __version__}
     for name in DEPENDENCIES:
@@ -340,7 +345,10 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
     n = len(cfg.steps)
     _progress(out, f"run {cfg.run_id}: {n} step(s), data: {cfg.data_source}{' (EXEMPELDATA, synthetic)' if cfg.is_demo else ''}")
     code_digest = cache.source_digest()
-    inputs_digest = cache.files_digest(input_files(cfg))
+    hashes = input_hashes(cfg)
+    # the data files; the run config's settings enter each step's key by section instead
+    config_file = _relative(cfg.source_file) if cfg.source_file else None
+    inputs_digest = cache.digest({path: sha for path, sha in hashes.items() if path != config_file})
     for i, step in enumerate(cfg.steps, start=1):
         state["step"] = f"step {step}"
         notebook = paths.analysis_dir() / f"{step}.ipynb"
@@ -405,7 +413,7 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
         "synthetic_data": cfg.is_demo,
         "config_file": _relative(cfg.source_file) if cfg.source_file else None,
         "config": cfg.raw,
-        "inputs": [{"path": _relative(p), "sha256": io.sha256_file(p), "bytes": p.stat().st_size} for p in input_files(cfg)],
+        "inputs": [{"path": _relative(p), "sha256": hashes[_relative(p)], "bytes": p.stat().st_size} for p in input_files(cfg)],
         "package_versions": package_versions(),
         "git": git_state(),
         "steps": [{"name": s.name, "notebook": s.notebook, "seconds": s.seconds, "reused_from_cache": s.cached} for s in result.steps],
