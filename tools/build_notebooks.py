@@ -477,6 +477,7 @@ from IPython.display import Markdown, display
 from matplotlib.ticker import MaxNLocator
 
 from fragile_care import config, describe, io, report, staffing
+from fragile_care.schemas import CARE_LEVEL_SV
 
 cfg, out_dir = config.notebook_context(config_path, processed_dir)
 report.set_style()
@@ -555,13 +556,12 @@ display(Markdown(report.md_table(table, align="llrrrrrr")))
     code("""
 #| label: tbl-neonatal-staffing
 #| tbl-cap: "Neonatalvård nästa sommar (prognos, oförändrat läge): belagda vårdplatser i genomsnitt, platser enligt lokalförteckningen, platser som behövs och som sjuksköterskorna kan bemanna (minst under sommaren), per enhet och vårdnivå."
-level_sv = {"ic": "Intensivvård", "hd": "Intermediärvård", "sc": "Vårdavdelning"}
 ahead_neo = neonatal[neonatal["kind"] == "prognos"]
 per_level = ahead_neo.groupby(["unit_id", "care_level"], as_index=False).agg(
     load=("load_erlangs", "mean"), physical=("cots_physical", "first"), needed=("cots_needed", "max"), staffed=("cots_staffed", "min"))
 per_unit_gap = ahead_neo.groupby("unit_id")["fte_gap"].min()
 table = pd.DataFrame({
-    "Enhet": per_level["unit_id"].map(labels), "Vårdnivå": per_level["care_level"].map(level_sv),
+    "Enhet": per_level["unit_id"].map(labels), "Vårdnivå": per_level["care_level"].map(CARE_LEVEL_SV),
     "Belagda platser (medel)": per_level["load"].map(lambda v: report.sv_num(v, 1)),
     "Platser": per_level["physical"].astype(str), "Behövs (max)": per_level["needed"].astype(str),
     "Bemannade (minst)": per_level["staffed"].astype(str),
@@ -605,6 +605,7 @@ import seaborn as sns
 from IPython.display import Markdown, display
 
 from fragile_care import capacity, config, describe, io, report
+from fragile_care.schemas import CARE_LEVEL_SV
 
 cfg, out_dir = config.notebook_context(config_path, processed_dir)
 report.set_style()
@@ -739,12 +740,11 @@ display(Markdown(report.md_table(table, align="lrrrrrr") + (
     code("""
 #| label: tbl-neonatal-risk
 #| tbl-cap: "Neonatalvård nästa sommar (oförändrat läge): risk att ett barn inte får plats på rätt vårdnivå vid sin enhet (Erlang B med bemannade platser), medel och högsta vecka, och väntat antal barn som måste vårdas på annat håll under sommaren."
-level_sv = {"ic": "Intensivvård", "hd": "Intermediärvård", "sc": "Vårdavdelning"}
 ahead_neo = neo[neo["kind"] == "prognos"]
 per = ahead_neo.groupby(["unit_id", "care_level"], as_index=False).agg(
     mean=("blocking", "mean"), worst=("blocking", "max"), away=("turned_away", "sum"), weeks=("at_risk", "sum"))
 table = pd.DataFrame({
-    "Enhet": per["unit_id"].map(labels), "Vårdnivå": per["care_level"].map(level_sv),
+    "Enhet": per["unit_id"].map(labels), "Vårdnivå": per["care_level"].map(CARE_LEVEL_SV),
     "Risk, medel": per["mean"].map(lambda v: report.sv_pct(v, 1)), "Risk, högsta vecka": per["worst"].map(lambda v: report.sv_pct(v, 1)),
     f"Veckor över {report.sv_pct(cap.high_risk_blocking, 0)}": per["weeks"].astype(int).astype(str),
     "Väntat antal vårdade på annat håll": per["away"].map(lambda v: report.sv_num(v, 1)),
@@ -790,9 +790,7 @@ cap = cfg.capacity
     code("""
 weekly = tables["staffing_weekly"]
 outlook = weekly[weekly["kind"] == "prognos"]
-settings = plan.ScenarioSettings(cap.mean_stay_hours, cap.forecast_draws, cap.seed, cap.high_risk_blocking,
-                                 cap.simulation_replications, cap.arrival_profile, cap.stay_cv)
-scenario_table, scenario_weeks = plan.scenarios(outlook, units, actions, cfg.norms, settings)
+scenario_table, scenario_weeks = plan.scenarios(outlook, units, actions, cfg.norms, cap)
 summer_year = max(y for y in weekly.loc[weekly["kind"] == "utfall", "iso_year"])
 values = followup.indicator_values(tables["births_monthly"], tables["redirections"], tables["staffing"], weekly,
                                    summer_year, cfg.summer_weeks, cap.high_risk_blocking, cap.mean_stay_hours)
@@ -995,9 +993,7 @@ if previous is None:
     display(Markdown(f"Ingen tidigare körning `{previous_id}` finns att jämföra med (ingen bundle i {root.name}/)."))
 else:
     manifest, old_tables = previous
-    current_inputs = {pipeline._relative(p): io.sha256_file(p) for p in pipeline.input_files(cfg)}
-    current = io.read_tables(out_dir)
-    files, numbers = followup.compare_runs(manifest, old_tables, current_inputs, current)
+    files, numbers = followup.compare_runs(manifest, old_tables, pipeline.input_hashes(cfg), tables)
     number_sv = {"last_month_deliveries": "Förlossningar senaste månaden", "forecast_next_12_months": "Prognos, kommande tolv månader",
                  "redirected_next_summer": "Väntat antal hänvisade nästa sommar", "quality_repairs": "Rättade värden i indata",
                  "quality_warnings": "Varningar i indata"}

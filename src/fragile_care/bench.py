@@ -88,6 +88,12 @@ NEONATAL_CASES = ((2.0, 4), (11.0, 14), (11.0, 20))  # intensive-care cots of a 
 NEONATAL_STAY_HOURS = 18 * 24.0
 
 
+def _agreement_rows(agree: pd.DataFrame, out: TextIO) -> None:
+    for r in agree.itertuples():
+        print(f"  {r.load_erlangs:>8.3f}{r.servers:>7d}{r.erlang_b:>11.5f}{r.simulated:>11.5f}   [{r.ci_low:.5f}, {r.ci_high:.5f}]"
+              f"{'yes' if r.within_ci else 'no':>8}", file=out)
+
+
 def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draws: int = 1000) -> dict[str, float]:
     """Print simulation-versus-Erlang agreement and the time to evaluate every open unit ×
     summer week × ``n_draws`` forecast draws (blocking, expected redirections, neonatal).
@@ -103,17 +109,13 @@ def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draw
     print(f"capacity benchmark ({os.cpu_count()} cores): simulated loss system (constant arrivals, log-normal stays, cv {cap.stay_cv}, "
           f"40 replications x 20 weeks) against Erlang B", file=out)
     print(f"  {'load':>8}{'rooms':>7}{'Erlang B':>11}{'simulated':>11}{'95 % CI':>21}{'within':>8}", file=out)
-    for r in agree.itertuples():
-        print(f"  {r.load_erlangs:>8.3f}{r.servers:>7d}{r.erlang_b:>11.5f}{r.simulated:>11.5f}   [{r.ci_low:.5f}, {r.ci_high:.5f}]"
-              f"{'yes' if r.within_ci else 'no':>8}", file=out)
+    _agreement_rows(agree, out)
     print(f"  {int(agree['within_ci'].sum())} of {len(agree)} cases inside the simulation's 95 % interval "
           f"(about 1 in 20 may fall outside by chance); simulation time {sim_seconds:.1f} s", file=out)
     t0 = time.perf_counter()
     neonatal = capacity.agreement(NEONATAL_CASES, NEONATAL_STAY_HOURS, weeks=400.0, replications=20, seed=cap.seed, stay_cv=1.0)
     print(f"  neonatal cots (mean stay {NEONATAL_STAY_HOURS / 24:.0f} days, exponential stays, 20 replications x 400 weeks):", file=out)
-    for r in neonatal.itertuples():
-        print(f"  {r.load_erlangs:>8.3f}{r.servers:>7d}{r.erlang_b:>11.5f}{r.simulated:>11.5f}   [{r.ci_low:.5f}, {r.ci_high:.5f}]"
-              f"{'yes' if r.within_ci else 'no':>8}", file=out)
+    _agreement_rows(neonatal, out)
     print(f"  neonatal simulation time {time.perf_counter() - t0:.1f} s", file=out)
 
     units = tables["units"][tables["units"]["closed"].isna()]

@@ -14,7 +14,7 @@ Time is in hours throughout: arrival rates per hour, stays in hours, loads in er
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -94,6 +94,12 @@ def offered_load(arrivals_per_week, mean_stay_hours: float):
     return np.asarray(arrivals_per_week, dtype=float) / HOURS_PER_WEEK * mean_stay_hours
 
 
+def blocking(arrivals_per_week, servers, mean_stay_hours: float):
+    """Erlang-B blocking for arrivals per week on ``servers`` staffed rooms (or cots) with a
+    mean stay in hours; broadcasts like :func:`erlang_b`."""
+    return erlang_b(offered_load(arrivals_per_week, mean_stay_hours), servers)
+
+
 def check_stay(hours: float, what: str = "mean stay") -> float:
     """Raise ValueError unless ``hours`` is a positive finite number."""
     if isinstance(hours, bool) or not isinstance(hours, (int, float, np.floating, np.integer)) or not np.isfinite(hours):
@@ -144,14 +150,15 @@ def redirection_risk(
     """
     check_stay(mean_stay_hours)
     draws = forecast_draws(weekly, n_draws, seed)
-    servers = weekly[servers_col].to_numpy()[:, None]
-    blocking_draws = erlang_b(offered_load(draws, mean_stay_hours), servers)
+    deliveries = weekly["deliveries"].to_numpy(float)
+    servers = weekly[servers_col].to_numpy()
+    blocking_draws = blocking(draws, servers[:, None], mean_stay_hours)
     redirected_draws = draws * blocking_draws
-    blocking = erlang_b(offered_load(weekly["deliveries"].to_numpy(float), mean_stay_hours), weekly[servers_col].to_numpy())
+    at_mean = blocking(deliveries, servers, mean_stay_hours)
     out = weekly.assign(
-        load_erlangs=offered_load(weekly["deliveries"].to_numpy(float), mean_stay_hours),
-        blocking=blocking,
-        redirected=weekly["deliveries"].to_numpy(float) * blocking,
+        load_erlangs=offered_load(deliveries, mean_stay_hours),
+        blocking=at_mean,
+        redirected=deliveries * at_mean,
         redirected_mean=redirected_draws.mean(axis=1),
         redirected_p10=np.percentile(redirected_draws, 10, axis=1),
         redirected_p90=np.percentile(redirected_draws, 90, axis=1),
@@ -165,14 +172,12 @@ def redirection_risk(
 def totals_with_interval(frame: pd.DataFrame, draws: np.ndarray, by: str = "unit_id") -> pd.DataFrame:
     """Sum redirected women over weeks per group, with the 10th-90th percentile of the sum
     over the draws (percentiles of sums, not sums of percentiles)."""
-    out = []
-    for key, idx in frame.groupby(by, sort=False).indices.items():
-        total = draws[idx].sum(axis=0)
-        out.append({by: key, "redirected_mean": float(total.mean()), "redirected_p10": float(np.percentile(total, 10)),
-                    "redirected_p90": float(np.percentile(total, 90))})
-    total = draws.sum(axis=0)
-    out.append({by: "REGION", "redirected_mean": float(total.mean()), "redirected_p10": float(np.percentile(total, 10)),
-                "redirected_p90": float(np.percentile(total, 90))})
+    def row(key, total: np.ndarray) -> dict:
+        return {by: key, "redirected_mean": float(total.mean()), "redirected_p10": float(np.percentile(total, 10)),
+                "redirected_p90": float(np.percentile(total, 90))}
+
+    out = [row(key, draws[idx].sum(axis=0)) for key, idx in frame.groupby(by, sort=False).indices.items()]
+    out.append(row("REGION", draws.sum(axis=0)))
     return pd.DataFrame(out)
 
 
@@ -321,9 +326,9 @@ def simulate(
                 if counted and neighbour_idx[i]:
                     c[i, 3] += 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        blocking = counts[:, :, 1] / counts[:, :, 0]
-    mean_b = np.nanmean(blocking, axis=0)
-    se = np.nanstd(blocking, axis=0, ddof=1) / np.sqrt(replications)
+        blocked_share = counts[:, :, 1] / counts[:, :, 0]
+    mean_b = np.nanmean(blocked_share, axis=0)
+    se = np.nanstd(blocked_share, axis=0, ddof=1) / np.sqrt(replications)
     total = counts.sum(axis=0)
     return pd.DataFrame({
         "unit_id": ids,
@@ -365,8 +370,8 @@ def model_vs_log(weekly: pd.DataFrame, redirections: pd.DataFrame, mean_stay_hou
     compared with the log's reasons platsbrist and bemanning; neonatal and other reasons
     are shown beside it.
     """
-    load = offered_load(weekly["deliveries"].to_numpy(float), mean_stay_hours)
-    frame = weekly.assign(predicted=weekly["deliveries"].to_numpy(float) * erlang_b(load, weekly[servers_col].to_numpy()))
+    deliveries = weekly["deliveries"].to_numpy(float)
+    frame = weekly.assign(predicted=deliveries * blocking(deliveries, weekly[servers_col].to_numpy(), mean_stay_hours))
     iso = redirections["date"].dt.isocalendar()
     log = redirections.assign(iso_year=iso["year"].astype(int), iso_week=iso["week"].astype(int),
                               capacity=redirections["reason"].isin(["platsbrist", "bemanning"]))
@@ -393,8 +398,8 @@ def simulate_summer(weekly: pd.DataFrame, mean_stay_hours: float, profile: Arriv
     rows = []
     for week, part in weekly.groupby("iso_week", sort=True):
         wards = [Ward(u, float(d), int(s)) for u, d, s in zip(part["unit_id"], part["deliveries"], part[servers_col])]
-        load = offered_load(part["deliveries"].to_numpy(float), mean_stay_hours)
-        formula = part["deliveries"].to_numpy(float) * erlang_b(load, part[servers_col].to_numpy())
+        deliveries = part["deliveries"].to_numpy(float)
+        formula = deliveries * blocking(deliveries, part[servers_col].to_numpy(), mean_stay_hours)
         common = dict(mean_stay_hours=mean_stay_hours, weeks=1.0, replications=replications, stay_cv=stay_cv)
         flat = simulate(wards, seed=seed + week, **common)
         peaks = simulate(wards, seed=seed + 1000 + week, profile=profile, **common)
@@ -418,5 +423,29 @@ def simulate_summer(weekly: pd.DataFrame, mean_stay_hours: float, profile: Arriv
 def neonatal_risk(neonatal: pd.DataFrame, high_risk: float) -> pd.DataFrame:
     """Blocking per unit, week and care level for cots (Erlang B with the staffed cots),
     and the expected admissions turned away (to be cared for elsewhere)."""
-    blocking = erlang_b(neonatal["load_erlangs"].to_numpy(float), neonatal["cots_staffed"].to_numpy())
-    return neonatal.assign(blocking=blocking, turned_away=neonatal["admissions"] * blocking, at_risk=blocking > high_risk)
+    cot_blocking = erlang_b(neonatal["load_erlangs"].to_numpy(float), neonatal["cots_staffed"].to_numpy())
+    return neonatal.assign(blocking=cot_blocking, turned_away=neonatal["admissions"] * cot_blocking, at_risk=cot_blocking > high_risk)
+
+
+@dataclass(frozen=True)
+class CapacitySettings:
+    """Settings of the capacity and redirection-risk model (config section ``capacity``).
+
+    ``mean_stay_hours`` default 8: an assumption. No Swedish measured figure is public
+    (data/raw/public/SOURCES.md, known gaps). It is built from WHO's intrapartum-care
+    recommendations (2018: the active first stage usually lasts up to 12 h in a first
+    labour and 10 h in later ones, the second stage up to 3 h and 2 h), most labours
+    being shorter than these limits, plus about 2 h of observation in the delivery room
+    after the birth. Replace it with the unit's own mean from its patient records.
+    """
+
+    mean_stay_hours: float = 8.0
+    stay_cv: float = 0.5
+    high_risk_blocking: float = 0.05
+    neonatal_history_years: int = 3
+    forecast_draws: int = 1000
+    simulation_replications: int = 30
+    seed: int = 20260601
+    arrival_profile: ArrivalProfile = field(default_factory=lambda: ArrivalProfile(0.15, 11.0, 0.9))
+    overflow: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
+        "OSTRA": ("SAS", "NAL"), "NAL": ("OSTRA",), "SAS": ("OSTRA",), "SKAS": ("SAS", "OSTRA")})

@@ -28,6 +28,7 @@ from .parsing import (
     parse_month,
     parse_number,
 )
+from .plan import check_best_practice, check_plan
 from .quality import DataValidationError, Problem, errors, problems_to_frame
 from .schemas import OPTIONAL_PUBLIC_TABLES, OPTIONAL_UNIT_TABLES, PUBLIC_TABLES, UNIT_TABLES, UNITS, Column, TableSchema
 
@@ -480,8 +481,6 @@ def clean_dataset(
             }
         )
     problems.extend(capacity_checks(checked))
-    from .plan import check_best_practice, check_plan
-
     if "action_plan" in checked:
         problems.extend(check_plan(checked["action_plan"]))
     if "best_practice" in checked:

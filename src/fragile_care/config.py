@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from . import embeds, io, paths
-from .capacity import ArrivalProfile
+from .capacity import ArrivalProfile, CapacitySettings
 from .clean import Harmonisation, Merge
 from .staffing import Norms
 
@@ -120,7 +120,7 @@ class RunConfig:
     previous_run: str | None = None
     spc_baseline: tuple[pd.Timestamp, pd.Timestamp] | None = None
     norms: Norms = field(default_factory=Norms)
-    capacity: "CapacitySettings" = field(default_factory=lambda: CapacitySettings())
+    capacity: CapacitySettings = field(default_factory=CapacitySettings)
     source_file: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -149,30 +149,6 @@ class RunConfig:
         """The next summer after the run's data: the year after the period's end once
         August is in the data, else the same year."""
         return self.period_end.year + (1 if self.period_end.month >= 8 else 0)
-
-
-@dataclass(frozen=True)
-class CapacitySettings:
-    """Settings of the capacity and redirection-risk model (config section ``capacity``).
-
-    ``mean_stay_hours`` default 8: an assumption. No Swedish measured figure is public
-    (data/raw/public/SOURCES.md, known gaps). It is built from WHO's intrapartum-care
-    recommendations (2018: the active first stage usually lasts up to 12 h in a first
-    labour and 10 h in later ones, the second stage up to 3 h and 2 h), most labours
-    being shorter than these limits, plus about 2 h of observation in the delivery room
-    after the birth. Replace it with the unit's own mean from its patient records.
-    """
-
-    mean_stay_hours: float = 8.0
-    stay_cv: float = 0.5
-    high_risk_blocking: float = 0.05
-    neonatal_history_years: int = 3
-    forecast_draws: int = 1000
-    simulation_replications: int = 30
-    seed: int = 20260601
-    arrival_profile: ArrivalProfile = field(default_factory=lambda: ArrivalProfile(0.15, 11.0, 0.9))
-    overflow: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
-        "OSTRA": ("SAS", "NAL"), "NAL": ("OSTRA",), "SAS": ("OSTRA",), "SKAS": ("SAS", "OSTRA")})
 
 
 def _unknown_keys(given: dict, allowed: dict, prefix: str) -> None:

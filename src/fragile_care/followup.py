@@ -42,8 +42,8 @@ def indicator_values(births: pd.DataFrame, redirections: pd.DataFrame, staffing:
     if staffing_weekly is not None:
         part = staffing_weekly[staffing_weekly["iso_year"] == year]
         if len(part):
-            load = capacity.offered_load(part["deliveries"].to_numpy(float), mean_stay_hours)
-            out["veckor_med_risk"] = float((capacity.erlang_b(load, part["rooms_staffed"].to_numpy()) > high_risk).sum())
+            risk = capacity.blocking(part["deliveries"].to_numpy(float), part["rooms_staffed"].to_numpy(), mean_stay_hours)
+            out["veckor_med_risk"] = float((risk > high_risk).sum())
     return out
 
 
@@ -139,7 +139,6 @@ def key_numbers(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     births = tables.get("births_monthly")
     if births is not None and len(births):
         out["last_month_deliveries"] = float(births[births["month"] == births["month"].max()]["deliveries"].sum())
-        out["data_until"] = float(births["month"].max().year * 100 + births["month"].max().month)
     fc = tables.get("births_forecast")
     if fc is not None and len(fc):
         region = fc[fc["unit_id"] == "REGION"]
@@ -169,7 +168,7 @@ def compare_runs(previous_manifest: dict, previous_tables: dict[str, pd.DataFram
         elif before[path] != current_inputs[path]:
             files.append((path, "ändrad"))
     old, new = key_numbers(previous_tables), key_numbers(current_tables)
-    numbers = [(k, old.get(k, float("nan")), new.get(k, float("nan"))) for k in new if k != "data_until"]
+    numbers = [(k, old.get(k, float("nan")), new.get(k, float("nan"))) for k in new]
     frame = pd.DataFrame(numbers, columns=["number", "previous", "current"])
     frame["change"] = frame["current"] - frame["previous"]
     return pd.DataFrame(files, columns=["path", "change"]), frame

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import describe, forecast
+from .schemas import CARE_LEVEL_SV
 
 SYNTHETIC_NOTE = "EXEMPELDATA – syntetiska siffror på enhetsnivå, inte regionens verkliga utfall"
 
@@ -99,9 +100,8 @@ def workbook_sheets(tables: dict[str, pd.DataFrame], *, run_id: str, tertial: st
     if "neonatal_risk" in tables:
         neo = tables["neonatal_risk"]
         neo = neo[neo["kind"] == "prognos"]
-        level = {"ic": "Intensivvård", "hd": "Intermediärvård", "sc": "Vårdavdelning"}
         sheets["Neonatal risk"] = pd.DataFrame({
-            "Enhet": unit(neo["unit_id"]), "År": neo["iso_year"], "Vecka": neo["iso_week"], "Vårdnivå": neo["care_level"].map(level),
+            "Enhet": unit(neo["unit_id"]), "År": neo["iso_year"], "Vecka": neo["iso_week"], "Vårdnivå": neo["care_level"].map(CARE_LEVEL_SV),
             "Belagda platser (medel)": neo["load_erlangs"].round(2), "Platser": neo["cots_physical"],
             "Bemannade platser": neo["cots_staffed"], "Risk (%)": (100 * neo["blocking"]).round(2),
             "Väntat antal vårdade på annat håll": neo["turned_away"].round(2),

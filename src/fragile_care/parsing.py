@@ -43,11 +43,15 @@ class CellError(ValueError):
 
 
 def is_blank(value: Any) -> bool:
+    """None, NaN, pandas' missing markers (NA, NaT) or a string of white space."""
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar
+        return False
 
 
 def _check_year(year: int, raw: Any) -> None:

@@ -21,14 +21,17 @@ differences are the measures' effect and not noise.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import capacity, staffing
-from .clean import TableCheck
+from .parsing import is_blank
 from .quality import Problem
+
+if TYPE_CHECKING:  # clean imports this module's checks
+    from .clean import TableCheck
 
 WEEKS_RE = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s*$")
 
@@ -44,10 +47,6 @@ def parse_weeks(text) -> list[int]:
     return list(range(first, last + 1))
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
-
-
 def check_plan(check: TableCheck) -> list[Problem]:
     """Errors of meaning in the action plan, each naming file, row, field and activity."""
     out: list[Problem] = []
@@ -58,28 +57,28 @@ def check_plan(check: TableCheck) -> list[Problem]:
 
     for row, line in zip(frame.to_dict("records"), check.lines):
         aid = row["activity_id"]
-        if not _blank(row.get("start")) and not _blank(row.get("end")) and row["end"] < row["start"]:
+        if not is_blank(row.get("start")) and not is_blank(row.get("end")) and row["end"] < row["start"]:
             add(line, "end", f"activity {aid}: end {row['end']:%Y-%m-%d} is before start {row['start']:%Y-%m-%d}")
-        if _blank(row.get("indicator")) and not _blank(row.get("target")):
+        if is_blank(row.get("indicator")) and not is_blank(row.get("target")):
             add(line, "indicator", f"activity {aid}: a target ({row['target']:g}) without an indicator; name the indicator it is measured by")
-        if not _blank(row.get("indicator")) and _blank(row.get("target")):
+        if not is_blank(row.get("indicator")) and is_blank(row.get("target")):
             add(line, "target", f"activity {aid}: indicator {row['indicator']} without a target")
         kind = row["effect_type"]
         needs = {"extra_staff": ("effect_unit", "effect_fte", "effect_weeks"),
                  "move_leave": ("effect_unit", "effect_fte", "effect_weeks", "effect_to_weeks"),
                  "pooling": ("effect_unit", "effect_partner"), "none": ()}[kind]
         for field in needs:
-            if _blank(row.get(field)):
+            if is_blank(row.get(field)):
                 add(line, field, f"activity {aid}: effect_type {kind} needs {field}")
         for field in ("effect_weeks", "effect_to_weeks"):
-            if field in needs and not _blank(row.get(field)):
+            if field in needs and not is_blank(row.get(field)):
                 try:
                     parse_weeks(row[field])
                 except ValueError as exc:
                     add(line, field, f"activity {aid}: {exc}")
-        if kind == "pooling" and not _blank(row.get("effect_partner")) and row.get("effect_partner") == row.get("effect_unit"):
+        if kind == "pooling" and not is_blank(row.get("effect_partner")) and row.get("effect_partner") == row.get("effect_unit"):
             add(line, "effect_partner", f"activity {aid}: a unit cannot pool with itself")
-        if row.get("effect_profile") == "ramp" and _blank(row.get("ramp_weeks")):
+        if row.get("effect_profile") == "ramp" and is_blank(row.get("ramp_weeks")):
             add(line, "ramp_weeks", f"activity {aid}: a ramp profile needs ramp_weeks")
     return out
 
@@ -90,7 +89,7 @@ def check_best_practice(check: TableCheck, plan: TableCheck | None) -> list[Prob
     ids = set(plan.frame["activity_id"]) if plan is not None and not plan.frame.empty else set()
     for row, line in zip(check.frame.to_dict("records"), check.lines):
         pid = row["practice_id"]
-        if _blank(row.get("source_url")):
+        if is_blank(row.get("source_url")):
             out.append(Problem(check.file, line, "source_url", "error", f"best practice {pid}: no source; every entry needs its source_url", "", "best_practice"))
         for aid in [a.strip() for a in str(row.get("inspired") or "").split("|") if a.strip()]:
             if ids and aid not in ids:
@@ -108,7 +107,7 @@ def profile_factor(activity: dict, when: pd.Timestamp) -> float:
     a ramp rises linearly over ``ramp_weeks`` from the start."""
     if when < activity["start"] or when > activity["end"]:
         return 0.0
-    if activity.get("effect_profile") == "ramp" and not _blank(activity.get("ramp_weeks")):
+    if activity.get("effect_profile") == "ramp" and not is_blank(activity.get("ramp_weeks")):
         weeks = (when - activity["start"]).days / 7 + 1
         return float(min(1.0, weeks / float(activity["ramp_weeks"])))
     return 1.0
@@ -145,19 +144,8 @@ def pooling_pairs(activities: pd.DataFrame, when: pd.Timestamp) -> dict[str, tup
     return {k: tuple(dict.fromkeys(v)) for k, v in pairs.items()}
 
 
-@dataclass(frozen=True)
-class ScenarioSettings:
-    mean_stay_hours: float
-    n_draws: int
-    seed: int
-    high_risk: float
-    replications: int
-    profile: capacity.ArrivalProfile
-    stay_cv: float = 0.5
-
-
 def run_scenario(name: str, outlook: pd.DataFrame, units: pd.DataFrame, activities: pd.DataFrame,
-                 norms: staffing.Norms, settings: ScenarioSettings) -> tuple[dict, pd.DataFrame]:
+                 norms: staffing.Norms, settings: capacity.CapacitySettings) -> tuple[dict, pd.DataFrame]:
     """Next summer under the activities given (none: the baseline). ``outlook`` is the
     ``kind == "prognos"`` part of the staffing table. Returns the key outputs and the
     unit-week table. The forecast draws use the same seed in every scenario."""
@@ -165,20 +153,20 @@ def run_scenario(name: str, outlook: pd.DataFrame, units: pd.DataFrame, activiti
     gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms,
                                settings.mean_stay_hours)
     gap = gap.merge(outlook[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
-    risk, draws = capacity.redirection_risk(gap, "rooms_staffed", settings.mean_stay_hours, settings.n_draws, settings.seed,
-                                            settings.high_risk)
-    totals = draws.sum(axis=0)
+    risk, draws = capacity.redirection_risk(gap, "rooms_staffed", settings.mean_stay_hours, settings.forecast_draws,
+                                            settings.seed, settings.high_risk_blocking)
+    region = capacity.totals_with_interval(risk, draws).set_index("unit_id").loc["REGION"]
     pairs = pooling_pairs(activities, week_start(int(outlook["iso_year"].iloc[0]), int(outlook["iso_week"].median())))
     not_placed = float("nan")  # only scenarios with regional coordination are simulated (the rest: Erlang B)
     if pairs:
-        sim = capacity.simulate_summer(gap, settings.mean_stay_hours, settings.profile, pairs, settings.replications,
-                                       settings.seed, settings.stay_cv)
+        sim = capacity.simulate_summer(gap, settings.mean_stay_hours, settings.arrival_profile, pairs,
+                                       settings.simulation_replications, settings.seed, settings.stay_cv)
         not_placed = float(sim.set_index("unit_id").loc["REGION", "not_placed"])
     summary = {
         "scenario": name,
-        "redirected_mean": float(totals.mean()), "redirected_p10": float(np.percentile(totals, 10)),
-        "redirected_p90": float(np.percentile(totals, 90)),
-        "weeks_at_risk": int((risk["blocking"] > settings.high_risk).sum()),
+        "redirected_mean": float(region["redirected_mean"]), "redirected_p10": float(region["redirected_p10"]),
+        "redirected_p90": float(region["redirected_p90"]),
+        "weeks_at_risk": int((risk["blocking"] > settings.high_risk_blocking).sum()),
         "fte_shortfall": float(-gap["fte_gap"].clip(upper=0).sum()),
         "fte_added": float(supply["fte_added"].sum()),
         "not_placed_in_region": not_placed,
@@ -187,7 +175,7 @@ def run_scenario(name: str, outlook: pd.DataFrame, units: pd.DataFrame, activiti
 
 
 def scenarios(outlook: pd.DataFrame, units: pd.DataFrame, plan: pd.DataFrame, norms: staffing.Norms,
-              settings: ScenarioSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+              settings: capacity.CapacitySettings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The baseline, each activity with a modelled effect alone, and all together."""
     modelled = plan[plan["effect_type"] != "none"] if not plan.empty else plan
     runs = [("Oförändrat läge", modelled.iloc[0:0])]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 PROFESSIONS = ("barnmorska", "undersköterska", "neonatalsjuksköterska")
 CARE_LEVELS = ("ic", "hd", "sc")
+CARE_LEVEL_SV = {"ic": "Intensivvård", "hd": "Intermediärvård", "sc": "Vårdavdelning"}  # for report text
 # Swedish words for the neonatal care levels, accepted and repaired to the codes.
 CARE_LEVEL_ALIASES = {
     "iva": "ic", "intensivvård": "ic", "neonatal iva": "ic", "intensive": "ic",

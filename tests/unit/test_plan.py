@@ -11,8 +11,8 @@ pytestmark = pytest.mark.unit
 UNITS = pd.DataFrame({"unit_id": ["U", "V"], "delivery_rooms": [12, 12]})
 OUTLOOK = pd.DataFrame({"unit_id": ["U"], "iso_year": [2027], "iso_week": [29], "deliveries": [84.0], "sigma_log": [0.0],
                         "fte_supply": [90.0], "kind": ["prognos"]})
-SETTINGS = plan.ScenarioSettings(mean_stay_hours=8.0, n_draws=50, seed=1, high_risk=0.05, replications=2,
-                                 profile=capacity.ArrivalProfile())
+SETTINGS = capacity.CapacitySettings(mean_stay_hours=8.0, forecast_draws=50, seed=1, high_risk_blocking=0.05,
+                                     simulation_replications=2, arrival_profile=capacity.ArrivalProfile())
 
 
 def _activity(**kw):
