@@ -481,14 +481,22 @@ def clean_dataset(
             }
         )
     problems.extend(capacity_checks(checked))
-    if "action_plan" in checked:
-        problems.extend(check_plan(checked["action_plan"]))
-    if "best_practice" in checked:
-        problems.extend(check_best_practice(checked["best_practice"], checked.get("action_plan")))
+    for check in checked.values():
+        problems.extend(meaning_checks(check, checked))
     found = errors(problems)
     if found:
         raise DataValidationError(found)
     return CleanResult(tables, problems_to_frame(problems), pd.DataFrame(accounting), files)
+
+
+def meaning_checks(check: TableCheck, checked: dict[str, TableCheck] | None = None) -> list[Problem]:
+    """Checks of meaning beyond the column contract, for the tables that have them (the
+    action plan; the best-practice register, against the plan when it is given)."""
+    if check.table == "action_plan":
+        return check_plan(check)
+    if check.table == "best_practice":
+        return check_best_practice(check, (checked or {}).get("action_plan"))
+    return []
 
 
 def merges_from_units(units: pd.DataFrame) -> tuple[Merge, ...]:

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__, io, paths
-from .clean import Harmonisation, UnitRegistry, check_table, series_gaps
+from .clean import Harmonisation, UnitRegistry, check_table, meaning_checks, series_gaps
 from .config import ConfigError, load_config
 from .quality import UnreadableTableError, errors
 from .schemas import ALL_TABLES, UNITS
@@ -52,7 +52,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             worst = EXIT_UNREADABLE
             continue
         check = check_table(raw, schema, registry)
-        problems = check.problems + (series_gaps(check.frame, schema, check.file) if check.ok else [])
+        problems = check.problems + (series_gaps(check.frame, schema, check.file) if check.ok else []) + meaning_checks(check)
         for problem in problems:
             print(dataclasses.replace(problem, file=name).format())
         n_err = len(errors(problems))

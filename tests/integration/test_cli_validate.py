@@ -121,3 +121,13 @@ def test_committed_demo_files_validate(cli):
     for table in ("units", "births_monthly", "staffing", "leave_plan", "redirections", "neonatal_admissions"):
         proc = validate(cli, paths.demo_dir() / f"{table}.csv", table=table)
         assert proc.returncode == 0, proc.stdout[:500]
+
+
+def test_validate_applies_the_action_plans_checks_of_meaning(cli, tmp_path):
+    path = tmp_path / "action_plan.csv"
+    path.write_text("activity_id,title,area,owner,start,end,status,indicator,target,effect_type\n"
+                    "A1,Test,regional samordning,SU,2027-05-01,2027-01-01,planerad,,10,none\n", encoding="utf-8")
+    proc = cli("validate", "--table", "action_plan", str(path))
+    assert proc.returncode == 1
+    assert f"{path}:2:end: error: activity A1: end 2027-01-01 is before start 2027-05-01" in proc.stdout
+    assert f"{path}:2:indicator: error: activity A1: a target (10) without an indicator" in proc.stdout
