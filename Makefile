@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/runs/2026-T2.yaml
 
-.PHONY: report test test-unit test-integration test-e2e bench demo-data validate-demo clean-outputs strip-notebooks
+.PHONY: report test test-unit test-integration test-e2e bench demo-data validate-demo clean-outputs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,9 +36,6 @@ bench: $(STAMP)
 
 demo-data: $(STAMP)
 	$(BIN)/fragile-care demo-data
-
-strip-notebooks: $(STAMP)
-	$(BIN)/fragile-care strip-notebooks
 
 clean-outputs:
 	rm -rf reports/_output data/processed

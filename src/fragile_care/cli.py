@@ -15,11 +15,14 @@ import time
 import traceback
 from pathlib import Path
 
-from . import __version__, io, paths
-from .clean import Harmonisation, UnitRegistry, check_table, meaning_checks, series_gaps
-from .config import ConfigError, load_config
-from .quality import UnreadableTableError, errors
-from .schemas import ALL_TABLES, UNITS
+from fragile_care import __version__, paths
+from fragile_care.inputs import io
+from fragile_care.inputs.contracts import check_table, series_gaps
+from fragile_care.inputs.crosschecks import meaning_checks
+from fragile_care.inputs.quality import UnreadableTableError, errors
+from fragile_care.inputs.schemas import ALL_TABLES, UNITS
+from fragile_care.inputs.units import Harmonisation, UnitRegistry
+from fragile_care.run.config import ConfigError, load_config
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -75,7 +78,7 @@ def _config_or_none(path: str):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import run
+    from fragile_care.run.pipeline import run
 
     cfg = _config_or_none(args.config)
     if cfg is None:
@@ -87,13 +90,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .pipeline import render_run
+    from fragile_care.run.render import render_run
 
     return render_run(args.run_id)
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from .demo import SEED, write_demo
+    from fragile_care.sources.demo import SEED, write_demo
 
     seed = args.seed if args.seed is not None else SEED
     if args.check:
@@ -111,21 +114,21 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .pipeline import run
+    from fragile_care.run.pipeline import run
 
     cfg = _config_or_none(args.config)
     if cfg is None:
         return 2
     if args.what == "capacity":
-        from .bench import capacity_benchmark
-        from .clean import clean_dataset
+        from fragile_care.inputs.assembly import clean_dataset
+        from fragile_care.run.bench import capacity_benchmark
 
         cleaned = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
         capacity_benchmark(sys.stdout, cfg, cleaned.tables)
         return 0
     if args.what == "forecast":
-        from .bench import forecast_benchmark
-        from .clean import clean_dataset
+        from fragile_care.inputs.assembly import clean_dataset
+        from fragile_care.run.bench import forecast_benchmark
 
         cleaned = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
         forecast_benchmark(sys.stdout, cleaned.tables["births_monthly"])
@@ -162,7 +165,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch_scb(args: argparse.Namespace) -> int:
-    from . import scb
+    from fragile_care.sources import scb
 
     names = args.series or list(scb.SERIES)
     unknown = [n for n in names if n not in scb.SERIES]
@@ -184,21 +187,6 @@ def cmd_fetch_scb(args: argparse.Namespace) -> int:
         path = scb.write_series(series, frame, Path(args.out) if args.out else None)
         print(f"{name}: {len(frame)} rows -> {path}")
     return code
-
-
-def cmd_strip(args: argparse.Namespace) -> int:
-    import nbformat
-
-    for nb_path in sorted(paths.analysis_dir().glob("*.ipynb")):
-        nb = nbformat.read(nb_path, as_version=4)
-        changed = False
-        for cell in nb.cells:
-            if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
-                cell.outputs, cell.execution_count, changed = [], None, True
-        if changed:
-            nbformat.write(nb, nb_path)
-            print(f"stripped {nb_path.name}")
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,8 +234,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for SCB (default 30)")
     p.set_defaults(func=cmd_fetch_scb)
 
-    p = sub.add_parser("strip-notebooks", help="remove outputs from analysis/*.ipynb before committing")
-    p.set_defaults(func=cmd_strip)
     return parser
 
 

@@ -4,15 +4,17 @@ bundle whose every report embed resolves to a labelled cell with an output."""
 
 import io as _io
 import json
-import shutil
 
 import nbformat
 import pandas as pd
 import pytest
 import yaml
 
-from fragile_care import config, io, paths, pipeline
-from fragile_care.embeds import check_embeds, embedded_table_cells, find_embeds
+from fragile_care import paths
+from fragile_care.inputs import io
+from fragile_care.publish.embeds import check_embeds, embedded_table_cells, find_embeds
+from fragile_care.run import bundle as run_bundle
+from fragile_care.run import config, pipeline, steps
 
 pytestmark = pytest.mark.e2e
 
@@ -53,8 +55,8 @@ def run(tmp_path_factory):
 def test_run_succeeds_with_progress(run):
     cfg, code, result, log, _ = run
     assert code == 0, log
-    for i, step in enumerate(config.STEPS, start=1):
-        assert f"[{i}/{len(config.STEPS)}] {step} ... done in" in log
+    for i, step in enumerate(steps.NAMES, start=1):
+        assert f"[{i}/{len(steps.NAMES)}] {step} ... done in" in log
 
 
 def test_bundle_has_executed_notebooks_manifest_and_reports(run):
@@ -63,11 +65,11 @@ def test_bundle_has_executed_notebooks_manifest_and_reports(run):
     assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd", "index.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     hashed = {item["path"]: item["sha256"] for item in manifest["inputs"]}
-    for path in pipeline.input_files(cfg):
-        assert hashed[pipeline._relative(path)] == io.sha256_file(path)
+    for path in run_bundle.input_files(cfg):
+        assert hashed[run_bundle.relative(path)] == io.sha256_file(path)
     assert len([p for p in hashed if p.endswith("/births_monthly.csv")]) == 1
     assert manifest["package_versions"]["pandas"] == pd.__version__
-    assert [s["name"] for s in manifest["steps"]] == list(config.STEPS)
+    assert [s["name"] for s in manifest["steps"]] == list(steps.NAMES)
     assert all(s["seconds"] > 0 for s in manifest["steps"])
     assert manifest["synthetic_data"] is False  # source: path; the banner then names the source instead
     assert "commit" in manifest["git"]

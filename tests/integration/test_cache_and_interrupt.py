@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
 
-from fragile_care import cache, config, io, pipeline
+from fragile_care.inputs import io
+from fragile_care.run import cache, config, pipeline, steps
 
 pytestmark = pytest.mark.integration
 
@@ -118,13 +120,34 @@ def test_sigterm_during_a_run_leaves_previous_bundle_and_cache_and_next_run_work
 
 
 def test_step_keys_follow_the_inputs_each_step_reads(tmp_path):
-    nb = tmp_path / "nb.ipynb"
-    nb.write_text("{}", encoding="utf-8")
     raw = {"run_id": "r", "capacity": {"mean_stay_hours": 8}, "forecast": {"horizon_months": 60}}
     changed = {**raw, "capacity": {"mean_stay_hours": 9}}
-    key = lambda step, r, upstream=None, inputs=None: cache.step_key(step, r, nb, upstream or {}, inputs, "code")
+    key = lambda step, r, upstream=None, inputs=None, code="code": cache.step_key(steps.get(step), r, upstream or {}, inputs, code)
     assert key("02_forecast_births", raw) == key("02_forecast_births", changed)  # the forecast does not read capacity
     assert key("03_staffing", raw) != key("03_staffing", changed)
     assert key("01_clean_data", raw, inputs="a") != key("01_clean_data", raw, inputs="b")  # a changed data file
     assert key("04_capacity_risk", raw, {"x.parquet": "1"}) != key("04_capacity_risk", raw, {"x.parquet": "2"})  # upstream output
-    assert cache.step_key("01_clean_data", raw, nb, {}, None, "code") != cache.step_key("01_clean_data", raw, nb, {}, None, "other code")
+    assert key("01_clean_data", raw) != key("01_clean_data", raw, code="other code")
+
+
+def test_step_key_hashes_the_notebook_source(tmp_path, monkeypatch):
+    """Editing a notebook's Jupytext source changes its step's key (and only its step's)."""
+    from fragile_care import paths
+
+    analysis = tmp_path / "analysis"
+    analysis.mkdir()
+    for s in steps.STEPS:
+        (analysis / f"{s.name}.py").write_text("# %%\nx = 1\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "analysis_dir", lambda: analysis)
+    before = {s.name: cache.step_key(s, {}, {}, None, "code") for s in steps.STEPS}
+    (analysis / "03_staffing.py").write_text("# %%\nx = 2\n", encoding="utf-8")
+    after = {s.name: cache.step_key(s, {}, {}, None, "code") for s in steps.STEPS}
+    assert [n for n in before if before[n] != after[n]] == ["03_staffing"]
+
+
+def test_code_digest_covers_every_subpackage():
+    from fragile_care.run import cache as c
+
+    root = Path(c.__file__).resolve().parents[1]
+    assert {p.parent.name for p in root.rglob("*.py")} >= {"inputs", "model", "publish", "run", "sources"}
+    assert len(c.source_digest()) == 64

@@ -6,8 +6,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from fragile_care import clean, paths
-from fragile_care.quality import DataValidationError
+from fragile_care import paths
+from fragile_care.inputs import assembly, units
+from fragile_care.inputs.quality import DataValidationError
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +53,7 @@ def _line(frame, mask):
 def test_every_capacity_input_problem_is_named(broken):
     data, leave = broken
     with pytest.raises(DataValidationError) as info:
-        clean.clean_dataset(data, paths.public_dir(), clean.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01"))
+        assembly.clean_dataset(data, paths.public_dir(), units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01"))
     text = str(info.value)
     assert "units.csv:5:delivery_rooms: error: open unit SAS has 0 delivery rooms" in text
     assert "staffing.csv:" in text and ":fte_available: error: 0 barnmorska FTE available and no agency staff at open unit NAL in 2026-07" in text

@@ -4,9 +4,10 @@ import shutil
 
 import pytest
 
-from fragile_care import config, paths
-from fragile_care.clean import clean_dataset
-from fragile_care.quality import DataValidationError
+from fragile_care import paths
+from fragile_care.inputs.assembly import clean_dataset
+from fragile_care.inputs.quality import DataValidationError
+from fragile_care.run import config
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from fragile_care import demo, paths
+from fragile_care import paths
+from fragile_care.sources import demo
 
 pytestmark = pytest.mark.integration
 TABLES = ("units", "births_monthly", "staffing", "leave_plan", "redirections", "neonatal_admissions", "action_plan")

@@ -1,12 +1,12 @@
 """Demographic cross-check on the real public series (SCB)."""
 
-import pandas as pd
 import pytest
 
-from fragile_care import demography as dm
-from fragile_care import io, paths
-from fragile_care.clean import check_table
-from fragile_care.schemas import PUBLIC_TABLES
+from fragile_care import paths
+from fragile_care.inputs import io
+from fragile_care.inputs.contracts import check_table
+from fragile_care.inputs.schemas import PUBLIC_TABLES
+from fragile_care.model import demography as dm
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fragile_care import forecast as fc
+from fragile_care.model import forecast as fc
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from fragile_care import clean, paths
-from fragile_care.quality import DataValidationError
+from fragile_care import paths
+from fragile_care.inputs import assembly, units
+from fragile_care.inputs.quality import DataValidationError
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +39,7 @@ def test_every_plan_problem_is_named(tmp_path):
     _edit(public / "best_practice.csv", practices)
 
     with pytest.raises(DataValidationError) as info:
-        clean.clean_dataset(data, public, clean.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01"))
+        assembly.clean_dataset(data, public, units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01"))
     text = str(info.value)
     assert "action_plan.csv:2:end: error: activity A01: end 2026-12-31 is before start 2027-01-15" in text
     assert "action_plan.csv:3:area: error: 'regional samverkan' is not allowed; did you mean 'regional samordning'?" in text

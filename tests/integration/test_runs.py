@@ -6,7 +6,8 @@ import shutil
 import pytest
 import yaml
 
-from fragile_care import config, paths, pipeline
+from fragile_care import paths
+from fragile_care.run import config, pipeline, render
 
 pytestmark = pytest.mark.integration
 
@@ -57,15 +58,15 @@ def test_render_without_quarto_says_how_to_install(tmp_path, monkeypatch):
     (bundle / "manifest.json").write_text('{"reports": ["nulage.qmd"], "config": {}}', encoding="utf-8")
     monkeypatch.setattr(shutil, "which", lambda name: None)
     log = _io.StringIO()
-    code = pipeline.render_run("r1", out=log, output_root=tmp_path)
-    assert code == pipeline.EXIT_NO_RENDER == 3
+    code = render.render_run("r1", out=log, output_root=tmp_path)
+    assert code == render.EXIT_NO_RENDER == 3
     assert "Quarto was not found on PATH" in log.getvalue() and "conda install -c conda-forge quarto" in log.getvalue()
     assert '"status": "not rendered: quarto not found on PATH"' in (bundle / "manifest.json").read_text(encoding="utf-8")
 
 
 def test_render_unknown_run(tmp_path):
     log = _io.StringIO()
-    assert pipeline.render_run("nope", out=log, output_root=tmp_path) == 2
+    assert render.render_run("nope", out=log, output_root=tmp_path) == 2
     assert "no run bundle 'nope'" in log.getvalue()
 
 

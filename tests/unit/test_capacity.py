@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy.stats import poisson
 
-from fragile_care import capacity
+from fragile_care.model import capacity
 
 pytestmark = pytest.mark.unit
 

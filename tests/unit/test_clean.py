@@ -4,10 +4,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from fragile_care import io
-from fragile_care.clean import Harmonisation, Merge, UnitRegistry, apply_merges, check_table, series_gaps
-from fragile_care.quality import UnreadableTableError
-from fragile_care.schemas import BIRTHS_MONTHLY, LEAVE_PLAN, REDIRECTIONS, UNITS
+from fragile_care.inputs import io
+from fragile_care.inputs.contracts import check_table, series_gaps
+from fragile_care.inputs.quality import UnreadableTableError
+from fragile_care.inputs.schemas import BIRTHS_MONTHLY, LEAVE_PLAN, REDIRECTIONS, UNITS
+from fragile_care.inputs.units import Harmonisation, Merge, UnitRegistry, apply_merges
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,9 @@ import pytest
 import yaml
 
 from fragile_care import paths
-from fragile_care.config import ConfigError, load_config, parse_config, tertial_months
+from fragile_care.model.calendar import tertial_months
+from fragile_care.run import pipeline
+from fragile_care.run.config import ConfigError, load_config, parse_config
 
 pytestmark = pytest.mark.unit
 
@@ -32,6 +34,7 @@ def test_default_run_config_is_valid():
     assert cfg.steps == ("01_clean_data", "02_forecast_births", "03_staffing", "04_capacity_risk", "05_action_plan")
     assert cfg.horizon_months == 60 and cfg.previous_run_id == "2026-T1"
     assert cfg.reports == ("index.qmd", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd")
+    assert pipeline.preflight(cfg) == []
     assert cfg.norms.target_blocking == 0.01 and cfg.capacity.mean_stay_hours == 8.0
     assert cfg.outlook_summer == 2027
 
@@ -57,8 +60,6 @@ def test_tertials():
         (with_(data__source="path"), r"data\.path: a folder is required"),
         (with_(steps=["99_magic"]), r"steps: .99_magic. is not allowed; allowed: 01_clean_data, 02_forecast_births, 03_staffing, 04_capacity_risk, 05_action_plan"),
         (with_(steps=["01_clean_data", "02_forecast_births", "04_capacity_risk"]), r"steps: 04_capacity_risk needs 03_staffing before it"),
-        (with_(steps=["01_clean_data", "02_forecast_births"], render__reports=["sommar.qmd"]),
-         r"render\.reports: sommar\.qmd embeds cells of 03_staffing, 04_capacity_risk, which are not in steps"),
         (with_(capacity__mean_stay_hours=0), r"capacity\.mean_stay_hours: 0 is out of range; allowed: above 0-72"),
         (with_(capacity__mean_stay_hours=-2.5), r"capacity\.mean_stay_hours: -2\.5 is out of range"),
         (with_(capacity__mean_stay_hours="8 h"), r"capacity\.mean_stay_hours: '8 h' is not a number"),
@@ -73,7 +74,9 @@ def test_tertials():
         (with_(steps=["02_forecast_births"]), r"steps: 02_forecast_births needs 01_clean_data before it"),
         (with_(forecast__horizon_months=12), r"forecast\.horizon_months: 12 is out of range; allowed: 24-120"),
         (with_(harmonisation__merges=[{"from": "A", "into": "B", "date": "30/4/2017"}]), r"harmonisation\.merges\[0\]\.date: '30/4/2017' is not a date"),
-        (with_(render__reports=["nope.qmd"]), r"render\.reports: 'nope\.qmd' is not a report in reports/"),
+        (with_(render__reports=["../README.md"]), r"render\.reports: '\.\./README\.md' is not a report name; allowed: a file name in reports/"),
+        (with_(period__end="9999-12"), r"period\.end: '9999-12' has year 9999; allowed: 1990-2100"),
+        (with_(capacity__arrival_profile={"peak_hour": 30}), r"capacity\.arrival_profile\.peak_hour: 30 is out of range; allowed: 0-23"),
         ({"tertial": "2026-T2", "data": {"source": "demo"}}, r"missing required key 'run_id'"),
         (with_(run_id="a b"), r"run_id: 'a b' is not allowed"),
     ],
@@ -93,3 +96,36 @@ def test_config_file_errors_name_the_file(tmp_path):
         load_config(path)
     with pytest.raises(ConfigError, match="configuration file not found"):
         load_config(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (with_(steps=["01_clean_data", "02_forecast_births"], render__reports=["sommar.qmd"]),
+         r"render\.reports: sommar\.qmd embeds cells of 03_staffing, 04_capacity_risk, which are not in steps"),
+        (with_(render__reports=["nope.qmd"]), r"render\.reports: 'nope\.qmd' is not a report in reports/"),
+    ],
+)
+def test_preflight_checks_reports_against_steps(raw, message):
+    """Checks that need the reports' files run before the run, not when the config is read."""
+    problems = pipeline.preflight(parse_config(raw))
+    assert any(__import__("re").search(message, p) for p in problems), problems
+
+
+def test_defaults_are_defined_once():
+    """The schema's defaults are the model layer's: one edit changes both."""
+    from fragile_care.model.capacity import CapacitySettings
+    from fragile_care.model.staffing import Norms
+
+    cfg = parse_config(BASE)
+    assert cfg.norms == Norms() and cfg.capacity == CapacitySettings()
+    assert cfg.raw["capacity"]["arrival_profile"] == {"hourly_amplitude": 0.15, "peak_hour": 11.0, "weekend_factor": 0.9}
+
+
+def test_validated_config_round_trips(tmp_path):
+    """The bundle's run_config.json gives the same run as the YAML it came from."""
+    from fragile_care.run import config
+
+    cfg = load_config(paths.config_dir() / "runs" / "2026-T2.yaml")
+    again = load_config(config.write_validated(cfg, tmp_path))
+    assert again.raw == cfg.raw and again.norms == cfg.norms and again.harmonisation == cfg.harmonisation

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from fragile_care import describe
+from fragile_care.model import calendar, describe
 
 pytestmark = pytest.mark.unit
 
@@ -18,7 +18,7 @@ def births_frame(values: dict[str, list[int]], start="2024-01") -> pd.DataFrame:
 
 def test_weekly_estimate_preserves_totals_and_spreads_by_day():
     births = births_frame({"A": [310, 280]}, start="2025-01")  # 10 a day in both months
-    weekly = describe.weekly_estimate(births)
+    weekly = calendar.weekly_estimate(births)
     assert weekly["deliveries"].sum() == pytest.approx(590)
     # ISO week 2 of 2025 (6-12 January) is all January: 7 days x 10
     w2 = weekly[(weekly["iso_year"] == 2025) & (weekly["iso_week"] == 2)]

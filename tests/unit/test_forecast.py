@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fragile_care import forecast as fc
+from fragile_care.model import forecast as fc
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit

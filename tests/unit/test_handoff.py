@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from fragile_care import handoff, report
+from fragile_care.publish import disclosure, handoff
 
 pytestmark = pytest.mark.unit
 
@@ -12,7 +12,7 @@ def test_suppress_counts_threshold():
     values = pd.Series([0, 1, 4, 5, 12, None, 2.0])
     assert handoff.suppress_counts(values, 5).tolist() == [0, "<5", "<5", 5, 12, None, "<5"]
     assert handoff.suppress_counts(values, 3).tolist() == [0, "<3", 4, 5, 12, None, "<3"]
-    assert report.suppress(3, 5) == "<5" and report.suppress(0, 5) == "0" and report.suppress(4, 3) == "4"
+    assert disclosure.suppress(3, 5) == "<5" and disclosure.suppress(0, 5) == "0" and disclosure.suppress(4, 3) == "4"
 
 
 def test_workbook_sheets_suppress_people_and_label_demo():

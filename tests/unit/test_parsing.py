@@ -3,7 +3,15 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from fragile_care.parsing import CellError, iso_weeks_in_year, parse_count, parse_date, parse_iso_week, parse_month, parse_number
+from fragile_care.inputs.parsing import (
+    CellError,
+    iso_weeks_in_year,
+    parse_count,
+    parse_date,
+    parse_iso_week,
+    parse_month,
+    parse_number,
+)
 
 pytestmark = pytest.mark.unit
 

@@ -4,15 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fragile_care import capacity, followup, plan, staffing
+from fragile_care.inputs import plan_checks
+from fragile_care.model import capacity, followup, scenarios, staffing
 
 pytestmark = pytest.mark.unit
 
 UNITS = pd.DataFrame({"unit_id": ["U", "V"], "delivery_rooms": [12, 12]})
 OUTLOOK = pd.DataFrame({"unit_id": ["U"], "iso_year": [2027], "iso_week": [29], "deliveries": [84.0], "sigma_log": [0.0],
                         "fte_supply": [90.0], "kind": ["prognos"]})
-SETTINGS = capacity.CapacitySettings(mean_stay_hours=8.0, forecast_draws=50, seed=1, high_risk_blocking=0.05,
-                                     simulation_replications=2, arrival_profile=capacity.ArrivalProfile())
+SETTINGS = capacity.CapacitySettings(mean_stay_hours=8.0, forecast_draws=100, seed=1, high_risk_blocking=0.05,
+                                     simulation_replications=2, arrival_profile=capacity.FLAT_PROFILE)
 
 
 def _activity(**kw):
@@ -26,8 +27,8 @@ def test_adding_staff_lowers_risk_by_the_erlang_amount():
     """84 women in week 29, 8 h each: 4.0 erlangs. 90 FTE at work → 45 on the ward → 9.19
     midwives on duty → 9 rooms. +10 FTE → 50 → 10.2 → 10 rooms. Expected redirected
     women fall from 84·B(4, 9) to 84·B(4, 10)."""
-    base, _ = plan.run_scenario("base", OUTLOOK, UNITS, _activity().iloc[0:0], staffing.Norms(), SETTINGS)
-    more, weeks = plan.run_scenario("more", OUTLOOK, UNITS, _activity(), staffing.Norms(), SETTINGS)
+    base, _ = scenarios.run_scenario("base", OUTLOOK, UNITS, _activity().iloc[0:0], staffing.Norms(), SETTINGS)
+    more, weeks = scenarios.run_scenario("more", OUTLOOK, UNITS, _activity(), staffing.Norms(), SETTINGS)
     assert base["redirected_mean"] == pytest.approx(84 * capacity.erlang_b(4.0, 9))
     assert more["redirected_mean"] == pytest.approx(84 * capacity.erlang_b(4.0, 10))
     assert base["redirected_mean"] - more["redirected_mean"] == pytest.approx(84 * (capacity.erlang_b(4.0, 9) - capacity.erlang_b(4.0, 10)))
@@ -38,25 +39,25 @@ def test_profiles_and_moved_leave():
     weekly = pd.DataFrame({"unit_id": "U", "iso_year": 2027, "iso_week": [28, 29, 34], "fte_supply": [50.0, 50.0, 50.0]})
     ramp = _activity(effect_profile="ramp", ramp_weeks=10, start=pd.Timestamp("2027-06-14"), effect_weeks="28-34")
     # week 28 starts 12 July 2027: 4 weeks + 1 after the start → 5/10 of the effect
-    out = plan.apply_staffing_effects(weekly, ramp)
+    out = scenarios.apply_staffing_effects(weekly, ramp)
     assert out["fte_added"].iloc[0] == pytest.approx(10.0 * 5 / 10)
     moved = _activity(effect_type="move_leave", effect_fte=6.0, effect_weeks="29", effect_to_weeks="34")
-    out = plan.apply_staffing_effects(weekly, moved)
+    out = scenarios.apply_staffing_effects(weekly, moved)
     assert out["fte_added"].tolist() == [0.0, 6.0, -6.0] and out["fte_supply"].tolist() == [50.0, 56.0, 44.0]
     ended = _activity(end=pd.Timestamp("2027-06-30"))
-    assert plan.apply_staffing_effects(weekly, ended)["fte_added"].eq(0).all()  # over before the summer
-    assert plan.pooling_pairs(_activity(effect_type="pooling", effect_partner="V"), pd.Timestamp("2027-07-15")) == {"U": ("V",), "V": ("U",)}
+    assert scenarios.apply_staffing_effects(weekly, ended)["fte_added"].eq(0).all()  # over before the summer
+    assert scenarios.pooling_pairs(_activity(effect_type="pooling", effect_partner="V"), pd.Timestamp("2027-07-15")) == {"U": ("V",), "V": ("U",)}
 
 
 @pytest.mark.parametrize("text, weeks", [("27-31", [27, 28, 29, 30, 31]), ("30", [30]), (" 25 – 26 ", [25, 26])])
 def test_parse_weeks(text, weeks):
-    assert plan.parse_weeks(text) == weeks
+    assert plan_checks.parse_weeks(text) == weeks
 
 
 @pytest.mark.parametrize("text", ["31-27", "54", "v27", ""])
 def test_parse_weeks_rejects(text):
     with pytest.raises(ValueError):
-        plan.parse_weeks(text)
+        plan_checks.parse_weeks(text)
 
 
 def test_traffic_lights_lower_is_better():
@@ -118,7 +119,7 @@ def test_forecast_vs_actual_marks_months_outside_the_interval():
 
 
 def test_load_previous_reads_a_bundle_from_disk(tmp_path):
-    from fragile_care import io
+    from fragile_care.inputs import io
 
     assert followup.load_previous(tmp_path / "out" / "r1", tmp_path / "proc" / "r1") is None  # no previous run
     (tmp_path / "out" / "r1").mkdir(parents=True)

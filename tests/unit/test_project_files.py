@@ -2,18 +2,20 @@
 
 import re
 import tomllib
+from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 import yaml
 
 from fragile_care import paths
-from fragile_care.config import STEPS
-from fragile_care.embeds import check_embeds, find_embeds, front_matter
+from fragile_care.publish.embeds import check_embeds, find_embeds, front_matter
+from fragile_care.run import steps
 
 pytestmark = pytest.mark.unit
 ROOT = paths.project_root()
-NOTEBOOKS = sorted((ROOT / "analysis").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "analysis").glob("*.py"))
 REPORTS = sorted((ROOT / "reports").glob("*.qmd"))
 
 
@@ -39,23 +41,27 @@ def test_pyproject_pins_lower_bounds():
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_committed_notebooks_carry_no_outputs(notebook):
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{notebook.name}: run `fragile-care strip-notebooks`"
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebooks_have_one_parameters_cell(notebook):
-    nb = nbformat.read(notebook, as_version=4)
+    nb = jupytext.read(notebook, fmt="py:percent")
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
-    assert "config_path" in tagged[0].source and "processed_dir" in tagged[0].source
+    assert "run_config" in tagged[0].source and "processed_dir" in tagged[0].source
 
 
-def test_every_step_has_a_notebook():
-    assert {p.stem for p in NOTEBOOKS} >= set(STEPS)
+def test_every_step_has_its_one_source_and_no_other():
+    """Each step's notebook is one Jupytext percent file; no .ipynb is committed beside it."""
+    assert {p.stem for p in NOTEBOOKS} == set(steps.NAMES)
+    assert all(s.source.is_file() for s in steps.STEPS)
+    assert not list((ROOT / "analysis").glob("*.ipynb"))
+    assert not (ROOT / "tools" / "build_notebooks.py").exists()
+
+
+def test_notebooks_compute_only_through_the_step_table():
+    """A notebook reads and writes tables only through steps.run_step: no io, no paths."""
+    for notebook in NOTEBOOKS:
+        text = notebook.read_text(encoding="utf-8")
+        assert f'steps.run_step("{notebook.stem}"' in text, notebook.name
+        assert "write_tables" not in text and "read_tables" not in text and "Path(" not in text, notebook.name
 
 
 @pytest.mark.parametrize("report", REPORTS, ids=lambda p: p.name)
@@ -69,7 +75,7 @@ def test_report_front_matter_is_valid_and_swedish(report):
 def test_report_embeds_name_labelled_cells_of_the_source_notebooks(report):
     # The executed notebooks are checked in the e2e test; here the labels must exist in the sources.
     assert find_embeds(report), f"{report.name} embeds nothing"
-    assert check_embeds([report], ROOT / "analysis", require_output=False) == []
+    assert check_embeds([report], ROOT / "analysis", require_output=False, notebook_map=lambda p: Path(p).stem + ".py") == []
 
 
 def test_embed_check_finds_missing_label_and_missing_output(tmp_path):
@@ -96,7 +102,7 @@ def test_quarto_project_is_swedish_html_and_typst():
 
 def test_figures_have_alt_text_and_captions():
     for notebook in NOTEBOOKS:
-        for cell in nbformat.read(notebook, as_version=4).cells:
+        for cell in jupytext.read(notebook, fmt="py:percent").cells:
             if cell.cell_type == "code" and re.search(r"#\|\s*label:\s*fig-", cell.source):
                 assert "#| fig-alt:" in cell.source and "#| fig-cap:" in cell.source, cell.source.splitlines()[0]
 

@@ -1,46 +1,47 @@
 import pandas as pd
 import pytest
 
-from fragile_care import report
+from fragile_care.publish import disclosure
+from fragile_care.publish import formatting as fmt
 
 pytestmark = pytest.mark.unit
 NB = "\u00a0"
 
 
 def test_swedish_numbers():
-    assert report.sv_int(12345) == f"12{NB}345"
-    assert report.sv_int(-1234) == f"\u22121{NB}234"
-    assert report.sv_num(3.46, 1) == "3,5"
-    assert report.sv_num(1234.5, 1) == f"1{NB}234,5"
-    assert report.sv_pct(0.034) == f"3,4{NB}%"
-    assert report.sv_pct(0.012, signed=True) == f"+1,2{NB}%"
-    assert report.sv_pct(-0.012, signed=True) == f"\u22121,2{NB}%"
-    assert report.sv_int(None) == "–"
+    assert fmt.sv_int(12345) == f"12{NB}345"
+    assert fmt.sv_int(-1234) == f"\u22121{NB}234"
+    assert fmt.sv_num(3.46, 1) == "3,5"
+    assert fmt.sv_num(1234.5, 1) == f"1{NB}234,5"
+    assert fmt.sv_pct(0.034) == f"3,4{NB}%"
+    assert fmt.sv_pct(0.012, signed=True) == f"+1,2{NB}%"
+    assert fmt.sv_pct(-0.012, signed=True) == f"\u22121,2{NB}%"
+    assert fmt.sv_int(None) == "–"
 
 
 def test_swedish_dates():
-    assert report.sv_month(pd.Timestamp("2025-07-01")) == "juli 2025"
-    assert report.sv_date(pd.Timestamp("2017-04-30")) == "30 april 2017"
-    assert report.sv_month(pd.NaT) == report.sv_date(None) == "–"
+    assert fmt.sv_month(pd.Timestamp("2025-07-01")) == "juli 2025"
+    assert fmt.sv_date(pd.Timestamp("2017-04-30")) == "30 april 2017"
+    assert fmt.sv_month(pd.NaT) == fmt.sv_date(None) == "–"
 
 
 def test_suppression_of_small_counts():
-    assert [report.suppress(n) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", f"1{NB}234"]
-    assert report.suppress(3, threshold=3) == "3"
+    assert [disclosure.suppress(n) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", f"1{NB}234"]
+    assert disclosure.suppress(3, threshold=3) == "3"
 
 
 def test_markdown_table():
-    text = report.md_table(pd.DataFrame({"Enhet": ["A|B"], "Antal": ["1"]}))
+    text = fmt.md_table(pd.DataFrame({"Enhet": ["A|B"], "Antal": ["1"]}))
     assert text.splitlines() == ["| Enhet | Antal |", "|:---|---:|", "| A\\|B | 1 |"]
 
 
 def test_demo_banner_labels_synthetic_data():
-    assert "EXEMPELDATA" in report.data_banner(True, "demo", pd.Timestamp("2026-08-01"), "x")
-    assert "EXEMPELDATA" not in report.data_banner(False, "local", pd.Timestamp("2026-08-01"), "x")
+    assert "EXEMPELDATA" in fmt.data_banner(True, "demo", pd.Timestamp("2026-08-01"), "x")
+    assert "EXEMPELDATA" not in fmt.data_banner(False, "local", pd.Timestamp("2026-08-01"), "x")
 
 
 def test_quality_log_actions_in_swedish():
-    assert report.sv_action("moved to OSTRA (harmonisation.merges)") == "flyttad till OSTRA (sammanslagning)"
-    assert report.sv_action("value repaired, row kept") == "värdet rättat, raden behållen"
-    assert report.sv_action("something new") == "something new"
-    assert set(report.SEVERITY_SV) == {"error", "repaired", "rejected", "warning"}
+    assert fmt.sv_action("moved to OSTRA (harmonisation.merges)") == "flyttad till OSTRA (sammanslagning)"
+    assert fmt.sv_action("value repaired, row kept") == "värdet rättat, raden behållen"
+    assert fmt.sv_action("something new") == "something new"
+    assert set(fmt.SEVERITY_SV) == {"error", "repaired", "rejected", "warning"}

@@ -8,7 +8,8 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from fragile_care import cli, scb
+from fragile_care import cli
+from fragile_care.sources import scb
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,244 @@
+# %% [markdown]
+# # 05 Handlingsplan, scenarier och tertialuppföljning
+#
+# Handlingsplanens aktiviteter, deras förväntade effekt körd genom bemannings- och
+# kapacitetsmodellerna (scenarier jämförda med oförändrat läge), indikatorer mot mål,
+# styrdiagram med fasta baslinjer, prognosen mot utfallet för tertialen och vad som har
+# ändrats sedan förra körningen. Logiken finns i `fragile_care.plan` och `fragile_care.followup`.
+
+# %% tags=["parameters"]
+# Parameters (papermill injects the run's values after this cell: the bundle's validated
+# run_config.json and the run's folders)
+run_config = "config/runs/2026-T2.yaml"
+processed_dir = ""
+output_root = ""
+
+# %%
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import Markdown, display
+
+from fragile_care.model import calendar, describe, followup
+from fragile_care.publish import figures
+from fragile_care.publish import formatting as fmt
+from fragile_care.run import bundle, config, steps
+
+cfg, out_dir = config.notebook_context(run_config, processed_dir)
+figures.set_style()
+tables = steps.run_step("05_action_plan", cfg, out_dir)
+actions = steps.plan_table(tables)
+practices = tables.get("best_practice")
+labels = {**describe.unit_labels(tables["units"]), "REGION": "Hela regionen"}
+short = describe.short_labels(tables["units"])
+cap = cfg.capacity
+
+# %%
+scenario_table, indicators = tables["scenarios"], tables["indicators"]
+weekly = tables["staffing_weekly"]
+summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())  # the indicators' summer
+scenario_table
+
+# %%
+#| label: demo-banner
+display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, cfg.run_id)))
+
+# %%
+#| label: txt-followup-summary
+base = scenario_table.iloc[0]
+together = scenario_table.iloc[-1]
+lights = indicators["light"].value_counts()
+status = actions["status"].value_counts()
+display(Markdown(
+    f"Handlingsplanen har {len(actions)} aktiviteter: {status.get('pågår', 0)} pågår, {status.get('planerad', 0)} är planerade, "
+    f"{status.get('klar', 0)} är klara och {status.get('pausad', 0)} pausade. Av {len(indicators)} indikatorer med mål är "
+    f"{lights.get('green', 0)} gröna (målet nått), {lights.get('yellow', 0)} gula (bättre än utgångsläget) och {lights.get('red', 0)} röda, "
+    f"mätt på sommaren {summer_year}. Med alla åtgärder med modellerad effekt väntas omkring {fmt.sv_int(together['redirected_mean'])} "
+    f"kvinnor behöva hänvisas sommaren {cfg.outlook_summer}, mot {fmt.sv_int(base['redirected_mean'])} under oförändrat läge."
+))
+
+# %%
+#| label: tbl-indicators
+#| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre)."
+ind_sv = {"hänvisade_sommar": "Hänvisade kvinnor under sommarperioden", "hänvisade_per_1000": "Hänvisade per 1 000 förlossningar, sommar",
+          "vakansgrad_barnmorskor": "Vakansgrad barnmorskor juni–augusti, %", "veckor_med_risk": "Enhetsveckor med förhöjd risk, sommar"}
+table = pd.DataFrame({
+    "Aktivitet": indicators["activity_id"], "Indikator": indicators["indicator"].map(ind_sv),
+    "Utgångsläge": indicators["baseline"].map(lambda v: fmt.sv_num(v, 1)), "Mål": indicators["target"].map(lambda v: fmt.sv_num(v, 1)),
+    f"Sommaren {summer_year}": indicators["current"].map(lambda v: fmt.sv_num(v, 1)),
+    "Trafikljus": indicators["light"].map(followup.LIGHTS_SV).str.upper(),
+})
+display(Markdown(fmt.md_table(table, align="llrrrl")))
+
+# %%
+#| label: fig-spc-births
+#| fig-cap: "Styrdiagram (XmR) för förlossningar per månad i hela regionen. Mittlinje och styrgränser är beräknade på en fast baslinje; röda punkter ligger utanför gränserna, orange ingår i en serie om minst åtta punkter på samma sida om mittlinjen. Säsongsmönstret (fler förlossningar på sommaren) ger återkommande serier; en signal utanför det mönstret är värd att utreda."
+#| fig-alt: "Linjediagram över förlossningar per månad med en vågrät mittlinje och två streckade styrgränser; avvikande punkter är markerade."
+first, last = cfg.spc_baseline
+region = describe.regional_monthly(tables["births_monthly"]).set_index("month")["deliveries"]
+region = region[region.index >= first]
+chart = followup.xmr(region, (region.index >= first) & (region.index <= last))
+def draw(chart, ax, title, ylabel):
+    ax.plot(chart.index, chart["value"], color="black", marker="o", markersize=3, linewidth=1)
+    ax.axhline(chart["centre"].iloc[0], color=sns.color_palette()[0])
+    for bound in ("lower", "upper"):
+        ax.axhline(chart[bound].iloc[0], color=sns.color_palette()[0], linestyle="--", linewidth=1)
+    ax.plot(chart.index[chart["run"]], chart["value"][chart["run"]], "o", color=sns.color_palette()[1], markersize=5)
+    ax.plot(chart.index[chart["outside"]], chart["value"][chart["outside"]], "o", color="#b00020", markersize=6)
+    ax.set(title=title, ylabel=ylabel, xlabel="")
+    figures.sv_axis(ax)
+    figures.year_ticks(ax)
+fig, ax = plt.subplots(figsize=(9, 3.6))
+draw(chart, ax, f"Förlossningar per månad, baslinje {fmt.sv_month(first)}–{fmt.sv_month(last)}", "Förlossningar")
+fig.tight_layout()
+figures.source_note(fig, cfg.is_demo)
+plt.show()
+
+# %%
+#| label: fig-spc-staffing
+#| fig-cap: "Styrdiagram (XmR) för barnmorskor i tjänst per månad i hela regionen (tillgängliga årsarbetare plus hyrpersonal), samma fasta baslinje. Sommarmånaderna ligger högt av sommarvikarier; de är ett känt, återkommande mönster."
+#| fig-alt: "Linjediagram över barnmorskor i tjänst per månad med mittlinje och styrgränser."
+mw = tables["staffing"][tables["staffing"]["profession"] == "barnmorska"]
+fte = (mw["fte_available"] + mw["fte_agency"]).groupby(mw["month"]).sum()
+fte = fte[fte.index >= first]
+chart = followup.xmr(fte, (fte.index >= first) & (fte.index <= last))
+fig, ax = plt.subplots(figsize=(9, 3.6))
+draw(chart, ax, "Barnmorskor i tjänst per månad", "Årsarbetare")
+fig.tight_layout()
+figures.source_note(fig, cfg.is_demo)
+plt.show()
+
+# %%
+#| label: fig-spc-redirections
+#| fig-cap: "Styrdiagram (c-diagram) för hänvisade kvinnor per sommarmånad (juni–augusti) i hela regionen; baslinje: somrarna före den senaste. Månader med 1–4 hänvisade visas som <5."
+#| fig-alt: "Punktdiagram med antalet hänvisade kvinnor per sommarmånad, mittlinje och styrgränser."
+log = tables["redirections"]
+monthly = log.groupby(log["date"].dt.to_period("M").dt.to_timestamp())["women"].sum().astype(float)
+monthly = monthly[monthly.index.month.isin([6, 7, 8])]
+latest = monthly.index.max().year
+chart = followup.c_chart(monthly, pd.Series(monthly.index.year < latest, index=monthly.index))
+labels_x = [f"{fmt.sv_month(m)[:3]} {m.year}" for m in chart.index]
+fig, ax = plt.subplots(figsize=(9, 3.6))
+positions = range(len(chart))
+figures.suppressed_bars(ax, positions, chart["value"], cfg.disclosure_threshold, 0.6, sns.color_palette()[0], "Hänvisade")
+ax.axhline(chart["centre"].iloc[0], color="black")
+for bound in ("lower", "upper"):
+    ax.axhline(chart[bound].iloc[0], color="black", linestyle="--", linewidth=1)
+ax.set_xticks(list(positions), labels_x, rotation=45, ha="right", fontsize=8)
+ax.set(title="Hänvisade kvinnor per sommarmånad", ylabel="Hänvisade kvinnor", xlabel="")
+fig.tight_layout()
+figures.source_note(fig, cfg.is_demo)
+plt.show()
+
+# %%
+#| label: tbl-forecast-vs-actual
+#| tbl-cap: "Prognosen mot utfallet för tertialens månader, hela regionen: en prognos gjord på data fram till tertialens början (samma metod som i framtidsrapporten) jämförd med de förlossningar som blev."
+t_first, t_last = calendar.tertial_months(cfg.tertial)
+months = pd.date_range(t_first, min(t_last, cfg.period_end), freq="MS")
+made_before = tables["births_forecast_tertial"]  # made in step 02
+check = followup.forecast_vs_actual(made_before, tables["births_monthly"], months)
+table = pd.DataFrame({
+    "Månad": check["month"].map(fmt.sv_month), "Utfall": check["actual"].map(fmt.sv_int), "Prognos": check["forecast"].map(fmt.sv_int),
+    "80 %-intervall": [f"{fmt.sv_int(a)}–{fmt.sv_int(b)}" for a, b in zip(check["lower_80"], check["upper_80"])],
+    "Avvikelse": check["error_pct"].map(lambda v: fmt.sv_num(v, 1) + " %"), "Inom intervallet": check["inside_80"].map({True: "ja", False: "nej"}),
+})
+mape = check["error_pct"].abs().mean()
+display(Markdown(fmt.md_table(table, align="lrrrrl") + f"\n\nGenomsnittlig absolut avvikelse {fmt.sv_num(mape, 1)} %; "
+                 f"{int(check['inside_80'].sum())} av {len(check)} månader inom 80 %-intervallet."))
+
+# %%
+#| label: fig-plan-timeline
+#| fig-cap: "Handlingsplanens aktiviteter på en tidslinje, färgade efter status; den lodräta linjen är data till och med."
+#| fig-alt: "Gantt-diagram med en vågrät stapel per aktivitet från start till slut, i olika färger för planerad, pågår, klar och pausad, och en lodrät linje för dagens läge."
+status_colour = dict(zip(["planerad", "pågår", "klar", "pausad"], sns.color_palette()[:4]))
+ordered = actions.sort_values("start", ascending=False).reset_index(drop=True)
+fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(ordered), 2) + 1.2))
+for i, act in ordered.iterrows():
+    ax.barh(i, (act["end"] - act["start"]).days, left=act["start"], color=status_colour[act["status"]], height=0.6)
+ax.set_yticks(range(len(ordered)), [f"{a} {t if len(t) <= 60 else t[:58] + '…'}" for a, t in zip(ordered["activity_id"], ordered["title"])], fontsize=8)
+ax.axvline(cfg.period_end + pd.offsets.MonthEnd(0), color="black", linestyle="--", linewidth=1)
+handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in status_colour.values()]
+ax.legend(handles, list(status_colour), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+figures.year_ticks(ax)
+fig.tight_layout()
+figures.source_note(fig, cfg.is_demo)
+plt.show()
+
+
+# %%
+#| label: tbl-plan
+#| tbl-cap: "Handlingsplanens aktiviteter: område, ansvarig förvaltning, tid, status, indikator med mål och förväntad effekt i modellen."
+def effect_text(a):
+    if a["effect_type"] == "extra_staff":
+        return f"+{fmt.sv_num(a['effect_fte'], 1)} åa barnmorskor, {short.get(a['effect_unit'], a['effect_unit'])}, v. {a['effect_weeks']}" + (" (gradvis)" if a["effect_profile"] == "ramp" else "")
+    if a["effect_type"] == "move_leave":
+        return f"{fmt.sv_num(a['effect_fte'], 1)} åa semester flyttas v. {a['effect_weeks']} → v. {a['effect_to_weeks']}, {short.get(a['effect_unit'], a['effect_unit'])}"
+    if a["effect_type"] == "pooling":
+        return f"Samordning {short.get(a['effect_unit'], a['effect_unit'])}–{short.get(a['effect_partner'], a['effect_partner'])}"
+    return "Ingen modellerad effekt"
+table = pd.DataFrame({
+    "Id": actions["activity_id"], "Aktivitet": actions["title"], "Område": actions["area"], "Ansvarig": actions["owner"],
+    "Tid": [f"{fmt.sv_date(s)}–{fmt.sv_date(e)}" for s, e in zip(actions["start"], actions["end"])], "Status": actions["status"],
+    "Mål": [f"{i}: {fmt.sv_num(t, 1)}" if isinstance(i, str) and i else "–" for i, t in zip(actions["indicator"], actions["target"])],
+    "Effekt i modellen": [effect_text(a) for a in actions.to_dict("records")],
+})
+display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
+
+# %%
+#| label: tbl-scenarios
+#| tbl-cap: "Scenarier för nästa sommar: oförändrat läge, varje åtgärd för sig och alla tillsammans. Väntat antal hänvisade med 80 %-intervall (samma prognosdragningar i alla scenarier), enhetsveckor med förhöjd risk, summa underskott av barnmorskor på förlossningen och, för scenarier med regional samordning, kvinnor som varken egen enhet eller den samordnade grannen kan ta emot (simulering med dygns- och veckovariation)."
+table = pd.DataFrame({
+    "Scenario": scenario_table["scenario"], "Hänvisade, väntat": scenario_table["redirected_mean"].map(lambda v: fmt.sv_num(v, 1)),
+    "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(scenario_table["redirected_p10"], scenario_table["redirected_p90"])],
+    "Veckor med förhöjd risk": scenario_table["weeks_at_risk"].astype(str), "Underskott, åa-veckor": scenario_table["fte_shortfall"].map(lambda v: fmt.sv_num(v, 0)),
+    "Tillförda åa-veckor": scenario_table["fte_added"].map(lambda v: fmt.sv_num(v, 0)),
+    "Utan plats trots samordning": scenario_table["not_placed_in_region"].map(lambda v: "–" if pd.isna(v) else fmt.sv_num(v, 1)),
+})
+display(Markdown(fmt.md_table(table, align="lrrrrrr")))
+
+# %%
+#| label: fig-scenarios
+#| fig-cap: "Väntat antal hänvisade kvinnor nästa sommar per scenario, med 80 %-intervall."
+#| fig-alt: "Liggande stapeldiagram med ett scenario per rad och en felstapel för osäkerheten; oförändrat läge överst."
+fig, ax = plt.subplots(figsize=(9, 0.5 * len(scenario_table) + 1.2))
+y = range(len(scenario_table))[::-1]
+err = [scenario_table["redirected_mean"] - scenario_table["redirected_p10"], scenario_table["redirected_p90"] - scenario_table["redirected_mean"]]
+ax.barh(list(y), scenario_table["redirected_mean"], xerr=err, color=sns.color_palette()[0], capsize=3)
+ax.set_yticks(list(y), [s[:55] for s in scenario_table["scenario"]], fontsize=8)
+ax.set(xlabel="Hänvisade kvinnor under sommarperioden", ylabel="")
+figures.sv_axis(ax, axis="x")
+fig.tight_layout()
+figures.source_note(fig, cfg.is_demo)
+plt.show()
+
+# %%
+#| label: tbl-best-practice
+#| tbl-cap: "Omvärldsbevakning: arbetssätt från andra regioner och länder, vad de gav där det är känt, källa och de aktiviteter i handlingsplanen som de har inspirerat."
+if practices is None or practices.empty:
+    display(Markdown("Inget register över arbetssätt från andra regioner finns i underlaget (`best_practice.csv`)."))
+else:
+    table = pd.DataFrame({
+        "Arbetssätt": practices["title"], "Var och när": practices["where"] + ", " + practices["period"],
+        "Vad det gav": practices["achieved"].fillna("–"),
+        "Källa": [f"[{f.replace('|', ', ')}]({u})" for f, u in zip(practices["fact_ids"].fillna("källa"), practices["source_url"])],
+        "Aktiviteter": practices["inspired"].fillna("–").str.replace("|", ", ", regex=False),
+    })
+    display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
+
+# %%
+#| label: tbl-changes
+#| tbl-cap: "Vad har ändrats sedan förra körningen: indatafiler som har tillkommit, tagits bort eller ändrats, och nyckeltal före och efter."
+previous_id = cfg.previous_run_id
+changes = steps.previous_run_changes(cfg, out_dir, output_root, tables, bundle.input_hashes(cfg))
+if changes is None:
+    display(Markdown(f"Ingen tidigare körning `{previous_id}` finns att jämföra med."))
+else:
+    manifest, files, numbers = changes
+    number_sv = {"last_month_deliveries": "Förlossningar senaste månaden", "forecast_next_12_months": "Prognos, kommande tolv månader",
+                 "redirected_next_summer": "Väntat antal hänvisade nästa sommar", "quality_repairs": "Rättade värden i indata",
+                 "quality_warnings": "Varningar i indata"}
+    table = pd.DataFrame({"Nyckeltal": numbers["number"].map(number_sv), f"Körning {previous_id}": numbers["previous"].map(fmt.sv_int),
+                          f"Körning {cfg.run_id}": numbers["current"].map(fmt.sv_int), "Förändring": numbers["change"].map(fmt.sv_int)})
+    changed = "Inga indatafiler har ändrats." if files.empty else "Ändrade indatafiler: " + "; ".join(f"`{p}` ({c})" for p, c in zip(files["path"], files["change"])) + "."
+    display(Markdown(f"Jämförelse med körning `{previous_id}` ({manifest.get('created_utc', '')[:10]}). {changed}\n\n" + fmt.md_table(table, align="lrrr")))

@@ -1,0 +1,160 @@
+"""A whole data set: every table read and checked, units harmonised, the period applied,
+cross-table checks, the data-quality log and the row accounting
+(``rows_read == rows_kept + rows_rejected`` for every file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fragile_care.inputs import io
+from fragile_care.inputs.contracts import (
+    TableCheck,
+    check_table,
+    empty_frame,
+    series_gaps,
+)
+from fragile_care.inputs.crosschecks import capacity_checks, meaning_checks
+from fragile_care.inputs.quality import (
+    DataValidationError,
+    Problem,
+    errors,
+    problems_to_frame,
+)
+from fragile_care.inputs.schemas import (
+    OPTIONAL_PUBLIC_TABLES,
+    OPTIONAL_UNIT_TABLES,
+    PUBLIC_TABLES,
+    UNIT_TABLES,
+    UNITS,
+    TableSchema,
+)
+from fragile_care.inputs.units import (
+    Harmonisation,
+    UnitRegistry,
+    apply_merges,
+    check_merges,
+    merges_from_units,
+)
+
+
+@dataclass
+class CleanResult:
+    """Validated tables, the data-quality log and the row accounting of a data set."""
+
+    tables: dict[str, pd.DataFrame]
+    quality_log: pd.DataFrame
+    accounting: pd.DataFrame
+    files: dict[str, Path]
+
+
+def _read(path: Path, schema: TableSchema, units: UnitRegistry | None) -> tuple[TableCheck, io.RawTable | None]:
+    try:
+        raw = io.read_raw_table(path)
+    except io.UnreadableTableError as exc:
+        problem = Problem(exc.file, None, None, "error", exc.reason, "", schema.name)
+        return TableCheck(schema.name, path.name, empty_frame(schema), [problem], 0, 0, 0), None
+    return check_table(raw, schema, units), raw
+
+
+def _period_filter(frame: pd.DataFrame, schema: TableSchema, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Rows inside the run's period (monthly and dated tables; ISO weeks by their Thursday)."""
+    end_exclusive = end + pd.offsets.MonthBegin(1)
+    for col in schema.columns:
+        if col.name not in frame or frame.empty:
+            continue
+        if col.kind in ("month", "date"):
+            values = frame[col.name]
+        elif col.kind == "iso_week":
+            values = pd.to_datetime(frame[col.name] + "-4", format="%G-W%V-%u")
+        else:
+            continue
+        return frame[(values >= start) & (values < end_exclusive)]
+    return frame
+
+
+def clean_dataset(
+    source_dir: Path,
+    public_dir: Path,
+    harmonisation: Harmonisation,
+    period_start: pd.Timestamp,
+    period_end: pd.Timestamp,
+) -> CleanResult:
+    """Check and clean every table of a data set.
+
+    Parameters
+    ----------
+    source_dir : folder with the unit-level tables (``units.csv``, ``births_monthly.csv``, ...)
+    public_dir : folder with the public series
+    harmonisation : aliases and merges of units
+    period_start, period_end : first and last month (month-start timestamps) of the run
+
+    Raises
+    ------
+    DataValidationError
+        with every error of every file, when any table is unusable.
+    """
+    problems: list[Problem] = []
+    accounting: list[dict[str, Any]] = []
+    tables: dict[str, pd.DataFrame] = {}
+    files: dict[str, Path] = {}
+    units_registry: UnitRegistry | None = None
+    checked: dict[str, TableCheck] = {}
+    unit_side = {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES}
+    for name, schema in {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES, **PUBLIC_TABLES, **OPTIONAL_PUBLIC_TABLES}.items():
+        folder = source_dir if name in unit_side else public_dir
+        path = io.find_table_file(folder, name)
+        if path is None and (name in OPTIONAL_UNIT_TABLES or name in OPTIONAL_PUBLIC_TABLES):
+            continue  # optional: the follow-up says when there is no action plan
+        if path is None:
+            problems.append(Problem(f"{folder.name}/{name}.csv", None, None, "error", f"required table {name!r} not found in {folder}", "", name))
+            continue
+        files[name] = path
+        check, _ = _read(path, schema, units_registry if name in unit_side else None)
+        checked[name] = check
+        problems.extend(check.problems)
+        frame = check.frame
+        if name == UNITS.name and check.ok:
+            units_registry = UnitRegistry.build(frame, harmonisation)
+            if harmonisation.merges is None:
+                harmonisation = Harmonisation(harmonisation.aliases, merges_from_units(frame))
+            check_merges(harmonisation, units_registry, check.file, problems)
+        merged_away = 0
+        outside = 0
+        if name in UNIT_TABLES and check.ok:
+            if name != UNITS.name:
+                sites = frame  # before merges: the unit structure as it was
+                frame, moved, merged_away = apply_merges(frame, schema, harmonisation.merges or (), check.file)
+                problems.extend(moved)
+                if moved:
+                    tables[f"{name}_sites"] = _period_filter(sites, schema, period_start, period_end).reset_index(drop=True)
+                in_period = _period_filter(frame, schema, period_start, period_end)
+                outside = len(frame) - len(in_period)
+                frame = in_period.reset_index(drop=True)
+                problems.extend(series_gaps(frame, schema, check.file))
+        tables[name] = frame
+        accounting.append(
+            {
+                "file": check.file,
+                "table": name,
+                "rows_read": check.rows_read,
+                "rows_kept": check.rows_kept,
+                "rows_rejected": check.rows_rejected,
+                "rows_merged": merged_away,
+                "rows_outside_period": outside,
+                "rows_out": len(frame),
+                "repairs": sum(p.severity == "repaired" and p.file == check.file for p in problems),
+                "warnings": sum(p.severity == "warning" and p.file == check.file for p in problems),
+            }
+        )
+    problems.extend(capacity_checks(checked))
+    for check in checked.values():
+        problems.extend(meaning_checks(check, checked))
+    found = errors(problems)
+    if found:
+        raise DataValidationError(found)
+    return CleanResult(tables, problems_to_frame(problems), pd.DataFrame(accounting), files)

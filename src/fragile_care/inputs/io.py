@@ -1,0 +1,250 @@
+"""Reading and writing files. The only module that touches the file system for data.
+
+Readers return every cell as found (text for CSV, Python values for Excel) together with
+the row number each record has in the file, so that later checks can name file, row and
+column. Raw files are opened read-only and never modified.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io as _io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from fragile_care.inputs.quality import UnreadableTableError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+DELIMITERS = (";", ",", "\t", "|")
+
+
+@dataclass
+class RawTable:
+    """A table as read from a file, before any checks.
+
+    ``header`` holds the column names as written; ``records`` one list of cell values per
+    data row; ``line_numbers`` the row number of each record in the file (header = 1).
+    """
+
+    path: Path
+    header: list[str]
+    records: list[list[Any]]
+    line_numbers: list[int]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise UnreadableTableError(name, f"cannot decode as UTF-16: {exc.reason}") from None
+    if b"\x00" in data:
+        raise UnreadableTableError(name, "binary content (NUL bytes): not a text table")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        raise UnreadableTableError(
+            name, f"cannot decode as UTF-8 or Windows-1252 (byte {exc.start}): not a text table"
+        ) from None
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """Pick the delimiter that splits the header line into the most fields (outside quotes)."""
+    best, best_count = ",", 0
+    for delim in DELIMITERS:
+        try:
+            fields = next(csv.reader([header_line], delimiter=delim))
+        except (csv.Error, StopIteration):
+            continue
+        if len(fields) - 1 > best_count:
+            best, best_count = delim, len(fields) - 1
+    return best
+
+
+def read_delimited(path: Path) -> RawTable:
+    """Read a CSV/semicolon/tab-separated text file, detecting encoding and delimiter."""
+    name = path.name
+    data = path.read_bytes()
+    if not data.strip():
+        raise UnreadableTableError(name, "empty file")
+    text, encoding = _decode(data, name)
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise UnreadableTableError(name, "empty file (only blank lines)")
+    delimiter = _sniff_delimiter(lines[first])
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    records: list[list[Any]] = []
+    numbers: list[int] = []
+    try:
+        for row in reader:
+            line_no = reader.line_num
+            if header is None:
+                if not any(cell.strip() for cell in row):
+                    continue  # leading blank lines before the header
+                header = row
+                header_line = line_no
+                continue
+            records.append(row)
+            numbers.append(line_no)
+    except csv.Error as exc:
+        raise UnreadableTableError(name, f"malformed CSV at line {reader.line_num}: {exc}") from None
+    assert header is not None
+    notes = [f"read as {encoding}, delimiter {delimiter!r}"]
+    if header_line != 1:
+        notes.append(f"header found on line {header_line}")
+    return RawTable(path, header, records, numbers, encoding=encoding, delimiter=delimiter, notes=notes)
+
+
+def read_excel(path: Path, sheet: str | None = None) -> RawTable:
+    """Read the first worksheet (or ``sheet``) of an .xlsx workbook with openpyxl."""
+    import openpyxl
+
+    name = path.name
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableTableError(name, f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+    try:
+        if sheet is not None and sheet in workbook.sheetnames:
+            ws = workbook[sheet]
+        else:
+            ws = workbook.worksheets[0]
+        header: list[str] | None = None
+        records: list[list[Any]] = []
+        numbers: list[int] = []
+        for row_no, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = ["" if v is None else v for v in row]
+            if header is None:
+                if not any(str(c).strip() for c in cells):
+                    continue
+                header = [str(c) for c in cells]
+                while header and not header[-1].strip():
+                    header.pop()
+                continue
+            records.append(cells[: len(header)] + [""] * (len(header) - len(cells)))
+            numbers.append(row_no)
+        if header is None:
+            raise UnreadableTableError(name, "empty workbook (no header row)")
+        return RawTable(path, header, records, numbers, sheet=ws.title, notes=[f"read worksheet {ws.title!r}"])
+    finally:
+        workbook.close()
+
+
+def read_raw_table(path: Path | str, sheet: str | None = None) -> RawTable:
+    """Read any supported table file. Raises :class:`UnreadableTableError` when it cannot."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableTableError(path.name, f"file not found: {path}")
+    if path.is_dir():
+        raise UnreadableTableError(path.name, "is a folder, not a file")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise UnreadableTableError(path.name, "old Excel format .xls is not supported; save it as .xlsx")
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel(path, sheet)
+    return read_delimited(path)
+
+
+def find_table_file(folder: Path, table: str) -> Path | None:
+    """The file holding ``table`` in ``folder``: ``<table>.csv``, ``.txt`` or ``.xlsx``."""
+    for suffix in (".csv", ".xlsx", ".xlsm", ".txt", ".tsv"):
+        candidate = folder / f"{table}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_yaml(path: Path) -> Any:
+    with Path(path).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def write_yaml(data: Any, path: Path) -> None:
+    Path(path).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def write_json(data: Any, path: Path) -> None:
+    Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Deterministic UTF-8 CSV with ``\\n`` line endings (byte-identical for equal frames)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path | str) -> list[Path]:
+    """Write each table as ``<name>.parquet`` into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        target = folder / f"{name}.parquet"
+        frame.to_parquet(target, index=False)
+        written.append(target)
+    return written
+
+
+def read_tables(folder: Path | str, names: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Read processed parquet tables written by :func:`write_tables`."""
+    folder = Path(folder)
+    files = sorted(folder.glob("*.parquet"))
+    out = {f.stem: pd.read_parquet(f) for f in files if names is None or f.stem in names}
+    if names:
+        missing = sorted(set(names) - set(out))
+        if missing:
+            raise FileNotFoundError(f"processed tables missing in {folder}: {', '.join(missing)}")
+    return out
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, banner: str) -> Path:
+    """One sheet per table, the ``banner`` line in A1 of every sheet and the table from row 3."""
+    from openpyxl.styles import Font
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False, startrow=2)
+            sheet = writer.sheets[name[:31]]
+            sheet["A1"] = banner
+            sheet["A1"].font = Font(bold=True, color="B00020" if "EXEMPELDATA" in banner else "000000")
+            for column in sheet.columns:
+                width = max(len(str(c.value)) if c.value is not None and c.row > 2 else 0 for c in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+    return path

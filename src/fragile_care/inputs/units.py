@@ -1,0 +1,133 @@
+"""Unit harmonisation: aliases of unit names, merges of closed units into others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from fragile_care.inputs.parsing import (
+    CellError,
+)
+from fragile_care.inputs.quality import (
+    Problem,
+)
+from fragile_care.inputs.schemas import (
+    TableSchema,
+)
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A delivery unit that closed and whose activity moved to another unit."""
+
+    from_unit: str
+    into_unit: str
+    effective: dt.date
+
+
+@dataclass(frozen=True)
+class Harmonisation:
+    """How unit names in the sources map to unit ids.
+
+    ``aliases`` maps a spelling found in exports (case-insensitive) to a unit id, in
+    addition to the unit names and the ``aliases`` column of the units table;
+    ``merges`` lists closed units whose whole history is added to the receiving unit, so
+    that its series covers the same catchment before and after the merge. ``None`` (the
+    default) takes the merges from the units table (``merged_into`` and ``closed``).
+    """
+
+    aliases: dict[str, str] = field(default_factory=dict)
+    merges: tuple[Merge, ...] | None = None
+
+
+@dataclass(frozen=True)
+class UnitRegistry:
+    """Known unit ids and the aliases that resolve to them."""
+
+    ids: frozenset[str]
+    aliases: dict[str, str]
+
+    @classmethod
+    def build(cls, units: pd.DataFrame, harmonisation: Harmonisation) -> "UnitRegistry":
+        ids = frozenset(units["unit_id"].astype(str))
+        aliases: dict[str, str] = {}
+        extra = units["aliases"] if "aliases" in units else pd.Series([None] * len(units))
+        for uid, name, more in zip(units["unit_id"], units["name"], extra):
+            aliases[str(name).strip().lower()] = str(uid)
+            aliases[str(uid).lower()] = str(uid)
+            for alias in str(more or "").split("|"):
+                if alias.strip():
+                    aliases[alias.strip().lower()] = str(uid)
+        for alias, uid in harmonisation.aliases.items():
+            aliases[str(alias).strip().lower()] = str(uid)
+        return cls(ids, aliases)
+
+    def resolve(self, value: Any) -> tuple[str, str | None]:
+        text = str(value).strip()
+        if text in self.ids:
+            return text, None
+        hit = self.aliases.get(text.lower())
+        if hit is not None:
+            return hit, f"unit {text!r} harmonised to {hit}"
+        near = difflib.get_close_matches(text, sorted(self.ids | set(self.aliases)), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise CellError(f"unknown unit id {text!r}{hint} (known: {', '.join(sorted(self.ids))})")
+
+
+def apply_merges(frame: pd.DataFrame, schema: TableSchema, merges: tuple[Merge, ...], file: str) -> tuple[pd.DataFrame, list[Problem], int]:
+    """Move every row of a merged unit to the receiving unit and add up rows that then share
+    a key. Returns the new frame, one log entry per moved row, and how many rows were
+    combined away."""
+    unit_cols = [c.name for c in schema.columns if c.kind == "unit" and c.name in frame]
+    if not merges or frame.empty or not unit_cols:
+        return frame, [], 0
+    mapping = {m.from_unit: m.into_unit for m in merges}
+    problems: list[Problem] = []
+    out = frame.copy()
+    for col in unit_cols:
+        moved = out[col].isin(list(mapping))
+        for uid, count in out.loc[moved, col].value_counts().sort_index().items():
+            problems.append(Problem(file, None, col, "repaired", f"{count} row(s) of merged unit {uid}", f"moved to {mapping[uid]} (harmonisation.merges)", schema.name))
+        out[col] = out[col].replace(mapping)
+    key = [k for k in schema.key]
+    numeric = [c.name for c in schema.columns if c.kind in ("count", "number") and c.name in out]
+    before = len(out)
+    if out.duplicated(key).any():
+        agg = {c: "sum" for c in numeric}
+        for c in out.columns:
+            if c not in key and c not in agg:
+                agg[c] = "first"
+        out = out.groupby(key, as_index=False, sort=False, dropna=False).agg(agg)[frame.columns.tolist()]
+    return out, problems, before - len(out)
+
+
+def merges_from_units(units: pd.DataFrame) -> tuple[Merge, ...]:
+    """Merges recorded in the units table: a unit with ``merged_into`` and ``closed``."""
+    if "merged_into" not in units:
+        return ()
+    out = []
+    for _, row in units.iterrows():
+        target = row["merged_into"]
+        if target is not None and not pd.isna(target):
+            closed = row.get("closed")
+            day = closed.date() if isinstance(closed, pd.Timestamp) else dt.date.min
+            out.append(Merge(str(row["unit_id"]), str(target), day))
+    return tuple(out)
+
+
+def check_merges(harmonisation: Harmonisation, registry: UnitRegistry, file: str, problems: list[Problem]) -> None:
+    for merge in harmonisation.merges:
+        for uid in (merge.from_unit, merge.into_unit):
+            if uid not in registry.ids:
+                problems.append(Problem(file, None, "unit_id", "error", f"harmonisation.merges names unknown unit {uid!r}", "", "units"))
+
+
+def is_open(closed: Any, month: pd.Timestamp | None = None) -> bool:
+    if closed is None or pd.isna(closed):
+        return True
+    return month is not None and month < closed

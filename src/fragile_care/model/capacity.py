@@ -1,0 +1,469 @@
+"""Capacity and redirection risk: the Erlang loss model and a seeded ward simulation.
+
+A woman in active labour needs a staffed delivery room (one midwife per woman, DESIGN §5).
+Arrivals are Poisson at the forecast rate; a woman who finds every staffed room busy is
+redirected (hänvisad). That is the Erlang loss system M/G/c/c, whose blocking probability
+(Erlang B) depends on the stay only through its mean (the formula is insensitive to the
+stay distribution). :func:`simulate` checks the formula and adds what it cannot express:
+arrivals that vary by hour of day and weekday, and overflow to a neighbouring unit.
+
+Time is in hours throughout: arrival rates per hour, stays in hours, loads in erlangs
+(mean number of rooms or cots occupied if none were lacking).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from fragile_care.validation import KeyedError
+
+HOURS_PER_WEEK = 168.0
+Z95 = 1.959963984540054
+
+
+# ----------------------------------------------------------------------------- formula
+def _as_servers(servers) -> np.ndarray:
+    s = np.asarray(servers, dtype=float)
+    if not np.all(np.isfinite(s)):
+        raise ValueError("servers must be finite whole numbers")
+    if np.any(s < 0):
+        raise ValueError(f"servers must be 0 or more, got {s[s < 0].flat[0]:g}")
+    if np.any(s != np.round(s)):
+        raise ValueError(f"servers must be whole numbers, got {s[s != np.round(s)].flat[0]:g}")
+    return s.astype(np.int64)
+
+
+def _as_load(load) -> np.ndarray:
+    a = np.asarray(load, dtype=float)
+    if not np.all(np.isfinite(a)):
+        raise ValueError("load must be a finite number of erlangs")
+    if np.any(a < 0):
+        raise ValueError(f"load must be 0 or more erlangs, got {a[a < 0].flat[0]:g}")
+    return a
+
+
+def erlang_b(load_erlangs, servers):
+    """Blocking probability of the Erlang loss system M/G/c/c.
+
+    Uses the recursion ``B(0) = 1``, ``B(k) = a·B(k-1) / (k + a·B(k-1))``: every step is
+    a ratio of numbers of order one, so it is stable for hundreds or thousands of servers
+    where ``a**c / c!`` would overflow. Vectorised over broadcastable arrays.
+
+    Parameters
+    ----------
+    load_erlangs : float or array, offered load in erlangs (arrival rate × mean stay), ≥ 0
+    servers : int or array, number of staffed rooms (or cots), whole numbers ≥ 0
+
+    Returns
+    -------
+    float or ndarray, the probability that an arrival finds every server busy. With no
+    server it is 1 (every arrival is turned away); with no load and at least one server, 0.
+    """
+    a = _as_load(load_erlangs)
+    s = _as_servers(servers)
+    a, s = np.broadcast_arrays(a, s)
+    b = np.ones(a.shape)
+    for k in range(1, int(s.max(initial=0)) + 1):
+        ab = a * b
+        b = np.where(s >= k, ab / (k + ab), b)
+    return float(b) if b.ndim == 0 else b
+
+
+def servers_needed(load_erlangs, target: float):
+    """Fewest servers whose Erlang-B blocking is at most ``target`` (0 < target < 1)."""
+    if not 0 < target < 1:
+        raise ValueError(f"target blocking must be between 0 and 1 (exclusive), got {target!r}")
+    a = _as_load(load_erlangs)
+    b = np.ones(a.shape)
+    need = np.where(b <= target, 0, -1)
+    k = 0
+    while (need < 0).any():
+        k += 1
+        ab = a * b
+        b = ab / (k + ab)
+        need = np.where((need < 0) & (b <= target), k, need)
+    return int(need) if need.ndim == 0 else need
+
+
+def offered_load(arrivals_per_week, mean_stay_hours: float):
+    """Offered load in erlangs from arrivals per week and the mean stay in hours."""
+    check_stay(mean_stay_hours, "mean stay")
+    return np.asarray(arrivals_per_week, dtype=float) / HOURS_PER_WEEK * mean_stay_hours
+
+
+def blocking(arrivals_per_week, servers, mean_stay_hours: float):
+    """Erlang-B blocking for arrivals per week on ``servers`` staffed rooms (or cots) with a
+    mean stay in hours; broadcasts like :func:`erlang_b`."""
+    return erlang_b(offered_load(arrivals_per_week, mean_stay_hours), servers)
+
+
+def check_stay(hours: float, what: str = "mean stay") -> float:
+    """Raise ValueError unless ``hours`` is a positive finite number."""
+    if isinstance(hours, bool) or not isinstance(hours, (int, float, np.floating, np.integer)) or not np.isfinite(hours):
+        raise ValueError(f"{what} must be a positive number of hours, got {hours!r}")
+    if hours <= 0:
+        raise ValueError(f"{what} must be a positive number of hours, got {hours:g}")
+    return float(hours)
+
+
+# ----------------------------------------------------------------------------- risk with uncertainty
+def forecast_draws(weekly: pd.DataFrame, n_draws: int, seed: int) -> np.ndarray:
+    """Draws of the arrival rate per unit and week from the forecast's uncertainty.
+
+    ``weekly`` has unit_id, deliveries (the forecast mean for the week) and sigma_log (the
+    log-scale standard deviation of the forecast month). One standard-normal draw per unit
+    is shared by all of its weeks: the forecast error of a summer is mostly a level error
+    that persists from week to week, so summing independent weekly errors would understate
+    the uncertainty of a summer total. Draws are log-normal with the forecast mean.
+
+    Returns an array of shape (rows of ``weekly``, n_draws).
+    """
+    if n_draws < 1:
+        raise ValueError(f"n_draws must be at least 1, got {n_draws}")
+    rng = np.random.default_rng(seed)
+    units = pd.Index(pd.unique(weekly["unit_id"]))
+    z = rng.standard_normal((len(units), n_draws))
+    rows = units.get_indexer(weekly["unit_id"])
+    sigma = weekly["sigma_log"].to_numpy(float)[:, None]
+    mean = weekly["deliveries"].to_numpy(float)[:, None]
+    return mean * np.exp(sigma * z[rows] - sigma**2 / 2)
+
+
+def redirection_risk(
+    weekly: pd.DataFrame,
+    servers_col: str,
+    mean_stay_hours: float,
+    n_draws: int = 1000,
+    seed: int = 0,
+    high_risk: float = 0.05,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Blocking probability and expected redirected women per unit and week, with the
+    forecast's uncertainty.
+
+    ``weekly`` has unit_id, iso_year, iso_week, deliveries, sigma_log and ``servers_col``
+    (staffed rooms). Returns the table with blocking and redirected at the forecast mean,
+    their 10th-90th percentiles over the draws, and ``p_high`` = the probability that the
+    blocking exceeds ``high_risk``; and the array of redirected women per row and draw.
+    """
+    check_stay(mean_stay_hours)
+    draws = forecast_draws(weekly, n_draws, seed)
+    deliveries = weekly["deliveries"].to_numpy(float)
+    servers = weekly[servers_col].to_numpy()
+    blocking_draws = blocking(draws, servers[:, None], mean_stay_hours)
+    redirected_draws = draws * blocking_draws
+    at_mean = blocking(deliveries, servers, mean_stay_hours)
+    out = weekly.assign(
+        load_erlangs=offered_load(deliveries, mean_stay_hours),
+        blocking=at_mean,
+        redirected=deliveries * at_mean,
+        redirected_mean=redirected_draws.mean(axis=1),
+        redirected_p10=np.percentile(redirected_draws, 10, axis=1),
+        redirected_p90=np.percentile(redirected_draws, 90, axis=1),
+        blocking_p10=np.percentile(blocking_draws, 10, axis=1),
+        blocking_p90=np.percentile(blocking_draws, 90, axis=1),
+        p_high=(blocking_draws > high_risk).mean(axis=1),
+    )
+    return out, redirected_draws
+
+
+def totals_with_interval(frame: pd.DataFrame, draws: np.ndarray, by: str = "unit_id") -> pd.DataFrame:
+    """Sum redirected women over weeks per group, with the 10th-90th percentile of the sum
+    over the draws (percentiles of sums, not sums of percentiles)."""
+    def row(key, total: np.ndarray) -> dict:
+        return {by: key, "redirected_mean": float(total.mean()), "redirected_p10": float(np.percentile(total, 10)),
+                "redirected_p90": float(np.percentile(total, 90))}
+
+    out = [row(key, draws[idx].sum(axis=0)) for key, idx in frame.groupby(by, sort=False).indices.items()]
+    out.append(row("REGION", draws.sum(axis=0)))
+    return pd.DataFrame(out)
+
+
+def rank_risk(risk: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """The unit-weeks with the most expected redirected women (ties: higher blocking first)."""
+    return risk.sort_values(["redirected_mean", "blocking"], ascending=False).head(top).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- simulation
+class ArrivalProfile(BaseModel):
+    """How arrivals vary within a week (multipliers with mean 1 over the week).
+
+    ``hourly_amplitude``: arrivals are ``1 + A·cos(2π(h − peak_hour)/24)`` times the mean
+    at hour ``h``; ``weekend_factor``: Saturday and Sunday relative to weekdays (planned
+    inductions and caesareans are booked on weekdays). The defaults are ASSUMPTIONS (no
+    public source for VGR); :data:`FLAT_PROFILE` is the profile without variation.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    hourly_amplitude: float = Field(0.15, ge=0, le=0.99, description="amplitude of the daily cycle")
+    peak_hour: float = Field(11.0, ge=0, le=23, description="hour of the day with most arrivals")
+    weekend_factor: float = Field(0.9, ge=0.1, le=3, description="arrivals on Saturday and Sunday relative to weekdays")
+
+    def multiplier(self, hours: np.ndarray) -> np.ndarray:
+        """Multiplier at times ``hours`` (hours since Monday 00:00)."""
+        hour_of_day = np.mod(hours, 24.0)
+        day = np.floor(np.mod(hours, HOURS_PER_WEEK) / 24.0)
+        hourly = 1 + self.hourly_amplitude * np.cos(2 * np.pi * (hour_of_day - self.peak_hour) / 24)
+        weekly = np.where(day >= 5, self.weekend_factor, 1.0) * 7 / (5 + 2 * self.weekend_factor)
+        return hourly * weekly
+
+    @property
+    def peak(self) -> float:
+        return (1 + self.hourly_amplitude) * max(self.weekend_factor, 1.0) * 7 / (5 + 2 * self.weekend_factor)
+
+
+
+FLAT_PROFILE = ArrivalProfile(hourly_amplitude=0.0, peak_hour=11.0, weekend_factor=1.0)
+
+@dataclass(frozen=True)
+class Ward:
+    """One unit in a simulation: arrivals per week and staffed rooms (or cots)."""
+
+    unit_id: str
+    arrivals_per_week: float
+    servers: int
+
+    def __post_init__(self) -> None:
+        _as_servers(self.servers)
+        if not np.isfinite(self.arrivals_per_week) or self.arrivals_per_week < 0:
+            raise ValueError(f"{self.unit_id}: arrivals per week must be 0 or more, got {self.arrivals_per_week!r}")
+
+
+def _arrivals(rng: np.random.Generator, rate_per_hour: float, hours: float, profile: ArrivalProfile) -> np.ndarray:
+    """Non-homogeneous Poisson arrival times on [0, hours) by thinning."""
+    peak = profile.peak
+    n = rng.poisson(rate_per_hour * peak * hours)
+    times = np.sort(rng.uniform(0.0, hours, n))
+    keep = rng.uniform(0.0, peak, n) < profile.multiplier(times)
+    return times[keep]
+
+
+def _stays(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
+    if cv == 0:
+        return np.full(n, mean)
+    sigma2 = np.log1p(cv**2)
+    return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), n)
+
+
+def simulate(
+    wards: Sequence[Ward],
+    mean_stay_hours: float,
+    weeks: float = 1.0,
+    replications: int = 50,
+    seed: int = 0,
+    stay_cv: float = 0.5,
+    profile: ArrivalProfile | None = None,
+    overflow: Mapping[str, Sequence[str]] | None = None,
+    warmup_hours: float = 48.0,
+) -> pd.DataFrame:
+    """Seeded simulation of delivery wards as loss systems, optionally with overflow.
+
+    Each replication simulates ``warmup_hours`` (not counted, so the wards do not start
+    empty) plus ``weeks`` weeks. A woman who finds every room at her own unit busy is
+    redirected; with ``overflow`` (unit -> neighbours in order of preference) she is
+    received at the first neighbour with a free room, else she must leave the group of
+    units. Stays are log-normal with mean ``mean_stay_hours`` and coefficient of variation
+    ``stay_cv`` (0: fixed).
+
+    Returns one row per unit: arrivals, redirected (blocked at own unit), received_from
+    _neighbour, overflow_lost, blocking (redirected / arrivals, mean over replications)
+    and its 95 % confidence interval from the spread between replications.
+    """
+    check_stay(mean_stay_hours)
+    if replications < 2:
+        raise ValueError(f"replications must be at least 2 (for a confidence interval), got {replications}")
+    if not 0 <= stay_cv <= 5:
+        raise ValueError(f"stay_cv must be in [0, 5], got {stay_cv!r}")
+    profile = profile or FLAT_PROFILE
+    overflow = dict(overflow or {})
+    ids = [w.unit_id for w in wards]
+    for uid, neighbours in overflow.items():
+        for n in [uid, *neighbours]:
+            if n not in ids:
+                raise ValueError(f"overflow names unit {n!r}, which is not simulated (units: {', '.join(ids)})")
+    position = {uid: i for i, uid in enumerate(ids)}
+    neighbour_idx = [[position[n] for n in overflow.get(uid, ())] for uid in ids]
+    servers = [int(w.servers) for w in wards]
+    horizon = warmup_hours + weeks * HOURS_PER_WEEK
+    rng = np.random.default_rng(seed)
+    counts = np.zeros((replications, len(wards), 4))  # arrivals, redirected, received, lost
+    for r in range(replications):
+        times, owner = [], []
+        for i, w in enumerate(wards):
+            t = _arrivals(rng, w.arrivals_per_week / HOURS_PER_WEEK, horizon, profile)
+            times.append(t)
+            owner.append(np.full(len(t), i))
+        t_all = np.concatenate(times)
+        order = np.argsort(t_all, kind="stable")
+        t_all, o_all = t_all[order], np.concatenate(owner)[order]
+        stays = _stays(rng, len(t_all), mean_stay_hours, stay_cv)
+        busy: list[list[float]] = [[] for _ in wards]
+        c = counts[r]
+        for t, i, stay in zip(t_all.tolist(), o_all.tolist(), stays.tolist()):
+            counted = t >= warmup_hours
+            for heap in busy:
+                while heap and heap[0] <= t:
+                    heapq.heappop(heap)
+            if counted:
+                c[i, 0] += 1
+            if len(busy[i]) < servers[i]:
+                heapq.heappush(busy[i], t + stay)
+                continue
+            if counted:
+                c[i, 1] += 1
+            for j in neighbour_idx[i]:
+                if len(busy[j]) < servers[j]:
+                    heapq.heappush(busy[j], t + stay)
+                    if counted:
+                        c[j, 2] += 1
+                    break
+            else:
+                if counted and neighbour_idx[i]:
+                    c[i, 3] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        blocked_share = counts[:, :, 1] / counts[:, :, 0]
+    mean_b = np.nanmean(blocked_share, axis=0)
+    se = np.nanstd(blocked_share, axis=0, ddof=1) / np.sqrt(replications)
+    total = counts.sum(axis=0)
+    return pd.DataFrame({
+        "unit_id": ids,
+        "servers": servers,
+        "arrivals": total[:, 0],
+        "redirected": total[:, 1],
+        "received_from_neighbour": total[:, 2],
+        "overflow_lost": total[:, 3],
+        "blocking": mean_b,
+        "blocking_ci_low": mean_b - Z95 * se,
+        "blocking_ci_high": mean_b + Z95 * se,
+        "replications": replications,
+    })
+
+
+def agreement(cases: Sequence[tuple[float, int]], mean_stay_hours: float = 8.0, weeks: float = 20.0,
+              replications: int = 40, seed: int = 0, stay_cv: float = 0.5) -> pd.DataFrame:
+    """Simulated blocking against Erlang B for (load in erlangs, servers) cases, constant
+    arrival rate, log-normal stays (the formula holds for any stay distribution)."""
+    rows = []
+    for k, (load, servers) in enumerate(cases):
+        ward = Ward("W", load / mean_stay_hours * HOURS_PER_WEEK, servers)
+        sim = simulate([ward], mean_stay_hours, weeks, replications, seed + k, stay_cv).iloc[0]
+        formula = erlang_b(load, servers)
+        rows.append({"load_erlangs": load, "servers": servers, "erlang_b": formula, "simulated": sim["blocking"],
+                     "ci_low": sim["blocking_ci_low"], "ci_high": sim["blocking_ci_high"],
+                     "within_ci": bool(sim["blocking_ci_low"] <= formula <= sim["blocking_ci_high"]),
+                     "arrivals": int(sim["arrivals"])})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- summer views
+def model_vs_log(weekly: pd.DataFrame, redirections: pd.DataFrame, mean_stay_hours: float,
+                 servers_col: str = "rooms_staffed") -> pd.DataFrame:
+    """Redirections the model predicts for observed summers against the log, per unit and
+    year. ``weekly``: unit_id, iso_year, iso_week, deliveries (observed) and staffed rooms.
+
+    The model covers women turned away because every staffed room was busy, so it is
+    compared with the log's reasons platsbrist and bemanning; neonatal and other reasons
+    are shown beside it.
+    """
+    deliveries = weekly["deliveries"].to_numpy(float)
+    frame = weekly.assign(predicted=deliveries * blocking(deliveries, weekly[servers_col].to_numpy(), mean_stay_hours))
+    iso = redirections["date"].dt.isocalendar()
+    log = redirections.assign(iso_year=iso["year"].astype(int), iso_week=iso["week"].astype(int),
+                              capacity=redirections["reason"].isin(["platsbrist", "bemanning"]))
+    log = log.rename(columns={"from_unit": "unit_id"})
+    keys = frame[["unit_id", "iso_year", "iso_week"]].drop_duplicates()
+    log = log.merge(keys, on=["unit_id", "iso_year", "iso_week"], how="inner")
+    women = log["women"].astype(float)
+    logged = log.assign(logged_capacity=women.where(log["capacity"], 0.0), logged_other=women.where(~log["capacity"], 0.0))
+    logged = logged.groupby(["unit_id", "iso_year"], as_index=False)[["logged_capacity", "logged_other"]].sum()
+    out = frame.groupby(["unit_id", "iso_year"], as_index=False).agg(
+        deliveries=("deliveries", "sum"), predicted=("predicted", "sum"), weeks=("iso_week", "nunique"))
+    out = out.merge(logged, on=["unit_id", "iso_year"], how="left").fillna({"logged_capacity": 0.0, "logged_other": 0.0})
+    return out
+
+
+def simulate_summer(weekly: pd.DataFrame, mean_stay_hours: float, profile: ArrivalProfile,
+                    overflow: Mapping[str, Sequence[str]], replications: int, seed: int, stay_cv: float = 0.5,
+                    servers_col: str = "rooms_staffed") -> pd.DataFrame:
+    """Redirected women per unit over a summer by four methods, week by week at the mean
+    arrival rate: Erlang B; simulation with constant arrivals (checks the formula);
+    simulation with the hour-of-day and weekday pattern; and the same with overflow to
+    neighbouring units (regional coordination). Also the women received from a neighbour
+    and those no neighbour could take."""
+    rows = []
+    for week, part in weekly.groupby("iso_week", sort=True):
+        wards = [Ward(u, float(d), int(s)) for u, d, s in zip(part["unit_id"], part["deliveries"], part[servers_col])]
+        deliveries = part["deliveries"].to_numpy(float)
+        formula = deliveries * blocking(deliveries, part[servers_col].to_numpy(), mean_stay_hours)
+        common = dict(mean_stay_hours=mean_stay_hours, weeks=1.0, replications=replications, stay_cv=stay_cv)
+        flat = simulate(wards, seed=seed + week, **common)
+        peaks = simulate(wards, seed=seed + 1000 + week, profile=profile, **common)
+        pooled = simulate(wards, seed=seed + 2000 + week, profile=profile, overflow=overflow, **common)
+        for i, uid in enumerate(part["unit_id"]):
+            per_rep = replications  # simulated counts are totals over replications
+            rows.append({
+                "unit_id": uid, "iso_week": week, "erlang_b": formula[i],
+                "sim_constant": flat["redirected"].iloc[i] / per_rep,
+                "sim_pattern": peaks["redirected"].iloc[i] / per_rep,
+                "sim_pattern_overflow": pooled["redirected"].iloc[i] / per_rep,
+                "received_from_neighbour": pooled["received_from_neighbour"].iloc[i] / per_rep,
+                "not_placed": pooled["overflow_lost"].iloc[i] / per_rep,
+            })
+    weeks = pd.DataFrame(rows)
+    totals = weeks.drop(columns="iso_week").groupby("unit_id", as_index=False, sort=False).sum()
+    region = totals.drop(columns="unit_id").sum().to_frame().T.assign(unit_id="REGION")
+    return pd.concat([totals, region[totals.columns]], ignore_index=True)
+
+
+def neonatal_risk(neonatal: pd.DataFrame, high_risk: float) -> pd.DataFrame:
+    """Blocking per unit, week and care level for cots (Erlang B with the staffed cots),
+    and the expected admissions turned away (to be cared for elsewhere)."""
+    cot_blocking = erlang_b(neonatal["load_erlangs"].to_numpy(float), neonatal["cots_staffed"].to_numpy())
+    return neonatal.assign(blocking=cot_blocking, turned_away=neonatal["admissions"] * cot_blocking, at_risk=cot_blocking > high_risk)
+
+
+class CapacitySettings(BaseModel):
+    """Settings of the capacity and redirection-risk model (config section ``capacity``).
+
+    ``mean_stay_hours`` default 8: an assumption. No Swedish measured figure is public
+    (data/raw/public/SOURCES.md, known gaps). It is built from WHO's intrapartum-care
+    recommendations (2018: the active first stage usually lasts up to 12 h in a first
+    labour and 10 h in later ones, the second stage up to 3 h and 2 h), most labours
+    being shorter than these limits, plus about 2 h of observation in the delivery room
+    after the birth. Replace it with the unit's own mean from its patient records.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    mean_stay_hours: float = Field(8.0, gt=0, le=72, description="mean delivery-room stay in hours (ASSUMPTION)")
+    stay_cv: float = Field(0.5, ge=0, le=5, description="coefficient of variation of the stay in the simulation")
+    high_risk_blocking: float = Field(0.05, ge=0, le=1, description="blocking above which a week counts as at risk")
+    neonatal_history_years: int = Field(3, ge=1, le=10, description="complete years of neonatal admissions behind the rates")
+    forecast_draws: int = Field(1000, ge=100, le=100000, description="draws from the forecast's uncertainty")
+    simulation_replications: int = Field(30, ge=2, le=1000, description="replications of the ward simulation")
+    seed: int = Field(20260601, ge=0, le=2**32 - 1, description="whole number seeding the draws and the simulation")
+    arrival_profile: ArrivalProfile = Field(default_factory=ArrivalProfile)
+    overflow: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: {"OSTRA": ("SAS", "NAL"), "NAL": ("OSTRA",), "SAS": ("OSTRA",), "SKAS": ("SAS", "OSTRA")},
+        description="mapping from a unit id to the neighbouring unit ids that take its overflow, in order of preference")
+
+    @field_validator("overflow", mode="before")
+    @classmethod
+    def _lists(cls, value):
+        if isinstance(value, dict):  # YAML gives lists; strict mode wants tuples
+            return {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
+        return value
+
+    @field_validator("overflow")
+    @classmethod
+    def _not_to_itself(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for unit, neighbours in value.items():
+            if unit in neighbours:
+                raise KeyedError(unit, "a unit cannot overflow to itself", relative=True)
+        return value

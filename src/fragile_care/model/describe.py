@@ -1,0 +1,153 @@
+"""The current state (nuläge): births per unit and year, seasonality, the summer peak,
+summer comparisons and the unit structure. Pure functions on cleaned tables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from fragile_care.model.calendar import summer_mask, weekly_estimate
+
+
+def annual_births(births: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries and babies per unit and year, with the number of months reported
+    (``months`` < 12 marks an incomplete year)."""
+    frame = births.assign(year=births["month"].dt.year)
+    out = frame.groupby(["unit_id", "year"], as_index=False).agg(
+        deliveries=("deliveries", "sum"), babies_born=("babies_born", "sum"), months=("month", "nunique")
+    )
+    return out
+
+
+def regional_annual(births: pd.DataFrame) -> pd.DataFrame:
+    """Region totals per year; a year counts as complete when every unit active in it
+    reported all its months up to the unit's last month."""
+    per_unit = annual_births(births)
+    region = per_unit.groupby("year", as_index=False).agg(deliveries=("deliveries", "sum"), babies_born=("babies_born", "sum"))
+    last_month = births["month"].max()
+    region["complete"] = (region["year"] < last_month.year) | (last_month.month == 12)
+    return region
+
+
+def regional_monthly(births: pd.DataFrame) -> pd.DataFrame:
+    return births.groupby("month", as_index=False)[["deliveries", "babies_born"]].sum()
+
+
+def complete_years(births: pd.DataFrame) -> list[int]:
+    last = births["month"].max()
+    first = births["month"].min()
+    years = range(first.year if first.month == 1 else first.year + 1, last.year + (1 if last.month == 12 else 0))
+    return list(years)
+
+
+def seasonal_index(births: pd.DataFrame, value: str = "deliveries") -> pd.DataFrame:
+    """Deliveries per day in each calendar month relative to the unit's mean per day, over
+    complete years (1.05 = 5 % above an average day). Corrects for month length."""
+    years = complete_years(births)
+    frame = births[births["month"].dt.year.isin(years)]
+    frame = frame.assign(per_day=frame[value].astype(float) / frame["month"].dt.days_in_month, cal_month=frame["month"].dt.month)
+    by_month = frame.groupby(["unit_id", "cal_month"], as_index=False)["per_day"].mean()
+    by_month["index"] = by_month["per_day"] / by_month.groupby("unit_id")["per_day"].transform("mean")
+    return by_month[["unit_id", "cal_month", "index"]]
+
+
+def national_seasonal_index(monthly: pd.DataFrame, first_year: int, last_year: int) -> pd.DataFrame:
+    """The same index for Sweden's monthly live births (public series), over complete years."""
+    frame = monthly[(monthly["year"] >= first_year) & (monthly["year"] <= last_year)]
+    counts = frame.groupby("year")["month"].nunique()
+    frame = frame[frame["year"].isin(counts[counts == 12].index)]
+    days = pd.to_datetime(dict(year=frame["year"], month=frame["month"], day=1)).dt.days_in_month
+    frame = frame.assign(per_day=frame["live_births"].astype(float) / days.to_numpy())
+    by_month = frame.groupby("month", as_index=False)["per_day"].mean()
+    by_month["index"] = by_month["per_day"] / by_month["per_day"].mean()
+    return by_month.rename(columns={"month": "cal_month"})[["cal_month", "index"]]
+
+
+def redirections_weekly(redirections: pd.DataFrame) -> pd.DataFrame:
+    """Redirected women per sending unit and ISO week (exact: the log is daily)."""
+    iso = redirections["date"].dt.isocalendar()
+    frame = redirections.assign(iso_year=iso["year"].astype(int), iso_week=iso["week"].astype(int))
+    return frame.groupby(["from_unit", "iso_year", "iso_week"], as_index=False)["women"].sum().rename(columns={"from_unit": "unit_id"})
+
+
+def summer_comparison(births: pd.DataFrame, redirections: pd.DataFrame, years: tuple[int, ...], weeks: tuple[int, int]) -> pd.DataFrame:
+    """Per unit and summer (ISO weeks ``weeks`` of each year in ``years``): estimated
+    deliveries, redirected women and redirections per 1 000 deliveries.
+
+    A summer whose weeks are not all covered by the data is marked ``complete = False``."""
+    weekly = weekly_estimate(births)
+    weekly = weekly[summer_mask(weekly, weeks) & weekly["iso_year"].isin(years)]
+    n_weeks = weeks[1] - weeks[0] + 1
+    vol = weekly.groupby(["unit_id", "iso_year"], as_index=False).agg(deliveries=("deliveries", "sum"), days=("days", "sum"))
+    vol["complete"] = vol["days"] == 7 * n_weeks
+    red = redirections_weekly(redirections)
+    red = red[summer_mask(red, weeks) & red["iso_year"].isin(years)]
+    red = red.groupby(["unit_id", "iso_year"], as_index=False)["women"].sum().rename(columns={"women": "redirected"})
+    out = vol.merge(red, on=["unit_id", "iso_year"], how="left")
+    out["redirected"] = out["redirected"].fillna(0).astype(int)
+    out["redirected_per_1000"] = 1000 * out["redirected"] / out["deliveries"]
+    return out.rename(columns={"iso_year": "year"}).drop(columns="days")
+
+
+def change(current: float, previous: float) -> float:
+    """Relative change; NaN when the previous value is 0 or missing."""
+    if previous is None or previous == 0 or pd.isna(previous):
+        return float("nan")
+    return (current - previous) / previous
+
+
+def coverage_vs_public(births: pd.DataFrame, county: pd.DataFrame) -> pd.DataFrame:
+    """Babies born at the units against the county's live births (SCB) where both exist."""
+    units = regional_annual(births)
+    units = units[units["complete"]][["year", "babies_born"]]
+    out = units.merge(county[["year", "live_births"]], on="year", how="inner")
+    out["ratio"] = out["babies_born"] / out["live_births"]
+    return out
+
+
+def unit_structure(units: pd.DataFrame, births_sites: pd.DataFrame) -> pd.DataFrame:
+    """Units with their first and last reported month and status (open / closed, merged)."""
+    span = births_sites.groupby("unit_id")["month"].agg(first="min", last="max").reset_index()
+    out = units.merge(span, on="unit_id", how="left")
+    return out
+
+
+def quality_summary(log: pd.DataFrame) -> pd.DataFrame:
+    """The data-quality log grouped by file, column, severity and action, with a count
+    and one example each."""
+    if log.empty:
+        return pd.DataFrame(columns=["file", "column", "severity", "action", "count", "example"])
+    frame = log.assign(column=log["column"].fillna("–"), action=log["action"].fillna(""))
+    out = frame.groupby(["file", "column", "severity", "action"], as_index=False, dropna=False).agg(
+        count=("problem", "size"), example=("problem", "first")
+    )
+    order = {"error": 0, "rejected": 1, "repaired": 2, "warning": 3}
+    return out.sort_values(["file", "severity"], key=lambda s: s.map(order) if s.name == "severity" else s).reset_index(drop=True)
+
+
+def unit_labels(units: pd.DataFrame) -> dict[str, str]:
+    """Display names per unit id; a unit that received a merged unit says so."""
+    labels = dict(zip(units["unit_id"], units["name"]))
+    if "merged_into" in units:
+        for uid, target in zip(units["unit_id"], units["merged_into"]):
+            if isinstance(target, str) and target in labels:
+                labels[target] = f"{labels[target]} (inkl. {labels[uid]})"
+    return labels
+
+
+def year_to_date(births: pd.DataFrame) -> dict[str, float]:
+    """Deliveries from January to the last month of data, this year and the year before."""
+    last = births["month"].max()
+    def total(year: int) -> float:
+        mask = (births["month"].dt.year == year) & (births["month"].dt.month <= last.month)
+        return float(births.loc[mask, "deliveries"].sum())
+    return {"last_month": last, "current": total(last.year), "previous": total(last.year - 1)}
+
+
+def short_labels(units: pd.DataFrame) -> dict[str, str]:
+    """Short display names for crowded axes: the first alias (e.g. "NÄL"), else the name."""
+    out = {}
+    for uid, name, aliases in zip(units["unit_id"], units["name"], units.get("aliases", pd.Series([None] * len(units)))):
+        first = str(aliases).split("|")[0].strip() if isinstance(aliases, str) and aliases.strip() else ""
+        out[uid] = first or name
+    return out

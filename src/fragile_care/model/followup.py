@@ -1,0 +1,175 @@
+"""Tertial follow-up: indicators against targets, control charts, forecast against actual,
+and what changed since the previous run.
+
+Control charts (SPC) use fixed baselines: the centre line and limits are computed once
+from a baseline period and kept, so later points are judged against them (an XmR chart
+for monthly values, a c-chart for weekly counts). A point outside the limits, or eight
+points in a row on one side of the centre line, is a signal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fragile_care.inputs import io
+from fragile_care.model import calendar, capacity, describe
+
+LIGHTS_SV = {"green": "grön", "yellow": "gul", "red": "röd", "none": "–"}
+
+
+# ----------------------------------------------------------------------------- indicators
+def indicator_values(births: pd.DataFrame, redirections: pd.DataFrame, staffing: pd.DataFrame,
+                     staffing_weekly: pd.DataFrame | None, year: int, weeks: tuple[int, int], high_risk: float,
+                     mean_stay_hours: float) -> dict[str, float]:
+    """The plan's indicators for the region in one summer (ISO weeks ``weeks`` of ``year``)."""
+    weekly = calendar.weekly_estimate(births)
+    weekly = weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)]
+    red = describe.redirections_weekly(redirections)
+    red = red[(red["iso_year"] == year) & red["iso_week"].between(*weeks)]
+    redirected = float(red["women"].sum())
+    deliveries = float(weekly["deliveries"].sum())
+    summer_months = staffing[(staffing["profession"] == "barnmorska") & (staffing["month"].dt.year == year)
+                             & staffing["month"].dt.month.isin([6, 7, 8])]
+    out = {
+        "hänvisade_sommar": redirected,
+        "hänvisade_per_1000": 1000 * redirected / deliveries if deliveries else float("nan"),
+        "vakansgrad_barnmorskor": 100 * summer_months["vacancies"].sum() / summer_months["fte_budgeted"].sum()
+        if len(summer_months) else float("nan"),
+        "veckor_med_risk": float("nan"),
+    }
+    if staffing_weekly is not None:
+        part = staffing_weekly[staffing_weekly["iso_year"] == year]
+        if len(part):
+            risk = capacity.blocking(part["deliveries"].to_numpy(float), part["rooms_staffed"].to_numpy(), mean_stay_hours)
+            out["veckor_med_risk"] = float((risk > high_risk).sum())
+    return out
+
+
+def traffic_light(current: float, baseline: float, target: float) -> str:
+    """Lower is better: green at or below target, yellow better than baseline, else red."""
+    if any(pd.isna(v) for v in (current, baseline, target)):
+        return "none"
+    if current <= target:
+        return "green"
+    return "yellow" if current < baseline else "red"
+
+
+def indicator_table(plan: pd.DataFrame, values: dict[str, float]) -> pd.DataFrame:
+    """One row per activity with an indicator: baseline, target, current value, light."""
+    rows = []
+    for act in plan.to_dict("records"):
+        ind = act.get("indicator")
+        if not isinstance(ind, str) or not ind:
+            continue
+        current = values.get(ind, float("nan"))
+        rows.append({"activity_id": act["activity_id"], "indicator": ind, "baseline": act["baseline"], "target": act["target"],
+                     "current": current, "light": traffic_light(current, act["baseline"], act["target"])})
+    return pd.DataFrame(rows, columns=["activity_id", "indicator", "baseline", "target", "current", "light"])
+
+
+# ----------------------------------------------------------------------------- control charts
+def _runs(values: np.ndarray, centre: float, length: int = 8) -> np.ndarray:
+    side = np.sign(values - centre)
+    flag = np.zeros(len(values), dtype=bool)
+    count = 0
+    for i in range(len(values)):
+        count = count + 1 if i > 0 and side[i] != 0 and side[i] == side[i - 1] else (1 if side[i] != 0 else 0)
+        if count >= length:
+            flag[i - length + 1:i + 1] = True
+    return flag
+
+
+def xmr(values: pd.Series, baseline: pd.Series) -> pd.DataFrame:
+    """Individuals (XmR) chart: centre = baseline mean, limits = centre ± 2.66 × mean
+    moving range of the baseline (Wheeler). ``baseline`` is a boolean mask."""
+    mask = np.asarray(baseline, dtype=bool)
+    base = values[mask]
+    if len(base) < 6:
+        raise ValueError(f"an XmR baseline needs at least 6 points, got {len(base)}")
+    centre = float(base.mean())
+    mr = float(base.diff().abs().mean())
+    lower, upper = centre - 2.66 * mr, centre + 2.66 * mr
+    v = values.to_numpy(float)
+    return pd.DataFrame({"value": v, "centre": centre, "lower": lower, "upper": upper, "baseline": mask,
+                         "outside": (v < lower) | (v > upper), "run": _runs(v, centre)}, index=values.index)
+
+
+def c_chart(counts: pd.Series, baseline: pd.Series) -> pd.DataFrame:
+    """c-chart for counts per period: centre c̄ from the baseline, limits c̄ ± 3√c̄ (lower at 0)."""
+    mask = np.asarray(baseline, dtype=bool)
+    base = counts[mask]
+    if len(base) < 6:
+        raise ValueError(f"a c-chart baseline needs at least 6 points, got {len(base)}")
+    centre = float(base.mean())
+    lower, upper = max(0.0, centre - 3 * np.sqrt(centre)), centre + 3 * np.sqrt(centre)
+    v = counts.to_numpy(float)
+    return pd.DataFrame({"value": v, "centre": centre, "lower": lower, "upper": upper, "baseline": mask,
+                         "outside": (v < lower) | (v > upper), "run": _runs(v, centre)}, index=counts.index)
+
+
+# ----------------------------------------------------------------------------- forecast against actual
+def forecast_vs_actual(forecast: pd.DataFrame, births: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
+    """The region's forecast (unit_id REGION) against the actual deliveries in ``months``."""
+    actual = births.groupby("month")["deliveries"].sum()
+    fc = forecast[forecast["unit_id"] == "REGION"].set_index("month")
+    rows = []
+    for m in months:
+        if m not in fc.index or m not in actual.index:
+            continue
+        f = fc.loc[m]
+        rows.append({"month": m, "actual": float(actual[m]), "forecast": float(f["mean"]), "lower_80": float(f["lower_80"]),
+                     "upper_80": float(f["upper_80"]), "error_pct": 100 * (float(actual[m]) - float(f["mean"])) / float(f["mean"]),
+                     "inside_80": bool(f["lower_80"] <= actual[m] <= f["upper_80"])})
+    return pd.DataFrame(rows, columns=["month", "actual", "forecast", "lower_80", "upper_80", "error_pct", "inside_80"])
+
+
+# ----------------------------------------------------------------------------- previous run
+def load_previous(bundle: Path, processed: Path) -> tuple[dict, dict[str, pd.DataFrame]] | None:
+    """The previous run's manifest and processed tables, or None when there is none."""
+    if not (bundle / "manifest.json").is_file() or not processed.is_dir():
+        return None
+    return io.read_json(bundle / "manifest.json"), io.read_tables(processed)
+
+
+def key_numbers(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Headline numbers of a run, for comparing runs."""
+    out: dict[str, float] = {}
+    births = tables.get("births_monthly")
+    if births is not None and len(births):
+        out["last_month_deliveries"] = float(births[births["month"] == births["month"].max()]["deliveries"].sum())
+    fc = tables.get("births_forecast")
+    if fc is not None and len(fc):
+        region = fc[fc["unit_id"] == "REGION"]
+        first = region["month"].min()
+        out["forecast_next_12_months"] = float(region[region["month"] < first + pd.DateOffset(months=12)]["mean"].sum())
+    tot = tables.get("redirection_totals")
+    if tot is not None and len(tot):
+        out["redirected_next_summer"] = float(tot.set_index("unit_id").loc["REGION", "redirected_mean"])
+    log = tables.get("quality_log")
+    if log is not None:
+        out["quality_repairs"] = float((log["severity"] == "repaired").sum())
+        out["quality_warnings"] = float((log["severity"] == "warning").sum())
+    return out
+
+
+def compare_runs(previous_manifest: dict, previous_tables: dict[str, pd.DataFrame], current_inputs: dict[str, str],
+                 current_tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What changed since the previous run: input files (added, removed, changed by
+    sha256) and the headline numbers side by side."""
+    before = {item["path"]: item["sha256"] for item in previous_manifest.get("inputs", [])}
+    files = []
+    for path in sorted(set(before) | set(current_inputs)):
+        if path not in before:
+            files.append((path, "ny"))
+        elif path not in current_inputs:
+            files.append((path, "borttagen"))
+        elif before[path] != current_inputs[path]:
+            files.append((path, "ändrad"))
+    old, new = key_numbers(previous_tables), key_numbers(current_tables)
+    numbers = [(k, old.get(k, float("nan")), new.get(k, float("nan"))) for k in new]
+    frame = pd.DataFrame(numbers, columns=["number", "previous", "current"])
+    frame["change"] = frame["current"] - frame["previous"]
+    return pd.DataFrame(files, columns=["path", "change"]), frame

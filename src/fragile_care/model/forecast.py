@@ -1,0 +1,518 @@
+"""Births under the unchanged situation: monthly forecasts with calibrated intervals.
+
+Per series, :func:`forecast_births` chooses among candidate models by a rolling-origin
+backtest on the series' own history and calibrates its prediction intervals from the
+backtest errors (split-conformal on standardised log errors), so the intervals' coverage
+is earned, not assumed. :func:`reconcile` makes unit forecasts add up to the region.
+
+Candidates
+----------
+``snaive``   seasonal naive: the same month last year (the benchmark).
+``ets``      Holt-Winters with damped additive trend and multiplicative seasonality
+             (statsmodels ``ExponentialSmoothing``) on births per day, times the days of
+             the month (a calendar adjustment: February and 31-day months).
+``airline``  SARIMA(0,1,1)(0,1,1)12 on log births per day (Box and Jenkins' airline
+             model, statsmodels ``SARIMAX``).
+``ets_level`` Holt-Winters without trend, multiplicative seasonality, on births per day.
+``seasonal_mean`` the last 12 months' level times calendar-month factors averaged over
+             up to five years (robust for small, noisy series).
+``comb``     the mean of the four model forecasts (combinations won the M4 competition).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MIN_MONTHS = 24
+SEASON = 12
+BACKTEST_HORIZON = 12
+CANDIDATES = ("snaive", "ets", "ets_level", "airline", "seasonal_mean", "comb")
+
+
+# ----------------------------------------------------------------------------- input
+def validate_history(history: pd.Series) -> pd.Series:
+    """Return ``history`` as a float Series on a month-start DatetimeIndex, or raise
+    ValueError naming the problem (short, gap, negative, non-numeric, not monthly)."""
+    if not isinstance(history, pd.Series):
+        raise ValueError(f"history must be a pandas Series, not {type(history).__name__}")
+    index = history.index
+    if isinstance(index, pd.PeriodIndex):
+        if index.freqstr not in ("M", "ME") and not str(index.freq).startswith("<MonthEnd"):
+            raise ValueError(f"history has a non-monthly PeriodIndex (freq {index.freqstr})")
+        index = index.to_timestamp()
+    elif isinstance(index, pd.DatetimeIndex):
+        if not (index == index.normalize()).all() or not index.is_month_start.all():
+            bad = index[~(index.is_month_start & (index == index.normalize()))][0]
+            raise ValueError(f"history has a non-monthly index: {bad} is not the start of a month")
+    else:
+        raise ValueError(f"history has a non-monthly index ({type(index).__name__}); use month-start dates or a monthly PeriodIndex")
+    if index.has_duplicates:
+        raise ValueError(f"history has duplicate months: {index[index.duplicated()][0]:%Y-%m}")
+    if not index.is_monotonic_increasing:
+        raise ValueError("history months are not in increasing order")
+    values = pd.to_numeric(pd.Series(history.to_numpy(), index=index, dtype="object"), errors="coerce")
+    non_numeric = values.isna() & pd.Series(history.to_numpy(), index=index).notna()
+    if non_numeric.any():
+        where = values.index[non_numeric.to_numpy()][0]
+        raise ValueError(f"history has a non-numeric value {history.iloc[int(np.argmax(non_numeric.to_numpy()))]!r} at {where:%Y-%m}")
+    if values.isna().any():
+        raise ValueError(f"history has a gap: no value for {values.index[values.isna().to_numpy()][0]:%Y-%m}")
+    full = pd.date_range(index[0], index[-1], freq="MS")
+    if len(full) != len(index):
+        missing = full.difference(index)
+        raise ValueError(f"history has a gap: month {missing[0]:%Y-%m} is missing ({len(missing)} month(s) in all)")
+    if (values < 0).any():
+        where = values.index[(values < 0).to_numpy()][0]
+        raise ValueError(f"history has a negative value {values[where]:g} at {where:%Y-%m}")
+    if len(values) < MIN_MONTHS:
+        raise ValueError(f"history is too short: {len(values)} months; at least {MIN_MONTHS} are needed")
+    out = values.astype(float)
+    out.index = pd.DatetimeIndex(index, freq="MS")
+    return out
+
+
+# ----------------------------------------------------------------------------- models
+def _future_index(y: pd.Series, horizon: int) -> pd.DatetimeIndex:
+    return pd.date_range(y.index[-1] + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
+
+
+def _snaive(y: pd.Series, horizon: int) -> np.ndarray:
+    last_year = y.to_numpy()[-SEASON:]
+    return np.array([last_year[i % SEASON] for i in range(horizon)])
+
+
+def _holt_winters(y: pd.Series, horizon: int, damped_trend: bool) -> np.ndarray:
+    """Holt-Winters on births per day (multiplicative seasonality when every month has
+    births), times the days of each forecast month."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    days = y.index.days_in_month.to_numpy()
+    rate = y / days
+    seasonal = "mul" if (rate > 0).all() else "add"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ExponentialSmoothing(rate, trend="add" if damped_trend else None, damped_trend=damped_trend, seasonal=seasonal,
+                                   seasonal_periods=SEASON, initialization_method="estimated").fit()
+        out = np.asarray(fit.forecast(horizon)) * _future_index(y, horizon).days_in_month.to_numpy()
+    return np.maximum(out, 0.0)
+
+
+def _ets(y: pd.Series, horizon: int) -> np.ndarray:
+    return _holt_winters(y, horizon, damped_trend=True)
+
+
+def _airline(y: pd.Series, horizon: int) -> np.ndarray:
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    days = y.index.days_in_month.to_numpy()
+    log_rate = np.log((y + 0.5) / days)  # +0.5 keeps a month with no births finite
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = SARIMAX(log_rate, order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON), simple_differencing=True).fit(disp=False)
+        # simple differencing: forecasts come back on the differenced scale -> integrate
+        diff_forecast = np.asarray(fit.forecast(horizon))
+    history = np.asarray(log_rate)
+    levels = list(history)
+    for d in diff_forecast:
+        # y_t = d_t + y_{t-1} + y_{t-12} - y_{t-13}
+        levels.append(d + levels[-1] + levels[-SEASON] - levels[-SEASON - 1])
+    future = np.array(levels[len(history):])
+    return np.maximum(np.exp(future) * _future_index(y, horizon).days_in_month.to_numpy() - 0.5, 0.0)
+
+
+def _ets_level(y: pd.Series, horizon: int) -> np.ndarray:
+    return _holt_winters(y, horizon, damped_trend=False)
+
+
+def _seasonal_mean(y: pd.Series, horizon: int, years: int = 5) -> np.ndarray:
+    """Level of the last 12 months times calendar-month factors averaged over up to
+    ``years`` years (births per day): averages the noise of small series away."""
+    recent = y.iloc[-min(len(y), years * SEASON):]
+    rate = recent / recent.index.days_in_month.to_numpy()
+    rolling = rate.rolling(SEASON, center=True, min_periods=SEASON // 2).mean()
+    factors = (rate / rolling).groupby(rate.index.month).mean()
+    factors = factors / factors.mean()
+    last = y.iloc[-SEASON:]
+    level = float((last / last.index.days_in_month.to_numpy() / factors.loc[last.index.month].to_numpy()).mean())
+    future = _future_index(y, horizon)
+    return level * factors.loc[future.month].to_numpy() * future.days_in_month.to_numpy()
+
+
+def _fit_all(y: pd.Series, horizon: int) -> dict[str, np.ndarray]:
+    out = {"snaive": _snaive(y, horizon), "ets": _ets(y, horizon), "ets_level": _ets_level(y, horizon),
+           "airline": _airline(y, horizon), "seasonal_mean": _seasonal_mean(y, horizon)}
+    out["comb"] = (out["ets"] + out["ets_level"] + out["airline"] + out["seasonal_mean"]) / 4
+    return out
+
+
+# ----------------------------------------------------------------------------- backtest
+@dataclass
+class Backtest:
+    """Forecasts from rolling origins inside the history: one row per origin, model, step."""
+
+    errors: pd.DataFrame  # origin, model, step, actual, forecast, scale
+    origins: list[pd.Timestamp]
+
+    def mase(self) -> pd.Series:
+        """Mean absolute scaled error per model, averaged over origins."""
+        frame = self.errors.assign(ae=(self.errors["actual"] - self.errors["forecast"]).abs())
+        per_origin = frame.groupby(["model", "origin"]).agg(ae=("ae", "mean"), scale=("scale", "first"))
+        return (per_origin["ae"] / per_origin["scale"]).groupby("model").mean()
+
+
+def _mase_scale(train: pd.Series) -> float:
+    """In-sample MAE of seasonal naive: the denominator of MASE (1 for a series where it is 0)."""
+    values = train.to_numpy()
+    return float(np.mean(np.abs(values[SEASON:] - values[:-SEASON]))) or 1.0
+
+
+def backtest_origins(n: int, horizon: int = BACKTEST_HORIZON, step: int = 6, max_origins: int = 14, min_train: int = MIN_MONTHS) -> list[int]:
+    """Training lengths of the rolling origins: the newest leaves ``horizon`` months to
+    test, each earlier one ``step`` months before, at most ``max_origins``."""
+    origins = []
+    train = n - horizon
+    while train >= min_train and len(origins) < max_origins:
+        origins.append(train)
+        train -= step
+    if not origins and n - min_train >= 1:
+        origins.append(min_train)
+    return sorted(origins)
+
+
+def run_backtest(y: pd.Series, horizon: int = BACKTEST_HORIZON, **kw) -> Backtest:
+    rows = []
+    origins = backtest_origins(len(y), horizon, **kw)
+    for train_len in origins:
+        train, test = y.iloc[:train_len], y.iloc[train_len:train_len + horizon]
+        scale = _mase_scale(train)
+        forecasts = _fit_all(train, len(test))
+        for model, values in forecasts.items():
+            for step, (actual, fc) in enumerate(zip(test.to_numpy(), values), start=1):
+                rows.append((train.index[-1], model, step, actual, fc, scale))
+    errors = pd.DataFrame(rows, columns=["origin", "model", "step", "actual", "forecast", "scale"])
+    return Backtest(errors, [y.index[t - 1] for t in origins])
+
+
+SELECTION_MARGIN = 0.05
+
+
+def choose_model(mase: pd.Series, margin: float = SELECTION_MARGIN) -> str:
+    """The combination, unless another candidate's backtest MASE is lower by more than
+    ``margin`` (5 %). Backtest errors are noisy, so a small lead is no reason to leave
+    the combination, which is the more robust forecast (as in the M4 competition)."""
+    best = str(mase.idxmin())
+    if "comb" in mase and mase[best] >= mase["comb"] * (1 - margin):
+        return "comb"
+    return best
+
+
+# ----------------------------------------------------------------------------- intervals
+@dataclass(frozen=True)
+class ErrorModel:
+    """Log forecast errors with variance ``a + b * step`` up to the backtest horizon;
+    ``k`` maps a level to the multiplier of the standard deviation (split-conformal
+    quantile of |standardised error|). Beyond the backtest horizon the variance grows by
+    at least ``b_long`` a month: the year-to-year variance of the series' own level, so
+    that intervals five years ahead are not as narrow as those one year ahead."""
+
+    a: float
+    b: float
+    k: dict[int, float]
+    n: int
+    b_long: float = 0.0
+    calibrated_steps: int = BACKTEST_HORIZON
+
+    def sd(self, steps: np.ndarray) -> np.ndarray:
+        steps = np.asarray(steps, dtype=float)
+        inside = np.minimum(steps, self.calibrated_steps)
+        beyond = np.maximum(steps - self.calibrated_steps, 0.0)
+        return np.sqrt(self.a + self.b * inside + max(self.b, self.b_long) * beyond)
+
+
+def level_variance_per_month(y: pd.Series) -> float:
+    """Variance of year-to-year log changes of complete calendar years, per month."""
+    annual = y.groupby(y.index.year).agg(["sum", "size"])
+    annual = annual[annual["size"] == 12]["sum"]
+    if len(annual) < 3:
+        return 0.0
+    return float(np.var(np.diff(np.log(annual.to_numpy() + 0.5)), ddof=1)) / SEASON
+
+
+def _log_error(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    return np.log((actual + 0.5) / (forecast + 0.5))
+
+
+def calibrate(errors: pd.DataFrame, levels: tuple[int, ...]) -> ErrorModel:
+    """Fit the error variance growth by step and the conformal multipliers per level."""
+    e = _log_error(errors["actual"].to_numpy(float), errors["forecast"].to_numpy(float))
+    steps = errors["step"].to_numpy(float)
+    by_step = pd.DataFrame({"step": steps, "e2": e**2}).groupby("step")["e2"].mean()
+    if len(by_step) >= 2:
+        b, a = np.polyfit(by_step.index.to_numpy(float), by_step.to_numpy(), 1)
+    else:
+        a, b = float(by_step.mean()), 0.0
+    b = max(b, 0.0)
+    a = max(a, 1e-8, float(by_step.min()) * 0.25)
+    from scipy.stats import norm
+
+    z = np.sort(np.abs(e) / np.sqrt(a + b * steps))
+    n = len(z)
+    k = {}
+    for level in levels:
+        rank = math.ceil((n + 1) * level / 100)
+        # too few errors for an empirical quantile: fall back to the normal quantile
+        normal = float(norm.ppf(0.5 + level / 200))
+        k[level] = float(z[rank - 1]) if rank <= n else max(normal, float(z[-1]) if n else normal)
+    return ErrorModel(float(a), float(b), k, n)
+
+
+def _short_history_errors(y: pd.Series) -> pd.DataFrame:
+    """With no room for a backtest: seasonal differences as one-step errors of seasonal naive."""
+    values = y.to_numpy()
+    return pd.DataFrame({"step": 1, "actual": values[SEASON:], "forecast": values[:-SEASON]})
+
+
+# ----------------------------------------------------------------------------- public API
+def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
+    """Forecast monthly births with calibrated prediction intervals.
+
+    Parameters
+    ----------
+    history : monthly counts (births or deliveries) on a month-start DatetimeIndex or a
+        monthly PeriodIndex; at least 24 months, no gaps, no negative values.
+    horizon : number of months to forecast (> 0).
+    levels : interval levels in percent.
+
+    Returns
+    -------
+    DataFrame indexed by the forecast months with ``mean`` and ``lower_L``/``upper_L``
+    for each level (counts per month). ``.attrs``: ``model`` (the chosen candidate),
+    ``backtest_mase`` (per candidate), ``origins`` (backtest origins), ``error_model``.
+
+    Raises
+    ------
+    ValueError
+        for a short history, a gap, a negative or non-numeric value, a non-monthly index,
+        or a horizon that is not a positive whole number.
+    """
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise ValueError(f"horizon must be a positive whole number of months, not {horizon!r}")
+    for level in levels:
+        if not 0 < level < 100:
+            raise ValueError(f"interval level {level!r} must be between 0 and 100")
+    y = validate_history(history)
+    backtest = run_backtest(y)
+    if backtest.origins:
+        mase = backtest.mase()
+        model = choose_model(mase)
+        # Calibrate on the errors of every model candidate, not only the winner's: the
+        # winner's own backtest errors are optimistic because it was chosen for them.
+        err = calibrate(backtest.errors[backtest.errors["model"] != "snaive"], levels)
+    else:
+        mase = pd.Series(dtype=float)
+        model = "snaive"
+        err = calibrate(_short_history_errors(y), levels)
+    err = ErrorModel(err.a, err.b, err.k, err.n, b_long=level_variance_per_month(y))
+    mean = _fit_all(y, horizon)[model]
+    index = _future_index(y, horizon)
+    steps = np.arange(1, horizon + 1, dtype=float)
+    sd = err.sd(steps)
+    out = pd.DataFrame({"mean": mean}, index=index)
+    for level in levels:
+        factor = np.exp(err.k[level] * sd)
+        out[f"lower_{level}"] = np.maximum((mean + 0.5) / factor - 0.5, 0.0)
+        out[f"upper_{level}"] = (mean + 0.5) * factor - 0.5
+    out.index.name = "month"
+    out.attrs.update({"model": model, "backtest_mase": mase.to_dict(), "origins": [str(o.date()) for o in backtest.origins],
+                      "error_model": {"a": err.a, "b": err.b, "b_long": err.b_long, "k": err.k, "n": err.n}})
+    return out
+
+
+def reconcile(units: dict[str, pd.DataFrame], region: pd.DataFrame, weights: dict[str, float] | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Make unit forecasts add up to the region's exactly (weighted least squares on the
+    two-level hierarchy). The difference between the region's forecast and the sum of the
+    units is shared in proportion to each series' error variance (``weights``; default
+    equal), so the noisier forecasts move more. Interval bounds move with their mean.
+
+    Returns new frames; the arguments are not changed.
+    """
+    names = list(units)
+    w = {name: float((weights or {}).get(name, 1.0)) for name in names + ["REGION"]}
+    total_w = sum(w.values())
+    gap = region["mean"] - sum(units[n]["mean"] for n in names)
+    out_units = {}
+    for name in names:
+        shift = gap * w[name] / total_w
+        out_units[name] = units[name].add(shift, axis=0).clip(lower=0)
+    new_region_mean = sum(out_units[n]["mean"] for n in names)
+    region_out = region.add(new_region_mean - region["mean"], axis=0)
+    region_out["mean"] = new_region_mean  # exact: no floating residue from the shift
+    for frame, src in [(region_out, region), *[(out_units[n], units[n]) for n in names]]:
+        frame.attrs = dict(src.attrs)
+    return out_units, region_out
+
+
+# ----------------------------------------------------------------------------- evaluation
+def evaluate(series: dict[str, pd.Series], horizon: int = 12, n_origins: int = 6, levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
+    """Rolling-origin evaluation of :func:`forecast_births` (model selection and interval
+    calibration included, using only data before each origin).
+
+    One origin per year: the last ``n_origins`` non-overlapping ``horizon``-month windows
+    at the end of each series. Returns one row per series and origin with the MAE of the
+    forecast and of seasonal naive, their ratio, MASE (scaled by the in-sample seasonal
+    naive MAE), MAPE (percent) and the share of actuals inside each interval.
+    """
+    windows = evaluation_windows(series, horizon, n_origins)
+    forecasts = forecast_many({key: train for key, (train, _) in windows.items()}, horizon, levels)
+    return score(windows, forecasts, levels)
+
+
+def evaluation_windows(series: dict[str, pd.Series], horizon: int, n_origins: int) -> dict[tuple, tuple[pd.Series, pd.Series]]:
+    """(training part, test window) per series and origin k (k windows from the end)."""
+    windows = {}
+    for name, y in series.items():
+        y = validate_history(y)
+        for k in range(n_origins, 0, -1):
+            train_len = len(y) - k * horizon
+            windows[(name, k)] = (y.iloc[:train_len], y.iloc[train_len:train_len + horizon])
+    return windows
+
+
+def score(windows: dict[tuple, tuple[pd.Series, pd.Series]], forecasts: dict, levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
+    """The evaluation table of :func:`evaluate` from windows and their forecasts."""
+    rows = []
+    for (name, k), (train, test) in windows.items():
+        fc = forecasts[(name, k)]
+        actual = test.to_numpy()
+        mean = fc["mean"].to_numpy()
+        naive = _snaive(train, len(test))
+        scale = _mase_scale(train)
+        row = {"series": name, "origin": train.index[-1], "model": fc.attrs["model"],
+               "mae": float(np.mean(np.abs(actual - mean))), "mae_snaive": float(np.mean(np.abs(actual - naive))),
+               "mase": float(np.mean(np.abs(actual - mean))) / scale,
+               "mape": float(np.mean(np.abs(actual - mean) / np.maximum(actual, 1))) * 100}
+        row["relative_mae"] = row["mae"] / row["mae_snaive"]
+        for level in levels:
+            inside = (actual >= fc[f"lower_{level}"].to_numpy()) & (actual <= fc[f"upper_{level}"].to_numpy())
+            row[f"coverage_{level}"] = float(inside.mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _forecast_one(args: tuple) -> pd.DataFrame:
+    return forecast_births(*args)
+
+
+def forecast_many(series: dict[str, pd.Series], horizon: int, levels: tuple[int, ...] = (80, 95), workers: int | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`forecast_births` for several series, in parallel processes (one per core).
+
+    Each series is independent, so the result is the same as a loop; ``workers=1`` runs
+    in this process."""
+    return run_jobs({key: (y, horizon, levels) for key, y in series.items()}, workers)
+
+
+def run_jobs(jobs_by_key: dict, workers: int | None = None) -> dict:
+    """:func:`forecast_births` on (history, horizon, levels) jobs, in parallel processes."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    keys = list(jobs_by_key)
+    jobs = list(jobs_by_key.values())
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        return dict(zip(keys, (_forecast_one(job) for job in jobs)))
+    # Fresh (spawned) workers with single-threaded BLAS: forked workers would inherit the
+    # parent's BLAS thread pools and oversubscribe the cores (measured: 8x slower).
+    limits = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    saved = {k: os.environ.get(k) for k in limits}
+    os.environ.update(limits)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_forecast_one, jobs))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return dict(zip(keys, results))
+
+
+def series_by_unit(births: pd.DataFrame, value: str = "deliveries") -> dict[str, pd.Series]:
+    """Monthly series per unit and for the region (key ``REGION``) from a long table."""
+    out = {uid: group.set_index("month")[value].astype(float).sort_index() for uid, group in births.groupby("unit_id")}
+    out["REGION"] = births.groupby("month")[value].sum().astype(float).sort_index()
+    return out
+
+
+def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
+    """Forecast every unit and the region (``unit_id = "REGION"``), reconciled so that the
+    units add up to the region exactly. Long table: unit_id, month, mean, bounds, model.
+
+    Reconciliation weights are each series' backtest error variance in counts (the
+    log-error variance times the squared level of the last 12 months)."""
+    series = series_by_unit(births, value)
+    return _reconciled(series, forecast_many(series, horizon, levels), levels)
+
+
+def forecast_and_evaluate(births: pd.DataFrame, horizon: int, n_origins: int, value: str = "deliveries",
+                          levels: tuple[int, ...] = (80, 95), region_from: pd.Timestamp | None = None,
+                          region_horizon: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """:func:`forecast_all` and :func:`evaluate` (horizon 12, ``n_origins`` yearly origins)
+    in one pool of worker processes: the same results as calling both, in less time
+    (the workers start once and the jobs pack better onto the cores).
+
+    With ``region_from`` also the region's forecast made from the data before that month
+    (``region_horizon`` months; the tertial follow-up compares it with what happened)."""
+    series = series_by_unit(births, value)
+    windows = evaluation_windows(series, BACKTEST_HORIZON, n_origins)
+    jobs = {("full", name): (y, horizon, levels) for name, y in series.items()}
+    if region_from is not None and region_horizon > 0:
+        jobs[("before", "REGION")] = (series["REGION"][series["REGION"].index < region_from], region_horizon, levels)
+    jobs.update({("eval", key): (train, BACKTEST_HORIZON, levels) for key, (train, _) in windows.items()})
+    done = run_jobs(jobs)
+    full = {name: done[("full", name)] for name in series}
+    evaluated = {key: done[("eval", key)] for key in windows}
+    before = done.get(("before", "REGION"))
+    if before is not None:
+        before = before.reset_index().assign(unit_id="REGION", model=before.attrs["model"])
+    return _reconciled(series, full, levels), score(windows, evaluated, levels), before
+
+
+def _reconciled(series: dict[str, pd.Series], forecasts: dict[str, pd.DataFrame], levels: tuple[int, ...]) -> pd.DataFrame:
+    forecasts = dict(forecasts)
+    weights = {name: forecasts[name].attrs["error_model"]["a"] * float(y.iloc[-SEASON:].mean()) ** 2 for name, y in series.items()}
+    region_fc = forecasts.pop("REGION")
+    units, region_rec = reconcile(forecasts, region_fc, weights)
+    frames = [frame.assign(unit_id=uid, model=frame.attrs["model"]) for uid, frame in {**units, "REGION": region_rec}.items()]
+    return pd.concat(frames).reset_index()[["unit_id", "month", "model", "mean", *[f"{b}_{lv}" for lv in levels for b in ("lower", "upper")]]]
+
+
+def summer_weekly(forecasts: pd.DataFrame, year: int, weeks: tuple[int, int]) -> pd.DataFrame:
+    """Forecast deliveries per unit and ISO week of one summer: each forecast month's mean
+    spread evenly over its days (the forecast is monthly). ``sigma_log`` is the log-scale
+    standard deviation of the month of the week's Thursday, read off its 95 % interval."""
+    from fragile_care.model.calendar import week_month, weekly_estimate
+
+    frame = forecasts.rename(columns={"mean": "deliveries"})[["unit_id", "month", "deliveries"]]
+    weekly = weekly_estimate(frame)
+    weekly = weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)].reset_index(drop=True)
+    sigma = (np.log(forecasts["upper_95"]) - np.log(forecasts["lower_95"])) / (2 * 1.959963984540054)
+    sigma = pd.Series(sigma.to_numpy(), index=pd.MultiIndex.from_frame(forecasts[["unit_id", "month"]]))
+    months = week_month(weekly["iso_year"], weekly["iso_week"])
+    weekly["sigma_log"] = sigma.reindex(pd.MultiIndex.from_arrays([weekly["unit_id"], months])).to_numpy()
+    return weekly
+
+
+def annual_totals(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """Forecast deliveries per unit and complete calendar year (mean only: interval
+    bounds of months do not add up to bounds of a year)."""
+    frame = forecasts.assign(year=forecasts["month"].dt.year)
+    counts = frame.groupby(["unit_id", "year"])["month"].transform("size")
+    return frame[counts == 12].groupby(["unit_id", "year"], as_index=False)["mean"].sum()

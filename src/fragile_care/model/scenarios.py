@@ -1,0 +1,120 @@
+"""The action plan (handlingsplan): checks, measures as model effects, scenarios, indicators.
+
+Each activity may carry an expected effect on the models:
+
+- ``extra_staff``: ``effect_fte`` more midwife FTE at work at ``effect_unit`` in ISO weeks
+  ``effect_weeks`` (e.g. ``27-31``): summer substitutes, bought leave weeks, agency staff;
+- ``move_leave``: ``effect_fte`` FTE of planned leave at ``effect_unit`` moved from
+  ``effect_weeks`` to ``effect_to_weeks`` (the latter may lie outside the summer);
+- ``pooling``: regional coordination between ``effect_unit`` and ``effect_partner``: a
+  woman who finds every staffed room busy is received at the partner when it has a free
+  room (the simulation's overflow);
+- ``none``: an activity without a modelled effect (e.g. a digital tool, a guideline).
+
+The effect follows a time profile from the activity's ``start``: ``step`` (full at once)
+or ``ramp`` (linear over ``ramp_weeks``), and ends at ``end``. A scenario applies one
+activity, or all of them, to next summer's unchanged-situation staffing and runs the
+staffing and capacity models again with the same forecast draws as the baseline, so the
+differences are the measures' effect and not noise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fragile_care.inputs.parsing import is_blank
+from fragile_care.inputs.plan_checks import parse_weeks
+from fragile_care.model import capacity, staffing
+
+
+def week_start(iso_year: int, iso_week: int) -> pd.Timestamp:
+    return pd.Timestamp.fromisocalendar(int(iso_year), int(iso_week), 1)
+
+
+def profile_factor(activity: dict, when: pd.Timestamp) -> float:
+    """Share of the full effect at ``when``: 0 before start and after end; a step is 1;
+    a ramp rises linearly over ``ramp_weeks`` from the start."""
+    if when < activity["start"] or when > activity["end"]:
+        return 0.0
+    if activity.get("effect_profile") == "ramp" and not is_blank(activity.get("ramp_weeks")):
+        weeks = (when - activity["start"]).days / 7 + 1
+        return float(min(1.0, weeks / float(activity["ramp_weeks"])))
+    return 1.0
+
+
+def apply_staffing_effects(weekly: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+    """Midwife FTE at work per unit and week (``fte_supply``) after the extra-staff and
+    moved-leave effects of ``activities``; adds ``fte_added`` (what the measures changed)."""
+    out = weekly.copy()
+    added = np.zeros(len(out))
+    starts = [week_start(y, w) for y, w in zip(out["iso_year"], out["iso_week"])]
+    for act in activities.to_dict("records"):
+        if act["effect_type"] not in ("extra_staff", "move_leave"):
+            continue
+        unit = out["unit_id"].to_numpy() == act["effect_unit"]
+        factors = np.array([profile_factor(act, s) for s in starts])
+        from_weeks = np.isin(out["iso_week"].to_numpy(), parse_weeks(act["effect_weeks"]))
+        added += np.where(unit & from_weeks, act["effect_fte"] * factors, 0.0)
+        if act["effect_type"] == "move_leave":
+            to_weeks = np.isin(out["iso_week"].to_numpy(), parse_weeks(act["effect_to_weeks"]))
+            added -= np.where(unit & to_weeks, act["effect_fte"] * factors, 0.0)
+    out["fte_added"] = added
+    out["fte_supply"] = (out["fte_supply"] + added).clip(lower=0.0)
+    return out
+
+
+def pooling_pairs(activities: pd.DataFrame, when: pd.Timestamp) -> dict[str, tuple[str, ...]]:
+    """Overflow neighbours from the pooling activities in force at ``when`` (both ways)."""
+    pairs: dict[str, list[str]] = {}
+    for act in activities.to_dict("records"):
+        if act["effect_type"] == "pooling" and profile_factor(act, when) > 0:
+            pairs.setdefault(act["effect_unit"], []).append(act["effect_partner"])
+            pairs.setdefault(act["effect_partner"], []).append(act["effect_unit"])
+    return {k: tuple(dict.fromkeys(v)) for k, v in pairs.items()}
+
+
+def run_scenario(name: str, outlook: pd.DataFrame, units: pd.DataFrame, activities: pd.DataFrame,
+                 norms: staffing.Norms, settings: capacity.CapacitySettings) -> tuple[dict, pd.DataFrame]:
+    """Next summer under the activities given (none: the baseline). ``outlook`` is the
+    ``kind == "prognos"`` part of the staffing table. Returns the key outputs and the
+    unit-week table. The forecast draws use the same seed in every scenario."""
+    supply = apply_staffing_effects(outlook, activities)
+    gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms,
+                               settings.mean_stay_hours)
+    gap = gap.merge(outlook[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
+    risk, draws = capacity.redirection_risk(gap, "rooms_staffed", settings.mean_stay_hours, settings.forecast_draws,
+                                            settings.seed, settings.high_risk_blocking)
+    region = capacity.totals_with_interval(risk, draws).set_index("unit_id").loc["REGION"]
+    pairs = pooling_pairs(activities, week_start(int(outlook["iso_year"].iloc[0]), int(outlook["iso_week"].median())))
+    not_placed = float("nan")  # only scenarios with regional coordination are simulated (the rest: Erlang B)
+    if pairs:
+        sim = capacity.simulate_summer(gap, settings.mean_stay_hours, settings.arrival_profile, pairs,
+                                       settings.simulation_replications, settings.seed, settings.stay_cv)
+        not_placed = float(sim.set_index("unit_id").loc["REGION", "not_placed"])
+    summary = {
+        "scenario": name,
+        "redirected_mean": float(region["redirected_mean"]), "redirected_p10": float(region["redirected_p10"]),
+        "redirected_p90": float(region["redirected_p90"]),
+        "weeks_at_risk": int((risk["blocking"] > settings.high_risk_blocking).sum()),
+        "fte_shortfall": float(-gap["fte_gap"].clip(upper=0).sum()),
+        "fte_added": float(supply["fte_added"].sum()),
+        "not_placed_in_region": not_placed,
+    }
+    return summary, risk.assign(scenario=name)
+
+
+def scenarios(outlook: pd.DataFrame, units: pd.DataFrame, plan: pd.DataFrame, norms: staffing.Norms,
+              settings: capacity.CapacitySettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baseline, each activity with a modelled effect alone, and all together."""
+    modelled = plan[plan["effect_type"] != "none"] if not plan.empty else plan
+    runs = [("Oförändrat läge", modelled.iloc[0:0])]
+    runs += [(f"{a['activity_id']}: {a['title']}", modelled[modelled["activity_id"] == a["activity_id"]]) for a in modelled.to_dict("records")]
+    if len(modelled) > 1:
+        runs.append(("Alla åtgärder", modelled))
+    summaries, weekly = [], []
+    for name, acts in runs:
+        summary, risk = run_scenario(name, outlook, units, acts, norms, settings)
+        summaries.append(summary)
+        weekly.append(risk)
+    return pd.DataFrame(summaries), pd.concat(weekly, ignore_index=True)

@@ -1,0 +1,279 @@
+"""Staff needed against staff available, per unit and ISO week.
+
+Need comes from the (forecast or observed) deliveries and configurable norms; supply from
+the staffing table (budgeted FTE, vacancies, available FTE, agency staff) and the leave
+plan by ISO week. Everything is in FTE (årsarbetare) and in staffed rooms or cots.
+
+Norms and their sources (defaults of :class:`Norms`; every one is configurable):
+
+- One midwife per woman in active labour: Svenska Barnmorskeförbundet, policy "En födande
+  – en barnmorska" (2022; public fact S01). A staffed delivery room is a room with a
+  midwife on duty, so the midwives on the delivery ward set the number of staffed rooms.
+- Births per midwife FTE per year, 28: Royal College of Obstetricians and Gynaecologists
+  et al., *Safer Childbirth: Minimum Standards for the Organisation and Delivery of Care
+  in Labour* (London, RCOG Press, 2007), the 1:28 ratio for the whole midwife
+  establishment. A UK benchmark for all midwifery work (antenatal, labour, postnatal,
+  community); shown beside the delivery-ward need, not used for the rooms.
+- Neonatal nurses per cot: 1 intensive care, 0.5 high dependency, 0.25 special care:
+  British Association of Perinatal Medicine, *Service Standards for Hospitals Providing
+  Neonatal Care*, 3rd ed. (BAPM, 2010), the ratios 1:1, 1:2, 1:4.
+- 34.33 hours a week for a full-time post in rotating three-shift work including nights
+  (arbetstid vid treskift, 34 h 20 min, Sveriges Kommuner och Regioner, Allmänna
+  bestämmelser); a position staffed around the clock (168 h) therefore needs
+  168 / 34.33 = 4.9 FTE who are at work that week.
+- Half of a unit's midwife FTE work on the delivery ward (the rest on the postnatal ward,
+  in specialist antenatal care and ultrasound): an ASSUMPTION; no public source gives the
+  split. Replace it with the unit's own schedule.
+- The need for rooms (and cots) is the fewest that keep the Erlang-B blocking at or below
+  ``target_blocking`` (default 1 %, a policy choice of this model, not a national norm).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from fragile_care.inputs.schemas import CARE_LEVELS
+from fragile_care.model import capacity
+from fragile_care.model.calendar import week_month, weekly_estimate
+from fragile_care.validation import KeyedError
+
+WEEKS_PER_YEAR = 365.25 / 7
+MIDWIFE = "barnmorska"
+NEONATAL_NURSE = "neonatalsjuksköterska"
+
+
+class Norms(BaseModel):
+    """Staffing norms (see the module docstring for the sources). Each default and allowed
+    range is defined here once; the run configuration's section ``staffing`` is this model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    midwives_per_woman_in_labour: float = Field(1.0, ge=0.1, le=5, description="midwives per woman in active labour (Barnmorskeförbundet)")
+    births_per_midwife_fte_year: float = Field(28.0, ge=1, le=500, description="benchmark births per midwife FTE a year (RCOG Safer Childbirth)")
+    nurses_per_cot: dict[str, float] = Field(default_factory=lambda: {"ic": 1.0, "hd": 0.5, "sc": 0.25},
+                                             description="neonatal nurses per cot by care level ic/hd/sc, each above 0 and at most 5 (BAPM)")
+    hours_per_fte_week: float = Field(34.33, ge=1, le=80, description="working hours a week of a full-time post (three-shift)")
+    labour_ward_share: float = Field(0.5, ge=0.01, le=1, description="share of midwife FTE working on the delivery ward (ASSUMPTION)")
+    target_blocking: float = Field(0.01, ge=1e-6, le=0.5, description="highest acceptable share of women redirected (policy choice)")
+
+    @field_validator("nurses_per_cot")
+    @classmethod
+    def _ratios(cls, value: dict[str, float]) -> dict[str, float]:
+        if set(value) != set(CARE_LEVELS):
+            raise ValueError(f"must map each of {', '.join(CARE_LEVELS)} to nurses per cot")
+        for level, ratio in value.items():
+            if not 0 < ratio <= 5:
+                raise KeyedError(level, f"{ratio:g} is out of range; allowed: above 0-5", relative=True)
+        return value
+
+    @property
+    def fte_per_position(self) -> float:
+        """FTE at work that week needed to fill one position around the clock."""
+        return capacity.HOURS_PER_WEEK / self.hours_per_fte_week
+
+
+def summer_grid(units: list[str], year: int, weeks: tuple[int, int]) -> pd.DataFrame:
+    """Every unit × ISO week of one summer."""
+    return pd.DataFrame(
+        [(u, year, w) for u in units for w in range(weeks[0], weeks[1] + 1)],
+        columns=["unit_id", "iso_year", "iso_week"],
+    )
+
+
+def weekly_supply(staffing: pd.DataFrame, leave_plan: pd.DataFrame, grid: pd.DataFrame, profession: str,
+                  reference_year: int | None = None) -> pd.DataFrame:
+    """Staff at work per unit and ISO week for one profession, in FTE.
+
+    supply = available FTE (budgeted minus vacancies and other absence) + agency FTE −
+    planned leave in that week, from the staffing row of the month of the week's
+    Thursday. With ``reference_year`` the staffing and leave of that year's same ISO week
+    are used (the unchanged situation for a future summer). A week without a leave row
+    counts no planned leave and is flagged (``leave_planned`` False). When leave exceeds
+    the staff at work the supply is 0, and ``leave_exceeds_staff`` says so.
+
+    Raises ValueError naming the unit and month when a staffing row is missing.
+    """
+    source_year = grid["iso_year"] if reference_year is None else pd.Series(reference_year, index=grid.index)
+    frame = grid.assign(source_year=source_year.astype(int))
+    frame["month"] = week_month(frame["source_year"], frame["iso_week"]).to_numpy()
+    staff = staffing[staffing["profession"] == profession]
+    frame = frame.merge(staff[["unit_id", "month", "fte_budgeted", "fte_available", "fte_agency", "vacancies"]],
+                        on=["unit_id", "month"], how="left", validate="many_to_one")
+    missing = frame[frame["fte_budgeted"].isna()]
+    if not missing.empty:
+        row = missing.iloc[0]
+        raise ValueError(
+            f"staffing: no {profession} row for unit {row['unit_id']} in {row['month']:%Y-%m} "
+            f"(needed for ISO week {int(row['source_year'])}-W{int(row['iso_week']):02d}; {len(missing)} unit-weeks lack one)"
+        )
+    leave = leave_plan[leave_plan["profession"] == profession]
+    leave = leave.assign(
+        source_year=leave["iso_week"].str[:4].astype(int), week=leave["iso_week"].str[-2:].astype(int)
+    )[["unit_id", "source_year", "week", "fte_on_leave"]]
+    frame = frame.merge(leave, left_on=["unit_id", "source_year", "iso_week"], right_on=["unit_id", "source_year", "week"],
+                        how="left", validate="many_to_one").drop(columns="week")
+    frame["leave_planned"] = frame["fte_on_leave"].notna()
+    frame["fte_on_leave"] = frame["fte_on_leave"].fillna(0.0)
+    at_work = frame["fte_available"] + frame["fte_agency"] - frame["fte_on_leave"]
+    frame["leave_exceeds_staff"] = at_work < 0
+    frame["fte_supply"] = at_work.clip(lower=0.0)
+    return frame.assign(profession=profession)
+
+
+def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, norms: Norms,
+                mean_stay_hours: float) -> pd.DataFrame:
+    """Midwives and staffed delivery rooms needed against available, per unit and week.
+
+    ``deliveries``: unit_id, iso_year, iso_week, deliveries (women per week).
+    ``supply``: from :func:`weekly_supply` for midwives.
+
+    Columns (FTE are årsarbetare at work that week):
+    load_erlangs (women in active labour at a time, on average), rooms_needed (fewest
+    rooms with blocking ≤ target), fte_need (delivery-ward midwives to staff them around
+    the clock), fte_supply_ward (the ward's share of midwives at work), fte_gap (supply −
+    need; negative = shortfall), rooms_physical, rooms_staffed (whole rooms the midwives on
+    duty can staff, at most the physical rooms), rooms_gap (staffed − needed),
+    fte_benchmark (1:28 establishment benchmark for all midwifery) and
+    fte_gap_benchmark (all midwives at work − benchmark).
+    """
+    capacity.check_stay(mean_stay_hours)
+    flags = [c for c in ("leave_planned",) if c in supply]
+    frame = deliveries[["unit_id", "iso_year", "iso_week", "deliveries"]].merge(
+        supply[["unit_id", "iso_year", "iso_week", "fte_supply", *flags]],
+        on=["unit_id", "iso_year", "iso_week"], how="left", validate="one_to_one")
+    if frame["fte_supply"].isna().any():
+        row = frame[frame["fte_supply"].isna()].iloc[0]
+        raise ValueError(f"no midwife supply for unit {row['unit_id']} in {int(row['iso_year'])}-W{int(row['iso_week']):02d}")
+    rooms = units.set_index("unit_id")["delivery_rooms"]
+    frame["rooms_physical"] = frame["unit_id"].map(rooms).astype(int)
+    zero = frame[frame["rooms_physical"] <= 0]
+    if not zero.empty:
+        raise ValueError(f"units: delivery_rooms is {int(zero['rooms_physical'].iloc[0])} for open unit {zero['unit_id'].iloc[0]}; "
+                         "a delivery unit needs at least one room")
+    load = capacity.offered_load(frame["deliveries"].to_numpy(float), mean_stay_hours)
+    rooms_needed = capacity.servers_needed(load, norms.target_blocking)
+    on_duty_needed = rooms_needed * norms.midwives_per_woman_in_labour
+    ward_supply = frame["fte_supply"] * norms.labour_ward_share
+    on_duty = ward_supply / norms.fte_per_position
+    staffed = np.minimum(frame["rooms_physical"], np.floor(on_duty / norms.midwives_per_woman_in_labour + 1e-9)).astype(int)
+    benchmark = frame["deliveries"] * WEEKS_PER_YEAR / norms.births_per_midwife_fte_year
+    return frame.assign(
+        load_erlangs=load,
+        rooms_needed=rooms_needed,
+        fte_need=on_duty_needed * norms.fte_per_position,
+        fte_supply_ward=ward_supply,
+        fte_gap=ward_supply - on_duty_needed * norms.fte_per_position,
+        rooms_staffed=staffed,
+        rooms_gap=staffed - rooms_needed,
+        rooms_short=rooms_needed > frame["rooms_physical"],
+        fte_benchmark=benchmark,
+        fte_gap_benchmark=frame["fte_supply"] - benchmark,
+    )
+
+
+def neonatal_rates(admissions: pd.DataFrame, births: pd.DataFrame, years: int = 3) -> pd.DataFrame:
+    """Admissions per delivery and mean stay (cot days per admission) per unit and care
+    level over the last ``years`` complete calendar years of the admissions table."""
+    adm = admissions.assign(year=admissions["month"].dt.year)
+    months = adm.groupby(["unit_id", "year"])["month"].nunique()
+    complete = months[months == 12].reset_index()
+    last = complete.groupby("unit_id")["year"].apply(lambda y: sorted(y)[-years:])
+    keep = {(u, y) for u, ys in last.items() for y in ys}
+    adm = adm[[(u, y) in keep for u, y in zip(adm["unit_id"], adm["year"])]]
+    b = births.assign(year=births["month"].dt.year)
+    b = b[[(u, y) in keep for u, y in zip(b["unit_id"], b["year"])]]
+    deliveries = b.groupby("unit_id")["deliveries"].sum()
+    per = adm.groupby(["unit_id", "care_level"], as_index=False)[["admissions", "cot_days"]].sum()
+    per["per_delivery"] = per["admissions"] / per["unit_id"].map(deliveries)
+    per["mean_stay_days"] = per["cot_days"] / per["admissions"].where(per["admissions"] > 0)
+    per["years"] = per["unit_id"].map(last.map(len))
+    return per
+
+
+def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, rates: pd.DataFrame,
+                 norms: Norms) -> pd.DataFrame:
+    """Neonatal nurses and staffed cots needed against available, per unit, week and care
+    level (units with cots only).
+
+    Occupied cots (load) = admissions per day × mean stay in days; cots needed = fewest
+    with blocking ≤ target; nurses on duty needed = Σ cots needed × nurses per cot.
+    Nurses at work staff the cots of all levels in the same proportion, at most the
+    physical cots (rooms_staffed-like rule for cots).
+    """
+    levels = list(CARE_LEVELS)
+    cots = units.set_index("unit_id")[[f"neonatal_cots_{lv}" for lv in levels]]
+    with_cots = cots[cots.sum(axis=1) > 0].index
+    frame = deliveries[deliveries["unit_id"].isin(with_cots)][["unit_id", "iso_year", "iso_week", "deliveries"]]
+    frame = frame.merge(supply[["unit_id", "iso_year", "iso_week", "fte_supply"]], on=["unit_id", "iso_year", "iso_week"],
+                        how="left", validate="one_to_one")
+    if frame["fte_supply"].isna().any():
+        row = frame[frame["fte_supply"].isna()].iloc[0]
+        raise ValueError(f"no neonatal nurse supply for unit {row['unit_id']} in {int(row['iso_year'])}-W{int(row['iso_week']):02d}")
+    rows = []
+    for level in levels:
+        r = rates[rates["care_level"] == level].set_index("unit_id")
+        part = frame.assign(care_level=level)
+        part["cots_physical"] = part["unit_id"].map(cots[f"neonatal_cots_{level}"]).astype(int)
+        per_delivery = part["unit_id"].map(r["per_delivery"]).fillna(0.0)
+        stay_days = part["unit_id"].map(r["mean_stay_days"]).fillna(0.0)
+        part["admissions"] = part["deliveries"] * per_delivery
+        part["load_erlangs"] = part["admissions"] / 7 * stay_days
+        part["cots_needed"] = capacity.servers_needed(part["load_erlangs"].to_numpy(), norms.target_blocking)
+        part["nurses_per_cot"] = norms.nurses_per_cot[level]
+        rows.append(part)
+    long = pd.concat(rows, ignore_index=True)
+    key = ["unit_id", "iso_year", "iso_week"]
+    nurse_positions_all = (long["cots_physical"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
+    on_duty = long["fte_supply"] / norms.fte_per_position
+    share = np.minimum(1.0, on_duty / nurse_positions_all.where(nurse_positions_all > 0))
+    long["cots_staffed"] = np.floor(long["cots_physical"] * share.fillna(0.0) + 1e-9).astype(int)
+    need_positions = (long["cots_needed"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
+    long["fte_need"] = need_positions * norms.fte_per_position
+    long["fte_gap"] = long["fte_supply"] - long["fte_need"]
+    return long
+
+
+
+def review_years(leave_plan: pd.DataFrame, compare_years: tuple[int, ...]) -> list[int]:
+    """The summers to review: the compare years that have a leave plan (at most the last two)."""
+    planned = set(leave_plan["iso_week"].str[:4].astype(int))
+    return [y for y in compare_years if y in planned][-2:]
+
+
+def summer_deliveries(births: pd.DataFrame, forecasts: pd.DataFrame, units: list[str], years: list[int],
+                      outlook_year: int, weeks: tuple[int, int]) -> pd.DataFrame:
+    """Deliveries per unit and summer week: observed (spread from months) for the review
+    years, the forecast (with its log-scale sigma) for the outlook year. Column ``kind``
+    is "utfall" or "prognos"."""
+    from fragile_care.model.forecast import summer_weekly
+
+    observed = weekly_estimate(births)
+    observed = observed[observed["iso_year"].isin(years) & observed["iso_week"].between(*weeks) & observed["unit_id"].isin(units)]
+    observed = observed.assign(sigma_log=0.0, kind="utfall")
+    ahead = summer_weekly(forecasts[forecasts["unit_id"].isin(units)], outlook_year, weeks).assign(kind="prognos")
+    cols = ["kind", "unit_id", "iso_year", "iso_week", "deliveries", "sigma_log"]
+    return pd.concat([observed[cols], ahead[cols]], ignore_index=True)
+
+
+def summer_staffing(deliveries: pd.DataFrame, staffing: pd.DataFrame, leave_plan: pd.DataFrame, units: pd.DataFrame,
+                    admissions: pd.DataFrame, births: pd.DataFrame, norms: Norms, mean_stay_hours: float,
+                    reference_year: int, neonatal_years: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Midwife and neonatal staffing per unit and summer week.
+
+    Observed summers use their own staffing and leave; the outlook summer (kind
+    "prognos") uses ``reference_year``'s staffing and leave plan for the same ISO weeks:
+    the unchanged situation. Returns (midwives, neonatal by care level).
+    """
+    mid, neo = [], []
+    rates = neonatal_rates(admissions, births, neonatal_years)
+    for kind, part in deliveries.groupby("kind", sort=False):
+        grid = part[["unit_id", "iso_year", "iso_week"]]
+        ref = reference_year if kind == "prognos" else None
+        supply = weekly_supply(staffing, leave_plan, grid, MIDWIFE, ref)
+        gap = midwife_gap(part, supply, units, norms, mean_stay_hours)
+        mid.append(gap.merge(part[["unit_id", "iso_year", "iso_week", "kind", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"]))
+        nurses = weekly_supply(staffing, leave_plan, grid, NEONATAL_NURSE, ref)
+        neo.append(neonatal_gap(part, nurses, units, rates, norms).assign(kind=kind))
+    return pd.concat(mid, ignore_index=True), pd.concat(neo, ignore_index=True)

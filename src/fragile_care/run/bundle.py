@@ -1,0 +1,93 @@
+"""The run bundle: what a run read (input files and their sha256), with what (package
+versions, git commit), and the report sources with their Quarto project file."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import platform
+import shutil
+import subprocess
+from pathlib import Path
+
+from fragile_care import __version__, paths
+from fragile_care.inputs import io
+from fragile_care.publish import handoff
+from fragile_care.run.settings import RunConfig
+
+DEPENDENCIES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
+                "nbformat", "nbclient", "ipykernel", "pyyaml", "openpyxl", "pyarrow")
+
+
+def relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.project_root()))
+    except ValueError:
+        return str(path)
+
+
+def input_files(cfg: RunConfig) -> list[Path]:
+    """Every file a run reads: the run config, the unit tables and the public series."""
+    files = [cfg.source_file] if cfg.source_file else []
+    if cfg.data_dir.is_dir():
+        files += sorted(p for p in cfg.data_dir.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt", ".tsv"))
+    files += sorted(p for p in cfg.public_dir.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    return files
+
+
+def input_hashes(cfg: RunConfig) -> dict[str, str]:
+    """sha256 of every input file by its path as the manifest records it."""
+    return {relative(p): io.sha256_file(p) for p in input_files(cfg)}
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "fragile-care": __version__}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_state() -> dict[str, object]:
+    root = paths.project_root()
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    if commit.returncode != 0:
+        return {"commit": None, "dirty": None}
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
+    """Copy the report sources and the Quarto project file into the bundle, with the run's
+    values in ``_variables.yml``."""
+    src = paths.reports_dir()
+    copied = []
+    for name in cfg.reports:
+        shutil.copy2(src / name, bundle / name)
+        copied.append(bundle / name)
+    for extra in sorted(src.glob("*.css")) + sorted(src.glob("*.scss")):
+        shutil.copy2(extra, bundle / extra.name)
+    quarto_yml = io.read_yaml(paths.project_root() / "_quarto.yml")
+    quarto_yml.setdefault("project", {})["render"] = list(cfg.reports)
+    quarto_yml["format"] = {k: v for k, v in quarto_yml.get("format", {}).items() if k in cfg.render_formats}
+    io.write_yaml(quarto_yml, bundle / "_quarto.yml")
+    io.write_yaml(
+        {"run_id": cfg.run_id, "tertial": cfg.tertial, "title": cfg.title,
+         "data_label": "EXEMPELDATA (syntetiska enhetsdata)" if cfg.is_demo else "Regionens egna data",
+         "period_end": f"{cfg.period_end:%Y-%m}", "summer_weeks": f"{cfg.summer_first_week}–{cfg.summer_last_week}"},
+        bundle / "_variables.yml",
+    )
+    return copied
+
+
+def write_handoff(cfg: RunConfig, processed: Path, bundle: Path) -> Path:
+    """The run's Excel workbook of key tables (``<run_id>_tabeller.xlsx``) in the bundle."""
+    sheets = handoff.workbook_sheets(
+        io.read_tables(processed), run_id=cfg.run_id, tertial=cfg.tertial, period_end=cfg.period_end, is_demo=cfg.is_demo,
+        data_label=f"regionens egna data ({cfg.data_source})", compare_years=cfg.compare_years, summer_weeks=cfg.summer_weeks,
+        threshold=cfg.disclosure_threshold)
+    return io.write_workbook(sheets, bundle / f"{cfg.run_id}_tabeller.xlsx", handoff.banner(cfg.is_demo, cfg.run_id))

@@ -1,0 +1,85 @@
+"""Run configuration: one YAML file per run, validated before anything runs.
+
+The schema (keys, defaults, ranges) is :mod:`fragile_care.run.settings`; this module reads a
+file, turns schema errors into messages that name the key and what is allowed, and checks
+the steps against the step table. Checks that need the file system (the data folder, the
+reports' embeds) are the pipeline's pre-flight.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from fragile_care import paths
+from fragile_care.inputs import io
+from fragile_care.run import steps as step_table
+from fragile_care.run.settings import RunConfig, RunFile
+from fragile_care.validation import messages
+
+DEFAULT_REPORTS = ("index.qmd", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd")
+VALIDATED_NAME = "run_config.json"  # the validated configuration in a run bundle
+
+
+class ConfigError(ValueError):
+    """A run configuration that cannot be used. The message names the key."""
+
+
+def _steps(raw_steps: list[str] | None) -> tuple[str, ...]:
+    if raw_steps is None:
+        return step_table.NAMES
+    for name in raw_steps:
+        if name not in step_table.BY_NAME:
+            raise ConfigError(f"steps: {name!r} is not allowed; allowed: {', '.join(step_table.NAMES)}")
+    for name in raw_steps:
+        for needed in step_table.needs(name):
+            if needed not in raw_steps:
+                raise ConfigError(f"steps: {name} needs {needed} before it")
+    return tuple(s for s in step_table.NAMES if s in raw_steps)  # always run in dependency order
+
+
+def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
+    """Validate a configuration mapping and return a :class:`RunConfig`."""
+    if not isinstance(raw, dict):
+        raise ConfigError("the run configuration must be a YAML mapping of keys")
+    try:
+        file = RunFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(messages(RunFile, exc))) from None
+    reports = tuple(file.render.reports) if file.render.reports is not None else None
+    return RunConfig(file=file, steps=_steps(file.steps), reports=reports, source_file=source_file)
+
+
+def load_config(path: Path | str) -> RunConfig:
+    """Read and validate a run configuration file, YAML or the validated JSON a bundle holds
+    (relative paths: from the working folder, else from the project root)."""
+    path = paths.resolve(path)
+    if not path.is_file():
+        raise ConfigError(f"configuration file not found: {path}")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else io.read_yaml(path)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path.name}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
+    try:
+        return parse_config(raw, path)
+    except ConfigError as exc:
+        raise ConfigError(f"{path.name}: {exc}") from None
+
+
+def write_validated(cfg: RunConfig, folder: Path) -> Path:
+    """The validated configuration, every default filled in, as the notebooks read it."""
+    target = folder / VALIDATED_NAME
+    io.write_json(cfg.raw, target)
+    return target
+
+
+def notebook_context(run_config: str, processed_dir: str = "") -> tuple[RunConfig, Path]:
+    """What every analysis notebook starts with: the validated run config (the bundle's
+    ``run_config.json`` under the pipeline, a YAML file interactively) and the folder of the
+    run's processed tables."""
+    cfg = load_config(run_config)
+    return cfg, Path(processed_dir) if processed_dir else paths.processed_dir(cfg.run_id)

@@ -1,0 +1,419 @@
+"""Runs: the notebooks in order under papermill, the run bundle, the manifest, rendering.
+
+A run writes into temporary folders and moves them into place only when every step
+succeeded, so a failed run leaves the previous bundle of the same run id untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import shutil
+import signal
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from fragile_care import paths
+from fragile_care.inputs import io
+from fragile_care.publish.embeds import check_embeds
+from fragile_care.run import cache, config
+from fragile_care.run import steps as step_table
+from fragile_care.run.bundle import (
+    assemble_reports,
+    git_state,
+    input_files,
+    input_hashes,
+    package_versions,
+    relative,
+    write_handoff,
+)
+from fragile_care.run.render import (
+    EXIT_FAILED,
+    EXIT_NO_RENDER,
+    EXIT_OK,
+    EXIT_USAGE,
+    bundle_dir,
+    render_bundle,
+    set_render_status,
+)
+from fragile_care.run.settings import RunConfig
+
+EXIT_INTERRUPTED = 130
+
+
+class RunError(Exception):
+    """A run that failed; the message says where, and what was kept."""
+
+
+@dataclass
+class StepResult:
+    name: str
+    notebook: str
+    seconds: float
+    cached: bool = False
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    bundle: Path
+    processed: Path
+    steps: list[StepResult] = field(default_factory=list)
+    render_status: str = "not run"
+    seconds: float = 0.0
+
+
+def _progress(out: TextIO, text: str) -> None:
+    print(text, file=out, flush=True)
+
+
+@contextlib.contextmanager
+def _stderr_to(log: Path):
+    """Send file descriptor 2 to ``log`` while a notebook runs: the kernel process
+    inherits it, so its messages (ipykernel's warnings, and its report of an interrupted
+    cell) go to the step's log in the bundle instead of the terminal."""
+    import os
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as handle:
+        os.dup2(handle.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def load_notebook(source: Path):
+    """A notebook from its one source, a Jupytext percent file, with stable cell ids
+    (the cell's label where it has one, else its position), so an executed notebook's cells
+    can be cited the same way in every run."""
+    import jupytext
+
+    from fragile_care.publish.embeds import LABEL_RE
+
+    nb = jupytext.read(source, fmt="py:percent")
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    seen: set[str] = set()
+    for position, cell in enumerate(nb.cells, start=1):
+        m = LABEL_RE.search(cell.source) if cell.cell_type == "code" else None
+        cell_id = m[1] if m and m[1] not in seen else f"cell-{position:03d}"
+        seen.add(cell_id)
+        cell["id"] = cell_id[:64]
+    return nb
+
+
+def _execute(source: Path, target: Path, parameters: dict, cwd: Path, log: Path | None = None) -> None:
+    import papermill as pm
+
+    if log is not None:
+        with _stderr_to(log):
+            _execute(source, target, parameters, cwd)
+        return
+    pm.execute_notebook(
+        load_notebook(source), str(target), parameters=parameters, cwd=str(cwd), progress_bar=False,
+        kernel_name="python3", log_output=False, report_mode=False,
+    )
+
+
+def failing_cell(notebook: Path) -> str | None:
+    """``cell N`` (1-based position in the executed notebook) and its label, if any, of
+    the first cell with an error output."""
+    import nbformat
+
+    from fragile_care.publish.embeds import LABEL_RE
+
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError):
+        return None
+    for position, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            m = LABEL_RE.search(cell.source)
+            return f"cell {position}" + (f" (label {m[1]})" if m else "")
+    return None
+
+
+def _failure_message(exc: Exception, step: str, partial: Path) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    where = failing_cell(partial) or "a cell"
+    return (f"step {step} failed in {where}: {ename}: {evalue}\n"
+            f"partial output: {partial}\n"
+            f"the previous bundle, if any, is unchanged")
+
+
+def _keep_failed(tmp_bundle: Path, tmp_processed: Path, failed: Path) -> Path:
+    """Move a failed run's partial bundle aside for inspection; drop its processed tables."""
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    tmp_bundle.rename(failed)
+    shutil.rmtree(tmp_processed, ignore_errors=True)
+    return failed
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` with renames, so ``final`` is never half-written."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def report_steps(report: str) -> set[str]:
+    """The steps a report embeds cells from."""
+    from fragile_care.publish.embeds import find_embeds
+
+    return {Path(e.notebook).stem for e in find_embeds(paths.reports_dir() / report)}
+
+
+def reports_of(cfg: RunConfig) -> tuple[str, ...]:
+    """The reports a run renders: ``render.reports``, else every default report whose steps run."""
+    if cfg.reports is not None:
+        return cfg.reports
+    return tuple(r for r in config.DEFAULT_REPORTS if (paths.reports_dir() / r).is_file() and report_steps(r) <= set(cfg.steps))
+
+
+def preflight(cfg: RunConfig) -> list[str]:
+    """What would make the run fail before any notebook starts: missing data, notebooks or
+    reports, and reports that embed cells of steps the run does not run."""
+    from fragile_care.inputs.schemas import UNIT_TABLES
+
+    problems = []
+    if not cfg.data_dir.is_dir():
+        problems.append(f"data folder not found: {cfg.data_dir} (data.source: {cfg.data_source})")
+    else:
+        missing = [t for t in UNIT_TABLES if io.find_table_file(cfg.data_dir, t) is None]
+        if missing:
+            problems.append(f"data folder {cfg.data_dir} lacks the table(s): {', '.join(missing)} (.csv or .xlsx)")
+    for name in cfg.steps:
+        source = step_table.get(name).source
+        if not source.is_file():
+            problems.append(f"notebook source {relative(source)} not found")
+    for name in reports_of(cfg):
+        if not (paths.reports_dir() / name).is_file():
+            problems.append(f"render.reports: {name!r} is not a report in reports/")
+            continue
+        missing_steps = sorted(report_steps(name) - set(cfg.steps))
+        if missing_steps:
+            problems.append(f"render.reports: {name} embeds cells of {', '.join(missing_steps)}, "
+                            f"which {'is' if len(missing_steps) == 1 else 'are'} not in steps")
+    return problems
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during a run."""
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """Turn SIGTERM into an exception like Ctrl-C (SIGINT) for the duration of a run, so
+    both stop the run the same, orderly way. Only possible in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM back while folders are swapped, so a stop can never fall
+    between the two renames; a signal that arrives meanwhile is delivered right after."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _remove_leftovers(root: Path, run_id: str, out: TextIO, min_age_s: float = 3600) -> None:
+    """Remove temporary folders of this run id left by a run that was killed outright
+    (SIGKILL, power loss); younger ones may belong to a run going on right now."""
+    if not root.is_dir():
+        return
+    now = time.time()
+    for tmp in root.glob(f".tmp-{run_id}-*"):
+        if now - tmp.stat().st_mtime > min_age_s:
+            shutil.rmtree(tmp, ignore_errors=True)
+            _progress(out, f"removed {tmp.name}, left by an interrupted run")
+
+
+def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, out: TextIO = sys.stderr,
+        output_root: Path | None = None, processed_root: Path | None = None, cache_root: Path | None = None,
+        force: bool = False) -> tuple[int, RunResult | None]:
+    """Run every step of ``cfg``; returns the exit code and the result.
+
+    Steps whose inputs are unchanged are reused from the cache unless ``force``. A run
+    stopped by SIGINT or SIGTERM removes its temporary folders, leaves the previous bundle
+    and the cache as they were and returns 130."""
+    started = time.perf_counter()
+    problems = preflight(cfg)
+    if problems:
+        _progress(out, "error: the run cannot start:\n  " + "\n  ".join(problems))
+        return EXIT_USAGE, None
+    cfg = cfg.model_copy(update={"reports": reports_of(cfg)})
+    out_root = output_root or paths.output_root()
+    proc_root = processed_root or paths.processed_root()
+    step_cache = cache.StepCache(cache_root or paths.cache_root())
+    for root in (out_root, proc_root):
+        _remove_leftovers(root, cfg.run_id, out)
+    step_cache.clean_temporary()
+    state: dict[str, object] = {"step": "start"}
+    with _stop_on_signals():
+        try:
+            return _run(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started, state)
+        except KeyboardInterrupt as exc:
+            # nbclient's abandoned cell task reports the interrupt again when it is garbage
+            # collected; that is noise after an orderly stop, not an error.
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+            for key in ("tmp_bundle", "tmp_processed"):
+                if state.get(key):
+                    shutil.rmtree(state[key], ignore_errors=True)
+            how = str(exc) or "SIGINT"
+            if state["step"] == "rendering":
+                _progress(out, f"stopped ({how}) while rendering: the new bundle is in place, its reports are not rendered; "
+                               f"run `fragile-care render {cfg.run_id}`")
+            else:
+                _progress(out, f"stopped ({how}) during {state['step']}: the run was abandoned; the previous bundle, "
+                               f"its processed tables and the cache are unchanged; run again to start over")
+            return EXIT_INTERRUPTED, None
+
+
+def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_root: Path, proc_root: Path,
+         step_cache: "cache.StepCache", force: bool, started: float, state: dict) -> tuple[int, RunResult | None]:
+    token = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    tmp_bundle = out_root / f".tmp-{cfg.run_id}-{token}"
+    tmp_processed = proc_root / f".tmp-{cfg.run_id}-{token}"
+    state.update(tmp_bundle=tmp_bundle, tmp_processed=tmp_processed)
+    (tmp_bundle / "notebooks").mkdir(parents=True)
+    tmp_processed.mkdir(parents=True)
+    result = RunResult(cfg.run_id, bundle_dir(cfg.run_id, out_root), proc_root / cfg.run_id)
+    if cfg.source_file:
+        shutil.copy2(cfg.source_file, tmp_bundle / f"run_config{cfg.source_file.suffix}")
+    validated = config.write_validated(cfg, tmp_bundle)  # the notebooks read this, not the YAML
+    n = len(cfg.steps)
+    _progress(out, f"run {cfg.run_id}: {n} step(s), data: {cfg.data_source}{' (EXEMPELDATA, synthetic)' if cfg.is_demo else ''}")
+    code_digest = cache.source_digest()
+    hashes = input_hashes(cfg)
+    # the data files; the run config's settings enter each step's key by section instead
+    config_file = relative(cfg.source_file) if cfg.source_file else None
+    inputs_digest = cache.digest({path: sha for path, sha in hashes.items() if path != config_file})
+    for i, step in enumerate(cfg.steps, start=1):
+        state["step"] = f"step {step}"
+        declared = step_table.get(step)
+        notebook = declared.source
+        target = tmp_bundle / "notebooks" / f"{step}.ipynb"
+        before = cache.folder_tables(tmp_processed)
+        step_inputs = inputs_digest if declared.reads_raw_files else None
+        if declared.reads_previous_run:  # the follow-up compares with the previous run's bundle
+            previous = out_root / cfg.previous_run_id / "manifest.json"
+            step_inputs = io.sha256_file(previous) if previous.is_file() else "no previous run"
+        key = cache.step_key(declared, cfg.raw, before, step_inputs, code_digest)
+        hit, note = (None, None) if force else step_cache.lookup(step, key)
+        if note:
+            _progress(out, f"[{i}/{n}] {step}: {note}")
+        if hit is not None:
+            shutil.copy2(hit.notebook, target)
+            for table in hit.tables:
+                shutil.copy2(table, tmp_processed / table.name)
+            result.steps.append(StepResult(step, relative(notebook), 0.0, cached=True))
+            _progress(out, f"[{i}/{n}] {step} ... reused from cache (inputs unchanged; computed in {hit.seconds:.1f} s)")
+            continue
+        _progress(out, f"[{i}/{n}] {step} ... running")
+        t0 = time.perf_counter()
+        try:
+            _execute(notebook, target, {"run_config": str(validated), "processed_dir": str(tmp_processed), "output_root": str(out_root)},
+                     paths.analysis_dir(),
+                     log=tmp_bundle / "logs" / f"{step}.log")
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
+            failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
+            _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
+            _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / target.name))
+            return EXIT_FAILED, None
+        seconds = time.perf_counter() - t0
+        written = [tmp_processed / f"{name}.parquet" for name in (*declared.writes, *declared.optional_writes)
+                   if (tmp_processed / f"{name}.parquet").exists()]
+        with _signals_deferred():
+            step_cache.store(step, key, target, written, seconds)
+        result.steps.append(StepResult(step, relative(notebook), round(seconds, 2)))
+        _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
+
+    state["step"] = "writing the Excel workbook"
+    workbook = write_handoff(cfg, tmp_processed, tmp_bundle)
+    state["step"] = "assembling the bundle"
+    qmds = assemble_reports(tmp_bundle, cfg)
+    if (tmp_processed / "quality_log.parquet").exists():
+        import pandas as pd
+
+        io.write_csv(pd.read_parquet(tmp_processed / "quality_log.parquet"), tmp_bundle / "quality_log.csv")
+    problems = check_embeds(qmds, tmp_bundle / "notebooks")
+    if problems:
+        failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
+        _progress(out, "error: the reports embed cells that do not resolve:\n  " + "\n  ".join(problems) + f"\npartial output: {failed}")
+        return EXIT_FAILED, None
+    result.seconds = round(time.perf_counter() - started, 2)
+    manifest = {
+        "run_id": cfg.run_id,
+        "tertial": cfg.tertial,
+        "title": cfg.title,
+        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "data_source": cfg.data_source,
+        "synthetic_data": cfg.is_demo,
+        "config_file": relative(cfg.source_file) if cfg.source_file else None,
+        "config": cfg.raw,
+        "inputs": [{"path": relative(p), "sha256": hashes[relative(p)], "bytes": p.stat().st_size} for p in input_files(cfg)],
+        "package_versions": package_versions(),
+        "git": git_state(),
+        "steps": [{"name": s.name, "notebook": s.notebook, "seconds": s.seconds, "reused_from_cache": s.cached} for s in result.steps],
+        "seconds_total": result.seconds,
+        "processed_dir": relative(result.processed),
+        "reports": list(cfg.reports),
+        "workbook": workbook.name,
+        "disclosure_threshold": cfg.disclosure_threshold,
+        "render": {"status": "pending"},
+    }
+    io.write_json(manifest, tmp_bundle / "manifest.json")
+    with _signals_deferred():
+        _swap_into_place(tmp_processed, result.processed)
+        _swap_into_place(tmp_bundle, result.bundle)
+        state.update(tmp_bundle=None, tmp_processed=None)
+    state["step"] = "rendering"
+    _progress(out, f"bundle: {result.bundle}")
+    _progress(out, f"processed tables: {result.processed}")
+    if not render:
+        set_render_status(result.bundle, "skipped (--no-render)")
+        return EXIT_OK, result
+    code = render_bundle(result.bundle, cfg.render_formats, cfg.reports, out=out)
+    result.render_status = "ok" if code == EXIT_OK else ("quarto missing" if code == EXIT_NO_RENDER else "failed")
+    if code == EXIT_NO_RENDER and not require_render:
+        return EXIT_OK, result
+    return code, result
+
+
+

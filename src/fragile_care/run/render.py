@@ -1,0 +1,77 @@
+"""Rendering a bundle's reports with Quarto (HTML and Typst PDF). Rendering runs no Python:
+every figure and table is an output of a notebook executed by papermill."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from fragile_care import paths
+from fragile_care.inputs import io
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_RENDER = 0, 1, 2, 3
+
+
+def _progress(out: TextIO, text: str) -> None:
+    print(text, file=out, flush=True)
+
+
+def bundle_dir(run_id: str, output_root: Path | None = None) -> Path:
+    return (output_root or paths.output_root()) / run_id
+
+
+QUARTO_HELP = (
+    "Quarto was not found on PATH, so HTML and PDF were not rendered. Every other output of the run is kept.\n"
+    "Install Quarto 1.5 or later in one of these ways, then run `fragile-care render {run_id}`:\n"
+    "  - conda:     conda install -c conda-forge quarto   (included in environment.yml)\n"
+    "  - installer: https://quarto.org/docs/get-started/\n"
+    "  - pip:       pip install quarto-cli   (downloads the Quarto binary; needs internet)\n"
+    "PDF output uses Typst, which Quarto includes."
+)
+
+
+def set_render_status(bundle: Path, status: str, outputs: list[str] | None = None) -> None:
+    manifest_path = bundle / "manifest.json"
+    if manifest_path.exists():
+        manifest = io.read_json(manifest_path)
+        manifest["render"] = {"status": status, "outputs": outputs or []}
+        io.write_json(manifest, manifest_path)
+
+
+def render_bundle(bundle: Path, formats: tuple[str, ...], reports: tuple[str, ...], out: TextIO = sys.stderr) -> int:
+    """Render the reports of a bundle with Quarto. Returns 0, 3 (no Quarto) or 1 (failed)."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        _progress(out, "render: " + QUARTO_HELP.format(run_id=bundle.name))
+        set_render_status(bundle, "not rendered: quarto not found on PATH")
+        return EXIT_NO_RENDER
+    outputs = []
+    for report in reports:
+        for fmt in formats:
+            _progress(out, f"render: quarto render {report} --to {fmt}")
+            proc = subprocess.run([quarto, "render", report, "--to", fmt], cwd=bundle, capture_output=True, text=True)
+            if proc.returncode != 0:
+                tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+                _progress(out, f"error: quarto render {report} --to {fmt} failed (exit {proc.returncode}):\n{tail}")
+                set_render_status(bundle, f"failed: {report} to {fmt}", outputs)
+                return EXIT_FAILED
+            suffix = ".html" if fmt == "html" else ".pdf"
+            outputs.append(Path(report).with_suffix(suffix).name)
+    set_render_status(bundle, "ok", outputs)
+    _progress(out, "render: " + ", ".join(outputs))
+    return EXIT_OK
+
+
+def render_run(run_id: str, out: TextIO = sys.stderr, output_root: Path | None = None) -> int:
+    """Render an existing bundle (``fragile-care render RUN_ID``)."""
+    bundle = bundle_dir(run_id, output_root)
+    manifest_path = bundle / "manifest.json"
+    if not manifest_path.is_file():
+        _progress(out, f"error: no run bundle {run_id!r} in {bundle.parent} (run `fragile-care run --config ...` first)")
+        return EXIT_USAGE
+    manifest = io.read_json(manifest_path)
+    formats = tuple((manifest.get("config", {}).get("render") or {}).get("formats", ["html", "typst"]))
+    return render_bundle(bundle, formats, tuple(manifest.get("reports", [])), out=out)

@@ -1,0 +1,229 @@
+"""The step table: every step of a run declared once.
+
+A :class:`Step` names its notebook source (a Jupytext percent file in ``analysis/``), the
+tables it reads from the run's processed folder, the tables it writes there, the results
+it only shows (returned to its notebook, not written), and the run-configuration sections
+it reads. The configuration's check of ``steps``, the pipeline's order and pre-flight, the
+step cache's keys, the benchmark and ``docs/architecture.md`` all use this table.
+
+Each step's computation is a function ``(tables, cfg) -> results``: pure apart from
+reading the raw files (first step), callable and tested without a notebook. A notebook
+calls :func:`run_step`, which reads the declared tables, computes, checks that the
+declared tables came out, writes them, and returns inputs and results for its figures
+and prose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from fragile_care import paths
+from fragile_care.inputs import io
+from fragile_care.inputs.assembly import clean_dataset
+from fragile_care.inputs.schemas import (
+    OPTIONAL_PUBLIC_TABLES,
+    OPTIONAL_UNIT_TABLES,
+    PUBLIC_TABLES,
+    UNIT_TABLES,
+)
+from fragile_care.model import (
+    capacity,
+    demography,
+    followup,
+    forecast,
+    scenarios,
+    staffing,
+)
+from fragile_care.model.calendar import tertial_months
+from fragile_care.run.settings import RunConfig
+
+Tables = dict[str, pd.DataFrame]
+# Config sections every step reads (its notebook shows them).
+COMMON_SECTIONS = ("run_id", "title", "tertial", "data", "period", "summer", "disclosure")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    compute: Callable[[Tables, RunConfig], Tables]
+    sections: tuple[str, ...] = ()
+    optional_reads: tuple[str, ...] = ()
+    optional_writes: tuple[str, ...] = ()
+    shows: tuple[str, ...] = ()
+    reads_raw_files: bool = False
+    reads_previous_run: bool = False
+
+    @property
+    def source(self) -> Path:
+        """The notebook's one source: ``analysis/<name>.py`` (Jupytext percent format)."""
+        return paths.analysis_dir() / f"{self.name}.py"
+
+    @property
+    def config_sections(self) -> tuple[str, ...]:
+        return (*COMMON_SECTIONS, *self.sections)
+
+
+# ----------------------------------------------------------------------------- computations
+def clean_data(tables: Tables, cfg: RunConfig) -> Tables:
+    """Every raw table checked, repaired and harmonised; the quality log and row accounting."""
+    result = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
+    return {**result.tables, "quality_log": result.quality_log, "row_accounting": result.accounting}
+
+
+def forecast_births(tables: Tables, cfg: RunConfig) -> Tables:
+    """Births per unit and region under the unchanged situation, its out-of-sample check,
+    the region's forecast from the data before the tertial and the demographic cross-check."""
+    births = tables["births_monthly"]
+    t_first, _ = tertial_months(cfg.tertial)
+    t_months = len(pd.date_range(t_first, cfg.period_end, freq="MS"))
+    fc, evaluation, before_tertial = forecast.forecast_and_evaluate(
+        births, cfg.horizon_months, cfg.evaluation_origins, region_from=t_first, region_horizon=t_months)
+    annual = forecast.annual_totals(fc)
+    check = demography.cross_check(
+        annual[annual["unit_id"] == "REGION"], births, tables["vgr_live_births_annual"], tables["vgr_live_births_by_mother_age"],
+        tables["vgr_women_15_49_by_age"], tables["vgr_population_by_age_sex_2020"])
+    out = {"births_forecast": fc, "forecast_evaluation": evaluation, "forecast_annual": annual, "demographic_check": check}
+    if before_tertial is not None:
+        out["births_forecast_tertial"] = before_tertial
+    return out
+
+
+def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
+    """Midwives and neonatal nurses needed against available per unit and ISO week: the
+    last summers observed and next summer under the unchanged situation."""
+    units = open_units(tables["units"])
+    years = staffing.review_years(tables["leave_plan"], cfg.compare_years)
+    deliveries = staffing.summer_deliveries(tables["births_monthly"], tables["births_forecast"], list(units["unit_id"]), years,
+                                            cfg.outlook_summer, cfg.summer_weeks)
+    midwives, neonatal = staffing.summer_staffing(
+        deliveries, tables["staffing"], tables["leave_plan"], units, tables["neonatal_admissions"], tables["births_monthly"],
+        cfg.norms, cfg.capacity.mean_stay_hours, reference_year=max(years), neonatal_years=cfg.capacity.neonatal_history_years)
+    return {"staffing_weekly": midwives, "neonatal_weekly": neonatal}
+
+
+def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
+    """Redirection risk per unit and week with the forecast's uncertainty, the model against
+    the redirection log, the simulation with daily variation and overflow, neonatal cots."""
+    cap = cfg.capacity
+    weekly = tables["staffing_weekly"]
+    observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
+    risk, draws = capacity.redirection_risk(ahead, "rooms_staffed", cap.mean_stay_hours, cap.forecast_draws, cap.seed, cap.high_risk_blocking)
+    return {
+        "redirection_risk": risk,
+        "redirection_totals": capacity.totals_with_interval(risk, draws),
+        "neonatal_risk": capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking),
+        "model_vs_log": capacity.model_vs_log(observed, tables["redirections"], cap.mean_stay_hours),
+        "simulation": capacity.simulate_summer(ahead, cap.mean_stay_hours, cap.arrival_profile, cap.overflow,
+                                               cap.simulation_replications, cap.seed, cap.stay_cv),
+    }
+
+
+def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
+    """Each measure's effect on next summer as a scenario, and the indicators against targets."""
+    cap = cfg.capacity
+    weekly = tables["staffing_weekly"]
+    actions = plan_table(tables)
+    scenario_table, scenario_weeks = scenarios.scenarios(weekly[weekly["kind"] == "prognos"], open_units(tables["units"]), actions, cfg.norms, cap)
+    summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())
+    values = followup.indicator_values(tables["births_monthly"], tables["redirections"], tables["staffing"], weekly,
+                                       summer_year, cfg.summer_weeks, cap.high_risk_blocking, cap.mean_stay_hours)
+    return {"scenarios": scenario_table, "scenario_weeks": scenario_weeks, "indicators": followup.indicator_table(actions, values)}
+
+
+# ----------------------------------------------------------------------------- helpers the notebooks share
+def open_units(units: pd.DataFrame) -> pd.DataFrame:
+    """The units without a closing date."""
+    return units[units["closed"].isna()]
+
+
+def plan_table(tables: Tables) -> pd.DataFrame:
+    """The action plan, or an empty one with its columns when the data set has none."""
+    from fragile_care.inputs.schemas import ACTION_PLAN
+
+    return tables.get("action_plan", pd.DataFrame(columns=ACTION_PLAN.column_names))
+
+
+# ----------------------------------------------------------------------------- the table
+_CLEAN_WRITES = tuple(t for t in (*UNIT_TABLES, *PUBLIC_TABLES)) + ("quality_log", "row_accounting")
+
+STEPS: tuple[Step, ...] = (
+    Step("01_clean_data", reads=(), writes=_CLEAN_WRITES, compute=clean_data, sections=("harmonisation",),
+         optional_writes=(*OPTIONAL_UNIT_TABLES, *OPTIONAL_PUBLIC_TABLES, "births_monthly_sites", "staffing_sites"),
+         reads_raw_files=True),
+    Step("02_forecast_births", compute=forecast_births, sections=("forecast",),
+         reads=("births_monthly", "units", "vgr_live_births_annual", "vgr_live_births_by_mother_age", "vgr_women_15_49_by_age",
+                "vgr_population_by_age_sex_2020"),
+         writes=("births_forecast",), optional_writes=("births_forecast_tertial",),
+         shows=("forecast_evaluation", "forecast_annual", "demographic_check")),
+    Step("03_staffing", compute=staffing_need, sections=("staffing", "capacity"),
+         reads=("units", "births_monthly", "births_forecast", "staffing", "leave_plan", "neonatal_admissions"),
+         writes=("staffing_weekly", "neonatal_weekly")),
+    Step("04_capacity_risk", compute=capacity_risk, sections=("staffing", "capacity"),
+         reads=("units", "staffing_weekly", "neonatal_weekly", "redirections"),
+         writes=("redirection_risk", "redirection_totals", "neonatal_risk"), shows=("model_vs_log", "simulation")),
+    Step("05_action_plan", compute=action_plan, sections=("staffing", "capacity", "followup"),
+         reads=("units", "births_monthly", "redirections", "staffing", "staffing_weekly", "births_forecast", "redirection_totals",
+                "quality_log", "births_forecast_tertial"),
+         optional_reads=("action_plan", "best_practice"),
+         writes=("scenarios", "scenario_weeks", "indicators"), reads_previous_run=True),
+)
+BY_NAME = {s.name: s for s in STEPS}
+NAMES = tuple(BY_NAME)
+
+
+def get(name: str) -> Step:
+    return BY_NAME[name]
+
+
+def needs(name: str) -> tuple[str, ...]:
+    """The steps that write a table ``name`` reads (its inputs come from them)."""
+    step = BY_NAME[name]
+    wanted = set(step.reads)
+    return tuple(s.name for s in STEPS if s.name != name and wanted & set(s.writes + s.optional_writes))
+
+
+def producers() -> dict[str, str]:
+    """Table name -> the step that writes it."""
+    return {t: s.name for s in STEPS for t in (*s.writes, *s.optional_writes)}
+
+
+# ----------------------------------------------------------------------------- running a step
+class StepOutputError(RuntimeError):
+    """A step's computation did not return a table it declares."""
+
+
+def run_step(name: str, cfg: RunConfig, processed_dir: Path | str) -> Tables:
+    """Read the step's declared tables from ``processed_dir``, compute, write the declared
+    tables, and return the inputs and every result (written or shown)."""
+    step = BY_NAME[name]
+    folder = Path(processed_dir)
+    optional = [t for t in step.optional_reads if (folder / f"{t}.parquet").exists()]
+    inputs = io.read_tables(folder, [*step.reads, *optional]) if (step.reads or optional) else {}
+    results = step.compute(inputs, cfg)
+    missing = [t for t in (*step.writes, *step.shows) if t not in results]
+    if missing:
+        raise StepOutputError(f"step {name} did not produce {', '.join(missing)}")
+    undeclared = sorted(set(results) - set(step.writes) - set(step.optional_writes) - set(step.shows))
+    if undeclared:
+        raise StepOutputError(f"step {name} produced undeclared results {', '.join(undeclared)}")
+    io.write_tables({k: v for k, v in results.items() if k in step.writes or k in step.optional_writes}, folder)
+    return {**inputs, **results}
+
+
+def previous_run_changes(cfg: RunConfig, processed_dir: Path | str, output_root: Path | str | None,
+                         current: Tables, input_hashes: dict[str, str]):
+    """What changed since the previous run (``followup.previous_run``): ``None`` when its
+    bundle is not there, else (its manifest, changed files, headline numbers)."""
+    root = Path(output_root) if output_root else paths.output_root()
+    previous = followup.load_previous(root / cfg.previous_run_id, Path(processed_dir).parent / cfg.previous_run_id)
+    if previous is None:
+        return None
+    manifest, old_tables = previous
+    files, numbers = followup.compare_runs(manifest, old_tables, input_hashes, current)
+    return manifest, files, numbers
