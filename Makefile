@@ -6,12 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/runs/2026-T2.yaml
 
-.PHONY: report test test-unit test-integration test-e2e bench demo-data validate-demo clean-outputs
+.PHONY: lint report test test-unit test-integration test-e2e bench demo-data validate-demo clean-outputs
 
-$(STAMP): pyproject.toml
+# Exact versions from requirements-lock.txt, then the project itself without resolving again.
+$(STAMP): pyproject.toml requirements-lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -r requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 report: $(STAMP)
@@ -19,6 +21,10 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests analysis
+	$(BIN)/ruff format --check src tests analysis
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m unit

@@ -43,11 +43,28 @@ display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, c
 # %%
 #| label: tbl-row-accounting
 #| tbl-cap: "Radräkning per fil: inlästa rader = behållna + avvisade. Sammanslagna rader och rader utanför perioden räknas separat."
-acc = accounting.assign(
-    **{c: accounting[c].map(fmt.sv_int) for c in ["rows_read", "rows_kept", "rows_rejected", "rows_merged", "rows_outside_period", "rows_out", "repairs", "warnings"]}
-).rename(columns={"file": "Fil", "rows_read": "Inlästa", "rows_kept": "Behållna", "rows_rejected": "Avvisade",
-                  "rows_merged": "Sammanslagna", "rows_outside_period": "Utanför period", "rows_out": "Ut",
-                  "repairs": "Reparationer", "warnings": "Varningar"}).drop(columns="table")
+acc = (
+    accounting.assign(
+        **{
+            c: accounting[c].map(fmt.sv_int)
+            for c in ["rows_read", "rows_kept", "rows_rejected", "rows_merged", "rows_outside_period", "rows_out", "repairs", "warnings"]
+        }
+    )
+    .rename(
+        columns={
+            "file": "Fil",
+            "rows_read": "Inlästa",
+            "rows_kept": "Behållna",
+            "rows_rejected": "Avvisade",
+            "rows_merged": "Sammanslagna",
+            "rows_outside_period": "Utanför period",
+            "rows_out": "Ut",
+            "repairs": "Reparationer",
+            "warnings": "Varningar",
+        }
+    )
+    .drop(columns="table")
+)
 display(Markdown(fmt.md_table(acc)))
 
 # %%
@@ -55,9 +72,13 @@ display(Markdown(fmt.md_table(acc)))
 #| tbl-cap: "Datakvalitetslogg sammanfattad per fil, kolumn och åtgärd, med antal och ett exempel ur loggen. Hela loggen finns i körningens quality_log.csv."
 summary = describe.quality_summary(quality_log)
 shown = summary.assign(
-    count=summary["count"].map(fmt.sv_int), severity=summary["severity"].map(fmt.SEVERITY_SV),
-    action=summary["action"].map(fmt.sv_action), example=summary["example"].map(lambda t: f"`{t}`"),
-).rename(columns={"file": "Fil", "column": "Kolumn", "severity": "Typ", "action": "Åtgärd", "count": "Antal", "example": "Exempel (loggtext)"})
+    count=summary["count"].map(fmt.sv_int),
+    severity=summary["severity"].map(fmt.SEVERITY_SV),
+    action=summary["action"].map(fmt.sv_action),
+    example=summary["example"].map(lambda t: f"`{t}`"),
+).rename(
+    columns={"file": "Fil", "column": "Kolumn", "severity": "Typ", "action": "Åtgärd", "count": "Antal", "example": "Exempel (loggtext)"}
+)
 display(Markdown(fmt.md_table(shown, align="llllrl") if len(shown) else "Inga anmärkningar i datakvalitetsloggen."))
 
 # %% [markdown]
@@ -78,12 +99,14 @@ region_year
 full = region_year[region_year["complete"]]
 last, prev = full.iloc[-1], full.iloc[-2]
 ytd_change = describe.change(ytd["current"], ytd["previous"])
-display(Markdown(
-    f"Under {int(last['year'])} förlöstes {fmt.sv_int(last['deliveries'])} kvinnor vid regionens förlossningsenheter "
-    f"och {fmt.sv_int(last['babies_born'])} barn föddes, {fmt.sv_pct(describe.change(last['deliveries'], prev['deliveries']), signed=True)} "
-    f"jämfört med {int(prev['year'])}. Från januari till och med {fmt.sv_month(ytd['last_month'])} var antalet förlossningar "
-    f"{fmt.sv_int(ytd['current'])}, {fmt.sv_pct(ytd_change, signed=True)} jämfört med samma period {ytd['last_month'].year - 1}."
-))
+display(
+    Markdown(
+        f"Under {int(last['year'])} förlöstes {fmt.sv_int(last['deliveries'])} kvinnor vid regionens förlossningsenheter "
+        f"och {fmt.sv_int(last['babies_born'])} barn föddes, {fmt.sv_pct(describe.change(last['deliveries'], prev['deliveries']), signed=True)} "
+        f"jämfört med {int(prev['year'])}. Från januari till och med {fmt.sv_month(ytd['last_month'])} var antalet förlossningar "
+        f"{fmt.sv_int(ytd['current'])}, {fmt.sv_pct(ytd_change, signed=True)} jämfört med samma period {ytd['last_month'].year - 1}."
+    )
+)
 
 # %%
 #| label: fig-births-region-year
@@ -119,8 +142,19 @@ plt.show()
 region_month = describe.regional_monthly(births).assign(unit_id="REGION", Enhet="Hela regionen")
 monthly = pd.concat([region_month, births.assign(Enhet=births["unit_id"].map(labels))], ignore_index=True)
 monthly["rolling"] = monthly.groupby("unit_id")["deliveries"].transform(lambda s: s.astype(float).rolling(12).mean())
-grid = sns.relplot(data=monthly, x="month", y="deliveries", col="Enhet", col_wrap=2, kind="line",
-                   height=2.4, aspect=1.8, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
+grid = sns.relplot(
+    data=monthly,
+    x="month",
+    y="deliveries",
+    col="Enhet",
+    col_wrap=2,
+    kind="line",
+    height=2.4,
+    aspect=1.8,
+    facet_kws={"sharey": False},
+    linewidth=0.8,
+    alpha=0.6,
+)
 for ax, name in zip(grid.axes.flat, grid.col_names):  # each panel gets its own unit's rolling mean
     part = monthly[monthly["Enhet"] == name]
     ax.plot(part["month"], part["rolling"], linewidth=2.2, color="black")
@@ -184,7 +218,9 @@ wide = summer.pivot(index="unit_id", columns="year")
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
     table[str(y)] = [fmt.sv_int(v) for v in wide[("deliveries", y)]]
-table[f"Förändring {y_last} mot {y_prev}"] = [fmt.sv_pct(describe.change(a, b), signed=True) for a, b in zip(wide[("deliveries", y_last)], wide[("deliveries", y_prev)])]
+table[f"Förändring {y_last} mot {y_prev}"] = [
+    fmt.sv_pct(describe.change(a, b), signed=True) for a, b in zip(wide[("deliveries", y_last)], wide[("deliveries", y_prev)])
+]
 display(Markdown(fmt.md_table(table)))
 
 # %%
@@ -201,12 +237,14 @@ display(Markdown(fmt.md_table(table)))
 #| label: txt-summer-summary
 totals = summer.groupby("year")[["deliveries", "redirected"]].sum()
 d_last, d_prev = totals.loc[y_last], totals.loc[y_prev]
-display(Markdown(
-    f"Under sommarperioden (vecka {w0}–{w1}) {y_last} skattas antalet förlossningar i regionen till {fmt.sv_int(d_last['deliveries'])}, "
-    f"{fmt.sv_pct(describe.change(d_last['deliveries'], d_prev['deliveries']), signed=True)} jämfört med {y_prev}. "
-    f"{fmt.sv_int(d_last['redirected'])} kvinnor hänvisades till en annan enhet ({fmt.sv_int(d_prev['redirected'])} sommaren {y_prev}), "
-    f"{fmt.sv_num(1000 * d_last['redirected'] / d_last['deliveries'])} per 1 000 förlossningar."
-))
+display(
+    Markdown(
+        f"Under sommarperioden (vecka {w0}–{w1}) {y_last} skattas antalet förlossningar i regionen till {fmt.sv_int(d_last['deliveries'])}, "
+        f"{fmt.sv_pct(describe.change(d_last['deliveries'], d_prev['deliveries']), signed=True)} jämfört med {y_prev}. "
+        f"{fmt.sv_int(d_last['redirected'])} kvinnor hänvisades till en annan enhet ({fmt.sv_int(d_prev['redirected'])} sommaren {y_prev}), "
+        f"{fmt.sv_num(1000 * d_last['redirected'] / d_last['deliveries'])} per 1 000 förlossningar."
+    )
+)
 
 # %%
 #| label: fig-redirections-summer
@@ -236,23 +274,40 @@ plt.show()
 #| label: tbl-unit-structure
 #| tbl-cap: "Förlossningsenheter: förvaltning, förlossningsrum, BB-platser, neonatala vårdplatser och status."
 structure = describe.unit_structure(units, sites)
+
+
 def status(row):
     if isinstance(row["merged_into"], str) and row["merged_into"]:
         return f"Stängd {fmt.sv_date(row['closed'])}, verksamheten flyttad till {site_labels[row['merged_into']]}"
     return "I drift"
-shown = pd.DataFrame({
-    "Enhet": structure["name"], "Förvaltning": structure["administration"],
-    "Förlossningsrum": structure["delivery_rooms"].map(fmt.sv_int), "BB-platser": structure["postnatal_beds"].map(fmt.sv_int),
-    "Neonatal IVA/intermediär/vårdavd.": [f"{a}/{b}/{c}" for a, b, c in zip(structure["neonatal_cots_ic"], structure["neonatal_cots_hd"], structure["neonatal_cots_sc"])],
-    "Data från": structure["first"].map(fmt.sv_month), "Data till": structure["last"].map(fmt.sv_month),
-    "Status": structure.apply(status, axis=1),
-})
+
+
+shown = pd.DataFrame(
+    {
+        "Enhet": structure["name"],
+        "Förvaltning": structure["administration"],
+        "Förlossningsrum": structure["delivery_rooms"].map(fmt.sv_int),
+        "BB-platser": structure["postnatal_beds"].map(fmt.sv_int),
+        "Neonatal IVA/intermediär/vårdavd.": [
+            f"{a}/{b}/{c}" for a, b, c in zip(structure["neonatal_cots_ic"], structure["neonatal_cots_hd"], structure["neonatal_cots_sc"])
+        ],
+        "Data från": structure["first"].map(fmt.sv_month),
+        "Data till": structure["last"].map(fmt.sv_month),
+        "Status": structure.apply(status, axis=1),
+    }
+)
 display(Markdown(fmt.md_table(shown, align="llrrllll")))
 
 # %%
 #| label: tbl-coverage-public
 #| tbl-cap: "Födda barn vid enheterna jämfört med levande födda i Västra Götalands län enligt SCB, för år där båda finns."
 cov = describe.coverage_vs_public(births, tables["vgr_live_births_annual"])
-shown = pd.DataFrame({"År": cov["year"].astype(str), "Födda vid enheterna": cov["babies_born"].map(fmt.sv_int),
-                      "Levande födda i länet (SCB)": cov["live_births"].map(fmt.sv_int), "Kvot": cov["ratio"].map(lambda v: fmt.sv_num(v, 3))})
+shown = pd.DataFrame(
+    {
+        "År": cov["year"].astype(str),
+        "Födda vid enheterna": cov["babies_born"].map(fmt.sv_int),
+        "Levande födda i länet (SCB)": cov["live_births"].map(fmt.sv_int),
+        "Kvot": cov["ratio"].map(lambda v: fmt.sv_num(v, 3)),
+    }
+)
 display(Markdown(fmt.md_table(shown) if len(cov) else "Inga överlappande år med SCB:s länsserie (1968–2017) i underlaget."))

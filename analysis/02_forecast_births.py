@@ -3,7 +3,7 @@
 #
 # Prognos per enhet och för regionen, månad för månad, med prediktionsintervall som är
 # kalibrerade mot modellernas egna historiska prognosfel. Modellval, kalibrering och
-# avstämning (enheterna summerar exakt till regionen) sker i `fragile_care.forecast`.
+# avstämning (enheterna summerar exakt till regionen) sker i `fragile_care.model.forecast`.
 
 # %% tags=["parameters"]
 # Parameters (papermill injects the run's values after this cell: the bundle's validated
@@ -48,11 +48,13 @@ history = describe.regional_annual(births)
 last = history[history["complete"]].iloc[-1]
 region_years = annual[annual["unit_id"] == "REGION"].set_index("year")["mean"]
 first_year, last_year = int(region_years.index[0]), int(region_years.index[-1])
-display(Markdown(
-    f"Om inget förändras väntas regionen ha omkring {fmt.sv_int(region_years.iloc[0])} förlossningar {first_year} "
-    f"och {fmt.sv_int(region_years.iloc[-1])} år {last_year}, jämfört med {fmt.sv_int(last['deliveries'])} år {int(last['year'])} "
-    f"({fmt.sv_pct(describe.change(region_years.iloc[-1], last['deliveries']), signed=True)} till {last_year})."
-))
+display(
+    Markdown(
+        f"Om inget förändras väntas regionen ha omkring {fmt.sv_int(region_years.iloc[0])} förlossningar {first_year} "
+        f"och {fmt.sv_int(region_years.iloc[-1])} år {last_year}, jämfört med {fmt.sv_int(last['deliveries'])} år {int(last['year'])} "
+        f"({fmt.sv_pct(describe.change(region_years.iloc[-1], last['deliveries']), signed=True)} till {last_year})."
+    )
+)
 
 # %%
 #| label: fig-forecast-region
@@ -63,8 +65,12 @@ region_hist = describe.regional_monthly(births)
 region_hist = region_hist[region_hist["month"] >= region_hist["month"].max() - pd.DateOffset(years=4)]
 fig, ax = plt.subplots(figsize=(9, 4.2))
 ax.plot(region_hist["month"], region_hist["deliveries"], color="black", linewidth=1.2, label="Utfall")
-ax.fill_between(region_fc["month"], region_fc["lower_95"], region_fc["upper_95"], alpha=0.18, color=sns.color_palette()[0], label="95 %-intervall")
-ax.fill_between(region_fc["month"], region_fc["lower_80"], region_fc["upper_80"], alpha=0.35, color=sns.color_palette()[0], label="80 %-intervall")
+ax.fill_between(
+    region_fc["month"], region_fc["lower_95"], region_fc["upper_95"], alpha=0.18, color=sns.color_palette()[0], label="95 %-intervall"
+)
+ax.fill_between(
+    region_fc["month"], region_fc["lower_80"], region_fc["upper_80"], alpha=0.35, color=sns.color_palette()[0], label="80 %-intervall"
+)
 ax.plot(region_fc["month"], region_fc["mean"], color=sns.color_palette()[0], linewidth=1.8, label="Prognos")
 ax.set(xlabel="Månad", ylabel="Förlossningar per månad", title="Prognos för hela regionen")
 figures.sv_axis(ax)
@@ -116,19 +122,39 @@ display(Markdown(f"Sommaren {next_summer}, vecka {cfg.summer_weeks[0]}–{cfg.su
 # %%
 #| label: tbl-backtest
 #| tbl-cap: "Prognosens träffsäkerhet när den gjorts i efterhand från tidigare tidpunkter (ett år framåt, endast data före respektive tidpunkt): MASE för vald modell och för säsongsnaiv prognos (samma månad föregående år), MAPE och andel utfall inom 80 %- och 95 %-intervallen."
-per_series = evaluation.assign(mase_snaive=evaluation["mase"] / evaluation["relative_mae"]).groupby("series").agg(
-    model=("model", "first"), mase=("mase", "mean"), mase_snaive=("mase_snaive", "mean"), mape=("mape", "mean"),
-    cov80=("coverage_80", "mean"), cov95=("coverage_95", "mean"), origins=("origin", "nunique"))
+per_series = (
+    evaluation.assign(mase_snaive=evaluation["mase"] / evaluation["relative_mae"])
+    .groupby("series")
+    .agg(
+        model=("model", "first"),
+        mase=("mase", "mean"),
+        mase_snaive=("mase_snaive", "mean"),
+        mape=("mape", "mean"),
+        cov80=("coverage_80", "mean"),
+        cov95=("coverage_95", "mean"),
+        origins=("origin", "nunique"),
+    )
+)
 per_series = per_series.loc[[u for u in per_series.index if u != "REGION"] + ["REGION"]]
 n_origins = int(per_series["origins"].max())
-table = pd.DataFrame({
-    "Enhet": [labels[u] for u in per_series.index], "Modell": per_series["model"],
-    "MASE": per_series["mase"].map(lambda v: fmt.sv_num(v, 2)), "MASE säsongsnaiv": per_series["mase_snaive"].map(lambda v: fmt.sv_num(v, 2)),
-    "MAPE": per_series["mape"].map(lambda v: fmt.sv_num(v, 1) + " %"),
-    "Inom 80 %": per_series["cov80"].map(lambda v: fmt.sv_pct(v, 0)), "Inom 95 %": per_series["cov95"].map(lambda v: fmt.sv_pct(v, 0)),
-})
-display(Markdown(fmt.md_table(table, align="llrrrrr") + f"\n\nUtvärderingen bygger på {n_origins} {'tidpunkt' if n_origins == 1 else 'tidpunkter'} per serie "
-    f"(ett år framåt). Den fullständiga utvärderingen över tio år görs med `fragile-care bench forecast`."))
+table = pd.DataFrame(
+    {
+        "Enhet": [labels[u] for u in per_series.index],
+        "Modell": per_series["model"],
+        "MASE": per_series["mase"].map(lambda v: fmt.sv_num(v, 2)),
+        "MASE säsongsnaiv": per_series["mase_snaive"].map(lambda v: fmt.sv_num(v, 2)),
+        "MAPE": per_series["mape"].map(lambda v: fmt.sv_num(v, 1) + " %"),
+        "Inom 80 %": per_series["cov80"].map(lambda v: fmt.sv_pct(v, 0)),
+        "Inom 95 %": per_series["cov95"].map(lambda v: fmt.sv_pct(v, 0)),
+    }
+)
+display(
+    Markdown(
+        fmt.md_table(table, align="llrrrrr")
+        + f"\n\nUtvärderingen bygger på {n_origins} {'tidpunkt' if n_origins == 1 else 'tidpunkter'} per serie "
+        f"(ett år framåt). Den fullständiga utvärderingen över tio år görs med `fragile-care bench forecast`."
+    )
+)
 
 # %%
 check = tables["demographic_check"]
@@ -137,30 +163,34 @@ check
 # %%
 #| label: tbl-demographic-check
 #| tbl-cap: "Demografisk kontroll: den statistiska prognosen för regionen (omräknad till levande födda bland kvinnor bosatta i länet) bredvid en demografisk skattning, fruktsamhet per ålder × antal kvinnor per ålder."
-table = pd.DataFrame({
-    "År": check["year"].astype(str),
-    "Statistisk prognos": check["forecast_county_scale"].map(fmt.sv_int),
-    f"Demografisk, SFT {fmt.sv_num(check.attrs['tfr_target'], 2)}": check["demographic_tfr_target"].map(fmt.sv_int),
-    "Skillnad": check["difference"].map(lambda v: fmt.sv_pct(v, signed=True)),
-    f"Demografisk, SFT {fmt.sv_num(check.attrs['tfr_observed'], 2)} (2011–2015)": check["demographic_tfr_observed"].map(fmt.sv_int),
-})
+table = pd.DataFrame(
+    {
+        "År": check["year"].astype(str),
+        "Statistisk prognos": check["forecast_county_scale"].map(fmt.sv_int),
+        f"Demografisk, SFT {fmt.sv_num(check.attrs['tfr_target'], 2)}": check["demographic_tfr_target"].map(fmt.sv_int),
+        "Skillnad": check["difference"].map(lambda v: fmt.sv_pct(v, signed=True)),
+        f"Demografisk, SFT {fmt.sv_num(check.attrs['tfr_observed'], 2)} (2011–2015)": check["demographic_tfr_observed"].map(fmt.sv_int),
+    }
+)
 display(Markdown(fmt.md_table(table)))
 
 # %%
 #| label: txt-demographic-check
 a = check.attrs
 mean_diff = check["difference"].mean()
-display(Markdown(
-    f"Den demografiska skattningen använder länets åldersmönster i fruktsamhet 2011–2015 (SCB), skalat till en summerad "
-    f"fruktsamhet (SFT) på {fmt.sv_num(a['tfr_target'], 2)} barn per kvinna – Sveriges nivå 2024 – och antalet kvinnor per ålder, "
-    f"framskrivet från befolkningen 31 december 2020 genom att varje årskull åldras ett år per år. Den statistiska prognosen är "
-    f"omräknad till samma skala: {fmt.sv_num(a['babies_per_delivery'], 3)} födda barn per förlossning och en kvot på "
-    f"{fmt.sv_num(a['coverage_ratio'], 3)} mellan födda vid enheterna och levande födda i länet. I genomsnitt ligger den statistiska "
-    f"prognosen {fmt.sv_pct(abs(mean_diff), 1)} {'över' if mean_diff > 0 else 'under'} den demografiska. Skillnaden förklaras främst av att "
-    f"framskrivningen av kvinnor saknar inflyttning (Västra Götaland har inflyttning i de åldrar då flest föder barn), och av att "
-    f"fruktsamheten kan fortsätta att ändras: med fruktsamheten från 2011–2015 (SFT {fmt.sv_num(a['tfr_observed'], 2)}) skulle "
-    f"antalet födda bli betydligt högre."
-))
+display(
+    Markdown(
+        f"Den demografiska skattningen använder länets åldersmönster i fruktsamhet 2011–2015 (SCB), skalat till en summerad "
+        f"fruktsamhet (SFT) på {fmt.sv_num(a['tfr_target'], 2)} barn per kvinna – Sveriges nivå 2024 – och antalet kvinnor per ålder, "
+        f"framskrivet från befolkningen 31 december 2020 genom att varje årskull åldras ett år per år. Den statistiska prognosen är "
+        f"omräknad till samma skala: {fmt.sv_num(a['babies_per_delivery'], 3)} födda barn per förlossning och en kvot på "
+        f"{fmt.sv_num(a['coverage_ratio'], 3)} mellan födda vid enheterna och levande födda i länet. I genomsnitt ligger den statistiska "
+        f"prognosen {fmt.sv_pct(abs(mean_diff), 1)} {'över' if mean_diff > 0 else 'under'} den demografiska. Skillnaden förklaras främst av att "
+        f"framskrivningen av kvinnor saknar inflyttning (Västra Götaland har inflyttning i de åldrar då flest föder barn), och av att "
+        f"fruktsamheten kan fortsätta att ändras: med fruktsamheten från 2011–2015 (SFT {fmt.sv_num(a['tfr_observed'], 2)}) skulle "
+        f"antalet födda bli betydligt högre."
+    )
+)
 
 # %%
 #| label: txt-uncertainty
@@ -168,11 +198,13 @@ width = fc.assign(rel=(fc["upper_80"] - fc["lower_80"]) / 2 / fc["mean"])
 first_year_width = width[width["month"].dt.year == first_year].groupby("unit_id")["rel"].mean()
 last_year_width = width[width["month"].dt.year == last_year].groupby("unit_id")["rel"].mean()
 units_only = first_year_width.drop("REGION")
-display(Markdown(
-    f"**Osäkerheten i klartext.** För en enskild månad {first_year} ligger utfallet för hela regionen med ungefär 80 % sannolikhet "
-    f"inom ±{fmt.sv_pct(first_year_width['REGION'], 0)} från prognosen; för en enskild förlossningsenhet inom "
-    f"±{fmt.sv_pct(units_only.min(), 0)} till ±{fmt.sv_pct(units_only.max(), 0)} – ju mindre enhet, desto större slumpvariation. "
-    f"Osäkerheten växer med tiden: för {last_year} är motsvarande spann för regionen ±{fmt.sv_pct(last_year_width['REGION'], 0)}. "
-    f"Intervallen bygger på hur stora modellernas fel har varit historiskt. Plötsliga förändringar i barnafödandet, som "
-    f"nedgången 2022, har tidigare hamnat utanför intervallen; prognosen bör därför stämmas av varje tertial."
-))
+display(
+    Markdown(
+        f"**Osäkerheten i klartext.** För en enskild månad {first_year} ligger utfallet för hela regionen med ungefär 80 % sannolikhet "
+        f"inom ±{fmt.sv_pct(first_year_width['REGION'], 0)} från prognosen; för en enskild förlossningsenhet inom "
+        f"±{fmt.sv_pct(units_only.min(), 0)} till ±{fmt.sv_pct(units_only.max(), 0)} – ju mindre enhet, desto större slumpvariation. "
+        f"Osäkerheten växer med tiden: för {last_year} är motsvarande spann för regionen ±{fmt.sv_pct(last_year_width['REGION'], 0)}. "
+        f"Intervallen bygger på hur stora modellernas fel har varit historiskt. Plötsliga förändringar i barnafödandet, som "
+        f"nedgången 2022, har tidigare hamnat utanför intervallen; prognosen bör därför stämmas av varje tertial."
+    )
+)

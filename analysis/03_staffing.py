@@ -5,7 +5,7 @@
 # som finns i tjänst (budgeterade årsarbetare minus vakanser och frånvaro, plus hyrpersonal,
 # minus planerad semester) per enhet och ISO-vecka under sommarperioden: de två senaste
 # somrarna i utfall och nästa sommar under oförändrat läge. Logiken finns i
-# `fragile_care.staffing`.
+# `fragile_care.model.staffing`.
 
 # %% tags=["parameters"]
 # Parameters (papermill injects the run's values after this cell: the bundle's validated
@@ -45,30 +45,48 @@ display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, c
 
 # %%
 #| label: txt-staffing-summary
-per_year = midwives.groupby("iso_year").agg(short=("fte_gap", lambda g: int((g < 0).sum())), weeks=("fte_gap", "size"),
-                                            worst=("fte_gap", "min"))
+per_year = midwives.groupby("iso_year").agg(
+    short=("fte_gap", lambda g: int((g < 0).sum())), weeks=("fte_gap", "size"), worst=("fte_gap", "min")
+)
 ahead = midwives[midwives["kind"] == "prognos"]
 worst = ahead.loc[ahead["fte_gap"].idxmin()]
 parts = [f"{y}: {int(r.short)} av {int(r.weeks)} enhetsveckor med underskott" for y, r in per_year.iterrows()]
-display(Markdown(
-    f"Förlossningsavdelningarna behöver så många bemannade rum att högst {fmt.sv_pct(norms.target_blocking, 0)} av kvinnorna "
-    f"skulle behöva hänvisas, med en barnmorska per kvinna i aktiv förlossning. Veckor under sommarperioden "
-    f"(v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}) där barnmorskorna i tjänst inte räcker till det: " + "; ".join(parts) + ". "
-    f"Sommaren {outlook} (oförändrat läge: bemanning och semesterplan som {reference_year}) är underskottet störst vid "
-    f"{labels[worst['unit_id']]} vecka {int(worst['iso_week'])}: {fmt.sv_num(-worst['fte_gap'], 1)} årsarbetare, "
-    f"{int(worst['rooms_staffed'])} bemannade rum mot {int(worst['rooms_needed'])} som behövs."
-))
+display(
+    Markdown(
+        f"Förlossningsavdelningarna behöver så många bemannade rum att högst {fmt.sv_pct(norms.target_blocking, 0)} av kvinnorna "
+        f"skulle behöva hänvisas, med en barnmorska per kvinna i aktiv förlossning. Veckor under sommarperioden "
+        f"(v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}) där barnmorskorna i tjänst inte räcker till det: " + "; ".join(parts) + ". "
+        f"Sommaren {outlook} (oförändrat läge: bemanning och semesterplan som {reference_year}) är underskottet störst vid "
+        f"{labels[worst['unit_id']]} vecka {int(worst['iso_week'])}: {fmt.sv_num(-worst['fte_gap'], 1)} årsarbetare, "
+        f"{int(worst['rooms_staffed'])} bemannade rum mot {int(worst['rooms_needed'])} som behövs."
+    )
+)
 
 # %%
 #| label: fig-staffing-gap
 #| fig-cap: "Barnmorskor på förlossningsavdelningen per vecka: tillgång minus behov i årsarbetare (under noll = underskott), per enhet, för de två senaste somrarna (utfall) och nästa sommar (prognos, oförändrat läge)."
 #| fig-alt: "Fyra delfigurer, en per enhet, med en linje per år som visar skillnaden mellan tillgängliga och behövda barnmorskor vecka för vecka under sommaren; en vågrät linje vid noll markerar balans."
 # the outlook summer uses the latest summer's staffing, so its line can lie on top of that year's
-plot = midwives.assign(Enhet=midwives["unit_id"].map(labels),
-                       År=midwives["iso_year"].astype(str) + midwives["kind"].map({"utfall": "", "prognos": " (prognos)"}))
+plot = midwives.assign(
+    Enhet=midwives["unit_id"].map(labels),
+    År=midwives["iso_year"].astype(str) + midwives["kind"].map({"utfall": "", "prognos": " (prognos)"}),
+)
 dashes = {label: ((4, 2) if "prognos" in label else "") for label in plot["År"].unique()}
-grid = sns.relplot(data=plot, x="iso_week", y="fte_gap", hue="År", style="År", col="Enhet", col_wrap=2, kind="line",
-                   markers=True, dashes=dashes, height=2.4, aspect=1.7, facet_kws={"sharey": False})
+grid = sns.relplot(
+    data=plot,
+    x="iso_week",
+    y="fte_gap",
+    hue="År",
+    style="År",
+    col="Enhet",
+    col_wrap=2,
+    kind="line",
+    markers=True,
+    dashes=dashes,
+    height=2.4,
+    aspect=1.7,
+    facet_kws={"sharey": False},
+)
 for ax in grid.axes.flat:
     ax.axhline(0, color="black", linewidth=0.8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -82,18 +100,25 @@ plt.show()
 #| label: tbl-staffing-summer
 #| tbl-cap: "Barnmorskor per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, bemannade rum och behov, antal veckor med underskott och det största underskottet. Jämförelsetalet 1:28 avser alla barnmorskor i tjänst."
 summary = midwives.groupby(["unit_id", "iso_year", "kind"], as_index=False).agg(
-    deliveries=("deliveries", "mean"), needed=("rooms_needed", "max"), staffed_min=("rooms_staffed", "min"),
-    short=("fte_gap", lambda g: int((g < 0).sum())), worst=("fte_gap", "min"), bench=("fte_gap_benchmark", "mean"))
-table = pd.DataFrame({
-    "Enhet": summary["unit_id"].map(labels),
-    "Sommar": summary["iso_year"].astype(str) + summary["kind"].map({"utfall": "", "prognos": " (prognos)"}),
-    "Förlossningar/vecka": summary["deliveries"].map(fmt.sv_int),
-    "Rum som behövs (max)": summary["needed"].astype(int).astype(str),
-    "Bemannade rum (minst)": summary["staffed_min"].astype(int).astype(str),
-    "Veckor med underskott": summary["short"].astype(str),
-    "Största underskott, åa": summary["worst"].map(lambda v: fmt.sv_num(max(0.0, -v), 1)),
-    "Mot 1:28, åa": summary["bench"].map(lambda v: fmt.sv_num(v, 0)),
-})
+    deliveries=("deliveries", "mean"),
+    needed=("rooms_needed", "max"),
+    staffed_min=("rooms_staffed", "min"),
+    short=("fte_gap", lambda g: int((g < 0).sum())),
+    worst=("fte_gap", "min"),
+    bench=("fte_gap_benchmark", "mean"),
+)
+table = pd.DataFrame(
+    {
+        "Enhet": summary["unit_id"].map(labels),
+        "Sommar": summary["iso_year"].astype(str) + summary["kind"].map({"utfall": "", "prognos": " (prognos)"}),
+        "Förlossningar/vecka": summary["deliveries"].map(fmt.sv_int),
+        "Rum som behövs (max)": summary["needed"].astype(int).astype(str),
+        "Bemannade rum (minst)": summary["staffed_min"].astype(int).astype(str),
+        "Veckor med underskott": summary["short"].astype(str),
+        "Största underskott, åa": summary["worst"].map(lambda v: fmt.sv_num(max(0.0, -v), 1)),
+        "Mot 1:28, åa": summary["bench"].map(lambda v: fmt.sv_num(v, 0)),
+    }
+)
 display(Markdown(fmt.md_table(table, align="llrrrrrr")))
 
 # %%
@@ -101,28 +126,60 @@ display(Markdown(fmt.md_table(table, align="llrrrrrr")))
 #| tbl-cap: "Neonatalvård nästa sommar (prognos, oförändrat läge): belagda vårdplatser i genomsnitt, platser enligt lokalförteckningen, platser som behövs och som sjuksköterskorna kan bemanna (minst under sommaren), per enhet och vårdnivå."
 ahead_neo = neonatal[neonatal["kind"] == "prognos"]
 per_level = ahead_neo.groupby(["unit_id", "care_level"], as_index=False).agg(
-    load=("load_erlangs", "mean"), physical=("cots_physical", "first"), needed=("cots_needed", "max"), staffed=("cots_staffed", "min"))
+    load=("load_erlangs", "mean"), physical=("cots_physical", "first"), needed=("cots_needed", "max"), staffed=("cots_staffed", "min")
+)
 per_unit_gap = ahead_neo.groupby("unit_id")["fte_gap"].min()
-table = pd.DataFrame({
-    "Enhet": per_level["unit_id"].map(labels), "Vårdnivå": per_level["care_level"].map(CARE_LEVEL_SV),
-    "Belagda platser (medel)": per_level["load"].map(lambda v: fmt.sv_num(v, 1)),
-    "Platser": per_level["physical"].astype(str), "Behövs (max)": per_level["needed"].astype(str),
-    "Bemannade (minst)": per_level["staffed"].astype(str),
-})
+table = pd.DataFrame(
+    {
+        "Enhet": per_level["unit_id"].map(labels),
+        "Vårdnivå": per_level["care_level"].map(CARE_LEVEL_SV),
+        "Belagda platser (medel)": per_level["load"].map(lambda v: fmt.sv_num(v, 1)),
+        "Platser": per_level["physical"].astype(str),
+        "Behövs (max)": per_level["needed"].astype(str),
+        "Bemannade (minst)": per_level["staffed"].astype(str),
+    }
+)
 gaps = "; ".join(f"{labels[u]} {fmt.sv_num(max(0.0, -g), 1)}" for u, g in per_unit_gap.items())
-display(Markdown(fmt.md_table(table, align="llrrrr") + f"\n\nStörsta underskott av neonatalsjuksköterskor en sommarvecka (årsarbetare): {gaps}."))
+display(
+    Markdown(
+        fmt.md_table(table, align="llrrrr") + f"\n\nStörsta underskott av neonatalsjuksköterskor en sommarvecka (årsarbetare): {gaps}."
+    )
+)
 
 # %%
 #| label: tbl-staffing-norms
 #| tbl-cap: "Normer och antaganden i bemanningsmodellen (ändras i körningens konfiguration, avsnitten staffing och capacity)."
 rows = [
-    ("Barnmorskor per kvinna i aktiv förlossning", fmt.sv_num(norms.midwives_per_woman_in_labour, 0), "Svenska Barnmorskeförbundet, ”En födande – en barnmorska” (2022)"),
-    ("Förlossningar per barnmorska (årsarbetare) och år, jämförelsetal", fmt.sv_num(norms.births_per_midwife_fte_year, 0), "RCOG m.fl., Safer Childbirth (2007), brittisk norm"),
-    ("Sjuksköterskor per vårdplats: intensiv / intermediär / vårdavdelning",
-     " / ".join(fmt.sv_num(norms.nurses_per_cot[lv], 2) for lv in ("ic", "hd", "sc")), "BAPM, Service Standards (2010)"),
+    (
+        "Barnmorskor per kvinna i aktiv förlossning",
+        fmt.sv_num(norms.midwives_per_woman_in_labour, 0),
+        "Svenska Barnmorskeförbundet, ”En födande – en barnmorska” (2022)",
+    ),
+    (
+        "Förlossningar per barnmorska (årsarbetare) och år, jämförelsetal",
+        fmt.sv_num(norms.births_per_midwife_fte_year, 0),
+        "RCOG m.fl., Safer Childbirth (2007), brittisk norm",
+    ),
+    (
+        "Sjuksköterskor per vårdplats: intensiv / intermediär / vårdavdelning",
+        " / ".join(fmt.sv_num(norms.nurses_per_cot[lv], 2) for lv in ("ic", "hd", "sc")),
+        "BAPM, Service Standards (2010)",
+    ),
     ("Arbetstid per heltid och vecka, timmar", fmt.sv_num(norms.hours_per_fte_week, 2), "Treskift inklusive natt (Allmänna bestämmelser)"),
-    ("Andel av barnmorskorna som arbetar på förlossningsavdelningen", fmt.sv_pct(norms.labour_ward_share, 0), "Antagande; ersätt med enhetens schema"),
-    ("Högsta andel hänvisade kvinnor som bemanningen dimensioneras för", fmt.sv_pct(norms.target_blocking, 1), "Modellens val, inte en nationell norm"),
-    ("Genomsnittlig tid på förlossningsrummet, timmar", fmt.sv_num(cap.mean_stay_hours, 1), "Antagande utifrån WHO (2018); inget svenskt mått är publicerat"),
+    (
+        "Andel av barnmorskorna som arbetar på förlossningsavdelningen",
+        fmt.sv_pct(norms.labour_ward_share, 0),
+        "Antagande; ersätt med enhetens schema",
+    ),
+    (
+        "Högsta andel hänvisade kvinnor som bemanningen dimensioneras för",
+        fmt.sv_pct(norms.target_blocking, 1),
+        "Modellens val, inte en nationell norm",
+    ),
+    (
+        "Genomsnittlig tid på förlossningsrummet, timmar",
+        fmt.sv_num(cap.mean_stay_hours, 1),
+        "Antagande utifrån WHO (2018); inget svenskt mått är publicerat",
+    ),
 ]
 display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Norm eller antagande", "Värde", "Källa"]), align="lrl")))

@@ -5,7 +5,7 @@
 # upptagna (Erlangs förlustformel) och det förväntade antalet hänvisade kvinnor per enhet och
 # vecka, med prognosens osäkerhet. En simulering kontrollerar formeln och lägger till det den
 # inte kan: variation över dygnet och veckan och hänvisning till en grannenhet. Logiken finns i
-# `fragile_care.capacity`.
+# `fragile_care.model.capacity`.
 
 # %% tags=["parameters"]
 # Parameters (papermill injects the run's values after this cell: the bundle's validated
@@ -50,15 +50,17 @@ region = totals.set_index("unit_id").loc["REGION"]
 at_risk = risk[risk["blocking"] > cap.high_risk_blocking]
 top = capacity.rank_risk(risk, 1).iloc[0]
 units_ranked = totals[totals["unit_id"] != "REGION"].sort_values("redirected_mean", ascending=False)
-display(Markdown(
-    f"Om inget förändras väntas omkring {fmt.sv_int(region['redirected_mean'])} kvinnor behöva hänvisas från sin "
-    f"förlossningsenhet för att alla bemannade rum är upptagna under sommaren {outlook} (vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}); "
-    f"med 80 % sannolikhet mellan {fmt.sv_int(region['redirected_p10'])} och {fmt.sv_int(region['redirected_p90'])}. "
-    f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} att en kvinna måste hänvisas. "
-    f"Störst är risken vid {labels[top['unit_id']]} vecka {int(top['iso_week'])} ({fmt.sv_pct(top['blocking'], 1)}, omkring "
-    f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest hänvisningar över hela sommaren väntas vid "
-    f"{labels[units_ranked.iloc[0]['unit_id']]}."
-))
+display(
+    Markdown(
+        f"Om inget förändras väntas omkring {fmt.sv_int(region['redirected_mean'])} kvinnor behöva hänvisas från sin "
+        f"förlossningsenhet för att alla bemannade rum är upptagna under sommaren {outlook} (vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}); "
+        f"med 80 % sannolikhet mellan {fmt.sv_int(region['redirected_p10'])} och {fmt.sv_int(region['redirected_p90'])}. "
+        f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} att en kvinna måste hänvisas. "
+        f"Störst är risken vid {labels[top['unit_id']]} vecka {int(top['iso_week'])} ({fmt.sv_pct(top['blocking'], 1)}, omkring "
+        f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest hänvisningar över hela sommaren väntas vid "
+        f"{labels[units_ranked.iloc[0]['unit_id']]}."
+    )
+)
 
 # %%
 #| label: fig-risk-heatmap
@@ -76,39 +78,51 @@ plt.show()
 #| label: tbl-risk-ranking
 #| tbl-cap: "De tio enhetsveckor med flest väntade hänvisningar nästa sommar (oförändrat läge): förväntat antal med 80 %-intervall från prognosens osäkerhet och sannolikheten att risken överstiger gränsen för förhöjd risk."
 ranked = capacity.rank_risk(risk, 10)
-table = pd.DataFrame({
-    "Enhet": ranked["unit_id"].map(labels), "Vecka": ranked["iso_week"].astype(str),
-    "Förlossningar": ranked["deliveries"].map(fmt.sv_int), "Bemannade rum": ranked["rooms_staffed"].astype(str),
-    "Risk": ranked["blocking"].map(lambda v: fmt.sv_pct(v, 1)),
-    "Väntat antal hänvisade": ranked["redirected_mean"].map(lambda v: fmt.sv_num(v, 1)),
-    "80 %-intervall": [f"{fmt.sv_num(a, 1)}–{fmt.sv_num(b, 1)}" for a, b in zip(ranked["redirected_p10"], ranked["redirected_p90"])],
-    f"P(risk > {fmt.sv_pct(cap.high_risk_blocking, 0)})": ranked["p_high"].map(lambda v: fmt.sv_pct(v, 0)),
-})
+table = pd.DataFrame(
+    {
+        "Enhet": ranked["unit_id"].map(labels),
+        "Vecka": ranked["iso_week"].astype(str),
+        "Förlossningar": ranked["deliveries"].map(fmt.sv_int),
+        "Bemannade rum": ranked["rooms_staffed"].astype(str),
+        "Risk": ranked["blocking"].map(lambda v: fmt.sv_pct(v, 1)),
+        "Väntat antal hänvisade": ranked["redirected_mean"].map(lambda v: fmt.sv_num(v, 1)),
+        "80 %-intervall": [f"{fmt.sv_num(a, 1)}–{fmt.sv_num(b, 1)}" for a, b in zip(ranked["redirected_p10"], ranked["redirected_p90"])],
+        f"P(risk > {fmt.sv_pct(cap.high_risk_blocking, 0)})": ranked["p_high"].map(lambda v: fmt.sv_pct(v, 0)),
+    }
+)
 display(Markdown(fmt.md_table(table, align="lrrrrrrr") + "\n\nVäntade antal är modellskattningar (medelvärden), inte räknade personer."))
 
 # %%
 #| label: tbl-risk-totals
 #| tbl-cap: "Väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet, med 80 %-intervall (oförändrat läge)."
-table = pd.DataFrame({
-    "Enhet": totals["unit_id"].map(labels),
-    "Väntat antal": totals["redirected_mean"].map(lambda v: fmt.sv_num(v, 0)),
-    "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(totals["redirected_p10"], totals["redirected_p90"])],
-})
+table = pd.DataFrame(
+    {
+        "Enhet": totals["unit_id"].map(labels),
+        "Väntat antal": totals["redirected_mean"].map(lambda v: fmt.sv_num(v, 0)),
+        "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(totals["redirected_p10"], totals["redirected_p90"])],
+    }
+)
 display(Markdown(fmt.md_table(table, align="lrr")))
 
 # %%
 #| label: tbl-model-vs-log
 #| tbl-cap: "Sommarens hänvisningar enligt modellen (med veckans faktiska förlossningar och bemanning) jämfört med hänvisningsloggen, per enhet och år. Modellen avser platsbrist och bemanning; övriga orsaker (neonatal, övrigt) visas för sig. Antal 1–4 i loggen visas som <5."
-table = pd.DataFrame({
-    "Enhet": review["unit_id"].map(labels), "Sommar": review["iso_year"].astype(str),
-    "Förlossningar": review["deliveries"].map(fmt.sv_int),
-    "Modell, väntat antal": review["predicted"].map(lambda v: fmt.sv_num(v, 1)),
-    "Loggen: platsbrist och bemanning": review["logged_capacity"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
-    "Loggen: övriga orsaker": review["logged_other"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
-})
+table = pd.DataFrame(
+    {
+        "Enhet": review["unit_id"].map(labels),
+        "Sommar": review["iso_year"].astype(str),
+        "Förlossningar": review["deliveries"].map(fmt.sv_int),
+        "Modell, väntat antal": review["predicted"].map(lambda v: fmt.sv_num(v, 1)),
+        "Loggen: platsbrist och bemanning": review["logged_capacity"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
+        "Loggen: övriga orsaker": review["logged_other"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
+    }
+)
 years = sorted(review["iso_year"].unique())
 sums = review.groupby("iso_year")[["predicted", "logged_capacity"]].sum()
-text = " ".join(f"{y}: modellen {fmt.sv_num(sums.loc[y, 'predicted'], 0)}, loggen {disclosure.suppress(sums.loc[y, 'logged_capacity'], cfg.disclosure_threshold)}." for y in years)
+text = " ".join(
+    f"{y}: modellen {fmt.sv_num(sums.loc[y, 'predicted'], 0)}, loggen {disclosure.suppress(sums.loc[y, 'logged_capacity'], cfg.disclosure_threshold)}."
+    for y in years
+)
 display(Markdown(fmt.md_table(table, align="llrrrr") + f"\n\nHela regionen – {text}"))
 
 # %%
@@ -139,28 +153,46 @@ plt.show()
 #| label: tbl-simulation
 #| tbl-cap: "Väntat antal hänvisade nästa sommar med fyra beräkningssätt: Erlangs formel; simulering med jämnt inflöde (kontroll av formeln); simulering med variation över dygnet och veckan; samma med regional samordning (hänvisning till en grannenhet med ledigt rum). De två sista kolumnerna: kvinnor som tas emot från en grannenhet och kvinnor som ingen grannenhet kan ta emot."
 num = lambda v: fmt.sv_num(v, 1)
-table = pd.DataFrame({
-    "Enhet": simulated["unit_id"].map(labels), "Erlang B": simulated["erlang_b"].map(num),
-    "Simulering, jämnt inflöde": simulated["sim_constant"].map(num), "Med dygns- och veckovariation": simulated["sim_pattern"].map(num),
-    "Med samordning: hänvisade": simulated["sim_pattern_overflow"].map(num),
-    "Tas emot från granne": simulated["received_from_neighbour"].map(num), "Ingen granne ledig": simulated["not_placed"].map(num),
-})
+table = pd.DataFrame(
+    {
+        "Enhet": simulated["unit_id"].map(labels),
+        "Erlang B": simulated["erlang_b"].map(num),
+        "Simulering, jämnt inflöde": simulated["sim_constant"].map(num),
+        "Med dygns- och veckovariation": simulated["sim_pattern"].map(num),
+        "Med samordning: hänvisade": simulated["sim_pattern_overflow"].map(num),
+        "Tas emot från granne": simulated["received_from_neighbour"].map(num),
+        "Ingen granne ledig": simulated["not_placed"].map(num),
+    }
+)
 p = cap.arrival_profile
-display(Markdown(fmt.md_table(table, align="lrrrrrr") + (
-    f"\n\nSimuleringen: {cap.simulation_replications} upprepningar per vecka, inflödet {fmt.sv_pct(p.hourly_amplitude, 0)} över "
-    f"medel kring klockan {int(p.peak_hour)} och lika mycket under tolv timmar senare, helger {fmt.sv_pct(p.weekend_factor, 0)} av vardagar (antaganden). "
-    "Grannenheter: " + "; ".join(f"{labels.get(u, u)} → {', '.join(labels.get(n, n) for n in ns)}" for u, ns in cap.overflow.items()) + ".")))
+display(
+    Markdown(
+        fmt.md_table(table, align="lrrrrrr")
+        + (
+            f"\n\nSimuleringen: {cap.simulation_replications} upprepningar per vecka, inflödet {fmt.sv_pct(p.hourly_amplitude, 0)} över "
+            f"medel kring klockan {int(p.peak_hour)} och lika mycket under tolv timmar senare, helger {fmt.sv_pct(p.weekend_factor, 0)} av vardagar (antaganden). "
+            "Grannenheter: "
+            + "; ".join(f"{labels.get(u, u)} → {', '.join(labels.get(n, n) for n in ns)}" for u, ns in cap.overflow.items())
+            + "."
+        )
+    )
+)
 
 # %%
 #| label: tbl-neonatal-risk
 #| tbl-cap: "Neonatalvård nästa sommar (oförändrat läge): risk att ett barn inte får plats på rätt vårdnivå vid sin enhet (Erlang B med bemannade platser), medel och högsta vecka, och väntat antal barn som måste vårdas på annat håll under sommaren."
 ahead_neo = neo[neo["kind"] == "prognos"]
 per = ahead_neo.groupby(["unit_id", "care_level"], as_index=False).agg(
-    mean=("blocking", "mean"), worst=("blocking", "max"), away=("turned_away", "sum"), weeks=("at_risk", "sum"))
-table = pd.DataFrame({
-    "Enhet": per["unit_id"].map(labels), "Vårdnivå": per["care_level"].map(CARE_LEVEL_SV),
-    "Risk, medel": per["mean"].map(lambda v: fmt.sv_pct(v, 1)), "Risk, högsta vecka": per["worst"].map(lambda v: fmt.sv_pct(v, 1)),
-    f"Veckor över {fmt.sv_pct(cap.high_risk_blocking, 0)}": per["weeks"].astype(int).astype(str),
-    "Väntat antal vårdade på annat håll": per["away"].map(lambda v: fmt.sv_num(v, 1)),
-})
+    mean=("blocking", "mean"), worst=("blocking", "max"), away=("turned_away", "sum"), weeks=("at_risk", "sum")
+)
+table = pd.DataFrame(
+    {
+        "Enhet": per["unit_id"].map(labels),
+        "Vårdnivå": per["care_level"].map(CARE_LEVEL_SV),
+        "Risk, medel": per["mean"].map(lambda v: fmt.sv_pct(v, 1)),
+        "Risk, högsta vecka": per["worst"].map(lambda v: fmt.sv_pct(v, 1)),
+        f"Veckor över {fmt.sv_pct(cap.high_risk_blocking, 0)}": per["weeks"].astype(int).astype(str),
+        "Väntat antal vårdade på annat håll": per["away"].map(lambda v: fmt.sv_num(v, 1)),
+    }
+)
 display(Markdown(fmt.md_table(table, align="llrrrr")))

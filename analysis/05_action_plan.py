@@ -4,7 +4,7 @@
 # Handlingsplanens aktiviteter, deras förväntade effekt körd genom bemannings- och
 # kapacitetsmodellerna (scenarier jämförda med oförändrat läge), indikatorer mot mål,
 # styrdiagram med fasta baslinjer, prognosen mot utfallet för tertialen och vad som har
-# ändrats sedan förra körningen. Logiken finns i `fragile_care.plan` och `fragile_care.followup`.
+# ändrats sedan förra körningen. Logiken finns i `fragile_care.model.scenarios` och `fragile_care.model.followup` (steget deklareras i `fragile_care.run.steps`).
 
 # %% tags=["parameters"]
 # Parameters (papermill injects the run's values after this cell: the bundle's validated
@@ -50,25 +50,35 @@ base = scenario_table.iloc[0]
 together = scenario_table.iloc[-1]
 lights = indicators["light"].value_counts()
 status = actions["status"].value_counts()
-display(Markdown(
-    f"Handlingsplanen har {len(actions)} aktiviteter: {status.get('pågår', 0)} pågår, {status.get('planerad', 0)} är planerade, "
-    f"{status.get('klar', 0)} är klara och {status.get('pausad', 0)} pausade. Av {len(indicators)} indikatorer med mål är "
-    f"{lights.get('green', 0)} gröna (målet nått), {lights.get('yellow', 0)} gula (bättre än utgångsläget) och {lights.get('red', 0)} röda, "
-    f"mätt på sommaren {summer_year}. Med alla åtgärder med modellerad effekt väntas omkring {fmt.sv_int(together['redirected_mean'])} "
-    f"kvinnor behöva hänvisas sommaren {cfg.outlook_summer}, mot {fmt.sv_int(base['redirected_mean'])} under oförändrat läge."
-))
+display(
+    Markdown(
+        f"Handlingsplanen har {len(actions)} aktiviteter: {status.get('pågår', 0)} pågår, {status.get('planerad', 0)} är planerade, "
+        f"{status.get('klar', 0)} är klara och {status.get('pausad', 0)} pausade. Av {len(indicators)} indikatorer med mål är "
+        f"{lights.get('green', 0)} gröna (målet nått), {lights.get('yellow', 0)} gula (bättre än utgångsläget) och {lights.get('red', 0)} röda, "
+        f"mätt på sommaren {summer_year}. Med alla åtgärder med modellerad effekt väntas omkring {fmt.sv_int(together['redirected_mean'])} "
+        f"kvinnor behöva hänvisas sommaren {cfg.outlook_summer}, mot {fmt.sv_int(base['redirected_mean'])} under oförändrat läge."
+    )
+)
 
 # %%
 #| label: tbl-indicators
 #| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre)."
-ind_sv = {"hänvisade_sommar": "Hänvisade kvinnor under sommarperioden", "hänvisade_per_1000": "Hänvisade per 1 000 förlossningar, sommar",
-          "vakansgrad_barnmorskor": "Vakansgrad barnmorskor juni–augusti, %", "veckor_med_risk": "Enhetsveckor med förhöjd risk, sommar"}
-table = pd.DataFrame({
-    "Aktivitet": indicators["activity_id"], "Indikator": indicators["indicator"].map(ind_sv),
-    "Utgångsläge": indicators["baseline"].map(lambda v: fmt.sv_num(v, 1)), "Mål": indicators["target"].map(lambda v: fmt.sv_num(v, 1)),
-    f"Sommaren {summer_year}": indicators["current"].map(lambda v: fmt.sv_num(v, 1)),
-    "Trafikljus": indicators["light"].map(followup.LIGHTS_SV).str.upper(),
-})
+ind_sv = {
+    "hänvisade_sommar": "Hänvisade kvinnor under sommarperioden",
+    "hänvisade_per_1000": "Hänvisade per 1 000 förlossningar, sommar",
+    "vakansgrad_barnmorskor": "Vakansgrad barnmorskor juni–augusti, %",
+    "veckor_med_risk": "Enhetsveckor med förhöjd risk, sommar",
+}
+table = pd.DataFrame(
+    {
+        "Aktivitet": indicators["activity_id"],
+        "Indikator": indicators["indicator"].map(ind_sv),
+        "Utgångsläge": indicators["baseline"].map(lambda v: fmt.sv_num(v, 1)),
+        "Mål": indicators["target"].map(lambda v: fmt.sv_num(v, 1)),
+        f"Sommaren {summer_year}": indicators["current"].map(lambda v: fmt.sv_num(v, 1)),
+        "Trafikljus": indicators["light"].map(followup.LIGHTS_SV).str.upper(),
+    }
+)
 display(Markdown(fmt.md_table(table, align="llrrrl")))
 
 # %%
@@ -79,6 +89,8 @@ first, last = cfg.spc_baseline
 region = describe.regional_monthly(tables["births_monthly"]).set_index("month")["deliveries"]
 region = region[region.index >= first]
 chart = followup.xmr(region, (region.index >= first) & (region.index <= last))
+
+
 def draw(chart, ax, title, ylabel):
     ax.plot(chart.index, chart["value"], color="black", marker="o", markersize=3, linewidth=1)
     ax.axhline(chart["centre"].iloc[0], color=sns.color_palette()[0])
@@ -89,6 +101,8 @@ def draw(chart, ax, title, ylabel):
     ax.set(title=title, ylabel=ylabel, xlabel="")
     figures.sv_axis(ax)
     figures.year_ticks(ax)
+
+
 fig, ax = plt.subplots(figsize=(9, 3.6))
 draw(chart, ax, f"Förlossningar per månad, baslinje {fmt.sv_month(first)}–{fmt.sv_month(last)}", "Förlossningar")
 fig.tight_layout()
@@ -138,14 +152,23 @@ t_first, t_last = calendar.tertial_months(cfg.tertial)
 months = pd.date_range(t_first, min(t_last, cfg.period_end), freq="MS")
 made_before = tables["births_forecast_tertial"]  # made in step 02
 check = followup.forecast_vs_actual(made_before, tables["births_monthly"], months)
-table = pd.DataFrame({
-    "Månad": check["month"].map(fmt.sv_month), "Utfall": check["actual"].map(fmt.sv_int), "Prognos": check["forecast"].map(fmt.sv_int),
-    "80 %-intervall": [f"{fmt.sv_int(a)}–{fmt.sv_int(b)}" for a, b in zip(check["lower_80"], check["upper_80"])],
-    "Avvikelse": check["error_pct"].map(lambda v: fmt.sv_num(v, 1) + " %"), "Inom intervallet": check["inside_80"].map({True: "ja", False: "nej"}),
-})
+table = pd.DataFrame(
+    {
+        "Månad": check["month"].map(fmt.sv_month),
+        "Utfall": check["actual"].map(fmt.sv_int),
+        "Prognos": check["forecast"].map(fmt.sv_int),
+        "80 %-intervall": [f"{fmt.sv_int(a)}–{fmt.sv_int(b)}" for a, b in zip(check["lower_80"], check["upper_80"])],
+        "Avvikelse": check["error_pct"].map(lambda v: fmt.sv_num(v, 1) + " %"),
+        "Inom intervallet": check["inside_80"].map({True: "ja", False: "nej"}),
+    }
+)
 mape = check["error_pct"].abs().mean()
-display(Markdown(fmt.md_table(table, align="lrrrrl") + f"\n\nGenomsnittlig absolut avvikelse {fmt.sv_num(mape, 1)} %; "
-                 f"{int(check['inside_80'].sum())} av {len(check)} månader inom 80 %-intervallet."))
+display(
+    Markdown(
+        fmt.md_table(table, align="lrrrrl") + f"\n\nGenomsnittlig absolut avvikelse {fmt.sv_num(mape, 1)} %; "
+        f"{int(check['inside_80'].sum())} av {len(check)} månader inom 80 %-intervallet."
+    )
+)
 
 # %%
 #| label: fig-plan-timeline
@@ -156,7 +179,11 @@ ordered = actions.sort_values("start", ascending=False).reset_index(drop=True)
 fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(ordered), 2) + 1.2))
 for i, act in ordered.iterrows():
     ax.barh(i, (act["end"] - act["start"]).days, left=act["start"], color=status_colour[act["status"]], height=0.6)
-ax.set_yticks(range(len(ordered)), [f"{a} {t if len(t) <= 60 else t[:58] + '…'}" for a, t in zip(ordered["activity_id"], ordered["title"])], fontsize=8)
+ax.set_yticks(
+    range(len(ordered)),
+    [f"{a} {t if len(t) <= 60 else t[:58] + '…'}" for a, t in zip(ordered["activity_id"], ordered["title"])],
+    fontsize=8,
+)
 ax.axvline(cfg.period_end + pd.offsets.MonthEnd(0), color="black", linestyle="--", linewidth=1)
 handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in status_colour.values()]
 ax.legend(handles, list(status_colour), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -171,30 +198,47 @@ plt.show()
 #| tbl-cap: "Handlingsplanens aktiviteter: område, ansvarig förvaltning, tid, status, indikator med mål och förväntad effekt i modellen."
 def effect_text(a):
     if a["effect_type"] == "extra_staff":
-        return f"+{fmt.sv_num(a['effect_fte'], 1)} åa barnmorskor, {short.get(a['effect_unit'], a['effect_unit'])}, v. {a['effect_weeks']}" + (" (gradvis)" if a["effect_profile"] == "ramp" else "")
+        return (
+            f"+{fmt.sv_num(a['effect_fte'], 1)} åa barnmorskor, {short.get(a['effect_unit'], a['effect_unit'])}, v. {a['effect_weeks']}"
+            + (" (gradvis)" if a["effect_profile"] == "ramp" else "")
+        )
     if a["effect_type"] == "move_leave":
         return f"{fmt.sv_num(a['effect_fte'], 1)} åa semester flyttas v. {a['effect_weeks']} → v. {a['effect_to_weeks']}, {short.get(a['effect_unit'], a['effect_unit'])}"
     if a["effect_type"] == "pooling":
         return f"Samordning {short.get(a['effect_unit'], a['effect_unit'])}–{short.get(a['effect_partner'], a['effect_partner'])}"
     return "Ingen modellerad effekt"
-table = pd.DataFrame({
-    "Id": actions["activity_id"], "Aktivitet": actions["title"], "Område": actions["area"], "Ansvarig": actions["owner"],
-    "Tid": [f"{fmt.sv_date(s)}–{fmt.sv_date(e)}" for s, e in zip(actions["start"], actions["end"])], "Status": actions["status"],
-    "Mål": [f"{i}: {fmt.sv_num(t, 1)}" if isinstance(i, str) and i else "–" for i, t in zip(actions["indicator"], actions["target"])],
-    "Effekt i modellen": [effect_text(a) for a in actions.to_dict("records")],
-})
+
+
+table = pd.DataFrame(
+    {
+        "Id": actions["activity_id"],
+        "Aktivitet": actions["title"],
+        "Område": actions["area"],
+        "Ansvarig": actions["owner"],
+        "Tid": [f"{fmt.sv_date(s)}–{fmt.sv_date(e)}" for s, e in zip(actions["start"], actions["end"])],
+        "Status": actions["status"],
+        "Mål": [f"{i}: {fmt.sv_num(t, 1)}" if isinstance(i, str) and i else "–" for i, t in zip(actions["indicator"], actions["target"])],
+        "Effekt i modellen": [effect_text(a) for a in actions.to_dict("records")],
+    }
+)
 display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
 
 # %%
 #| label: tbl-scenarios
 #| tbl-cap: "Scenarier för nästa sommar: oförändrat läge, varje åtgärd för sig och alla tillsammans. Väntat antal hänvisade med 80 %-intervall (samma prognosdragningar i alla scenarier), enhetsveckor med förhöjd risk, summa underskott av barnmorskor på förlossningen och, för scenarier med regional samordning, kvinnor som varken egen enhet eller den samordnade grannen kan ta emot (simulering med dygns- och veckovariation)."
-table = pd.DataFrame({
-    "Scenario": scenario_table["scenario"], "Hänvisade, väntat": scenario_table["redirected_mean"].map(lambda v: fmt.sv_num(v, 1)),
-    "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(scenario_table["redirected_p10"], scenario_table["redirected_p90"])],
-    "Veckor med förhöjd risk": scenario_table["weeks_at_risk"].astype(str), "Underskott, åa-veckor": scenario_table["fte_shortfall"].map(lambda v: fmt.sv_num(v, 0)),
-    "Tillförda åa-veckor": scenario_table["fte_added"].map(lambda v: fmt.sv_num(v, 0)),
-    "Utan plats trots samordning": scenario_table["not_placed_in_region"].map(lambda v: "–" if pd.isna(v) else fmt.sv_num(v, 1)),
-})
+table = pd.DataFrame(
+    {
+        "Scenario": scenario_table["scenario"],
+        "Hänvisade, väntat": scenario_table["redirected_mean"].map(lambda v: fmt.sv_num(v, 1)),
+        "80 %-intervall": [
+            f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(scenario_table["redirected_p10"], scenario_table["redirected_p90"])
+        ],
+        "Veckor med förhöjd risk": scenario_table["weeks_at_risk"].astype(str),
+        "Underskott, åa-veckor": scenario_table["fte_shortfall"].map(lambda v: fmt.sv_num(v, 0)),
+        "Tillförda åa-veckor": scenario_table["fte_added"].map(lambda v: fmt.sv_num(v, 0)),
+        "Utan plats trots samordning": scenario_table["not_placed_in_region"].map(lambda v: "–" if pd.isna(v) else fmt.sv_num(v, 1)),
+    }
+)
 display(Markdown(fmt.md_table(table, align="lrrrrrr")))
 
 # %%
@@ -203,7 +247,10 @@ display(Markdown(fmt.md_table(table, align="lrrrrrr")))
 #| fig-alt: "Liggande stapeldiagram med ett scenario per rad och en felstapel för osäkerheten; oförändrat läge överst."
 fig, ax = plt.subplots(figsize=(9, 0.5 * len(scenario_table) + 1.2))
 y = range(len(scenario_table))[::-1]
-err = [scenario_table["redirected_mean"] - scenario_table["redirected_p10"], scenario_table["redirected_p90"] - scenario_table["redirected_mean"]]
+err = [
+    scenario_table["redirected_mean"] - scenario_table["redirected_p10"],
+    scenario_table["redirected_p90"] - scenario_table["redirected_mean"],
+]
 ax.barh(list(y), scenario_table["redirected_mean"], xerr=err, color=sns.color_palette()[0], capsize=3)
 ax.set_yticks(list(y), [s[:55] for s in scenario_table["scenario"]], fontsize=8)
 ax.set(xlabel="Hänvisade kvinnor under sommarperioden", ylabel="")
@@ -218,12 +265,15 @@ plt.show()
 if practices is None or practices.empty:
     display(Markdown("Inget register över arbetssätt från andra regioner finns i underlaget (`best_practice.csv`)."))
 else:
-    table = pd.DataFrame({
-        "Arbetssätt": practices["title"], "Var och när": practices["where"] + ", " + practices["period"],
-        "Vad det gav": practices["achieved"].fillna("–"),
-        "Källa": [f"[{f.replace('|', ', ')}]({u})" for f, u in zip(practices["fact_ids"].fillna("källa"), practices["source_url"])],
-        "Aktiviteter": practices["inspired"].fillna("–").str.replace("|", ", ", regex=False),
-    })
+    table = pd.DataFrame(
+        {
+            "Arbetssätt": practices["title"],
+            "Var och när": practices["where"] + ", " + practices["period"],
+            "Vad det gav": practices["achieved"].fillna("–"),
+            "Källa": [f"[{f.replace('|', ', ')}]({u})" for f, u in zip(practices["fact_ids"].fillna("källa"), practices["source_url"])],
+            "Aktiviteter": practices["inspired"].fillna("–").str.replace("|", ", ", regex=False),
+        }
+    )
     display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
 
 # %%
@@ -235,10 +285,29 @@ if changes is None:
     display(Markdown(f"Ingen tidigare körning `{previous_id}` finns att jämföra med."))
 else:
     manifest, files, numbers = changes
-    number_sv = {"last_month_deliveries": "Förlossningar senaste månaden", "forecast_next_12_months": "Prognos, kommande tolv månader",
-                 "redirected_next_summer": "Väntat antal hänvisade nästa sommar", "quality_repairs": "Rättade värden i indata",
-                 "quality_warnings": "Varningar i indata"}
-    table = pd.DataFrame({"Nyckeltal": numbers["number"].map(number_sv), f"Körning {previous_id}": numbers["previous"].map(fmt.sv_int),
-                          f"Körning {cfg.run_id}": numbers["current"].map(fmt.sv_int), "Förändring": numbers["change"].map(fmt.sv_int)})
-    changed = "Inga indatafiler har ändrats." if files.empty else "Ändrade indatafiler: " + "; ".join(f"`{p}` ({c})" for p, c in zip(files["path"], files["change"])) + "."
-    display(Markdown(f"Jämförelse med körning `{previous_id}` ({manifest.get('created_utc', '')[:10]}). {changed}\n\n" + fmt.md_table(table, align="lrrr")))
+    number_sv = {
+        "last_month_deliveries": "Förlossningar senaste månaden",
+        "forecast_next_12_months": "Prognos, kommande tolv månader",
+        "redirected_next_summer": "Väntat antal hänvisade nästa sommar",
+        "quality_repairs": "Rättade värden i indata",
+        "quality_warnings": "Varningar i indata",
+    }
+    table = pd.DataFrame(
+        {
+            "Nyckeltal": numbers["number"].map(number_sv),
+            f"Körning {previous_id}": numbers["previous"].map(fmt.sv_int),
+            f"Körning {cfg.run_id}": numbers["current"].map(fmt.sv_int),
+            "Förändring": numbers["change"].map(fmt.sv_int),
+        }
+    )
+    changed = (
+        "Inga indatafiler har ändrats."
+        if files.empty
+        else "Ändrade indatafiler: " + "; ".join(f"`{p}` ({c})" for p, c in zip(files["path"], files["change"])) + "."
+    )
+    display(
+        Markdown(
+            f"Jämförelse med körning `{previous_id}` ({manifest.get('created_utc', '')[:10]}). {changed}\n\n"
+            + fmt.md_table(table, align="lrrr")
+        )
+    )

@@ -43,7 +43,9 @@ def cli():
     import subprocess
 
     def _run(*args: str, cwd: Path | None = None):
-        return subprocess.run([sys.executable, "-m", "fragile_care.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "fragile_care.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=600
+        )
 
     return _run
 

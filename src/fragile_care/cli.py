@@ -29,7 +29,9 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
 def _units_registry(units_file: Path | None, data_file: Path) -> tuple[UnitRegistry | None, str]:
     """Known units for ``validate``: ``--units``, else ``units.*`` beside the file, else the demo set."""
-    candidates = [units_file] if units_file else [io.find_table_file(data_file.parent, "units"), io.find_table_file(paths.demo_dir(), "units")]
+    candidates = (
+        [units_file] if units_file else [io.find_table_file(data_file.parent, "units"), io.find_table_file(paths.demo_dir(), "units")]
+    )
     for path in candidates:
         if path is None or not path.is_file():
             continue
@@ -61,8 +63,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         n_err = len(errors(problems))
         n_rep = sum(p.severity == "repaired" for p in problems)
         n_warn = sum(p.severity == "warning" for p in problems)
-        print(f"{name}: {args.table}: {check.rows_read} rows read, {check.rows_kept} kept, {check.rows_rejected} rejected; "
-              f"{n_err} error(s), {n_rep} repair(s), {n_warn} warning(s); {'; '.join(raw.notes)}", file=sys.stderr)
+        print(
+            f"{name}: {args.table}: {check.rows_read} rows read, {check.rows_kept} kept, {check.rows_rejected} rejected; "
+            f"{n_err} error(s), {n_rep} repair(s), {n_warn} warning(s); {'; '.join(raw.notes)}",
+            file=sys.stderr,
+        )
         if n_err or (args.strict and (n_rep or n_warn)):
             worst = max(worst, EXIT_PROBLEMS)
     return worst
@@ -83,8 +88,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = _config_or_none(args.config)
     if cfg is None:
         return 2
-    roots = {name: Path(value) for name, value in (("output_root", args.output_root), ("processed_root", args.processed_root),
-                                                    ("cache_root", args.cache_root)) if value}
+    roots = {
+        name: Path(value)
+        for name, value in (("output_root", args.output_root), ("processed_root", args.processed_root), ("cache_root", args.cache_root))
+        if value
+    }
     code, _ = run(cfg, render=not args.no_render, require_render=args.require_render, force=args.force, **roots)
     return code
 
@@ -102,7 +110,11 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             written = write_demo(Path(tmp), seed)
-            differ = [p.name for p in written if p.read_bytes() != (paths.demo_dir() / p.name).read_bytes()] if paths.demo_dir().is_dir() else ["all"]
+            differ = (
+                [p.name for p in written if p.read_bytes() != (paths.demo_dir() / p.name).read_bytes()]
+                if paths.demo_dir().is_dir()
+                else ["all"]
+            )
         if differ:
             print(f"demo data differ from a fresh generation: {', '.join(differ)}", file=sys.stderr)
             return 1
@@ -147,12 +159,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
             reused = sum(s.cached for s in result.steps)
         print(f"benchmark: re-run of {cfg.run_id} with nothing changed ({os.cpu_count()} cores, empty cache at start)")
         print(f"  first run (fills the cache)   {times[0]:7.2f} s")
-        print(f"  re-run ({reused} of {len(result.steps)} steps reused) {times[1]:7.2f} s   target < 5 s: {'met' if times[1] < 5 else 'NOT met'}")
+        print(
+            f"  re-run ({reused} of {len(result.steps)} steps reused) {times[1]:7.2f} s   target < 5 s: {'met' if times[1] < 5 else 'NOT met'}"
+        )
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        code, result = run(cfg, render=False, output_root=Path(tmp) / "out", processed_root=Path(tmp) / "proc",
-                           cache_root=Path(tmp) / "cache", out=open(os.devnull, "w"))
+        code, result = run(
+            cfg,
+            render=False,
+            output_root=Path(tmp) / "out",
+            processed_root=Path(tmp) / "proc",
+            cache_root=Path(tmp) / "cache",
+            out=open(os.devnull, "w"),
+        )
         total = time.perf_counter() - t0
     if code != 0 or result is None:
         print("benchmark run failed; run `fragile-care run` to see why", file=sys.stderr)
@@ -194,9 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check files against a table contract",
-                       description="Print one line per problem as FILE:ROW:COLUMN: severity: problem. Rows are numbered as in the "
-                                   "file: the header is row 1. Exit 0 valid, 1 problems found, 2 a file cannot be read as a table.")
+    p = sub.add_parser(
+        "validate",
+        help="check files against a table contract",
+        description="Print one line per problem as FILE:ROW:COLUMN: severity: problem. Rows are numbered as in the "
+        "file: the header is row 1. Exit 0 valid, 1 problems found, 2 a file cannot be read as a table.",
+    )
     p.add_argument("--table", required=True, choices=sorted(ALL_TABLES), help="which contract to check against")
     p.add_argument("--units", help="units table with the known unit ids (default: units.csv beside the file, else the demo units)")
     p.add_argument("--strict", action="store_true", help="repairs and warnings also count as problems (exit 1)")

@@ -36,15 +36,26 @@ def swedish_export(src, dst):
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     swedish_export(paths.demo_dir(), tmp / "export")
-    raw = {"run_id": "e2e", "tertial": "2026-T2", "data": {"source": "path", "path": str(tmp / "export")},
-           "period": {"start": "2022-01"}, "summer": {"compare_years": [2025, 2026]},
-           "followup": {"previous_run": "e2e-T1", "spc_baseline": ["2022-01", "2025-12"]}}
+    raw = {
+        "run_id": "e2e",
+        "tertial": "2026-T2",
+        "data": {"source": "path", "path": str(tmp / "export")},
+        "period": {"start": "2022-01"},
+        "summer": {"compare_years": [2025, 2026]},
+        "followup": {"previous_run": "e2e-T1", "spc_baseline": ["2022-01", "2025-12"]},
+    }
     (tmp / "e2e.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
     # a previous run's bundle to compare with: its manifest knew births_monthly.csv with other content
     previous = tmp / "out" / "e2e-T1"
     previous.mkdir(parents=True)
-    io.write_json({"run_id": "e2e-T1", "created_utc": "2026-05-02T08:00:00+00:00",
-                   "inputs": [{"path": str(tmp / "export" / "births_monthly.csv"), "sha256": "0" * 64}]}, previous / "manifest.json")
+    io.write_json(
+        {
+            "run_id": "e2e-T1",
+            "created_utc": "2026-05-02T08:00:00+00:00",
+            "inputs": [{"path": str(tmp / "export" / "births_monthly.csv"), "sha256": "0" * 64}],
+        },
+        previous / "manifest.json",
+    )
     io.write_tables({"redirection_totals": pd.DataFrame({"unit_id": ["REGION"], "redirected_mean": [70.0]})}, tmp / "proc" / "e2e-T1")
     cfg = config.load_config(tmp / "e2e.yaml")
     log = _io.StringIO()
@@ -62,7 +73,20 @@ def test_run_succeeds_with_progress(run):
 def test_bundle_has_executed_notebooks_manifest_and_reports(run):
     cfg, _, result, _, tmp = run
     bundle = result.bundle
-    assert {p.name for p in bundle.iterdir()} >= {"manifest.json", "notebooks", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd", "index.qmd", "_quarto.yml", "_variables.yml", "quality_log.csv", "run_config.yaml"}
+    assert {p.name for p in bundle.iterdir()} >= {
+        "manifest.json",
+        "notebooks",
+        "nulage.qmd",
+        "framtid.qmd",
+        "sommar.qmd",
+        "handlingsplan.qmd",
+        "tertialrapport.qmd",
+        "index.qmd",
+        "_quarto.yml",
+        "_variables.yml",
+        "quality_log.csv",
+        "run_config.yaml",
+    }
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     hashed = {item["path"]: item["sha256"] for item in manifest["inputs"]}
     for path in run_bundle.input_files(cfg):
@@ -89,7 +113,7 @@ def test_processed_tables_and_swedish_export_were_read(run):
     births = tables["births_monthly"]
     assert births["month"].min() == pd.Timestamp("2022-01-01") and births["month"].max() == pd.Timestamp("2026-08-01")
     log = tables["quality_log"]
-    assert (log["problem"].str.contains("2025M07").any())  # SCB month codes were repaired and logged
+    assert log["problem"].str.contains("2025M07").any()  # SCB month codes were repaired and logged
     assert (log["problem"] == "blank row").sum() == 14  # two trailing blank lines in each of seven files
     acc = tables["row_accounting"]
     assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_rejected"]).all()
@@ -105,13 +129,17 @@ def test_processed_tables_and_swedish_export_were_read(run):
     assert (weekly["rooms_staffed"] <= weekly["rooms_physical"]).all() and (weekly["rooms_staffed"] >= 0).all()
     risk = tables["redirection_risk"]
     assert risk["iso_year"].eq(2027).all() and risk["blocking"].between(0, 1).all()
-    assert (risk["redirected_p10"] <= risk["redirected_mean"] + 1e-9).all() and (risk["redirected_mean"] <= risk["redirected_p90"] + 1e-9).all()
+    assert (risk["redirected_p10"] <= risk["redirected_mean"] + 1e-9).all() and (
+        risk["redirected_mean"] <= risk["redirected_p90"] + 1e-9
+    ).all()
     totals = tables["redirection_totals"].set_index("unit_id")
     assert totals.loc["REGION", "redirected_mean"] == pytest.approx(risk["redirected_mean"].sum())
 
 
-@pytest.mark.parametrize("notebook, figures", [("01_clean_data", 6), ("02_forecast_births", 2), ("03_staffing", 1), ("04_capacity_risk", 2),
-                                                  ("05_action_plan", 5)])
+@pytest.mark.parametrize(
+    "notebook, figures",
+    [("01_clean_data", 6), ("02_forecast_births", 2), ("03_staffing", 1), ("04_capacity_risk", 2), ("05_action_plan", 5)],
+)
 def test_executed_notebook_outputs_have_no_errors(run, notebook, figures):
     _, _, result, _, _ = run
     nb = nbformat.read(result.bundle / "notebooks" / f"{notebook}.ipynb", as_version=4)
@@ -125,8 +153,9 @@ def default_run(tmp_path_factory):
     """The default config (demo data) as a user runs it, into temporary folders."""
     tmp = tmp_path_factory.mktemp("default")
     cfg = config.load_config(paths.config_dir() / "runs" / "2026-T2.yaml")
-    code, result = pipeline.run(cfg, render=False, out=_io.StringIO(), output_root=tmp / "o", processed_root=tmp / "p",
-                                cache_root=tmp / "c")
+    code, result = pipeline.run(
+        cfg, render=False, out=_io.StringIO(), output_root=tmp / "o", processed_root=tmp / "p", cache_root=tmp / "c"
+    )
     assert code == 0
     return cfg, result
 
@@ -147,12 +176,20 @@ def test_demo_run_labels_synthetic_data(default_run):
 # Table columns whose small numbers are not counts of people (rooms, cots, weeks, rows,
 # problems in the quality log, a norm). Any other cell of 1 to 4 in a report table fails.
 NOT_PEOPLE = {
-    ("tbl-neonatal-risk", "Veckor över 5\u00a0%"), ("tbl-neonatal-staffing", "Behövs (max)"),
-    ("tbl-neonatal-staffing", "Bemannade (minst)"), ("tbl-neonatal-staffing", "Platser"),
-    ("tbl-quality-summary", "Antal"), ("tbl-row-accounting", "Reparationer"), ("tbl-row-accounting", "Avvisade"),
-    ("tbl-staffing-norms", "Värde"), ("tbl-staffing-summer", "Veckor med underskott"),
-    ("tbl-staffing-summer", "Rum som behövs (max)"), ("tbl-staffing-summer", "Bemannade rum (minst)"),
-    ("tbl-risk-ranking", "Bemannade rum"), ("tbl-risk-ranking", "Vecka"), ("tbl-unit-structure", "Förlossningsrum"),
+    ("tbl-neonatal-risk", "Veckor över 5\u00a0%"),
+    ("tbl-neonatal-staffing", "Behövs (max)"),
+    ("tbl-neonatal-staffing", "Bemannade (minst)"),
+    ("tbl-neonatal-staffing", "Platser"),
+    ("tbl-quality-summary", "Antal"),
+    ("tbl-row-accounting", "Reparationer"),
+    ("tbl-row-accounting", "Avvisade"),
+    ("tbl-staffing-norms", "Värde"),
+    ("tbl-staffing-summer", "Veckor med underskott"),
+    ("tbl-staffing-summer", "Rum som behövs (max)"),
+    ("tbl-staffing-summer", "Bemannade rum (minst)"),
+    ("tbl-risk-ranking", "Bemannade rum"),
+    ("tbl-risk-ranking", "Vecka"),
+    ("tbl-unit-structure", "Förlossningsrum"),
     ("tbl-scenarios", "Veckor med förhöjd risk"),
 }
 
@@ -170,10 +207,26 @@ def test_no_report_table_shows_a_count_of_one_to_four(default_run):
 def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
     cfg, result = default_run
     sheets = pd.read_excel(result.bundle / "2026-T2_tabeller.xlsx", sheet_name=None, header=2)
-    assert list(sheets) == ["Om tabellerna", "Förlossningar per år", "Sommarjämförelse", "Prognos per år", "Prognos per månad",
-                            "Bemanning sommar", "Risk per vecka", "Risk sommar", "Neonatal risk", "Radräkning"]
-    people = [(name, col) for name, frame in sheets.items() for col in frame.columns
-              if any(word in col for word in ("Förlossningar", "Födda", "Hänvisade kvinnor")) and "prognos" not in col.lower() and "skattade" not in col]
+    assert list(sheets) == [
+        "Om tabellerna",
+        "Förlossningar per år",
+        "Sommarjämförelse",
+        "Prognos per år",
+        "Prognos per månad",
+        "Bemanning sommar",
+        "Risk per vecka",
+        "Risk sommar",
+        "Neonatal risk",
+        "Radräkning",
+    ]
+    people = [
+        (name, col)
+        for name, frame in sheets.items()
+        for col in frame.columns
+        if any(word in col for word in ("Förlossningar", "Födda", "Hänvisade kvinnor"))
+        and "prognos" not in col.lower()
+        and "skattade" not in col
+    ]
     assert ("Sommarjämförelse", "Hänvisade kvinnor") in people
     for name, col in people:
         values = sheets[name][col]
@@ -182,7 +235,9 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
     assert (sheets["Sommarjämförelse"]["Hänvisade kvinnor"].astype(str) == "<5").any()  # suppression at work
     risk = sheets["Risk sommar"].set_index("Enhet")
     processed = io.read_tables(result.processed, ["redirection_totals"])["redirection_totals"]
-    assert risk.loc["Hela regionen", "Väntat antal hänvisade"] == pytest.approx(processed.set_index("unit_id").loc["REGION", "redirected_mean"], abs=0.05)
+    assert risk.loc["Hela regionen", "Väntat antal hänvisade"] == pytest.approx(
+        processed.set_index("unit_id").loc["REGION", "redirected_mean"], abs=0.05
+    )
 
 
 def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):

@@ -20,8 +20,15 @@ pytestmark = pytest.mark.integration
 
 
 def _config(tmp_path, steps=("01_clean_data",), **extra):
-    raw = {"run_id": "cache-it", "tertial": "2026-T2", "data": {"source": "demo"}, "period": {"start": "2022-01"},
-           "steps": list(steps), "render": {"reports": ["nulage.qmd"]}, **extra}
+    raw = {
+        "run_id": "cache-it",
+        "tertial": "2026-T2",
+        "data": {"source": "demo"},
+        "period": {"start": "2022-01"},
+        "steps": list(steps),
+        "render": {"reports": ["nulage.qmd"]},
+        **extra,
+    }
     path = tmp_path / "cache-it.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return config.load_config(path)
@@ -29,8 +36,9 @@ def _config(tmp_path, steps=("01_clean_data",), **extra):
 
 def _run(cfg, tmp_path, **kw):
     log = _io.StringIO()
-    code, result = pipeline.run(cfg, render=False, out=log, output_root=tmp_path / "o", processed_root=tmp_path / "p",
-                                cache_root=tmp_path / "c", **kw)
+    code, result = pipeline.run(
+        cfg, render=False, out=log, output_root=tmp_path / "o", processed_root=tmp_path / "p", cache_root=tmp_path / "c", **kw
+    )
     return code, result, log.getvalue()
 
 
@@ -91,8 +99,21 @@ def test_sigterm_during_a_run_leaves_previous_bundle_and_cache_and_next_run_work
     previous = out / cfg.run_id
     previous.mkdir(parents=True)
     (previous / "manifest.json").write_text('{"previous": true}', encoding="utf-8")
-    cmd = [sys.executable, "-m", "fragile_care.cli", "run", "--config", str(cfg.source_file), "--no-render",
-           "--output-root", str(out), "--processed-root", str(proc), "--cache-root", str(cache_root)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fragile_care.cli",
+        "run",
+        "--config",
+        str(cfg.source_file),
+        "--no-render",
+        "--output-root",
+        str(out),
+        "--processed-root",
+        str(proc),
+        "--cache-root",
+        str(cache_root),
+    ]
     proc_run = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines = []
     deadline = time.time() + 120

@@ -28,12 +28,14 @@ def broken(tmp_path):
     def units(f):
         f.loc[f["unit_id"] == "SAS", "delivery_rooms"] = "0"
         return f
+
     _edit(data / "units.csv", units)
 
     def staff(f):
         row = (f["unit_id"] == "NAL") & (f["month"] == "2026-07") & (f["profession"] == "barnmorska")
         f.loc[row, ["fte_available", "fte_agency"]] = "0"
         return f
+
     _edit(data / "staffing.csv", staff)
 
     def leave(f):
@@ -42,6 +44,7 @@ def broken(tmp_path):
         f.loc[(f["unit_id"] == "SKAS") & (f["iso_week"] == "2025-W30") & (f["profession"] == "barnmorska"), "iso_week"] = "2025-W53"
         f.loc[(f["unit_id"] == "SKAS") & (f["iso_week"] == "2025-W31") & (f["profession"] == "barnmorska"), "unit_id"] = "BORAAS"
         return f
+
     frame = _edit(data / "leave_plan.csv", leave)
     return data, frame
 
@@ -53,10 +56,15 @@ def _line(frame, mask):
 def test_every_capacity_input_problem_is_named(broken):
     data, leave = broken
     with pytest.raises(DataValidationError) as info:
-        assembly.clean_dataset(data, paths.public_dir(), units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01"))
+        assembly.clean_dataset(
+            data, paths.public_dir(), units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01")
+        )
     text = str(info.value)
     assert "units.csv:5:delivery_rooms: error: open unit SAS has 0 delivery rooms" in text
-    assert "staffing.csv:" in text and ":fte_available: error: 0 barnmorska FTE available and no agency staff at open unit NAL in 2026-07" in text
+    assert (
+        "staffing.csv:" in text
+        and ":fte_available: error: 0 barnmorska FTE available and no agency staff at open unit NAL in 2026-07" in text
+    )
     over = _line(leave, (leave["unit_id"] == "OSTRA") & (leave["iso_week"] == "2026-W29") & (leave["profession"] == "barnmorska"))
     assert f"leave_plan.csv:{over}:fte_on_leave: error: 400 FTE on leave in 2026-W29 exceeds the" in text
     negative = _line(leave, leave["fte_on_leave"] == "-3")

@@ -27,9 +27,16 @@ def test_peaks_raise_and_overflow_places_women():
     wards = [capacity.Ward("A", 190.0, 13), capacity.Ward("B", 50.0, 6)]
     common = dict(mean_stay_hours=8.0, weeks=4.0, replications=30)
     flat = capacity.simulate(wards, seed=1, **common).set_index("unit_id")
-    peaks = capacity.simulate(wards, seed=1, profile=capacity.ArrivalProfile(hourly_amplitude=0.3, peak_hour=11.0, weekend_factor=0.8), **common).set_index("unit_id")
-    pooled = capacity.simulate(wards, seed=1, profile=capacity.ArrivalProfile(hourly_amplitude=0.3, peak_hour=11.0, weekend_factor=0.8),
-                               overflow={"A": ["B"], "B": ["A"]}, **common).set_index("unit_id")
+    peaks = capacity.simulate(
+        wards, seed=1, profile=capacity.ArrivalProfile(hourly_amplitude=0.3, peak_hour=11.0, weekend_factor=0.8), **common
+    ).set_index("unit_id")
+    pooled = capacity.simulate(
+        wards,
+        seed=1,
+        profile=capacity.ArrivalProfile(hourly_amplitude=0.3, peak_hour=11.0, weekend_factor=0.8),
+        overflow={"A": ["B"], "B": ["A"]},
+        **common,
+    ).set_index("unit_id")
     assert peaks.loc["A", "blocking"] > flat.loc["A", "blocking_ci_high"]  # uneven arrivals mean more redirections
     # with coordination most redirected women find a room at the neighbour
     placed = pooled["received_from_neighbour"].sum()

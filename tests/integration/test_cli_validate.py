@@ -30,8 +30,14 @@ def test_valid_file_exits_0(cli, write_file):
     [
         (HEADER, "{f}:-:-: error: header only, no data rows"),
         ("unit_id,month,deliveries\nOSTRA,2025-07,800\n", "{f}:1:babies_born: error: missing required column 'babies_born'"),
-        ("unit_id,month,delivries,babies_born\nOSTRA,2025-07,800,812\n", "{f}:1:delivries: error: unknown column 'delivries'; did you mean 'deliveries'?"),
-        (HEADER + "OSTRA,2025-07,800,812\nOSTRA,2025-07,900,912\n", "{f}:3:unit_id,month: error: duplicate key (unit_id=OSTRA, month=2025-07) also on row 2 with different values"),
+        (
+            "unit_id,month,delivries,babies_born\nOSTRA,2025-07,800,812\n",
+            "{f}:1:delivries: error: unknown column 'delivries'; did you mean 'deliveries'?",
+        ),
+        (
+            HEADER + "OSTRA,2025-07,800,812\nOSTRA,2025-07,900,912\n",
+            "{f}:3:unit_id,month: error: duplicate key (unit_id=OSTRA, month=2025-07) also on row 2 with different values",
+        ),
         (HEADER + "OSTRA,2025-07,-5,812\n", "{f}:2:deliveries: error: negative count '-5'"),
         (HEADER + "OSTRA,2025-07,80.5,812\n", "{f}:2:deliveries: error: non-integer count '80.5'"),
         (HEADER + "ÖSTRAA,2025-07,800,812\n", "{f}:2:unit_id: error: unknown unit id 'ÖSTRAA'"),
@@ -125,8 +131,11 @@ def test_committed_demo_files_validate(cli):
 
 def test_validate_applies_the_action_plans_checks_of_meaning(cli, tmp_path):
     path = tmp_path / "action_plan.csv"
-    path.write_text("activity_id,title,area,owner,start,end,status,indicator,target,effect_type\n"
-                    "A1,Test,regional samordning,SU,2027-05-01,2027-01-01,planerad,,10,none\n", encoding="utf-8")
+    path.write_text(
+        "activity_id,title,area,owner,start,end,status,indicator,target,effect_type\n"
+        "A1,Test,regional samordning,SU,2027-05-01,2027-01-01,planerad,,10,none\n",
+        encoding="utf-8",
+    )
     proc = cli("validate", "--table", "action_plan", str(path))
     assert proc.returncode == 1
     assert f"{path}:2:end: error: activity A1: end 2027-01-01 is before start 2027-05-01" in proc.stdout

@@ -27,7 +27,9 @@ def test_a_years_own_rates_reproduce_its_births_exactly(public):
 
 
 def test_total_fertility_is_plausible_and_scalable(public):
-    asfr = dm.age_specific_fertility(public["vgr_live_births_by_mother_age"], public["vgr_women_15_49_by_age"], [2011, 2012, 2013, 2014, 2015])
+    asfr = dm.age_specific_fertility(
+        public["vgr_live_births_by_mother_age"], public["vgr_women_15_49_by_age"], [2011, 2012, 2013, 2014, 2015]
+    )
     assert 1.7 < dm.tfr(asfr) < 2.0  # Sweden's TFR was 1.85-1.91 in 2011-2015 (SCB)
     women = dm.project_women(public["vgr_population_by_age_sex_2020"], range(2025, 2027))
     low = dm.demographic_births(asfr, women, tfr=1.0)["births"].iloc[0]

@@ -11,10 +11,13 @@ def _births(seed: int, start: str, rates: dict[str, float]) -> pd.DataFrame:
     """Poisson deliveries per unit and month to 2025-12 (rates per day)."""
     rng = np.random.default_rng(seed)
     months = pd.date_range(start, "2025-12", freq="MS")
-    return pd.concat([
-        pd.DataFrame({"unit_id": uid, "month": months, "deliveries": rng.poisson(lam * months.days_in_month.to_numpy())})
-        for uid, lam in rates.items()
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame({"unit_id": uid, "month": months, "deliveries": rng.poisson(lam * months.days_in_month.to_numpy())})
+            for uid, lam in rates.items()
+        ],
+        ignore_index=True,
+    )
 
 
 def test_units_and_region_forecasts_are_coherent_in_parallel():
@@ -26,8 +29,13 @@ def test_units_and_region_forecasts_are_coherent_in_parallel():
     assert len(wide) == 24 and wide.index[0] == pd.Timestamp("2026-01-01")
     # the parallel run gives the same forecasts as a plain loop
     serial = fc.forecast_many({"A": births[births.unit_id == "A"].set_index("month")["deliveries"].astype(float)}, 24, workers=1)["A"]
-    parallel = fc.forecast_many({"A": births[births.unit_id == "A"].set_index("month")["deliveries"].astype(float),
-                                 "B": births[births.unit_id == "B"].set_index("month")["deliveries"].astype(float)}, 24)["A"]
+    parallel = fc.forecast_many(
+        {
+            "A": births[births.unit_id == "A"].set_index("month")["deliveries"].astype(float),
+            "B": births[births.unit_id == "B"].set_index("month")["deliveries"].astype(float),
+        },
+        24,
+    )["A"]
     pd.testing.assert_frame_equal(serial, parallel)
 
 

@@ -23,19 +23,21 @@ def test_every_plan_problem_is_named(tmp_path):
     shutil.copytree(paths.public_dir(), public)
 
     def plan(f):
-        f.loc[f["activity_id"] == "A01", "end"] = "2026-12-31"                # ends before it starts (2027-01-15)
-        f.loc[f["activity_id"] == "A02", "area"] = "regional samverkan"        # unknown area
-        f.loc[f["activity_id"] == "A03", "status"] = "avslutad"                # unknown status
-        f.loc[f["activity_id"] == "A04", "owner"] = "Sahlgrenska"              # unknown owner
-        f.loc[f["activity_id"] == "A04", "effect_unit"] = "KUNGALV"            # effect on a unit that does not exist
-        f.loc[f["activity_id"] == "A05", "target"] = "10"                      # a target without an indicator
+        f.loc[f["activity_id"] == "A01", "end"] = "2026-12-31"  # ends before it starts (2027-01-15)
+        f.loc[f["activity_id"] == "A02", "area"] = "regional samverkan"  # unknown area
+        f.loc[f["activity_id"] == "A03", "status"] = "avslutad"  # unknown status
+        f.loc[f["activity_id"] == "A04", "owner"] = "Sahlgrenska"  # unknown owner
+        f.loc[f["activity_id"] == "A04", "effect_unit"] = "KUNGALV"  # effect on a unit that does not exist
+        f.loc[f["activity_id"] == "A05", "target"] = "10"  # a target without an indicator
         dup = f[f["activity_id"] == "A06"].assign(title="En annan aktivitet")  # duplicate id with other content
         return pd.concat([f, dup], ignore_index=True)
+
     _edit(data / "action_plan.csv", plan)
 
     def practices(f):
-        f.loc[f["practice_id"] == "P02", "source_url"] = ""                    # no source
+        f.loc[f["practice_id"] == "P02", "source_url"] = ""  # no source
         return f
+
     _edit(public / "best_practice.csv", practices)
 
     with pytest.raises(DataValidationError) as info:

@@ -46,12 +46,15 @@ def test_erlang_b_monotone():
     assert (np.diff(grid, axis=0) >= -1e-15).all()  # more arrivals never lower it
 
 
-@pytest.mark.parametrize("load, servers, message", [
-    (-1.0, 3, "load must be 0 or more erlangs, got -1"),
-    (float("nan"), 3, "load must be a finite number"),
-    (2.0, 2.5, "servers must be whole numbers, got 2.5"),
-    (2.0, -1, "servers must be 0 or more, got -1"),
-])
+@pytest.mark.parametrize(
+    "load, servers, message",
+    [
+        (-1.0, 3, "load must be 0 or more erlangs, got -1"),
+        (float("nan"), 3, "load must be a finite number"),
+        (2.0, 2.5, "servers must be whole numbers, got 2.5"),
+        (2.0, -1, "servers must be 0 or more, got -1"),
+    ],
+)
 def test_erlang_b_rejects_bad_values(load, servers, message):
     with pytest.raises(ValueError, match=message):
         capacity.erlang_b(load, servers)
@@ -74,10 +77,16 @@ def test_servers_needed_is_the_fewest_meeting_the_target(load):
 
 
 def _weekly(sigma=0.1):
-    return pd.DataFrame({
-        "unit_id": ["A", "A", "B"], "iso_year": 2027, "iso_week": [28, 29, 28],
-        "deliveries": [180.0, 170.0, 50.0], "sigma_log": sigma, "rooms_staffed": [12, 12, 5],
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": ["A", "A", "B"],
+            "iso_year": 2027,
+            "iso_week": [28, 29, 28],
+            "deliveries": [180.0, 170.0, 50.0],
+            "sigma_log": sigma,
+            "rooms_staffed": [12, 12, 5],
+        }
+    )
 
 
 def test_forecast_draws_keep_the_mean_and_share_a_unit_level_error():
@@ -95,7 +104,8 @@ def test_redirection_risk_adds_staff_lowers_risk_by_the_erlang_amount():
     better, _ = capacity.redirection_risk(more, "rooms_staffed", 8.0, n_draws=100, seed=0)
     load = 180.0 / 168 * 8
     assert base["redirected"].iloc[0] - better["redirected"].iloc[0] == pytest.approx(
-        180.0 * (capacity.erlang_b(load, 12) - capacity.erlang_b(load, 14)))
+        180.0 * (capacity.erlang_b(load, 12) - capacity.erlang_b(load, 14))
+    )
     assert (better["redirected_mean"] < base["redirected_mean"]).all()
     assert base["redirected_mean"].to_numpy() == pytest.approx(base["redirected"].to_numpy())  # no uncertainty: draws = mean
 
@@ -110,11 +120,15 @@ def test_totals_take_percentiles_of_sums():
 
 def test_model_vs_log_counts_capacity_reasons_only():
     weekly = _weekly(0.0)
-    log = pd.DataFrame({
-        "date": pd.to_datetime(["2027-07-13", "2027-07-14", "2027-07-15", "2027-08-30"]),
-        "from_unit": ["A", "A", "B", "A"], "to_unit": ["B", "B", "A", "B"],
-        "reason": ["platsbrist", "neonatal", "bemanning", "platsbrist"], "women": [2, 1, 1, 5],
-    })
+    log = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2027-07-13", "2027-07-14", "2027-07-15", "2027-08-30"]),
+            "from_unit": ["A", "A", "B", "A"],
+            "to_unit": ["B", "B", "A", "B"],
+            "reason": ["platsbrist", "neonatal", "bemanning", "platsbrist"],
+            "women": [2, 1, 1, 5],
+        }
+    )
     out = capacity.model_vs_log(weekly, log, 8.0).set_index("unit_id")
     assert out.loc["A", "logged_capacity"] == 2 and out.loc["A", "logged_other"] == 1  # week 35 is outside the weeks modelled
     assert out.loc["B", "logged_capacity"] == 1

@@ -12,8 +12,13 @@ from fragile_care.inputs.units import Harmonisation, Merge, UnitRegistry, apply_
 
 pytestmark = pytest.mark.unit
 
-UNITS_FRAME = pd.DataFrame({"unit_id": ["OSTRA", "MOLNDAL", "SAS"], "name": ["Östra sjukhuset", "Mölndals sjukhus", "SÄS Borås"],
-                            "aliases": ["Östra", None, "SÄS|Borås"]})
+UNITS_FRAME = pd.DataFrame(
+    {
+        "unit_id": ["OSTRA", "MOLNDAL", "SAS"],
+        "name": ["Östra sjukhuset", "Mölndals sjukhus", "SÄS Borås"],
+        "aliases": ["Östra", None, "SÄS|Borås"],
+    }
+)
 REGISTRY = UnitRegistry.build(UNITS_FRAME, Harmonisation(aliases={"Södra Älvsborg": "SAS"}))
 HEADER = "unit_id,month,deliveries,babies_born\n"
 
@@ -110,8 +115,10 @@ def test_unit_aliases_are_harmonised_and_logged(write_file):
 
 
 def test_windows_1252_with_swedish_letters(write_file):
-    text = "unit_id;name;hospital;administration;delivery_rooms;postnatal_beds;neonatal_cots_ic;neonatal_cots_hd;neonatal_cots_sc\n" \
-           "SAS;SÄS Borås;Södra Älvsborgs sjukhus;SÄS;10;30;3;6;10\n"
+    text = (
+        "unit_id;name;hospital;administration;delivery_rooms;postnatal_beds;neonatal_cots_ic;neonatal_cots_hd;neonatal_cots_sc\n"
+        "SAS;SÄS Borås;Södra Älvsborgs sjukhus;SÄS;10;30;3;6;10\n"
+    )
     raw = io.read_raw_table(write_file("units.csv", text, encoding="cp1252"))
     assert raw.encoding == "windows-1252"
     result = check_table(raw, UNITS)
@@ -151,18 +158,30 @@ def test_row_accounting_identity_with_mixed_problems(write_file):
 def test_missing_month_inside_a_series_is_flagged_not_filled(write_file):
     result = check(write_file, HEADER + "OSTRA,2025-01,800,812\nOSTRA,2025-03,800,812\n")
     gaps = series_gaps(result.frame, BIRTHS_MONTHLY, result.file)
-    assert [p.format() for p in gaps] == ["births.csv:-:month: warning: month 2025-02 missing inside the series unit_id=OSTRA -> flagged, not filled"]
+    assert [p.format() for p in gaps] == [
+        "births.csv:-:month: warning: month 2025-02 missing inside the series unit_id=OSTRA -> flagged, not filled"
+    ]
     assert len(result.frame) == 2  # nothing filled in
 
 
 def test_merge_adds_closed_unit_into_receiving_unit(write_file):
     result = check(write_file, HEADER + "OSTRA,2017-04,500,505\nMOLNDAL,2017-04,200,202\nOSTRA,2017-05,700,707\n")
-    merged, log, combined = apply_merges(result.frame, BIRTHS_MONTHLY, (Merge("MOLNDAL", "OSTRA", pd.Timestamp("2017-04-30").date()),), "births.csv")
+    merged, log, combined = apply_merges(
+        result.frame, BIRTHS_MONTHLY, (Merge("MOLNDAL", "OSTRA", pd.Timestamp("2017-04-30").date()),), "births.csv"
+    )
     assert combined == 1
-    expected = pd.DataFrame({"unit_id": ["OSTRA", "OSTRA"], "month": pd.to_datetime(["2017-04-01", "2017-05-01"]),
-                             "deliveries": pd.array([700, 700], dtype="Int64"), "babies_born": pd.array([707, 707], dtype="Int64")})
+    expected = pd.DataFrame(
+        {
+            "unit_id": ["OSTRA", "OSTRA"],
+            "month": pd.to_datetime(["2017-04-01", "2017-05-01"]),
+            "deliveries": pd.array([700, 700], dtype="Int64"),
+            "babies_born": pd.array([707, 707], dtype="Int64"),
+        }
+    )
     pd.testing.assert_frame_equal(merged.reset_index(drop=True), expected, check_dtype=False)
-    assert [p.format() for p in log] == ["births.csv:-:unit_id: repaired: 1 row(s) of merged unit MOLNDAL -> moved to OSTRA (harmonisation.merges)"]
+    assert [p.format() for p in log] == [
+        "births.csv:-:unit_id: repaired: 1 row(s) of merged unit MOLNDAL -> moved to OSTRA (harmonisation.merges)"
+    ]
     # the argument is not changed
     assert "MOLNDAL" in result.frame["unit_id"].tolist()
 

@@ -58,13 +58,19 @@ def test_tertials():
         (with_(tertial="2026-T4"), r"tertial: '2026-T4' is not a tertial; allowed: YYYY-T1, YYYY-T2 or YYYY-T3"),
         (with_(data__source="excel"), r"data\.source: 'excel' is not allowed; allowed: demo, local, path"),
         (with_(data__source="path"), r"data\.path: a folder is required"),
-        (with_(steps=["99_magic"]), r"steps: .99_magic. is not allowed; allowed: 01_clean_data, 02_forecast_births, 03_staffing, 04_capacity_risk, 05_action_plan"),
+        (
+            with_(steps=["99_magic"]),
+            r"steps: .99_magic. is not allowed; allowed: 01_clean_data, 02_forecast_births, 03_staffing, 04_capacity_risk, 05_action_plan",
+        ),
         (with_(steps=["01_clean_data", "02_forecast_births", "04_capacity_risk"]), r"steps: 04_capacity_risk needs 03_staffing before it"),
         (with_(capacity__mean_stay_hours=0), r"capacity\.mean_stay_hours: 0 is out of range; allowed: above 0-72"),
         (with_(capacity__mean_stay_hours=-2.5), r"capacity\.mean_stay_hours: -2\.5 is out of range"),
         (with_(capacity__mean_stay_hours="8 h"), r"capacity\.mean_stay_hours: '8 h' is not a number"),
         (with_(capacity__overflow={"NAL": ["NAL"]}), r"capacity\.overflow\.NAL: a unit cannot overflow to itself"),
-        (with_(capacity__arrival_profile={"peak": 3}), r"unknown key capacity\.arrival_profile\.'peak'; did you mean capacity\.arrival_profile\.'peak_hour'\?"),
+        (
+            with_(capacity__arrival_profile={"peak": 3}),
+            r"unknown key capacity\.arrival_profile\.'peak'; did you mean capacity\.arrival_profile\.'peak_hour'\?",
+        ),
         (with_(followup__spc_baseline=["2025-01", "2025-03"]), r"followup\.spc_baseline: the baseline needs at least 6 months"),
         (with_(followup__previous_run="a b"), r"followup\.previous_run: 'a b' is not a run id"),
         (with_(disclosure__threshold=1), r"disclosure\.threshold: 1 is out of range; allowed: 2-100"),
@@ -73,8 +79,14 @@ def test_tertials():
         (with_(staffing__nurses_per_cot={"ic": 0, "hd": 0.5, "sc": 0.25}), r"staffing\.nurses_per_cot\.ic: 0 is out of range"),
         (with_(steps=["02_forecast_births"]), r"steps: 02_forecast_births needs 01_clean_data before it"),
         (with_(forecast__horizon_months=12), r"forecast\.horizon_months: 12 is out of range; allowed: 24-120"),
-        (with_(harmonisation__merges=[{"from": "A", "into": "B", "date": "30/4/2017"}]), r"harmonisation\.merges\[0\]\.date: '30/4/2017' is not a date"),
-        (with_(render__reports=["../README.md"]), r"render\.reports: '\.\./README\.md' is not a report name; allowed: a file name in reports/"),
+        (
+            with_(harmonisation__merges=[{"from": "A", "into": "B", "date": "30/4/2017"}]),
+            r"harmonisation\.merges\[0\]\.date: '30/4/2017' is not a date",
+        ),
+        (
+            with_(render__reports=["../README.md"]),
+            r"render\.reports: '\.\./README\.md' is not a report name; allowed: a file name in reports/",
+        ),
         (with_(period__end="9999-12"), r"period\.end: '9999-12' has year 9999; allowed: 1990-2100"),
         (with_(capacity__arrival_profile={"peak_hour": 30}), r"capacity\.arrival_profile\.peak_hour: 30 is out of range; allowed: 0-23"),
         ({"tertial": "2026-T2", "data": {"source": "demo"}}, r"missing required key 'run_id'"),
@@ -101,8 +113,10 @@ def test_config_file_errors_name_the_file(tmp_path):
 @pytest.mark.parametrize(
     "raw, message",
     [
-        (with_(steps=["01_clean_data", "02_forecast_births"], render__reports=["sommar.qmd"]),
-         r"render\.reports: sommar\.qmd embeds cells of 03_staffing, 04_capacity_risk, which are not in steps"),
+        (
+            with_(steps=["01_clean_data", "02_forecast_births"], render__reports=["sommar.qmd"]),
+            r"render\.reports: sommar\.qmd embeds cells of 03_staffing, 04_capacity_risk, which are not in steps",
+        ),
         (with_(render__reports=["nope.qmd"]), r"render\.reports: 'nope\.qmd' is not a report in reports/"),
     ],
 )

@@ -42,8 +42,15 @@ def test_seasonal_index_recovers_a_known_pattern():
 def test_summer_comparison_hand_worked():
     months = pd.date_range("2025-01", "2025-12", freq="MS")
     births = births_frame({"A": [m.days_in_month * 10 for m in months]}, start="2025-01")
-    red = pd.DataFrame({"date": pd.to_datetime(["2025-06-20", "2025-07-01", "2025-09-01"]), "from_unit": ["A"] * 3,
-                        "to_unit": ["B"] * 3, "reason": ["bemanning"] * 3, "women": [2, 3, 4]})
+    red = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-06-20", "2025-07-01", "2025-09-01"]),
+            "from_unit": ["A"] * 3,
+            "to_unit": ["B"] * 3,
+            "reason": ["bemanning"] * 3,
+            "women": [2, 3, 4],
+        }
+    )
     out = describe.summer_comparison(births, red, (2025,), (25, 33))
     row = out.iloc[0]
     assert row["deliveries"] == pytest.approx(9 * 7 * 10)  # nine whole weeks at 10 a day

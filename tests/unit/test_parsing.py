@@ -39,7 +39,9 @@ def test_month_forms(value, repaired):
     assert (repair is not None) == repaired
 
 
-@pytest.mark.parametrize("value, message", [("2025-13", "not 1-12"), ("jully 2025", "unknown month name"), ("hello", "not a month"), ("1850-01", "outside")])
+@pytest.mark.parametrize(
+    "value, message", [("2025-13", "not 1-12"), ("jully 2025", "unknown month name"), ("hello", "not a month"), ("1850-01", "outside")]
+)
 def test_bad_months(value, message):
     with pytest.raises(CellError, match=message):
         parse_month(value)

@@ -10,16 +10,42 @@ from fragile_care.model import capacity, followup, scenarios, staffing
 pytestmark = pytest.mark.unit
 
 UNITS = pd.DataFrame({"unit_id": ["U", "V"], "delivery_rooms": [12, 12]})
-OUTLOOK = pd.DataFrame({"unit_id": ["U"], "iso_year": [2027], "iso_week": [29], "deliveries": [84.0], "sigma_log": [0.0],
-                        "fte_supply": [90.0], "kind": ["prognos"]})
-SETTINGS = capacity.CapacitySettings(mean_stay_hours=8.0, forecast_draws=100, seed=1, high_risk_blocking=0.05,
-                                     simulation_replications=2, arrival_profile=capacity.FLAT_PROFILE)
+OUTLOOK = pd.DataFrame(
+    {
+        "unit_id": ["U"],
+        "iso_year": [2027],
+        "iso_week": [29],
+        "deliveries": [84.0],
+        "sigma_log": [0.0],
+        "fte_supply": [90.0],
+        "kind": ["prognos"],
+    }
+)
+SETTINGS = capacity.CapacitySettings(
+    mean_stay_hours=8.0,
+    forecast_draws=100,
+    seed=1,
+    high_risk_blocking=0.05,
+    simulation_replications=2,
+    arrival_profile=capacity.FLAT_PROFILE,
+)
 
 
 def _activity(**kw):
-    base = {"activity_id": "A1", "title": "t", "start": pd.Timestamp("2027-01-01"), "end": pd.Timestamp("2027-12-31"),
-            "effect_type": "extra_staff", "effect_unit": "U", "effect_partner": None, "effect_fte": 10.0,
-            "effect_weeks": "28-31", "effect_to_weeks": None, "effect_profile": "step", "ramp_weeks": None}
+    base = {
+        "activity_id": "A1",
+        "title": "t",
+        "start": pd.Timestamp("2027-01-01"),
+        "end": pd.Timestamp("2027-12-31"),
+        "effect_type": "extra_staff",
+        "effect_unit": "U",
+        "effect_partner": None,
+        "effect_fte": 10.0,
+        "effect_weeks": "28-31",
+        "effect_to_weeks": None,
+        "effect_profile": "step",
+        "ramp_weeks": None,
+    }
     return pd.DataFrame([{**base, **kw}])
 
 
@@ -46,7 +72,10 @@ def test_profiles_and_moved_leave():
     assert out["fte_added"].tolist() == [0.0, 6.0, -6.0] and out["fte_supply"].tolist() == [50.0, 56.0, 44.0]
     ended = _activity(end=pd.Timestamp("2027-06-30"))
     assert scenarios.apply_staffing_effects(weekly, ended)["fte_added"].eq(0).all()  # over before the summer
-    assert scenarios.pooling_pairs(_activity(effect_type="pooling", effect_partner="V"), pd.Timestamp("2027-07-15")) == {"U": ("V",), "V": ("U",)}
+    assert scenarios.pooling_pairs(_activity(effect_type="pooling", effect_partner="V"), pd.Timestamp("2027-07-15")) == {
+        "U": ("V",),
+        "V": ("U",),
+    }
 
 
 @pytest.mark.parametrize("text, weeks", [("27-31", [27, 28, 29, 30, 31]), ("30", [30]), (" 25 – 26 ", [25, 26])])
@@ -91,18 +120,31 @@ def test_tertial_comparison_against_a_previous_bundle():
         "quality_log": pd.DataFrame({"severity": ["repaired", "warning"]}),
     }
     current_tables = {
-        "births_monthly": pd.DataFrame({"unit_id": "U", "month": pd.date_range("2026-01-01", periods=8, freq="MS"),
-                                        "deliveries": [100, 110, 120, 130, 140, 150, 160, 170]}),
+        "births_monthly": pd.DataFrame(
+            {
+                "unit_id": "U",
+                "month": pd.date_range("2026-01-01", periods=8, freq="MS"),
+                "deliveries": [100, 110, 120, 130, 140, 150, 160, 170],
+            }
+        ),
         "births_forecast": pd.DataFrame({"unit_id": "REGION", "month": pd.date_range("2026-09-01", periods=12, freq="MS"), "mean": 110.0}),
         "redirection_totals": pd.DataFrame({"unit_id": ["U", "REGION"], "redirected_mean": [3.0, 3.0]}),
         "quality_log": pd.DataFrame({"severity": ["repaired"]}),
     }
-    manifest = {"inputs": [{"path": "data/raw/demo/births_monthly.csv", "sha256": "a"}, {"path": "data/raw/demo/old.csv", "sha256": "b"},
-                           {"path": "data/raw/public/x.csv", "sha256": "c"}]}
+    manifest = {
+        "inputs": [
+            {"path": "data/raw/demo/births_monthly.csv", "sha256": "a"},
+            {"path": "data/raw/demo/old.csv", "sha256": "b"},
+            {"path": "data/raw/public/x.csv", "sha256": "c"},
+        ]
+    }
     current_inputs = {"data/raw/demo/births_monthly.csv": "a2", "data/raw/public/x.csv": "c", "data/raw/demo/action_plan.csv": "d"}
     files, numbers = followup.compare_runs(manifest, previous_tables, current_inputs, current_tables)
-    assert files.set_index("path")["change"].to_dict() == {"data/raw/demo/action_plan.csv": "ny", "data/raw/demo/births_monthly.csv": "ändrad",
-                                                           "data/raw/demo/old.csv": "borttagen"}
+    assert files.set_index("path")["change"].to_dict() == {
+        "data/raw/demo/action_plan.csv": "ny",
+        "data/raw/demo/births_monthly.csv": "ändrad",
+        "data/raw/demo/old.csv": "borttagen",
+    }
     n = numbers.set_index("number")
     assert n.loc["last_month_deliveries", "previous"] == 130 and n.loc["last_month_deliveries", "current"] == 170
     assert n.loc["forecast_next_12_months", "change"] == pytest.approx(120.0)

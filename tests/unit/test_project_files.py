@@ -85,7 +85,9 @@ def test_embed_check_finds_missing_label_and_missing_output(tmp_path):
     (tmp_path / "nb").mkdir()
     nbformat.write(nb, tmp_path / "nb" / "x.ipynb")
     qmd = tmp_path / "r.qmd"
-    qmd.write_text("---\ntitle: t\n---\n{{< embed nb/x.ipynb#fig-a >}}\n{{< embed nb/x.ipynb#fig-b >}}\n{{< embed nb/x.ipynb#fig-c >}}\n{{< embed nb/y.ipynb#fig-a >}}\n")
+    qmd.write_text(
+        "---\ntitle: t\n---\n{{< embed nb/x.ipynb#fig-a >}}\n{{< embed nb/x.ipynb#fig-b >}}\n{{< embed nb/x.ipynb#fig-c >}}\n{{< embed nb/y.ipynb#fig-a >}}\n"
+    )
     assert check_embeds([qmd], tmp_path / "nb") == [
         "r.qmd:5: cell 'fig-b' in nb/x.ipynb has no output",
         "r.qmd:6: no cell labelled 'fig-c' in nb/x.ipynb",
@@ -110,3 +112,20 @@ def test_figures_have_alt_text_and_captions():
 def test_local_data_is_git_ignored():
     ignore = (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert "data/raw/local/*" in ignore and "reports/_output/" in ignore and "data/processed/" in ignore
+
+
+def test_lock_file_pins_every_dependency_at_or_above_its_lower_bound():
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    locked = {}
+    for line in (ROOT / "requirements-lock.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"requirements-lock.txt: {line!r} is not an exact pin"
+            locked[_name(name)] = Version(version)
+    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+        req = Requirement(requirement)
+        assert _name(req.name) in locked, f"{req.name} is not in requirements-lock.txt"
+        assert req.specifier.contains(locked[_name(req.name)]), f"{req.name}: locked {locked[_name(req.name)]} outside {req.specifier}"

@@ -16,31 +16,47 @@ pytestmark = pytest.mark.unit
 # A JSON-stat 2.0 dataset in the shape SCB's PxWeb API v1 returns with
 # "response": {"format": "json-stat2"} (https://json-stat.org/format/): births per month.
 BIRTHS = {
-    "class": "dataset", "label": "Befolkningsförändringar efter region, förändringar, kön och månad",
-    "source": "SCB", "updated": "2025-02-21T07:00:00Z",
-    "id": ["Region", "Forandringar", "Kon", "Tid"], "size": [1, 1, 1, 3],
+    "class": "dataset",
+    "label": "Befolkningsförändringar efter region, förändringar, kön och månad",
+    "source": "SCB",
+    "updated": "2025-02-21T07:00:00Z",
+    "id": ["Region", "Forandringar", "Kon", "Tid"],
+    "size": [1, 1, 1, 3],
     "dimension": {
         "Region": {"label": "region", "category": {"index": {"14": 0}, "label": {"14": "Västra Götalands län"}}},
         "Forandringar": {"label": "förändringar", "category": {"index": {"115": 0}, "label": {"115": "födda"}}},
         "Kon": {"label": "kön", "category": {"index": {"1+2": 0}, "label": {"1+2": "totalt"}}},
-        "Tid": {"label": "månad", "category": {"index": {"2024M05": 0, "2024M06": 1, "2024M07": 2},
-                                              "label": {"2024M05": "2024M05", "2024M06": "2024M06", "2024M07": "2024M07"}}},
+        "Tid": {
+            "label": "månad",
+            "category": {
+                "index": {"2024M05": 0, "2024M06": 1, "2024M07": 2},
+                "label": {"2024M05": "2024M05", "2024M06": "2024M06", "2024M07": "2024M07"},
+            },
+        },
     },
     "value": [1480, 1391, 1562],
 }
 
 TWO_DIMS = {
-    "class": "dataset", "id": ["Alder", "Kon"], "size": [2, 2],
-    "dimension": {"Alder": {"category": {"index": ["15", "16"]}}, "Kon": {"category": {"index": {"1": 0, "2": 1}, "label": {"1": "män", "2": "kvinnor"}}}},
+    "class": "dataset",
+    "id": ["Alder", "Kon"],
+    "size": [2, 2],
+    "dimension": {
+        "Alder": {"category": {"index": ["15", "16"]}},
+        "Kon": {"category": {"index": {"1": 0, "2": 1}, "label": {"1": "män", "2": "kvinnor"}}},
+    },
     "value": {"0": 10, "1": 11, "3": 13},
 }
 
-METADATA = {"title": "Befolkningsförändringar", "variables": [
-    {"code": "Region", "values": ["00", "14"], "valueTexts": ["Riket", "Västra Götalands län"]},
-    {"code": "Forandringar", "values": ["100", "115", "130"], "valueTexts": ["folkmängd", "födda", "döda"]},
-    {"code": "Kon", "values": ["1+2"], "valueTexts": ["totalt"]},
-    {"code": "Tid", "values": ["2024M05", "2024M06", "2024M07"], "valueTexts": ["2024M05", "2024M06", "2024M07"]},
-]}
+METADATA = {
+    "title": "Befolkningsförändringar",
+    "variables": [
+        {"code": "Region", "values": ["00", "14"], "valueTexts": ["Riket", "Västra Götalands län"]},
+        {"code": "Forandringar", "values": ["100", "115", "130"], "valueTexts": ["folkmängd", "födda", "döda"]},
+        {"code": "Kon", "values": ["1+2"], "valueTexts": ["totalt"]},
+        {"code": "Tid", "values": ["2024M05", "2024M06", "2024M07"], "valueTexts": ["2024M05", "2024M06", "2024M07"]},
+    ],
+}
 
 
 def test_parse_births_per_month():
@@ -58,13 +74,16 @@ def test_parse_row_major_order_and_sparse_values():
     assert frame["Kon_label"].tolist() == ["män", "kvinnor", "män", "kvinnor"]
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d.pop("dimension"), "JSON-stat dataset lacks 'dimension'"),
-    (lambda d: d.update({"class": "collection"}), "expected a JSON-stat 2.0 dataset"),
-    (lambda d: d.update({"value": [1, 2]}), r"'value' has 2 entries, expected 3"),
-    (lambda d: d.update({"size": [1, 1, 1, 4]}), "dimension 'Tid' has 3 categories but size 4"),
-    (lambda d: d["dimension"]["Kon"].pop("category"), "dimension 'Kon' lacks category.index"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.pop("dimension"), "JSON-stat dataset lacks 'dimension'"),
+        (lambda d: d.update({"class": "collection"}), "expected a JSON-stat 2.0 dataset"),
+        (lambda d: d.update({"value": [1, 2]}), r"'value' has 2 entries, expected 3"),
+        (lambda d: d.update({"size": [1, 1, 1, 4]}), "dimension 'Tid' has 3 categories but size 4"),
+        (lambda d: d["dimension"]["Kon"].pop("category"), "dimension 'Kon' lacks category.index"),
+    ],
+)
 def test_unexpected_shapes_are_named(change, message):
     data = json.loads(json.dumps(BIRTHS))
     change(data)

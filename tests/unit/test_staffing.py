@@ -11,8 +11,17 @@ UNITS = pd.DataFrame({"unit_id": ["U"], "delivery_rooms": [10], "neonatal_cots_i
 
 
 def _staffing(available=100.0, agency=2.0, budget=110.0, profession="barnmorska", month="2027-07-01"):
-    return pd.DataFrame({"unit_id": ["U"], "month": [pd.Timestamp(month)], "profession": [profession], "fte_budgeted": [budget],
-                         "fte_available": [available], "fte_agency": [agency], "vacancies": [5.0]})
+    return pd.DataFrame(
+        {
+            "unit_id": ["U"],
+            "month": [pd.Timestamp(month)],
+            "profession": [profession],
+            "fte_budgeted": [budget],
+            "fte_available": [available],
+            "fte_agency": [agency],
+            "vacancies": [5.0],
+        }
+    )
 
 
 def _leave(fte=12.0, week="2027-W29", profession="barnmorska"):
@@ -76,11 +85,14 @@ def test_zero_rooms_and_bad_stay_are_errors():
         staffing.midwife_gap(GRID.assign(deliveries=84.0), supply, UNITS, staffing.Norms(), -1.0)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"labour_ward_share": 0}, "labour_ward_share: 0 is out of range"),
-    ({"hours_per_fte_week": 200}, "hours_per_fte_week: 200 is out of range"),
-    ({"nurses_per_cot": {"ic": 1.0}}, "nurses_per_cot: must map each of ic, hd, sc"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"labour_ward_share": 0}, "labour_ward_share: 0 is out of range"),
+        ({"hours_per_fte_week": 200}, "hours_per_fte_week: 200 is out of range"),
+        ({"nurses_per_cot": {"ic": 1.0}}, "nurses_per_cot: must map each of ic, hd, sc"),
+    ],
+)
 def test_norms_are_checked(kwargs, message):
     from pydantic import ValidationError
 
@@ -94,10 +106,15 @@ def test_norms_are_checked(kwargs, message):
 def test_neonatal_need_by_care_level():
     """Rates: per delivery ic 0.01, hd 0.02, sc 0.05; stays 14, 7, 7 days. 70 deliveries a
     week → admissions 0.7, 1.4, 3.5 → loads 0.7/7×14 = 1.4, 1.4/7×7 = 1.4, 3.5 erlangs."""
-    rates = pd.DataFrame({"unit_id": "U", "care_level": ["ic", "hd", "sc"], "per_delivery": [0.01, 0.02, 0.05],
-                          "mean_stay_days": [14.0, 7.0, 7.0]})
-    supply = staffing.weekly_supply(_staffing(profession="neonatalsjuksköterska", available=20.0, agency=0.0), _leave(0.0, profession="neonatalsjuksköterska"),
-                                    GRID, "neonatalsjuksköterska")
+    rates = pd.DataFrame(
+        {"unit_id": "U", "care_level": ["ic", "hd", "sc"], "per_delivery": [0.01, 0.02, 0.05], "mean_stay_days": [14.0, 7.0, 7.0]}
+    )
+    supply = staffing.weekly_supply(
+        _staffing(profession="neonatalsjuksköterska", available=20.0, agency=0.0),
+        _leave(0.0, profession="neonatalsjuksköterska"),
+        GRID,
+        "neonatalsjuksköterska",
+    )
     out = staffing.neonatal_gap(GRID.assign(deliveries=70.0), supply, UNITS, rates, staffing.Norms()).set_index("care_level")
     assert out["load_erlangs"].to_dict() == pytest.approx({"ic": 1.4, "hd": 1.4, "sc": 3.5})
     needed = {lv: capacity.servers_needed(out.loc[lv, "load_erlangs"], 0.01) for lv in ("ic", "hd", "sc")}

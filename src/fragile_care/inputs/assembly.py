@@ -111,7 +111,9 @@ def clean_dataset(
         if path is None and (name in OPTIONAL_UNIT_TABLES or name in OPTIONAL_PUBLIC_TABLES):
             continue  # optional: the follow-up says when there is no action plan
         if path is None:
-            problems.append(Problem(f"{folder.name}/{name}.csv", None, None, "error", f"required table {name!r} not found in {folder}", "", name))
+            problems.append(
+                Problem(f"{folder.name}/{name}.csv", None, None, "error", f"required table {name!r} not found in {folder}", "", name)
+            )
             continue
         files[name] = path
         check, _ = _read(path, schema, units_registry if name in unit_side else None)

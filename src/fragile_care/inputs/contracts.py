@@ -80,7 +80,7 @@ def _check_header(raw: io.RawTable, schema: TableSchema, add) -> dict[str, int] 
             unknown.append((pos, written))
     missing = [c for c in schema.columns if c.required and c.name not in positions]
     ok = True
-    for pos, written in unknown:
+    for _pos, written in unknown:
         near = difflib.get_close_matches(_normalise_header(written), [c.name for c in missing], n=1, cutoff=0.7)
         if near:
             add(1, written, "error", f"unknown column {written!r}; did you mean {near[0]!r}?")
@@ -155,8 +155,7 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
     Returns the typed rows that passed, every problem found (all of them, not only the
     first) and the row accounting. Does not raise on bad data.
     """
-    problems: list[Problem] = [
-    ]
+    problems: list[Problem] = []
     file = raw.name
 
     def add(row, column, severity, problem, action=""):
@@ -252,7 +251,12 @@ def _check_keys(frame: pd.DataFrame, lines: list[int], schema: TableSchema, add)
                 add(int(row["_line"]), None, "rejected", f"exact duplicate of row {int(first['_line'])} ({key_text})", "row dropped")
                 drop_idx.append(idx)
             else:
-                add(int(row["_line"]), ",".join(key), "error", f"duplicate key ({key_text}) also on row {int(first['_line'])} with different values")
+                add(
+                    int(row["_line"]),
+                    ",".join(key),
+                    "error",
+                    f"duplicate key ({key_text}) also on row {int(first['_line'])} with different values",
+                )
     frame = frame.drop(index=drop_idx)
     return frame.drop(columns="_line"), len(drop_idx), frame["_line"].tolist()
 
@@ -281,5 +285,9 @@ def series_gaps(frame: pd.DataFrame, schema: TableSchema, file: str) -> list[Pro
         full = pd.date_range(present.min(), present.max(), freq="MS")
         label = ", ".join(f"{k}={v}" for k, v in zip(schema.series_by, keys))
         for gap in full.difference(present):
-            found.append(Problem(file, None, month, "warning", f"month {gap:%Y-%m} missing inside the series {label}", "flagged, not filled", schema.name))
+            found.append(
+                Problem(
+                    file, None, month, "warning", f"month {gap:%Y-%m} missing inside the series {label}", "flagged, not filled", schema.name
+                )
+            )
     return found

@@ -37,8 +37,17 @@ def capacity_checks(checked: dict[str, TableCheck]) -> list[Problem]:
     for uid, line in zip(units.frame["unit_id"], units.lines):
         rooms = u.at[uid, "delivery_rooms"]
         if not pd.isna(rooms) and int(rooms) == 0 and is_open(u.at[uid, "closed"]):
-            out.append(Problem(units.file, line, "delivery_rooms", "error",
-                               f"open unit {uid} has 0 delivery rooms; a delivery unit needs at least one (if it has closed, fill in 'closed')", "", "units"))
+            out.append(
+                Problem(
+                    units.file,
+                    line,
+                    "delivery_rooms",
+                    "error",
+                    f"open unit {uid} has 0 delivery rooms; a delivery unit needs at least one (if it has closed, fill in 'closed')",
+                    "",
+                    "units",
+                )
+            )
     staffing = checked.get("staffing")
     if staffing is not None and not staffing.frame.empty:  # rows that passed, even if others did not
         st = staffing.frame
@@ -48,9 +57,18 @@ def capacity_checks(checked: dict[str, TableCheck]) -> list[Problem]:
                 continue
             needs_staff = row.profession == "barnmorska" or (row.profession == "neonatalsjuksköterska" and cots.get(row.unit_id, 0) > 0)
             if needs_staff and (row.fte_available or 0) + (row.fte_agency or 0) <= 0:
-                out.append(Problem(staffing.file, line, "fte_available", "error",
-                                   f"0 {row.profession} FTE available and no agency staff at open unit {row.unit_id} in {row.month:%Y-%m}; "
-                                   "the unit cannot run without them (if it was closed, fill in 'closed' in the units table)", "", "staffing"))
+                out.append(
+                    Problem(
+                        staffing.file,
+                        line,
+                        "fte_available",
+                        "error",
+                        f"0 {row.profession} FTE available and no agency staff at open unit {row.unit_id} in {row.month:%Y-%m}; "
+                        "the unit cannot run without them (if it was closed, fill in 'closed' in the units table)",
+                        "",
+                        "staffing",
+                    )
+                )
         leave = checked.get("leave_plan")
         if leave is not None and not leave.frame.empty:
             lv = leave.frame.assign(src_line=leave.lines)
@@ -59,11 +77,28 @@ def capacity_checks(checked: dict[str, TableCheck]) -> list[Problem]:
             joined = lv.merge(budget, on=["unit_id", "month", "profession"], how="left")
             for row in joined.itertuples(index=False):
                 if pd.isna(row.fte_budgeted):
-                    out.append(Problem(leave.file, row.src_line, "fte_on_leave", "warning",
-                                       f"no staffing row for {row.profession} at {row.unit_id} in {row.month:%Y-%m} to check the leave of {row.iso_week} against",
-                                       "leave kept unchecked", "leave_plan"))
+                    out.append(
+                        Problem(
+                            leave.file,
+                            row.src_line,
+                            "fte_on_leave",
+                            "warning",
+                            f"no staffing row for {row.profession} at {row.unit_id} in {row.month:%Y-%m} to check the leave of {row.iso_week} against",
+                            "leave kept unchecked",
+                            "leave_plan",
+                        )
+                    )
                 elif row.fte_on_leave > row.fte_budgeted + 1e-9:
-                    out.append(Problem(leave.file, row.src_line, "fte_on_leave", "error",
-                                       f"{row.fte_on_leave:g} FTE on leave in {row.iso_week} exceeds the {row.fte_budgeted:g} FTE budgeted for "
-                                       f"{row.profession} at {row.unit_id} in {row.month:%Y-%m} ({staffing.file} row {row.st_line})", "", "leave_plan"))
+                    out.append(
+                        Problem(
+                            leave.file,
+                            row.src_line,
+                            "fte_on_leave",
+                            "error",
+                            f"{row.fte_on_leave:g} FTE on leave in {row.iso_week} exceeds the {row.fte_budgeted:g} FTE budgeted for "
+                            f"{row.profession} at {row.unit_id} in {row.month:%Y-%m} ({staffing.file} row {row.st_line})",
+                            "",
+                            "leave_plan",
+                        )
+                    )
     return out

@@ -65,9 +65,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
-        raise UnreadableTableError(
-            name, f"cannot decode as UTF-8 or Windows-1252 (byte {exc.start}): not a text table"
-        ) from None
+        raise UnreadableTableError(name, f"cannot decode as UTF-8 or Windows-1252 (byte {exc.start}): not a text table") from None
 
 
 def _sniff_delimiter(header_line: str) -> str:

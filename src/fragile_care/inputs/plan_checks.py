@@ -1,5 +1,4 @@
-"""Checks of meaning of the action-plan register and the best-practice register.
-"""
+"""Checks of meaning of the action-plan register and the best-practice register."""
 
 from __future__ import annotations
 
@@ -36,13 +35,20 @@ def check_plan(check: TableCheck) -> list[Problem]:
         if not is_blank(row.get("start")) and not is_blank(row.get("end")) and row["end"] < row["start"]:
             add(line, "end", f"activity {aid}: end {row['end']:%Y-%m-%d} is before start {row['start']:%Y-%m-%d}")
         if is_blank(row.get("indicator")) and not is_blank(row.get("target")):
-            add(line, "indicator", f"activity {aid}: a target ({row['target']:g}) without an indicator; name the indicator it is measured by")
+            add(
+                line,
+                "indicator",
+                f"activity {aid}: a target ({row['target']:g}) without an indicator; name the indicator it is measured by",
+            )
         if not is_blank(row.get("indicator")) and is_blank(row.get("target")):
             add(line, "target", f"activity {aid}: indicator {row['indicator']} without a target")
         kind = row["effect_type"]
-        needs = {"extra_staff": ("effect_unit", "effect_fte", "effect_weeks"),
-                 "move_leave": ("effect_unit", "effect_fte", "effect_weeks", "effect_to_weeks"),
-                 "pooling": ("effect_unit", "effect_partner"), "none": ()}[kind]
+        needs = {
+            "extra_staff": ("effect_unit", "effect_fte", "effect_weeks"),
+            "move_leave": ("effect_unit", "effect_fte", "effect_weeks", "effect_to_weeks"),
+            "pooling": ("effect_unit", "effect_partner"),
+            "none": (),
+        }[kind]
         for field in needs:
             if is_blank(row.get(field)):
                 add(line, field, f"activity {aid}: effect_type {kind} needs {field}")
@@ -66,8 +72,28 @@ def check_best_practice(check: TableCheck, plan: TableCheck | None) -> list[Prob
     for row, line in zip(check.frame.to_dict("records"), check.lines):
         pid = row["practice_id"]
         if is_blank(row.get("source_url")):
-            out.append(Problem(check.file, line, "source_url", "error", f"best practice {pid}: no source; every entry needs its source_url", "", "best_practice"))
+            out.append(
+                Problem(
+                    check.file,
+                    line,
+                    "source_url",
+                    "error",
+                    f"best practice {pid}: no source; every entry needs its source_url",
+                    "",
+                    "best_practice",
+                )
+            )
         for aid in [a.strip() for a in str(row.get("inspired") or "").split("|") if a.strip()]:
             if ids and aid not in ids:
-                out.append(Problem(check.file, line, "inspired", "error", f"best practice {pid}: inspired names activity {aid!r}, which is not in the action plan", "", "best_practice"))
+                out.append(
+                    Problem(
+                        check.file,
+                        line,
+                        "inspired",
+                        "error",
+                        f"best practice {pid}: inspired names activity {aid!r}, which is not in the action plan",
+                        "",
+                        "best_practice",
+                    )
+                )
     return out

@@ -9,9 +9,15 @@ CARE_LEVELS = ("ic", "hd", "sc")
 CARE_LEVEL_SV = {"ic": "Intensivvård", "hd": "Intermediärvård", "sc": "Vårdavdelning"}  # for report text
 # Swedish words for the neonatal care levels, accepted and repaired to the codes.
 CARE_LEVEL_ALIASES = {
-    "iva": "ic", "intensivvård": "ic", "neonatal iva": "ic", "intensive": "ic",
-    "intermediär": "hd", "intermediärvård": "hd", "high dependency": "hd",
-    "vårdavdelning": "sc", "special care": "sc",
+    "iva": "ic",
+    "intensivvård": "ic",
+    "neonatal iva": "ic",
+    "intensive": "ic",
+    "intermediär": "hd",
+    "intermediärvård": "hd",
+    "high dependency": "hd",
+    "vårdavdelning": "sc",
+    "special care": "sc",
 }
 ADMINISTRATIONS = ("SU", "NU", "SÄS", "SkaS")
 REDIRECTION_REASONS = ("platsbrist", "bemanning", "neonatal", "övrigt")
@@ -90,8 +96,7 @@ UNITS = TableSchema(
         Column("opened", "date", required=False, nullable=True),
         Column("closed", "date", required=False, nullable=True),
         Column("merged_into", "unit", required=False, nullable=True),
-        Column("aliases", "text", required=False, nullable=True,
-               description="other spellings of the unit in exports, separated by '|'"),
+        Column("aliases", "text", required=False, nullable=True, description="other spellings of the unit in exports, separated by '|'"),
     ),
     key=("unit_id",),
     description="Delivery units with their capacity and structural history",
@@ -248,8 +253,15 @@ PUBLIC_POPULATION_2020 = TableSchema(
 )
 
 # Action plan (handlingsplan) and best practice (omvärldsbevakning).
-PLAN_AREAS = ("nära vård", "digitalisering", "kunskapsstyrning", "kvalitetsdriven verksamhetsutveckling",
-              "kompetensförsörjning", "regional samordning", "produktions- och kapacitetsstyrning")
+PLAN_AREAS = (
+    "nära vård",
+    "digitalisering",
+    "kunskapsstyrning",
+    "kvalitetsdriven verksamhetsutveckling",
+    "kompetensförsörjning",
+    "regional samordning",
+    "produktions- och kapacitetsstyrning",
+)
 PLAN_STATUSES = ("planerad", "pågår", "klar", "pausad")
 PLAN_OWNERS = ("SU", "NU", "SÄS", "SkaS", "Regionkansliet")
 EFFECT_TYPES = ("extra_staff", "pooling", "move_leave", "none")
@@ -304,11 +316,16 @@ OPTIONAL_UNIT_TABLES: dict[str, TableSchema] = {ACTION_PLAN.name: ACTION_PLAN}
 OPTIONAL_PUBLIC_TABLES: dict[str, TableSchema] = {BEST_PRACTICE.name: BEST_PRACTICE}
 
 # Order matters: units first, because the other tables are checked against its unit ids.
-UNIT_TABLES: dict[str, TableSchema] = {
-    s.name: s for s in (UNITS, BIRTHS_MONTHLY, STAFFING, LEAVE_PLAN, REDIRECTIONS, NEONATAL_ADMISSIONS)
-}
+UNIT_TABLES: dict[str, TableSchema] = {s.name: s for s in (UNITS, BIRTHS_MONTHLY, STAFFING, LEAVE_PLAN, REDIRECTIONS, NEONATAL_ADMISSIONS)}
 PUBLIC_TABLES: dict[str, TableSchema] = {
-    s.name: s for s in (PUBLIC_SWEDEN_MONTHLY, PUBLIC_SWEDEN_ANNUAL, PUBLIC_VGR_ANNUAL, PUBLIC_BIRTHS_BY_MOTHER_AGE,
-                        PUBLIC_WOMEN_BY_AGE, PUBLIC_POPULATION_2020)
+    s.name: s
+    for s in (
+        PUBLIC_SWEDEN_MONTHLY,
+        PUBLIC_SWEDEN_ANNUAL,
+        PUBLIC_VGR_ANNUAL,
+        PUBLIC_BIRTHS_BY_MOTHER_AGE,
+        PUBLIC_WOMEN_BY_AGE,
+        PUBLIC_POPULATION_2020,
+    )
 }
 ALL_TABLES: dict[str, TableSchema] = {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES, **PUBLIC_TABLES, **OPTIONAL_PUBLIC_TABLES}

@@ -1,5 +1,4 @@
-"""Unit harmonisation: aliases of unit names, merges of closed units into others.
-"""
+"""Unit harmonisation: aliases of unit names, merges of closed units into others."""
 
 from __future__ import annotations
 
@@ -53,7 +52,7 @@ class UnitRegistry:
     aliases: dict[str, str]
 
     @classmethod
-    def build(cls, units: pd.DataFrame, harmonisation: Harmonisation) -> "UnitRegistry":
+    def build(cls, units: pd.DataFrame, harmonisation: Harmonisation) -> UnitRegistry:
         ids = frozenset(units["unit_id"].astype(str))
         aliases: dict[str, str] = {}
         extra = units["aliases"] if "aliases" in units else pd.Series([None] * len(units))
@@ -92,7 +91,17 @@ def apply_merges(frame: pd.DataFrame, schema: TableSchema, merges: tuple[Merge, 
     for col in unit_cols:
         moved = out[col].isin(list(mapping))
         for uid, count in out.loc[moved, col].value_counts().sort_index().items():
-            problems.append(Problem(file, None, col, "repaired", f"{count} row(s) of merged unit {uid}", f"moved to {mapping[uid]} (harmonisation.merges)", schema.name))
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    col,
+                    "repaired",
+                    f"{count} row(s) of merged unit {uid}",
+                    f"moved to {mapping[uid]} (harmonisation.merges)",
+                    schema.name,
+                )
+            )
         out[col] = out[col].replace(mapping)
     key = [k for k in schema.key]
     numeric = [c.name for c in schema.columns if c.kind in ("count", "number") and c.name in out]

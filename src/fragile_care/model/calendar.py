@@ -1,5 +1,4 @@
-"""Calendar helpers: ISO weeks from monthly counts (each month spread evenly over its days).
-"""
+"""Calendar helpers: ISO weeks from monthly counts (each month spread evenly over its days)."""
 
 from __future__ import annotations
 
@@ -17,11 +16,13 @@ def weekly_estimate(births: pd.DataFrame, value: str = "deliveries") -> pd.DataF
     n_days = frame["month"].dt.days_in_month
     daily = frame.loc[frame.index.repeat(n_days)]
     offset = pd.to_timedelta(daily.groupby(level=0).cumcount(), unit="D")
-    daily = pd.DataFrame({
-        "unit_id": daily["unit_id"].to_numpy(),
-        "day": (daily["month"] + offset).to_numpy(),
-        "value": (daily[value].astype(float) / n_days.loc[daily.index]).to_numpy(),
-    })
+    daily = pd.DataFrame(
+        {
+            "unit_id": daily["unit_id"].to_numpy(),
+            "day": (daily["month"] + offset).to_numpy(),
+            "value": (daily[value].astype(float) / n_days.loc[daily.index]).to_numpy(),
+        }
+    )
     iso = daily["day"].dt.isocalendar()
     daily = daily.assign(iso_year=iso["year"].astype(int), iso_week=iso["week"].astype(int))
     weekly = daily.groupby(["unit_id", "iso_year", "iso_week"], as_index=False).agg(**{value: ("value", "sum"), "days": ("day", "nunique")})

@@ -14,8 +14,8 @@ Time is in hours throughout: arrival rates per hour, stays in hours, loads in er
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -175,9 +175,14 @@ def redirection_risk(
 def totals_with_interval(frame: pd.DataFrame, draws: np.ndarray, by: str = "unit_id") -> pd.DataFrame:
     """Sum redirected women over weeks per group, with the 10th-90th percentile of the sum
     over the draws (percentiles of sums, not sums of percentiles)."""
+
     def row(key, total: np.ndarray) -> dict:
-        return {by: key, "redirected_mean": float(total.mean()), "redirected_p10": float(np.percentile(total, 10)),
-                "redirected_p90": float(np.percentile(total, 90))}
+        return {
+            by: key,
+            "redirected_mean": float(total.mean()),
+            "redirected_p10": float(np.percentile(total, 10)),
+            "redirected_p90": float(np.percentile(total, 90)),
+        }
 
     out = [row(key, draws[idx].sum(axis=0)) for key, idx in frame.groupby(by, sort=False).indices.items()]
     out.append(row("REGION", draws.sum(axis=0)))
@@ -218,8 +223,8 @@ class ArrivalProfile(BaseModel):
         return (1 + self.hourly_amplitude) * max(self.weekend_factor, 1.0) * 7 / (5 + 2 * self.weekend_factor)
 
 
-
 FLAT_PROFILE = ArrivalProfile(hourly_amplitude=0.0, peak_hour=11.0, weekend_factor=1.0)
+
 
 @dataclass(frozen=True)
 class Ward:
@@ -331,22 +336,30 @@ def simulate(
     mean_b = np.nanmean(blocked_share, axis=0)
     se = np.nanstd(blocked_share, axis=0, ddof=1) / np.sqrt(replications)
     total = counts.sum(axis=0)
-    return pd.DataFrame({
-        "unit_id": ids,
-        "servers": servers,
-        "arrivals": total[:, 0],
-        "redirected": total[:, 1],
-        "received_from_neighbour": total[:, 2],
-        "overflow_lost": total[:, 3],
-        "blocking": mean_b,
-        "blocking_ci_low": mean_b - Z95 * se,
-        "blocking_ci_high": mean_b + Z95 * se,
-        "replications": replications,
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": ids,
+            "servers": servers,
+            "arrivals": total[:, 0],
+            "redirected": total[:, 1],
+            "received_from_neighbour": total[:, 2],
+            "overflow_lost": total[:, 3],
+            "blocking": mean_b,
+            "blocking_ci_low": mean_b - Z95 * se,
+            "blocking_ci_high": mean_b + Z95 * se,
+            "replications": replications,
+        }
+    )
 
 
-def agreement(cases: Sequence[tuple[float, int]], mean_stay_hours: float = 8.0, weeks: float = 20.0,
-              replications: int = 40, seed: int = 0, stay_cv: float = 0.5) -> pd.DataFrame:
+def agreement(
+    cases: Sequence[tuple[float, int]],
+    mean_stay_hours: float = 8.0,
+    weeks: float = 20.0,
+    replications: int = 40,
+    seed: int = 0,
+    stay_cv: float = 0.5,
+) -> pd.DataFrame:
     """Simulated blocking against Erlang B for (load in erlangs, servers) cases, constant
     arrival rate, log-normal stays (the formula holds for any stay distribution)."""
     rows = []
@@ -354,16 +367,25 @@ def agreement(cases: Sequence[tuple[float, int]], mean_stay_hours: float = 8.0, 
         ward = Ward("W", load / mean_stay_hours * HOURS_PER_WEEK, servers)
         sim = simulate([ward], mean_stay_hours, weeks, replications, seed + k, stay_cv).iloc[0]
         formula = erlang_b(load, servers)
-        rows.append({"load_erlangs": load, "servers": servers, "erlang_b": formula, "simulated": sim["blocking"],
-                     "ci_low": sim["blocking_ci_low"], "ci_high": sim["blocking_ci_high"],
-                     "within_ci": bool(sim["blocking_ci_low"] <= formula <= sim["blocking_ci_high"]),
-                     "arrivals": int(sim["arrivals"])})
+        rows.append(
+            {
+                "load_erlangs": load,
+                "servers": servers,
+                "erlang_b": formula,
+                "simulated": sim["blocking"],
+                "ci_low": sim["blocking_ci_low"],
+                "ci_high": sim["blocking_ci_high"],
+                "within_ci": bool(sim["blocking_ci_low"] <= formula <= sim["blocking_ci_high"]),
+                "arrivals": int(sim["arrivals"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------- summer views
-def model_vs_log(weekly: pd.DataFrame, redirections: pd.DataFrame, mean_stay_hours: float,
-                 servers_col: str = "rooms_staffed") -> pd.DataFrame:
+def model_vs_log(
+    weekly: pd.DataFrame, redirections: pd.DataFrame, mean_stay_hours: float, servers_col: str = "rooms_staffed"
+) -> pd.DataFrame:
     """Redirections the model predicts for observed summers against the log, per unit and
     year. ``weekly``: unit_id, iso_year, iso_week, deliveries (observed) and staffed rooms.
 
@@ -374,8 +396,11 @@ def model_vs_log(weekly: pd.DataFrame, redirections: pd.DataFrame, mean_stay_hou
     deliveries = weekly["deliveries"].to_numpy(float)
     frame = weekly.assign(predicted=deliveries * blocking(deliveries, weekly[servers_col].to_numpy(), mean_stay_hours))
     iso = redirections["date"].dt.isocalendar()
-    log = redirections.assign(iso_year=iso["year"].astype(int), iso_week=iso["week"].astype(int),
-                              capacity=redirections["reason"].isin(["platsbrist", "bemanning"]))
+    log = redirections.assign(
+        iso_year=iso["year"].astype(int),
+        iso_week=iso["week"].astype(int),
+        capacity=redirections["reason"].isin(["platsbrist", "bemanning"]),
+    )
     log = log.rename(columns={"from_unit": "unit_id"})
     keys = frame[["unit_id", "iso_year", "iso_week"]].drop_duplicates()
     log = log.merge(keys, on=["unit_id", "iso_year", "iso_week"], how="inner")
@@ -383,14 +408,22 @@ def model_vs_log(weekly: pd.DataFrame, redirections: pd.DataFrame, mean_stay_hou
     logged = log.assign(logged_capacity=women.where(log["capacity"], 0.0), logged_other=women.where(~log["capacity"], 0.0))
     logged = logged.groupby(["unit_id", "iso_year"], as_index=False)[["logged_capacity", "logged_other"]].sum()
     out = frame.groupby(["unit_id", "iso_year"], as_index=False).agg(
-        deliveries=("deliveries", "sum"), predicted=("predicted", "sum"), weeks=("iso_week", "nunique"))
+        deliveries=("deliveries", "sum"), predicted=("predicted", "sum"), weeks=("iso_week", "nunique")
+    )
     out = out.merge(logged, on=["unit_id", "iso_year"], how="left").fillna({"logged_capacity": 0.0, "logged_other": 0.0})
     return out
 
 
-def simulate_summer(weekly: pd.DataFrame, mean_stay_hours: float, profile: ArrivalProfile,
-                    overflow: Mapping[str, Sequence[str]], replications: int, seed: int, stay_cv: float = 0.5,
-                    servers_col: str = "rooms_staffed") -> pd.DataFrame:
+def simulate_summer(
+    weekly: pd.DataFrame,
+    mean_stay_hours: float,
+    profile: ArrivalProfile,
+    overflow: Mapping[str, Sequence[str]],
+    replications: int,
+    seed: int,
+    stay_cv: float = 0.5,
+    servers_col: str = "rooms_staffed",
+) -> pd.DataFrame:
     """Redirected women per unit over a summer by four methods, week by week at the mean
     arrival rate: Erlang B; simulation with constant arrivals (checks the formula);
     simulation with the hour-of-day and weekday pattern; and the same with overflow to
@@ -407,14 +440,18 @@ def simulate_summer(weekly: pd.DataFrame, mean_stay_hours: float, profile: Arriv
         pooled = simulate(wards, seed=seed + 2000 + week, profile=profile, overflow=overflow, **common)
         for i, uid in enumerate(part["unit_id"]):
             per_rep = replications  # simulated counts are totals over replications
-            rows.append({
-                "unit_id": uid, "iso_week": week, "erlang_b": formula[i],
-                "sim_constant": flat["redirected"].iloc[i] / per_rep,
-                "sim_pattern": peaks["redirected"].iloc[i] / per_rep,
-                "sim_pattern_overflow": pooled["redirected"].iloc[i] / per_rep,
-                "received_from_neighbour": pooled["received_from_neighbour"].iloc[i] / per_rep,
-                "not_placed": pooled["overflow_lost"].iloc[i] / per_rep,
-            })
+            rows.append(
+                {
+                    "unit_id": uid,
+                    "iso_week": week,
+                    "erlang_b": formula[i],
+                    "sim_constant": flat["redirected"].iloc[i] / per_rep,
+                    "sim_pattern": peaks["redirected"].iloc[i] / per_rep,
+                    "sim_pattern_overflow": pooled["redirected"].iloc[i] / per_rep,
+                    "received_from_neighbour": pooled["received_from_neighbour"].iloc[i] / per_rep,
+                    "not_placed": pooled["overflow_lost"].iloc[i] / per_rep,
+                }
+            )
     weeks = pd.DataFrame(rows)
     totals = weeks.drop(columns="iso_week").groupby("unit_id", as_index=False, sort=False).sum()
     region = totals.drop(columns="unit_id").sum().to_frame().T.assign(unit_id="REGION")
@@ -451,7 +488,8 @@ class CapacitySettings(BaseModel):
     arrival_profile: ArrivalProfile = Field(default_factory=ArrivalProfile)
     overflow: dict[str, tuple[str, ...]] = Field(
         default_factory=lambda: {"OSTRA": ("SAS", "NAL"), "NAL": ("OSTRA",), "SAS": ("OSTRA",), "SKAS": ("SAS", "OSTRA")},
-        description="mapping from a unit id to the neighbouring unit ids that take its overflow, in order of preference")
+        description="mapping from a unit id to the neighbouring unit ids that take its overflow, in order of preference",
+    )
 
     @field_validator("overflow", mode="before")
     @classmethod

@@ -112,6 +112,13 @@ def cross_check(
     out["demographic_tfr_target"] = out["year"].map(at_target)
     out["demographic_tfr_observed"] = out["year"].map(at_observed)
     out["difference"] = out["forecast_county_scale"] / out["demographic_tfr_target"] - 1
-    out.attrs.update({"babies_per_delivery": babies_per_delivery, "coverage_ratio": ratio, "tfr_target": tfr_target,
-                      "tfr_observed": tfr(asfr), "fertility_years": list(fertility_years)})
+    out.attrs.update(
+        {
+            "babies_per_delivery": babies_per_delivery,
+            "coverage_ratio": ratio,
+            "tfr_target": tfr_target,
+            "tfr_observed": tfr(asfr),
+            "fertility_years": list(fertility_years),
+        }
+    )
     return out.dropna().reset_index(drop=True)

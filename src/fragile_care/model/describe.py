@@ -138,9 +138,11 @@ def unit_labels(units: pd.DataFrame) -> dict[str, str]:
 def year_to_date(births: pd.DataFrame) -> dict[str, float]:
     """Deliveries from January to the last month of data, this year and the year before."""
     last = births["month"].max()
+
     def total(year: int) -> float:
         mask = (births["month"].dt.year == year) & (births["month"].dt.month <= last.month)
         return float(births.loc[mask, "deliveries"].sum())
+
     return {"last_month": last, "current": total(last.year), "previous": total(last.year - 1)}
 
 

@@ -21,9 +21,16 @@ LIGHTS_SV = {"green": "grön", "yellow": "gul", "red": "röd", "none": "–"}
 
 
 # ----------------------------------------------------------------------------- indicators
-def indicator_values(births: pd.DataFrame, redirections: pd.DataFrame, staffing: pd.DataFrame,
-                     staffing_weekly: pd.DataFrame | None, year: int, weeks: tuple[int, int], high_risk: float,
-                     mean_stay_hours: float) -> dict[str, float]:
+def indicator_values(
+    births: pd.DataFrame,
+    redirections: pd.DataFrame,
+    staffing: pd.DataFrame,
+    staffing_weekly: pd.DataFrame | None,
+    year: int,
+    weeks: tuple[int, int],
+    high_risk: float,
+    mean_stay_hours: float,
+) -> dict[str, float]:
     """The plan's indicators for the region in one summer (ISO weeks ``weeks`` of ``year``)."""
     weekly = calendar.weekly_estimate(births)
     weekly = weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)]
@@ -31,13 +38,15 @@ def indicator_values(births: pd.DataFrame, redirections: pd.DataFrame, staffing:
     red = red[(red["iso_year"] == year) & red["iso_week"].between(*weeks)]
     redirected = float(red["women"].sum())
     deliveries = float(weekly["deliveries"].sum())
-    summer_months = staffing[(staffing["profession"] == "barnmorska") & (staffing["month"].dt.year == year)
-                             & staffing["month"].dt.month.isin([6, 7, 8])]
+    summer_months = staffing[
+        (staffing["profession"] == "barnmorska") & (staffing["month"].dt.year == year) & staffing["month"].dt.month.isin([6, 7, 8])
+    ]
     out = {
         "hänvisade_sommar": redirected,
         "hänvisade_per_1000": 1000 * redirected / deliveries if deliveries else float("nan"),
         "vakansgrad_barnmorskor": 100 * summer_months["vacancies"].sum() / summer_months["fte_budgeted"].sum()
-        if len(summer_months) else float("nan"),
+        if len(summer_months)
+        else float("nan"),
         "veckor_med_risk": float("nan"),
     }
     if staffing_weekly is not None:
@@ -65,8 +74,16 @@ def indicator_table(plan: pd.DataFrame, values: dict[str, float]) -> pd.DataFram
         if not isinstance(ind, str) or not ind:
             continue
         current = values.get(ind, float("nan"))
-        rows.append({"activity_id": act["activity_id"], "indicator": ind, "baseline": act["baseline"], "target": act["target"],
-                     "current": current, "light": traffic_light(current, act["baseline"], act["target"])})
+        rows.append(
+            {
+                "activity_id": act["activity_id"],
+                "indicator": ind,
+                "baseline": act["baseline"],
+                "target": act["target"],
+                "current": current,
+                "light": traffic_light(current, act["baseline"], act["target"]),
+            }
+        )
     return pd.DataFrame(rows, columns=["activity_id", "indicator", "baseline", "target", "current", "light"])
 
 
@@ -78,7 +95,7 @@ def _runs(values: np.ndarray, centre: float, length: int = 8) -> np.ndarray:
     for i in range(len(values)):
         count = count + 1 if i > 0 and side[i] != 0 and side[i] == side[i - 1] else (1 if side[i] != 0 else 0)
         if count >= length:
-            flag[i - length + 1:i + 1] = True
+            flag[i - length + 1 : i + 1] = True
     return flag
 
 
@@ -93,8 +110,18 @@ def xmr(values: pd.Series, baseline: pd.Series) -> pd.DataFrame:
     mr = float(base.diff().abs().mean())
     lower, upper = centre - 2.66 * mr, centre + 2.66 * mr
     v = values.to_numpy(float)
-    return pd.DataFrame({"value": v, "centre": centre, "lower": lower, "upper": upper, "baseline": mask,
-                         "outside": (v < lower) | (v > upper), "run": _runs(v, centre)}, index=values.index)
+    return pd.DataFrame(
+        {
+            "value": v,
+            "centre": centre,
+            "lower": lower,
+            "upper": upper,
+            "baseline": mask,
+            "outside": (v < lower) | (v > upper),
+            "run": _runs(v, centre),
+        },
+        index=values.index,
+    )
 
 
 def c_chart(counts: pd.Series, baseline: pd.Series) -> pd.DataFrame:
@@ -106,8 +133,18 @@ def c_chart(counts: pd.Series, baseline: pd.Series) -> pd.DataFrame:
     centre = float(base.mean())
     lower, upper = max(0.0, centre - 3 * np.sqrt(centre)), centre + 3 * np.sqrt(centre)
     v = counts.to_numpy(float)
-    return pd.DataFrame({"value": v, "centre": centre, "lower": lower, "upper": upper, "baseline": mask,
-                         "outside": (v < lower) | (v > upper), "run": _runs(v, centre)}, index=counts.index)
+    return pd.DataFrame(
+        {
+            "value": v,
+            "centre": centre,
+            "lower": lower,
+            "upper": upper,
+            "baseline": mask,
+            "outside": (v < lower) | (v > upper),
+            "run": _runs(v, centre),
+        },
+        index=counts.index,
+    )
 
 
 # ----------------------------------------------------------------------------- forecast against actual
@@ -120,9 +157,17 @@ def forecast_vs_actual(forecast: pd.DataFrame, births: pd.DataFrame, months: pd.
         if m not in fc.index or m not in actual.index:
             continue
         f = fc.loc[m]
-        rows.append({"month": m, "actual": float(actual[m]), "forecast": float(f["mean"]), "lower_80": float(f["lower_80"]),
-                     "upper_80": float(f["upper_80"]), "error_pct": 100 * (float(actual[m]) - float(f["mean"])) / float(f["mean"]),
-                     "inside_80": bool(f["lower_80"] <= actual[m] <= f["upper_80"])})
+        rows.append(
+            {
+                "month": m,
+                "actual": float(actual[m]),
+                "forecast": float(f["mean"]),
+                "lower_80": float(f["lower_80"]),
+                "upper_80": float(f["upper_80"]),
+                "error_pct": 100 * (float(actual[m]) - float(f["mean"])) / float(f["mean"]),
+                "inside_80": bool(f["lower_80"] <= actual[m] <= f["upper_80"]),
+            }
+        )
     return pd.DataFrame(rows, columns=["month", "actual", "forecast", "lower_80", "upper_80", "error_pct", "inside_80"])
 
 
@@ -155,8 +200,12 @@ def key_numbers(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     return out
 
 
-def compare_runs(previous_manifest: dict, previous_tables: dict[str, pd.DataFrame], current_inputs: dict[str, str],
-                 current_tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compare_runs(
+    previous_manifest: dict,
+    previous_tables: dict[str, pd.DataFrame],
+    current_inputs: dict[str, str],
+    current_tables: dict[str, pd.DataFrame],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What changed since the previous run: input files (added, removed, changed by
     sha256) and the headline numbers side by side."""
     before = {item["path"]: item["sha256"] for item in previous_manifest.get("inputs", [])}

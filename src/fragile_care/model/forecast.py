@@ -96,8 +96,14 @@ def _holt_winters(y: pd.Series, horizon: int, damped_trend: bool) -> np.ndarray:
     seasonal = "mul" if (rate > 0).all() else "add"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = ExponentialSmoothing(rate, trend="add" if damped_trend else None, damped_trend=damped_trend, seasonal=seasonal,
-                                   seasonal_periods=SEASON, initialization_method="estimated").fit()
+        fit = ExponentialSmoothing(
+            rate,
+            trend="add" if damped_trend else None,
+            damped_trend=damped_trend,
+            seasonal=seasonal,
+            seasonal_periods=SEASON,
+            initialization_method="estimated",
+        ).fit()
         out = np.asarray(fit.forecast(horizon)) * _future_index(y, horizon).days_in_month.to_numpy()
     return np.maximum(out, 0.0)
 
@@ -121,7 +127,7 @@ def _airline(y: pd.Series, horizon: int) -> np.ndarray:
     for d in diff_forecast:
         # y_t = d_t + y_{t-1} + y_{t-12} - y_{t-13}
         levels.append(d + levels[-1] + levels[-SEASON] - levels[-SEASON - 1])
-    future = np.array(levels[len(history):])
+    future = np.array(levels[len(history) :])
     return np.maximum(np.exp(future) * _future_index(y, horizon).days_in_month.to_numpy() - 0.5, 0.0)
 
 
@@ -132,7 +138,7 @@ def _ets_level(y: pd.Series, horizon: int) -> np.ndarray:
 def _seasonal_mean(y: pd.Series, horizon: int, years: int = 5) -> np.ndarray:
     """Level of the last 12 months times calendar-month factors averaged over up to
     ``years`` years (births per day): averages the noise of small series away."""
-    recent = y.iloc[-min(len(y), years * SEASON):]
+    recent = y.iloc[-min(len(y), years * SEASON) :]
     rate = recent / recent.index.days_in_month.to_numpy()
     rolling = rate.rolling(SEASON, center=True, min_periods=SEASON // 2).mean()
     factors = (rate / rolling).groupby(rate.index.month).mean()
@@ -144,8 +150,13 @@ def _seasonal_mean(y: pd.Series, horizon: int, years: int = 5) -> np.ndarray:
 
 
 def _fit_all(y: pd.Series, horizon: int) -> dict[str, np.ndarray]:
-    out = {"snaive": _snaive(y, horizon), "ets": _ets(y, horizon), "ets_level": _ets_level(y, horizon),
-           "airline": _airline(y, horizon), "seasonal_mean": _seasonal_mean(y, horizon)}
+    out = {
+        "snaive": _snaive(y, horizon),
+        "ets": _ets(y, horizon),
+        "ets_level": _ets_level(y, horizon),
+        "airline": _airline(y, horizon),
+        "seasonal_mean": _seasonal_mean(y, horizon),
+    }
     out["comb"] = (out["ets"] + out["ets_level"] + out["airline"] + out["seasonal_mean"]) / 4
     return out
 
@@ -171,7 +182,9 @@ def _mase_scale(train: pd.Series) -> float:
     return float(np.mean(np.abs(values[SEASON:] - values[:-SEASON]))) or 1.0
 
 
-def backtest_origins(n: int, horizon: int = BACKTEST_HORIZON, step: int = 6, max_origins: int = 14, min_train: int = MIN_MONTHS) -> list[int]:
+def backtest_origins(
+    n: int, horizon: int = BACKTEST_HORIZON, step: int = 6, max_origins: int = 14, min_train: int = MIN_MONTHS
+) -> list[int]:
     """Training lengths of the rolling origins: the newest leaves ``horizon`` months to
     test, each earlier one ``step`` months before, at most ``max_origins``."""
     origins = []
@@ -188,7 +201,7 @@ def run_backtest(y: pd.Series, horizon: int = BACKTEST_HORIZON, **kw) -> Backtes
     rows = []
     origins = backtest_origins(len(y), horizon, **kw)
     for train_len in origins:
-        train, test = y.iloc[:train_len], y.iloc[train_len:train_len + horizon]
+        train, test = y.iloc[:train_len], y.iloc[train_len : train_len + horizon]
         scale = _mase_scale(train)
         forecasts = _fit_all(train, len(test))
         for model, values in forecasts.items():
@@ -328,12 +341,20 @@ def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = 
         out[f"lower_{level}"] = np.maximum((mean + 0.5) / factor - 0.5, 0.0)
         out[f"upper_{level}"] = (mean + 0.5) * factor - 0.5
     out.index.name = "month"
-    out.attrs.update({"model": model, "backtest_mase": mase.to_dict(), "origins": [str(o.date()) for o in backtest.origins],
-                      "error_model": {"a": err.a, "b": err.b, "b_long": err.b_long, "k": err.k, "n": err.n}})
+    out.attrs.update(
+        {
+            "model": model,
+            "backtest_mase": mase.to_dict(),
+            "origins": [str(o.date()) for o in backtest.origins],
+            "error_model": {"a": err.a, "b": err.b, "b_long": err.b_long, "k": err.k, "n": err.n},
+        }
+    )
     return out
 
 
-def reconcile(units: dict[str, pd.DataFrame], region: pd.DataFrame, weights: dict[str, float] | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+def reconcile(
+    units: dict[str, pd.DataFrame], region: pd.DataFrame, weights: dict[str, float] | None = None
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Make unit forecasts add up to the region's exactly (weighted least squares on the
     two-level hierarchy). The difference between the region's forecast and the sum of the
     units is shared in proportion to each series' error variance (``weights``; default
@@ -379,7 +400,7 @@ def evaluation_windows(series: dict[str, pd.Series], horizon: int, n_origins: in
         y = validate_history(y)
         for k in range(n_origins, 0, -1):
             train_len = len(y) - k * horizon
-            windows[(name, k)] = (y.iloc[:train_len], y.iloc[train_len:train_len + horizon])
+            windows[(name, k)] = (y.iloc[:train_len], y.iloc[train_len : train_len + horizon])
     return windows
 
 
@@ -392,10 +413,15 @@ def score(windows: dict[tuple, tuple[pd.Series, pd.Series]], forecasts: dict, le
         mean = fc["mean"].to_numpy()
         naive = _snaive(train, len(test))
         scale = _mase_scale(train)
-        row = {"series": name, "origin": train.index[-1], "model": fc.attrs["model"],
-               "mae": float(np.mean(np.abs(actual - mean))), "mae_snaive": float(np.mean(np.abs(actual - naive))),
-               "mase": float(np.mean(np.abs(actual - mean))) / scale,
-               "mape": float(np.mean(np.abs(actual - mean) / np.maximum(actual, 1))) * 100}
+        row = {
+            "series": name,
+            "origin": train.index[-1],
+            "model": fc.attrs["model"],
+            "mae": float(np.mean(np.abs(actual - mean))),
+            "mae_snaive": float(np.mean(np.abs(actual - naive))),
+            "mase": float(np.mean(np.abs(actual - mean))) / scale,
+            "mape": float(np.mean(np.abs(actual - mean) / np.maximum(actual, 1))) * 100,
+        }
         row["relative_mae"] = row["mae"] / row["mae_snaive"]
         for level in levels:
             inside = (actual >= fc[f"lower_{level}"].to_numpy()) & (actual <= fc[f"upper_{level}"].to_numpy())
@@ -408,7 +434,9 @@ def _forecast_one(args: tuple) -> pd.DataFrame:
     return forecast_births(*args)
 
 
-def forecast_many(series: dict[str, pd.Series], horizon: int, levels: tuple[int, ...] = (80, 95), workers: int | None = None) -> dict[str, pd.DataFrame]:
+def forecast_many(
+    series: dict[str, pd.Series], horizon: int, levels: tuple[int, ...] = (80, 95), workers: int | None = None
+) -> dict[str, pd.DataFrame]:
     """:func:`forecast_births` for several series, in parallel processes (one per core).
 
     Each series is independent, so the result is the same as a loop; ``workers=1`` runs
@@ -461,9 +489,15 @@ def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", 
     return _reconciled(series, forecast_many(series, horizon, levels), levels)
 
 
-def forecast_and_evaluate(births: pd.DataFrame, horizon: int, n_origins: int, value: str = "deliveries",
-                          levels: tuple[int, ...] = (80, 95), region_from: pd.Timestamp | None = None,
-                          region_horizon: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+def forecast_and_evaluate(
+    births: pd.DataFrame,
+    horizon: int,
+    n_origins: int,
+    value: str = "deliveries",
+    levels: tuple[int, ...] = (80, 95),
+    region_from: pd.Timestamp | None = None,
+    region_horizon: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """:func:`forecast_all` and :func:`evaluate` (horizon 12, ``n_origins`` yearly origins)
     in one pool of worker processes: the same results as calling both, in less time
     (the workers start once and the jobs pack better onto the cores).
@@ -491,7 +525,9 @@ def _reconciled(series: dict[str, pd.Series], forecasts: dict[str, pd.DataFrame]
     region_fc = forecasts.pop("REGION")
     units, region_rec = reconcile(forecasts, region_fc, weights)
     frames = [frame.assign(unit_id=uid, model=frame.attrs["model"]) for uid, frame in {**units, "REGION": region_rec}.items()]
-    return pd.concat(frames).reset_index()[["unit_id", "month", "model", "mean", *[f"{b}_{lv}" for lv in levels for b in ("lower", "upper")]]]
+    return pd.concat(frames).reset_index()[
+        ["unit_id", "month", "model", "mean", *[f"{b}_{lv}" for lv in levels for b in ("lower", "upper")]]
+    ]
 
 
 def summer_weekly(forecasts: pd.DataFrame, year: int, weeks: tuple[int, int]) -> pd.DataFrame:

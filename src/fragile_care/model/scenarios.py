@@ -74,27 +74,41 @@ def pooling_pairs(activities: pd.DataFrame, when: pd.Timestamp) -> dict[str, tup
     return {k: tuple(dict.fromkeys(v)) for k, v in pairs.items()}
 
 
-def run_scenario(name: str, outlook: pd.DataFrame, units: pd.DataFrame, activities: pd.DataFrame,
-                 norms: staffing.Norms, settings: capacity.CapacitySettings) -> tuple[dict, pd.DataFrame]:
+def run_scenario(
+    name: str,
+    outlook: pd.DataFrame,
+    units: pd.DataFrame,
+    activities: pd.DataFrame,
+    norms: staffing.Norms,
+    settings: capacity.CapacitySettings,
+) -> tuple[dict, pd.DataFrame]:
     """Next summer under the activities given (none: the baseline). ``outlook`` is the
     ``kind == "prognos"`` part of the staffing table. Returns the key outputs and the
     unit-week table. The forecast draws use the same seed in every scenario."""
     supply = apply_staffing_effects(outlook, activities)
-    gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms,
-                               settings.mean_stay_hours)
+    gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms, settings.mean_stay_hours)
     gap = gap.merge(outlook[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
-    risk, draws = capacity.redirection_risk(gap, "rooms_staffed", settings.mean_stay_hours, settings.forecast_draws,
-                                            settings.seed, settings.high_risk_blocking)
+    risk, draws = capacity.redirection_risk(
+        gap, "rooms_staffed", settings.mean_stay_hours, settings.forecast_draws, settings.seed, settings.high_risk_blocking
+    )
     region = capacity.totals_with_interval(risk, draws).set_index("unit_id").loc["REGION"]
     pairs = pooling_pairs(activities, week_start(int(outlook["iso_year"].iloc[0]), int(outlook["iso_week"].median())))
     not_placed = float("nan")  # only scenarios with regional coordination are simulated (the rest: Erlang B)
     if pairs:
-        sim = capacity.simulate_summer(gap, settings.mean_stay_hours, settings.arrival_profile, pairs,
-                                       settings.simulation_replications, settings.seed, settings.stay_cv)
+        sim = capacity.simulate_summer(
+            gap,
+            settings.mean_stay_hours,
+            settings.arrival_profile,
+            pairs,
+            settings.simulation_replications,
+            settings.seed,
+            settings.stay_cv,
+        )
         not_placed = float(sim.set_index("unit_id").loc["REGION", "not_placed"])
     summary = {
         "scenario": name,
-        "redirected_mean": float(region["redirected_mean"]), "redirected_p10": float(region["redirected_p10"]),
+        "redirected_mean": float(region["redirected_mean"]),
+        "redirected_p10": float(region["redirected_p10"]),
         "redirected_p90": float(region["redirected_p90"]),
         "weeks_at_risk": int((risk["blocking"] > settings.high_risk_blocking).sum()),
         "fte_shortfall": float(-gap["fte_gap"].clip(upper=0).sum()),
@@ -104,12 +118,15 @@ def run_scenario(name: str, outlook: pd.DataFrame, units: pd.DataFrame, activiti
     return summary, risk.assign(scenario=name)
 
 
-def scenarios(outlook: pd.DataFrame, units: pd.DataFrame, plan: pd.DataFrame, norms: staffing.Norms,
-              settings: capacity.CapacitySettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+def scenarios(
+    outlook: pd.DataFrame, units: pd.DataFrame, plan: pd.DataFrame, norms: staffing.Norms, settings: capacity.CapacitySettings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The baseline, each activity with a modelled effect alone, and all together."""
     modelled = plan[plan["effect_type"] != "none"] if not plan.empty else plan
     runs = [("Oförändrat läge", modelled.iloc[0:0])]
-    runs += [(f"{a['activity_id']}: {a['title']}", modelled[modelled["activity_id"] == a["activity_id"]]) for a in modelled.to_dict("records")]
+    runs += [
+        (f"{a['activity_id']}: {a['title']}", modelled[modelled["activity_id"] == a["activity_id"]]) for a in modelled.to_dict("records")
+    ]
     if len(modelled) > 1:
         runs.append(("Alla åtgärder", modelled))
     summaries, weekly = [], []

@@ -51,9 +51,13 @@ class Norms(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     midwives_per_woman_in_labour: float = Field(1.0, ge=0.1, le=5, description="midwives per woman in active labour (Barnmorskeförbundet)")
-    births_per_midwife_fte_year: float = Field(28.0, ge=1, le=500, description="benchmark births per midwife FTE a year (RCOG Safer Childbirth)")
-    nurses_per_cot: dict[str, float] = Field(default_factory=lambda: {"ic": 1.0, "hd": 0.5, "sc": 0.25},
-                                             description="neonatal nurses per cot by care level ic/hd/sc, each above 0 and at most 5 (BAPM)")
+    births_per_midwife_fte_year: float = Field(
+        28.0, ge=1, le=500, description="benchmark births per midwife FTE a year (RCOG Safer Childbirth)"
+    )
+    nurses_per_cot: dict[str, float] = Field(
+        default_factory=lambda: {"ic": 1.0, "hd": 0.5, "sc": 0.25},
+        description="neonatal nurses per cot by care level ic/hd/sc, each above 0 and at most 5 (BAPM)",
+    )
     hours_per_fte_week: float = Field(34.33, ge=1, le=80, description="working hours a week of a full-time post (three-shift)")
     labour_ward_share: float = Field(0.5, ge=0.01, le=1, description="share of midwife FTE working on the delivery ward (ASSUMPTION)")
     target_blocking: float = Field(0.01, ge=1e-6, le=0.5, description="highest acceptable share of women redirected (policy choice)")
@@ -82,8 +86,9 @@ def summer_grid(units: list[str], year: int, weeks: tuple[int, int]) -> pd.DataF
     )
 
 
-def weekly_supply(staffing: pd.DataFrame, leave_plan: pd.DataFrame, grid: pd.DataFrame, profession: str,
-                  reference_year: int | None = None) -> pd.DataFrame:
+def weekly_supply(
+    staffing: pd.DataFrame, leave_plan: pd.DataFrame, grid: pd.DataFrame, profession: str, reference_year: int | None = None
+) -> pd.DataFrame:
     """Staff at work per unit and ISO week for one profession, in FTE.
 
     supply = available FTE (budgeted minus vacancies and other absence) + agency FTE −
@@ -99,8 +104,12 @@ def weekly_supply(staffing: pd.DataFrame, leave_plan: pd.DataFrame, grid: pd.Dat
     frame = grid.assign(source_year=source_year.astype(int))
     frame["month"] = week_month(frame["source_year"], frame["iso_week"]).to_numpy()
     staff = staffing[staffing["profession"] == profession]
-    frame = frame.merge(staff[["unit_id", "month", "fte_budgeted", "fte_available", "fte_agency", "vacancies"]],
-                        on=["unit_id", "month"], how="left", validate="many_to_one")
+    frame = frame.merge(
+        staff[["unit_id", "month", "fte_budgeted", "fte_available", "fte_agency", "vacancies"]],
+        on=["unit_id", "month"],
+        how="left",
+        validate="many_to_one",
+    )
     missing = frame[frame["fte_budgeted"].isna()]
     if not missing.empty:
         row = missing.iloc[0]
@@ -109,11 +118,16 @@ def weekly_supply(staffing: pd.DataFrame, leave_plan: pd.DataFrame, grid: pd.Dat
             f"(needed for ISO week {int(row['source_year'])}-W{int(row['iso_week']):02d}; {len(missing)} unit-weeks lack one)"
         )
     leave = leave_plan[leave_plan["profession"] == profession]
-    leave = leave.assign(
-        source_year=leave["iso_week"].str[:4].astype(int), week=leave["iso_week"].str[-2:].astype(int)
-    )[["unit_id", "source_year", "week", "fte_on_leave"]]
-    frame = frame.merge(leave, left_on=["unit_id", "source_year", "iso_week"], right_on=["unit_id", "source_year", "week"],
-                        how="left", validate="many_to_one").drop(columns="week")
+    leave = leave.assign(source_year=leave["iso_week"].str[:4].astype(int), week=leave["iso_week"].str[-2:].astype(int))[
+        ["unit_id", "source_year", "week", "fte_on_leave"]
+    ]
+    frame = frame.merge(
+        leave,
+        left_on=["unit_id", "source_year", "iso_week"],
+        right_on=["unit_id", "source_year", "week"],
+        how="left",
+        validate="many_to_one",
+    ).drop(columns="week")
     frame["leave_planned"] = frame["fte_on_leave"].notna()
     frame["fte_on_leave"] = frame["fte_on_leave"].fillna(0.0)
     at_work = frame["fte_available"] + frame["fte_agency"] - frame["fte_on_leave"]
@@ -122,8 +136,7 @@ def weekly_supply(staffing: pd.DataFrame, leave_plan: pd.DataFrame, grid: pd.Dat
     return frame.assign(profession=profession)
 
 
-def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, norms: Norms,
-                mean_stay_hours: float) -> pd.DataFrame:
+def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, norms: Norms, mean_stay_hours: float) -> pd.DataFrame:
     """Midwives and staffed delivery rooms needed against available, per unit and week.
 
     ``deliveries``: unit_id, iso_year, iso_week, deliveries (women per week).
@@ -142,7 +155,10 @@ def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFr
     flags = [c for c in ("leave_planned",) if c in supply]
     frame = deliveries[["unit_id", "iso_year", "iso_week", "deliveries"]].merge(
         supply[["unit_id", "iso_year", "iso_week", "fte_supply", *flags]],
-        on=["unit_id", "iso_year", "iso_week"], how="left", validate="one_to_one")
+        on=["unit_id", "iso_year", "iso_week"],
+        how="left",
+        validate="one_to_one",
+    )
     if frame["fte_supply"].isna().any():
         row = frame[frame["fte_supply"].isna()].iloc[0]
         raise ValueError(f"no midwife supply for unit {row['unit_id']} in {int(row['iso_year'])}-W{int(row['iso_week']):02d}")
@@ -150,8 +166,10 @@ def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFr
     frame["rooms_physical"] = frame["unit_id"].map(rooms).astype(int)
     zero = frame[frame["rooms_physical"] <= 0]
     if not zero.empty:
-        raise ValueError(f"units: delivery_rooms is {int(zero['rooms_physical'].iloc[0])} for open unit {zero['unit_id'].iloc[0]}; "
-                         "a delivery unit needs at least one room")
+        raise ValueError(
+            f"units: delivery_rooms is {int(zero['rooms_physical'].iloc[0])} for open unit {zero['unit_id'].iloc[0]}; "
+            "a delivery unit needs at least one room"
+        )
     load = capacity.offered_load(frame["deliveries"].to_numpy(float), mean_stay_hours)
     rooms_needed = capacity.servers_needed(load, norms.target_blocking)
     on_duty_needed = rooms_needed * norms.midwives_per_woman_in_labour
@@ -192,8 +210,7 @@ def neonatal_rates(admissions: pd.DataFrame, births: pd.DataFrame, years: int = 
     return per
 
 
-def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, rates: pd.DataFrame,
-                 norms: Norms) -> pd.DataFrame:
+def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, rates: pd.DataFrame, norms: Norms) -> pd.DataFrame:
     """Neonatal nurses and staffed cots needed against available, per unit, week and care
     level (units with cots only).
 
@@ -206,8 +223,9 @@ def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataF
     cots = units.set_index("unit_id")[[f"neonatal_cots_{lv}" for lv in levels]]
     with_cots = cots[cots.sum(axis=1) > 0].index
     frame = deliveries[deliveries["unit_id"].isin(with_cots)][["unit_id", "iso_year", "iso_week", "deliveries"]]
-    frame = frame.merge(supply[["unit_id", "iso_year", "iso_week", "fte_supply"]], on=["unit_id", "iso_year", "iso_week"],
-                        how="left", validate="one_to_one")
+    frame = frame.merge(
+        supply[["unit_id", "iso_year", "iso_week", "fte_supply"]], on=["unit_id", "iso_year", "iso_week"], how="left", validate="one_to_one"
+    )
     if frame["fte_supply"].isna().any():
         row = frame[frame["fte_supply"].isna()].iloc[0]
         raise ValueError(f"no neonatal nurse supply for unit {row['unit_id']} in {int(row['iso_year'])}-W{int(row['iso_week']):02d}")
@@ -235,15 +253,15 @@ def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataF
     return long
 
 
-
 def review_years(leave_plan: pd.DataFrame, compare_years: tuple[int, ...]) -> list[int]:
     """The summers to review: the compare years that have a leave plan (at most the last two)."""
     planned = set(leave_plan["iso_week"].str[:4].astype(int))
     return [y for y in compare_years if y in planned][-2:]
 
 
-def summer_deliveries(births: pd.DataFrame, forecasts: pd.DataFrame, units: list[str], years: list[int],
-                      outlook_year: int, weeks: tuple[int, int]) -> pd.DataFrame:
+def summer_deliveries(
+    births: pd.DataFrame, forecasts: pd.DataFrame, units: list[str], years: list[int], outlook_year: int, weeks: tuple[int, int]
+) -> pd.DataFrame:
     """Deliveries per unit and summer week: observed (spread from months) for the review
     years, the forecast (with its log-scale sigma) for the outlook year. Column ``kind``
     is "utfall" or "prognos"."""
@@ -257,9 +275,18 @@ def summer_deliveries(births: pd.DataFrame, forecasts: pd.DataFrame, units: list
     return pd.concat([observed[cols], ahead[cols]], ignore_index=True)
 
 
-def summer_staffing(deliveries: pd.DataFrame, staffing: pd.DataFrame, leave_plan: pd.DataFrame, units: pd.DataFrame,
-                    admissions: pd.DataFrame, births: pd.DataFrame, norms: Norms, mean_stay_hours: float,
-                    reference_year: int, neonatal_years: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+def summer_staffing(
+    deliveries: pd.DataFrame,
+    staffing: pd.DataFrame,
+    leave_plan: pd.DataFrame,
+    units: pd.DataFrame,
+    admissions: pd.DataFrame,
+    births: pd.DataFrame,
+    norms: Norms,
+    mean_stay_hours: float,
+    reference_year: int,
+    neonatal_years: int = 3,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Midwife and neonatal staffing per unit and summer week.
 
     Observed summers use their own staffing and leave; the outlook summer (kind

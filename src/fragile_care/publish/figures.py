@@ -7,7 +7,7 @@ from __future__ import annotations
 import matplotlib.ticker as mticker
 import seaborn as sns
 
-from fragile_care.publish.disclosure import suppress
+from fragile_care.publish.disclosure import is_suppressed, suppress, whole
 from fragile_care.publish.formatting import sv_int, sv_num
 
 # Colour-blind-safe qualitative palette (seaborn "colorblind", after Okabe and Ito).
@@ -16,9 +16,12 @@ PALETTE = "colorblind"
 
 def set_style() -> None:
     """Figure style for every report: white grid, colour-blind palette, readable sizes."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook",
-                  rc={"figure.figsize": (9, 4.5), "figure.dpi": 110, "axes.titlesize": 12,
-                      "axes.titleweight": "bold", "savefig.bbox": "tight"})
+    sns.set_theme(
+        style="whitegrid",
+        palette=PALETTE,
+        context="notebook",
+        rc={"figure.figsize": (9, 4.5), "figure.dpi": 110, "axes.titlesize": 12, "axes.titleweight": "bold", "savefig.bbox": "tight"},
+    )
 
 
 def sv_axis(ax, axis: str = "y", decimals: int = 0) -> None:
@@ -40,17 +43,25 @@ def source_note(fig, is_demo: bool, source: str = "") -> None:
     text = "EXEMPELDATA – syntetiska siffror på enhetsnivå, inte verkliga utfall" if is_demo else "Källa: regionens egna data"
     if source:
         text += f". {source}"
-    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8,
-             color="#b00020" if is_demo else "#444444", fontweight="bold" if is_demo else "normal")
+    fig.text(
+        0.01,
+        -0.02,
+        text,
+        ha="left",
+        va="top",
+        fontsize=8,
+        color="#b00020" if is_demo else "#444444",
+        fontweight="bold" if is_demo else "normal",
+    )
 
 
 def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, label: str) -> None:
     """Bars of counts of people with disclosure control: a count from 1 to threshold − 1
     is drawn as a hatched bar up to threshold − 1 and labelled ``<threshold``, so neither
     the label nor the bar's height shows it; every bar carries its (suppressed) value."""
-    counts = [int(c) for c in counts]
+    counts = [whole(c) or 0 for c in counts]
     cap = threshold - 1
-    small = [0 < c <= cap for c in counts]
+    small = [is_suppressed(c, threshold) for c in counts]
     heights = [cap if s else c for c, s in zip(counts, small)]
     ax.bar(list(positions), heights, width=width, color=color, label=label, hatch=["//" if s else "" for s in small], edgecolor="white")
     for x, h, c in zip(positions, heights, counts):

@@ -14,8 +14,21 @@ from fragile_care.inputs import io
 from fragile_care.publish import handoff
 from fragile_care.run.settings import RunConfig
 
-DEPENDENCIES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
-                "nbformat", "nbclient", "ipykernel", "pyyaml", "openpyxl", "pyarrow")
+DEPENDENCIES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbformat",
+    "nbclient",
+    "ipykernel",
+    "pyyaml",
+    "openpyxl",
+    "pyarrow",
+)
 
 
 def relative(path: Path) -> str:
@@ -53,7 +66,9 @@ def git_state() -> dict[str, object]:
     root = paths.project_root()
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10)
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
     if commit.returncode != 0:
@@ -76,9 +91,14 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
     quarto_yml["format"] = {k: v for k, v in quarto_yml.get("format", {}).items() if k in cfg.render_formats}
     io.write_yaml(quarto_yml, bundle / "_quarto.yml")
     io.write_yaml(
-        {"run_id": cfg.run_id, "tertial": cfg.tertial, "title": cfg.title,
-         "data_label": "EXEMPELDATA (syntetiska enhetsdata)" if cfg.is_demo else "Regionens egna data",
-         "period_end": f"{cfg.period_end:%Y-%m}", "summer_weeks": f"{cfg.summer_first_week}–{cfg.summer_last_week}"},
+        {
+            "run_id": cfg.run_id,
+            "tertial": cfg.tertial,
+            "title": cfg.title,
+            "data_label": "EXEMPELDATA (syntetiska enhetsdata)" if cfg.is_demo else "Regionens egna data",
+            "period_end": f"{cfg.period_end:%Y-%m}",
+            "summer_weeks": f"{cfg.summer_first_week}–{cfg.summer_last_week}",
+        },
         bundle / "_variables.yml",
     )
     return copied
@@ -87,7 +107,14 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
 def write_handoff(cfg: RunConfig, processed: Path, bundle: Path) -> Path:
     """The run's Excel workbook of key tables (``<run_id>_tabeller.xlsx``) in the bundle."""
     sheets = handoff.workbook_sheets(
-        io.read_tables(processed), run_id=cfg.run_id, tertial=cfg.tertial, period_end=cfg.period_end, is_demo=cfg.is_demo,
-        data_label=f"regionens egna data ({cfg.data_source})", compare_years=cfg.compare_years, summer_weeks=cfg.summer_weeks,
-        threshold=cfg.disclosure_threshold)
+        io.read_tables(processed),
+        run_id=cfg.run_id,
+        tertial=cfg.tertial,
+        period_end=cfg.period_end,
+        is_demo=cfg.is_demo,
+        data_label=f"regionens egna data ({cfg.data_source})",
+        compare_years=cfg.compare_years,
+        summer_weeks=cfg.summer_weeks,
+        threshold=cfg.disclosure_threshold,
+    )
     return io.write_workbook(sheets, bundle / f"{cfg.run_id}_tabeller.xlsx", handoff.banner(cfg.is_demo, cfg.run_id))

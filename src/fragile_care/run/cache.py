@@ -30,6 +30,8 @@ from fragile_care.inputs import io
 from fragile_care.run.steps import Step
 
 CACHE_FORMAT = 2  # 2: keys hash the notebook's Jupytext source and the step table's sections
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -59,8 +61,14 @@ def step_key(step: Step, raw_config: dict[str, Any], upstream: dict[str, str], i
     config sections it declares, the upstream tables, its other inputs and the code."""
     sections = {k: raw_config.get(k) for k in step.config_sections}
     payload = {
-        "format": CACHE_FORMAT, "version": __version__, "code": code_digest, "step": step.name,
-        "source": io.sha256_file(step.source), "config": sections, "upstream": upstream, "inputs": inputs_digest,
+        "format": CACHE_FORMAT,
+        "version": __version__,
+        "code": code_digest,
+        "step": step.name,
+        "source": io.sha256_file(step.source),
+        "config": sections,
+        "upstream": upstream,
+        "inputs": inputs_digest,
     }
     return _sha(json.dumps(payload, sort_keys=True, default=str).encode())[:32]
 
@@ -128,8 +136,12 @@ class StepCache:
         for table in tables:
             shutil.copy2(table, tmp / "tables" / table.name)
         meta = {
-            "format": CACHE_FORMAT, "version": __version__, "step": step, "key": key, "seconds": round(seconds, 2),
-            "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "format": CACHE_FORMAT,
+            "version": __version__,
+            "step": step,
+            "key": key,
+            "seconds": round(seconds, 2),
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "notebook_sha256": io.sha256_file(tmp / "notebook.ipynb"),
             "tables": {t.name: io.sha256_file(tmp / "tables" / t.name) for t in tables},
         }

@@ -121,8 +121,14 @@ def _execute(source: Path, target: Path, parameters: dict, cwd: Path, log: Path 
             _execute(source, target, parameters, cwd)
         return
     pm.execute_notebook(
-        load_notebook(source), str(target), parameters=parameters, cwd=str(cwd), progress_bar=False,
-        kernel_name="python3", log_output=False, report_mode=False,
+        load_notebook(source),
+        str(target),
+        parameters=parameters,
+        cwd=str(cwd),
+        progress_bar=False,
+        kernel_name="python3",
+        log_output=False,
+        report_mode=False,
     )
 
 
@@ -148,9 +154,7 @@ def _failure_message(exc: Exception, step: str, partial: Path) -> str:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
     where = failing_cell(partial) or "a cell"
-    return (f"step {step} failed in {where}: {ename}: {evalue}\n"
-            f"partial output: {partial}\n"
-            f"the previous bundle, if any, is unchanged")
+    return f"step {step} failed in {where}: {ename}: {evalue}\npartial output: {partial}\nthe previous bundle, if any, is unchanged"
 
 
 def _keep_failed(tmp_bundle: Path, tmp_processed: Path, failed: Path) -> Path:
@@ -208,8 +212,10 @@ def preflight(cfg: RunConfig) -> list[str]:
             continue
         missing_steps = sorted(report_steps(name) - set(cfg.steps))
         if missing_steps:
-            problems.append(f"render.reports: {name} embeds cells of {', '.join(missing_steps)}, "
-                            f"which {'is' if len(missing_steps) == 1 else 'are'} not in steps")
+            problems.append(
+                f"render.reports: {name} embeds cells of {', '.join(missing_steps)}, "
+                f"which {'is' if len(missing_steps) == 1 else 'are'} not in steps"
+            )
     return problems
 
 
@@ -262,9 +268,17 @@ def _remove_leftovers(root: Path, run_id: str, out: TextIO, min_age_s: float = 3
             _progress(out, f"removed {tmp.name}, left by an interrupted run")
 
 
-def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, out: TextIO = sys.stderr,
-        output_root: Path | None = None, processed_root: Path | None = None, cache_root: Path | None = None,
-        force: bool = False) -> tuple[int, RunResult | None]:
+def run(
+    cfg: RunConfig,
+    *,
+    render: bool = True,
+    require_render: bool = False,
+    out: TextIO = sys.stderr,
+    output_root: Path | None = None,
+    processed_root: Path | None = None,
+    cache_root: Path | None = None,
+    force: bool = False,
+) -> tuple[int, RunResult | None]:
     """Run every step of ``cfg``; returns the exit code and the result.
 
     Steps whose inputs are unchanged are reused from the cache unless ``force``. A run
@@ -295,16 +309,32 @@ def run(cfg: RunConfig, *, render: bool = True, require_render: bool = False, ou
                     shutil.rmtree(state[key], ignore_errors=True)
             how = str(exc) or "SIGINT"
             if state["step"] == "rendering":
-                _progress(out, f"stopped ({how}) while rendering: the new bundle is in place, its reports are not rendered; "
-                               f"run `fragile-care render {cfg.run_id}`")
+                _progress(
+                    out,
+                    f"stopped ({how}) while rendering: the new bundle is in place, its reports are not rendered; "
+                    f"run `fragile-care render {cfg.run_id}`",
+                )
             else:
-                _progress(out, f"stopped ({how}) during {state['step']}: the run was abandoned; the previous bundle, "
-                               f"its processed tables and the cache are unchanged; run again to start over")
+                _progress(
+                    out,
+                    f"stopped ({how}) during {state['step']}: the run was abandoned; the previous bundle, "
+                    f"its processed tables and the cache are unchanged; run again to start over",
+                )
             return EXIT_INTERRUPTED, None
 
 
-def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_root: Path, proc_root: Path,
-         step_cache: "cache.StepCache", force: bool, started: float, state: dict) -> tuple[int, RunResult | None]:
+def _run(
+    cfg: RunConfig,
+    render: bool,
+    require_render: bool,
+    out: TextIO,
+    out_root: Path,
+    proc_root: Path,
+    step_cache: cache.StepCache,
+    force: bool,
+    started: float,
+    state: dict,
+) -> tuple[int, RunResult | None]:
     token = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     tmp_bundle = out_root / f".tmp-{cfg.run_id}-{token}"
     tmp_processed = proc_root / f".tmp-{cfg.run_id}-{token}"
@@ -346,9 +376,13 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
         _progress(out, f"[{i}/{n}] {step} ... running")
         t0 = time.perf_counter()
         try:
-            _execute(notebook, target, {"run_config": str(validated), "processed_dir": str(tmp_processed), "output_root": str(out_root)},
-                     paths.analysis_dir(),
-                     log=tmp_bundle / "logs" / f"{step}.log")
+            _execute(
+                notebook,
+                target,
+                {"run_config": str(validated), "processed_dir": str(tmp_processed), "output_root": str(out_root)},
+                paths.analysis_dir(),
+                log=tmp_bundle / "logs" / f"{step}.log",
+            )
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
@@ -357,8 +391,11 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
             _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / target.name))
             return EXIT_FAILED, None
         seconds = time.perf_counter() - t0
-        written = [tmp_processed / f"{name}.parquet" for name in (*declared.writes, *declared.optional_writes)
-                   if (tmp_processed / f"{name}.parquet").exists()]
+        written = [
+            tmp_processed / f"{name}.parquet"
+            for name in (*declared.writes, *declared.optional_writes)
+            if (tmp_processed / f"{name}.parquet").exists()
+        ]
         with _signals_deferred():
             step_cache.store(step, key, target, written, seconds)
         result.steps.append(StepResult(step, relative(notebook), round(seconds, 2)))
@@ -382,7 +419,7 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
         "run_id": cfg.run_id,
         "tertial": cfg.tertial,
         "title": cfg.title,
-        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_source": cfg.data_source,
         "synthetic_data": cfg.is_demo,
         "config_file": relative(cfg.source_file) if cfg.source_file else None,
@@ -414,6 +451,3 @@ def _run(cfg: RunConfig, render: bool, require_render: bool, out: TextIO, out_ro
     if code == EXIT_NO_RENDER and not require_render:
         return EXIT_OK, result
     return code, result
-
-
-

@@ -99,7 +99,8 @@ class SummerSection(Section):
     first_week: int = Field(25, ge=1, le=53, description="first ISO week of the summer period")
     last_week: int = Field(33, ge=1, le=53, description="last ISO week of the summer period, not before first_week")
     compare_years: list[Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]] | None = Field(
-        None, min_length=1, description="list of years (default: the period's last three)")
+        None, min_length=1, description="list of years (default: the period's last three)"
+    )
 
     @model_validator(mode="after")
     def _order(self) -> SummerSection:
@@ -120,7 +121,9 @@ class HarmonisationSection(Section):
 
 
 class ForecastSection(Section):
-    horizon_months: int = Field(60, ge=24, le=120, description="forecast horizon in months (the reports need a whole calendar year and next summer)")
+    horizon_months: int = Field(
+        60, ge=24, le=120, description="forecast horizon in months (the reports need a whole calendar year and next summer)"
+    )
     evaluation_origins: int = Field(1, ge=1, le=5, description="yearly origins of the out-of-sample check in the report")
 
 
@@ -157,8 +160,9 @@ class DisclosureSection(Section):
 
 
 class RenderSection(Section):
-    formats: list[Literal["html", "typst"]] = Field(default_factory=lambda: list(RENDER_FORMATS),
-                                                  description=f"list from {', '.join(RENDER_FORMATS)}")
+    formats: list[Literal["html", "typst"]] = Field(
+        default_factory=lambda: list(RENDER_FORMATS), description=f"list from {', '.join(RENDER_FORMATS)}"
+    )
     reports: list[str] | None = Field(None, description="list of report file names in reports/ (default: every report whose steps run)")
 
     @field_validator("reports")
@@ -287,8 +291,9 @@ class RunConfig(BaseModel):
     @property
     def harmonisation(self) -> Harmonisation:
         merges = self.file.harmonisation.merges
-        return Harmonisation(dict(self.file.harmonisation.aliases),
-                             None if merges is None else tuple(Merge(m.from_, m.into, m.date) for m in merges))
+        return Harmonisation(
+            dict(self.file.harmonisation.aliases), None if merges is None else tuple(Merge(m.from_, m.into, m.date) for m in merges)
+        )
 
     @property
     def render_formats(self) -> tuple[str, ...]:

@@ -83,11 +83,17 @@ def forecast_births(tables: Tables, cfg: RunConfig) -> Tables:
     t_first, _ = tertial_months(cfg.tertial)
     t_months = len(pd.date_range(t_first, cfg.period_end, freq="MS"))
     fc, evaluation, before_tertial = forecast.forecast_and_evaluate(
-        births, cfg.horizon_months, cfg.evaluation_origins, region_from=t_first, region_horizon=t_months)
+        births, cfg.horizon_months, cfg.evaluation_origins, region_from=t_first, region_horizon=t_months
+    )
     annual = forecast.annual_totals(fc)
     check = demography.cross_check(
-        annual[annual["unit_id"] == "REGION"], births, tables["vgr_live_births_annual"], tables["vgr_live_births_by_mother_age"],
-        tables["vgr_women_15_49_by_age"], tables["vgr_population_by_age_sex_2020"])
+        annual[annual["unit_id"] == "REGION"],
+        births,
+        tables["vgr_live_births_annual"],
+        tables["vgr_live_births_by_mother_age"],
+        tables["vgr_women_15_49_by_age"],
+        tables["vgr_population_by_age_sex_2020"],
+    )
     out = {"births_forecast": fc, "forecast_evaluation": evaluation, "forecast_annual": annual, "demographic_check": check}
     if before_tertial is not None:
         out["births_forecast_tertial"] = before_tertial
@@ -99,11 +105,21 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     last summers observed and next summer under the unchanged situation."""
     units = open_units(tables["units"])
     years = staffing.review_years(tables["leave_plan"], cfg.compare_years)
-    deliveries = staffing.summer_deliveries(tables["births_monthly"], tables["births_forecast"], list(units["unit_id"]), years,
-                                            cfg.outlook_summer, cfg.summer_weeks)
+    deliveries = staffing.summer_deliveries(
+        tables["births_monthly"], tables["births_forecast"], list(units["unit_id"]), years, cfg.outlook_summer, cfg.summer_weeks
+    )
     midwives, neonatal = staffing.summer_staffing(
-        deliveries, tables["staffing"], tables["leave_plan"], units, tables["neonatal_admissions"], tables["births_monthly"],
-        cfg.norms, cfg.capacity.mean_stay_hours, reference_year=max(years), neonatal_years=cfg.capacity.neonatal_history_years)
+        deliveries,
+        tables["staffing"],
+        tables["leave_plan"],
+        units,
+        tables["neonatal_admissions"],
+        tables["births_monthly"],
+        cfg.norms,
+        cfg.capacity.mean_stay_hours,
+        reference_year=max(years),
+        neonatal_years=cfg.capacity.neonatal_history_years,
+    )
     return {"staffing_weekly": midwives, "neonatal_weekly": neonatal}
 
 
@@ -113,14 +129,17 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     cap = cfg.capacity
     weekly = tables["staffing_weekly"]
     observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
-    risk, draws = capacity.redirection_risk(ahead, "rooms_staffed", cap.mean_stay_hours, cap.forecast_draws, cap.seed, cap.high_risk_blocking)
+    risk, draws = capacity.redirection_risk(
+        ahead, "rooms_staffed", cap.mean_stay_hours, cap.forecast_draws, cap.seed, cap.high_risk_blocking
+    )
     return {
         "redirection_risk": risk,
         "redirection_totals": capacity.totals_with_interval(risk, draws),
         "neonatal_risk": capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking),
         "model_vs_log": capacity.model_vs_log(observed, tables["redirections"], cap.mean_stay_hours),
-        "simulation": capacity.simulate_summer(ahead, cap.mean_stay_hours, cap.arrival_profile, cap.overflow,
-                                               cap.simulation_replications, cap.seed, cap.stay_cv),
+        "simulation": capacity.simulate_summer(
+            ahead, cap.mean_stay_hours, cap.arrival_profile, cap.overflow, cap.simulation_replications, cap.seed, cap.stay_cv
+        ),
     }
 
 
@@ -129,10 +148,20 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
     cap = cfg.capacity
     weekly = tables["staffing_weekly"]
     actions = plan_table(tables)
-    scenario_table, scenario_weeks = scenarios.scenarios(weekly[weekly["kind"] == "prognos"], open_units(tables["units"]), actions, cfg.norms, cap)
+    scenario_table, scenario_weeks = scenarios.scenarios(
+        weekly[weekly["kind"] == "prognos"], open_units(tables["units"]), actions, cfg.norms, cap
+    )
     summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())
-    values = followup.indicator_values(tables["births_monthly"], tables["redirections"], tables["staffing"], weekly,
-                                       summer_year, cfg.summer_weeks, cap.high_risk_blocking, cap.mean_stay_hours)
+    values = followup.indicator_values(
+        tables["births_monthly"],
+        tables["redirections"],
+        tables["staffing"],
+        weekly,
+        summer_year,
+        cfg.summer_weeks,
+        cap.high_risk_blocking,
+        cap.mean_stay_hours,
+    )
     return {"scenarios": scenario_table, "scenario_weeks": scenario_weeks, "indicators": followup.indicator_table(actions, values)}
 
 
@@ -153,25 +182,65 @@ def plan_table(tables: Tables) -> pd.DataFrame:
 _CLEAN_WRITES = tuple(t for t in (*UNIT_TABLES, *PUBLIC_TABLES)) + ("quality_log", "row_accounting")
 
 STEPS: tuple[Step, ...] = (
-    Step("01_clean_data", reads=(), writes=_CLEAN_WRITES, compute=clean_data, sections=("harmonisation",),
-         optional_writes=(*OPTIONAL_UNIT_TABLES, *OPTIONAL_PUBLIC_TABLES, "births_monthly_sites", "staffing_sites"),
-         reads_raw_files=True),
-    Step("02_forecast_births", compute=forecast_births, sections=("forecast",),
-         reads=("births_monthly", "units", "vgr_live_births_annual", "vgr_live_births_by_mother_age", "vgr_women_15_49_by_age",
-                "vgr_population_by_age_sex_2020"),
-         writes=("births_forecast",), optional_writes=("births_forecast_tertial",),
-         shows=("forecast_evaluation", "forecast_annual", "demographic_check")),
-    Step("03_staffing", compute=staffing_need, sections=("staffing", "capacity"),
-         reads=("units", "births_monthly", "births_forecast", "staffing", "leave_plan", "neonatal_admissions"),
-         writes=("staffing_weekly", "neonatal_weekly")),
-    Step("04_capacity_risk", compute=capacity_risk, sections=("staffing", "capacity"),
-         reads=("units", "staffing_weekly", "neonatal_weekly", "redirections"),
-         writes=("redirection_risk", "redirection_totals", "neonatal_risk"), shows=("model_vs_log", "simulation")),
-    Step("05_action_plan", compute=action_plan, sections=("staffing", "capacity", "followup"),
-         reads=("units", "births_monthly", "redirections", "staffing", "staffing_weekly", "births_forecast", "redirection_totals",
-                "quality_log", "births_forecast_tertial"),
-         optional_reads=("action_plan", "best_practice"),
-         writes=("scenarios", "scenario_weeks", "indicators"), reads_previous_run=True),
+    Step(
+        "01_clean_data",
+        reads=(),
+        writes=_CLEAN_WRITES,
+        compute=clean_data,
+        sections=("harmonisation",),
+        optional_writes=(*OPTIONAL_UNIT_TABLES, *OPTIONAL_PUBLIC_TABLES, "births_monthly_sites", "staffing_sites"),
+        reads_raw_files=True,
+    ),
+    Step(
+        "02_forecast_births",
+        compute=forecast_births,
+        sections=("forecast",),
+        reads=(
+            "births_monthly",
+            "units",
+            "vgr_live_births_annual",
+            "vgr_live_births_by_mother_age",
+            "vgr_women_15_49_by_age",
+            "vgr_population_by_age_sex_2020",
+        ),
+        writes=("births_forecast",),
+        optional_writes=("births_forecast_tertial",),
+        shows=("forecast_evaluation", "forecast_annual", "demographic_check"),
+    ),
+    Step(
+        "03_staffing",
+        compute=staffing_need,
+        sections=("staffing", "capacity"),
+        reads=("units", "births_monthly", "births_forecast", "staffing", "leave_plan", "neonatal_admissions"),
+        writes=("staffing_weekly", "neonatal_weekly"),
+    ),
+    Step(
+        "04_capacity_risk",
+        compute=capacity_risk,
+        sections=("staffing", "capacity"),
+        reads=("units", "staffing_weekly", "neonatal_weekly", "redirections"),
+        writes=("redirection_risk", "redirection_totals", "neonatal_risk"),
+        shows=("model_vs_log", "simulation"),
+    ),
+    Step(
+        "05_action_plan",
+        compute=action_plan,
+        sections=("staffing", "capacity", "followup"),
+        reads=(
+            "units",
+            "births_monthly",
+            "redirections",
+            "staffing",
+            "staffing_weekly",
+            "births_forecast",
+            "redirection_totals",
+            "quality_log",
+            "births_forecast_tertial",
+        ),
+        optional_reads=("action_plan", "best_practice"),
+        writes=("scenarios", "scenario_weeks", "indicators"),
+        reads_previous_run=True,
+    ),
 )
 BY_NAME = {s.name: s for s in STEPS}
 NAMES = tuple(BY_NAME)
@@ -216,8 +285,9 @@ def run_step(name: str, cfg: RunConfig, processed_dir: Path | str) -> Tables:
     return {**inputs, **results}
 
 
-def previous_run_changes(cfg: RunConfig, processed_dir: Path | str, output_root: Path | str | None,
-                         current: Tables, input_hashes: dict[str, str]):
+def previous_run_changes(
+    cfg: RunConfig, processed_dir: Path | str, output_root: Path | str | None, current: Tables, input_hashes: dict[str, str]
+):
     """What changed since the previous run (``followup.previous_run``): ``None`` when its
     bundle is not there, else (its manifest, changed files, headline numbers)."""
     root = Path(output_root) if output_root else paths.output_root()

@@ -69,17 +69,29 @@ class Series:
 SERIES = {
     s.name: s
     for s in (
-        Series("vgr_live_births_monthly", "BE/BE0101/BE0101G/ManadBefStatRegion",
-               {"Region": ["14"], "Forandringar": ["115"], "Kon": ["1+2"], "Tid": ["*"]},
-               "Live births per month, Västra Götaland county (14), SCB TAB1625 (2000M01-2024M12)", "live_births",
-               ["Forandringar 115 = födda (live births); from 2025 SCB publishes months in MBefStatRegionCKM (TAB6473)"]),
-        Series("vgr_population_by_age_sex", "BE/BE0101/BE0101A/BefolkningNy",
-               {"Region": ["14"], "Alder": ["*"], "Kon": ["1", "2"], "ContentsCode": ["BE0101N1"], "Tid": ["*"]},
-               "Population 31 December by age and sex, Västra Götaland county (14), SCB BefolkningNy", "persons"),
-        Series("sweden_population_projection", "BE/BE0401/BE0401A/BefolkprognRev2022",
-               {"Alder": ["*"], "Kon": ["2"], "Tid": ["*"]},
-               "SCB national population projection (women by age), BE0401", "persons",
-               ["the projection table is replaced when SCB publishes a new projection; update the path then"]),
+        Series(
+            "vgr_live_births_monthly",
+            "BE/BE0101/BE0101G/ManadBefStatRegion",
+            {"Region": ["14"], "Forandringar": ["115"], "Kon": ["1+2"], "Tid": ["*"]},
+            "Live births per month, Västra Götaland county (14), SCB TAB1625 (2000M01-2024M12)",
+            "live_births",
+            ["Forandringar 115 = födda (live births); from 2025 SCB publishes months in MBefStatRegionCKM (TAB6473)"],
+        ),
+        Series(
+            "vgr_population_by_age_sex",
+            "BE/BE0101/BE0101A/BefolkningNy",
+            {"Region": ["14"], "Alder": ["*"], "Kon": ["1", "2"], "ContentsCode": ["BE0101N1"], "Tid": ["*"]},
+            "Population 31 December by age and sex, Västra Götaland county (14), SCB BefolkningNy",
+            "persons",
+        ),
+        Series(
+            "sweden_population_projection",
+            "BE/BE0401/BE0401A/BefolkprognRev2022",
+            {"Alder": ["*"], "Kon": ["2"], "Tid": ["*"]},
+            "SCB national population projection (women by age), BE0401",
+            "persons",
+            ["the projection table is replaced when SCB publishes a new projection; update the path then"],
+        ),
     )
 }
 
@@ -124,7 +136,9 @@ def parse_jsonstat2(obj: Any, value_name: str = "value") -> pd.DataFrame:
             dense[int(k)] = v
         values = dense
     if not isinstance(values, list) or len(values) != total:
-        raise ScbResponseError(f"JSON-stat 'value' has {len(values) if isinstance(values, list) else '?'} entries, expected {total} (product of size)")
+        raise ScbResponseError(
+            f"JSON-stat 'value' has {len(values) if isinstance(values, list) else '?'} entries, expected {total} (product of size)"
+        )
     grid = pd.MultiIndex.from_product([codes for _, codes, _ in categories], names=[d for d, _, _ in categories]).to_frame(index=False)
     for dim_id, codes, labels in categories:
         grid[f"{dim_id}_label"] = grid[dim_id].map(dict(zip(codes, labels)))
@@ -192,9 +206,17 @@ def write_series(series: Series, frame: pd.DataFrame, out_dir: Path | None = Non
     tmp = out_dir / f".tmp-{series.name}.csv"
     io.write_csv(frame, tmp)
     tmp.replace(target)
-    io.write_json({
-        "series": series.name, "description": series.description, "url": series.url, "query": series.query(),
-        "fetched_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "rows": len(frame),
-        "sha256": io.sha256_file(target), "notes": series.notes,
-    }, out_dir / f"{series.name}.provenance.json")
+    io.write_json(
+        {
+            "series": series.name,
+            "description": series.description,
+            "url": series.url,
+            "query": series.query(),
+            "fetched_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "rows": len(frame),
+            "sha256": io.sha256_file(target),
+            "notes": series.notes,
+        },
+        out_dir / f"{series.name}.provenance.json",
+    )
     return target
