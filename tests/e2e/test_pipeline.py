@@ -4,6 +4,7 @@ bundle whose every report embed resolves to a labelled cell with an output."""
 
 import io as _io
 import json
+import re
 
 import nbformat
 import pandas as pd
@@ -247,6 +248,23 @@ def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):
     for name in ("index", "nulage", "framtid", "sommar", "handlingsplan", "tertialrapport"):
         assert (result.bundle / f"{name}.html").is_file()
         assert (result.bundle / f"{name}.pdf").is_file()
+        html = (result.bundle / f"{name}.html").read_text(encoding="utf-8")
+        # self-contained: no script or style loaded from another host (pandas' HTML previews
+        # made Quarto add require.js and jQuery from a CDN; the pipeline strips them)
+        assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html), name
+
+
+def test_sommar_pdf_layout_is_clean_when_rendered(run, quarto_available):
+    """The summer report's tables no longer overprint (issue 10); the other reports' wide
+    activity and unit tables still do and are not gated here yet."""
+    import shutil
+
+    from fragile_care.publish.pdf_layout import check_pdf
+
+    if not quarto_available or shutil.which("pdftotext") is None:
+        pytest.skip("needs quarto and poppler's pdftotext (Debian poppler-utils)")
+    _, _, result, _, _ = run
+    assert check_pdf(result.bundle / "sommar.pdf") == []
 
 
 def test_tertial_follow_up_compares_with_the_previous_bundle(run):

@@ -32,7 +32,16 @@ def test_suppression_of_small_counts():
 
 def test_markdown_table():
     text = fmt.md_table(pd.DataFrame({"Enhet": ["A|B"], "Antal": ["1"]}))
-    assert text.splitlines() == ["| Enhet | Antal |", "|:---|---:|", "| A\\|B | 1 |"]
+    assert text.splitlines() == ["| Enhet | Antal |", "|:-----|-----:|", "| A\\|B | 1 |"]
+
+
+def test_column_widths_follow_the_longest_word():
+    """A column is at least as wide as its longest word, so a narrow number column next to a
+    long unit name does not get an equal share and split the name or its own header."""
+    frame = pd.DataFrame({"Enhet": ["Skaraborgs sjukhus Skövde"], "Förlossningar/vecka": ["47"], "Rum": ["7"]})
+    assert fmt.column_weights(frame) == [24, 19, 3]
+    rule = fmt.md_table(frame).splitlines()[1]
+    assert rule == "|:" + "-" * 24 + "|" + "-" * 19 + ":|" + "-" * 3 + ":|"
 
 
 def test_demo_banner_labels_synthetic_data():

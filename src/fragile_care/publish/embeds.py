@@ -115,3 +115,21 @@ def embedded_table_cells(qmd_files: list[Path], notebook_dir: Path):
                 for line in lines[2:]:
                     for column, value in zip(header, (v.strip() for v in line.strip().strip("|").split("|"))):
                         yield qmd.name, e.label, column, value
+
+
+def strip_html_outputs(notebook: Path) -> int:
+    """Remove ``text/html`` from outputs that also carry another representation (pandas'
+    table previews of unlabelled cells), so Quarto does not add require.js and jQuery from a
+    CDN to the self-contained HTML reports. The text (``text/plain``) stays for the audit.
+    Returns how many outputs were changed."""
+    nb = nbformat.read(notebook, as_version=4)
+    changed = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if data and "text/html" in data and len(data) > 1:
+                del data["text/html"]
+                changed += 1
+    if changed:
+        nbformat.write(nb, notebook)
+    return changed

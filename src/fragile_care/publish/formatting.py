@@ -81,13 +81,29 @@ def md_escape(text: str) -> str:
 
 def md_table(frame: pd.DataFrame, align: Iterable[str] | None = None) -> str:
     """A pipe table for Quarto (renders in HTML and typst PDF). Cells must already be
-    formatted as text; ``align`` is ``l``/``r`` per column (numbers right)."""
+    formatted as text; ``align`` is ``l``/``r`` per column (numbers right).
+
+    The dashes under each header set the column's share of the page width (pandoc reads
+    them so once a table is wider than its line length): a column gets at least its longest
+    word, so no word is split or printed over its neighbour, and long texts get more."""
     cols = list(frame.columns)
     align = list(align) if align is not None else ["l"] + ["r"] * (len(cols) - 1)
     head = "| " + " | ".join(md_escape(c) for c in cols) + " |"
-    rule = "|" + "|".join(":---" if a == "l" else "---:" for a in align) + "|"
+    rule = "|" + "|".join((":" + "-" * w if a == "l" else "-" * w + ":") for a, w in zip(align, column_weights(frame), strict=True)) + "|"
     body = ["| " + " | ".join(md_escape(v) for v in row) + " |" for row in frame.astype(str).itertuples(index=False)]
     return "\n".join([head, rule, *body])
+
+
+def column_weights(frame: pd.DataFrame, cap: int = 24) -> list[int]:
+    """Relative widths of a table's columns from their text: the longest word of the header
+    or a cell, or the longest cell up to ``cap`` characters, whichever is more."""
+    weights = []
+    for col in frame.columns:
+        texts = [str(col), *frame[col].astype(str)]
+        longest_word = max((len(w) for text in texts for w in text.split()), default=3)
+        longest_cell = max((len(text) for text in texts[1:]), default=3)
+        weights.append(max(3, longest_word, min(longest_cell, cap)))
+    return weights
 
 
 def data_banner(is_demo: bool, data_source: str, period_end: Any, run_id: str) -> str:

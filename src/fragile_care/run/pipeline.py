@@ -21,7 +21,7 @@ from typing import TextIO
 
 from fragile_care import paths
 from fragile_care.inputs import io
-from fragile_care.publish.embeds import check_embeds
+from fragile_care.publish.embeds import check_embeds, strip_html_outputs
 from fragile_care.run import cache, config
 from fragile_care.run import steps as step_table
 from fragile_care.run.bundle import (
@@ -391,6 +391,7 @@ def _run(
             _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / target.name))
             return EXIT_FAILED, None
         seconds = time.perf_counter() - t0
+        strip_html_outputs(target)  # no CDN scripts in the self-contained HTML reports
         written = [
             tmp_processed / f"{name}.parquet"
             for name in (*declared.writes, *declared.optional_writes)
