@@ -112,9 +112,7 @@ def message(model: type[BaseModel], error: dict[str, Any], prefix: str = "") -> 
     if kind == "extra_forbidden":
         parent = prefix + _dotted(loc[:-1])
         dot = f"{parent}." if parent else ""
-        allowed = _allowed_keys(
-            _field(model, loc[:-1])[0] and _inner_model(_field(model, loc[:-1])[0].annotation) or (model if len(loc) == 1 else holder)
-        )
+        allowed = _allowed_keys(holder)  # the model that holds the unknown key
         near = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"; did you mean {dot}{near[0]!r}?" if near else ""
         return f"unknown key {dot}{loc[-1]!r}{hint} (allowed: {', '.join(dot + k for k in allowed)})"

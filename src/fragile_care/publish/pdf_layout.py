@@ -3,8 +3,8 @@ reports: no word printed over another word, no word outside the page, no page in
 of a report that is nearly empty (a heading alone, a table pushed to the next page).
 
 A table that runs off the page or overprints the footer shows up as overlapping or outside
-words; a hyphenated cell does not, so the reports' Typst settings turn hyphenation off and
-:func:`check_pdf` also counts hyphenated line ends in table cells.
+words. A hyphenated cell does not; the reports' Typst settings (``_quarto.yml``) turn
+hyphenation off instead.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import platform
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,22 +14,6 @@ from fragile_care import __version__, paths
 from fragile_care.inputs import io
 from fragile_care.publish import handoff
 from fragile_care.run.settings import RunConfig
-
-DEPENDENCIES = (
-    "pandas",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "matplotlib",
-    "seaborn",
-    "papermill",
-    "nbformat",
-    "nbclient",
-    "ipykernel",
-    "pyyaml",
-    "openpyxl",
-    "pyarrow",
-)
 
 
 def relative(path: Path) -> str:
@@ -52,9 +37,15 @@ def input_hashes(cfg: RunConfig) -> dict[str, str]:
     return {relative(p): io.sha256_file(p) for p in input_files(cfg)}
 
 
+def dependencies() -> tuple[str, ...]:
+    """The libraries the installed package requires (pyproject.toml), without the extras."""
+    requires = md.requires("fragile-care") or []
+    return tuple(re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in requires if "extra ==" not in r)
+
+
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "fragile-care": __version__}
-    for name in DEPENDENCIES:
+    for name in dependencies():
         try:
             versions[name] = md.version(name)
         except md.PackageNotFoundError:

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from fragile_care import paths
 from fragile_care.inputs import io
-from fragile_care.publish.embeds import check_embeds, strip_html_outputs
+from fragile_care.publish.embeds import LABEL_RE, check_embeds, find_embeds, strip_html_outputs
 from fragile_care.run import cache, config
 from fragile_care.run import steps as step_table
 from fragile_care.run.bundle import (
@@ -99,8 +99,6 @@ def load_notebook(source: Path):
     can be cited the same way in every run."""
     import jupytext
 
-    from fragile_care.publish.embeds import LABEL_RE
-
     nb = jupytext.read(source, fmt="py:percent")
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -136,8 +134,6 @@ def failing_cell(notebook: Path) -> str | None:
     """``cell N`` (1-based position in the executed notebook) and its label, if any, of
     the first cell with an error output."""
     import nbformat
-
-    from fragile_care.publish.embeds import LABEL_RE
 
     try:
         nb = nbformat.read(notebook, as_version=4)
@@ -178,8 +174,6 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
 
 def report_steps(report: str) -> set[str]:
     """The steps a report embeds cells from."""
-    from fragile_care.publish.embeds import find_embeds
-
     return {Path(e.notebook).stem for e in find_embeds(paths.reports_dir() / report)}
 
 

@@ -25,6 +25,7 @@ from fragile_care import paths
 from fragile_care.inputs import io
 from fragile_care.inputs.assembly import clean_dataset
 from fragile_care.inputs.schemas import (
+    ACTION_PLAN,
     OPTIONAL_PUBLIC_TABLES,
     OPTIONAL_UNIT_TABLES,
     PUBLIC_TABLES,
@@ -173,13 +174,11 @@ def open_units(units: pd.DataFrame) -> pd.DataFrame:
 
 def plan_table(tables: Tables) -> pd.DataFrame:
     """The action plan, or an empty one with its columns when the data set has none."""
-    from fragile_care.inputs.schemas import ACTION_PLAN
-
     return tables.get("action_plan", pd.DataFrame(columns=ACTION_PLAN.column_names))
 
 
 # ----------------------------------------------------------------------------- the table
-_CLEAN_WRITES = tuple(t for t in (*UNIT_TABLES, *PUBLIC_TABLES)) + ("quality_log", "row_accounting")
+_CLEAN_WRITES = (*UNIT_TABLES, *PUBLIC_TABLES, "quality_log", "row_accounting")
 
 STEPS: tuple[Step, ...] = (
     Step(
