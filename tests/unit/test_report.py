@@ -36,12 +36,36 @@ def test_markdown_table():
 
 
 def test_column_widths_follow_the_longest_word():
-    """A column is at least as wide as its longest word, so a narrow number column next to a
-    long unit name does not get an equal share and split the name or its own header."""
+    """A column is at least as wide as its longest unbreakable word (a line may break at a
+    space or after '/' or '-'), so a narrow number column next to a long unit name does not
+    get an equal share and split the name or its own header."""
     frame = pd.DataFrame({"Enhet": ["Skaraborgs sjukhus Skövde"], "Förlossningar/vecka": ["47"], "Rum": ["7"]})
-    assert fmt.column_weights(frame) == [24, 19, 3]
+    assert fmt.column_weights(frame) == [24, 14, 3]
     rule = fmt.md_table(frame).splitlines()[1]
-    assert rule == "|:" + "-" * 24 + "|" + "-" * 19 + ":|" + "-" * 3 + ":|"
+    assert rule == "|:" + "-" * 24 + "|" + "-" * 14 + ":|" + "-" * 3 + ":|"
+    url = pd.DataFrame({"Källa": ["https://www.regionvasterbotten.se/nyheter/sommarersattning-for-barnmorskor"], "Id": ["S08"]})
+    assert fmt.column_weights(url) == [26, 3]  # "www.regionvasterbotten.se/" cannot break
+
+
+def test_a_squeezed_table_keeps_every_column_as_wide_as_its_longest_word():
+    """The nulage unit table overprinted "Förvaltning" on the next column when every column
+    shrank in proportion; now only the room beyond each column's longest word is shared."""
+    frame = pd.DataFrame(
+        {
+            "Enhet": ["Skaraborgs sjukhus Skövde"],
+            "Förvaltning": ["SkaS"],
+            "Förlossningsrum": ["9"],
+            "BB-platser": ["28"],
+            "Neonatal IVA/intermediär/vårdavd.": ["3/5/10"],
+            "Data från": ["januari 2015"],
+            "Data till": ["augusti 2026"],
+            "Status": ["Stängd 30 april 2017, verksamheten flyttad till Östra sjukhuset"],
+        }
+    )
+    weights = fmt.column_weights(frame)
+    needs = [10, 11, 15, 7, 12, 7, 7, 12]
+    assert sum(weights) <= fmt.TABLE_LINE_CHARS - 2 * len(weights) + len(weights)  # rounding: at most one per column
+    assert all(w >= n for w, n in zip(weights, needs, strict=True)), weights
 
 
 def test_demo_banner_labels_synthetic_data():

@@ -8,6 +8,7 @@ A no-break space keeps numbers and units together.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -94,16 +95,34 @@ def md_table(frame: pd.DataFrame, align: Iterable[str] | None = None) -> str:
     return "\n".join([head, rule, *body])
 
 
+# Characters of 8 pt table text on a line of an A4 portrait page (Typst PDF), less two for
+# each column's padding: the budget column_weights shares out.
+TABLE_LINE_CHARS = 100
+_BREAKS = re.compile(r"\s+|(?<=[/-])")  # lines may break at spaces and after '/' or '-'
+
+
 def column_weights(frame: pd.DataFrame, cap: int = 24) -> list[int]:
-    """Relative widths of a table's columns from their text: the longest word of the header
-    or a cell, or the longest cell up to ``cap`` characters, whichever is more."""
-    weights = []
+    """Relative widths of a table's columns from their text.
+
+    A column wants its longest cell, at most ``cap`` characters, and needs its longest
+    unbreakable word (hyphenation is off in the PDFs). When the wants do not fit a line of
+    ``TABLE_LINE_CHARS``, every column first gets what it needs and the rest of the line is
+    shared in proportion to what each wants beyond that, so shrinking the table never makes a
+    column narrower than a word in it (unless the needs alone overflow: then the table wants
+    a landscape page)."""
+    needs, wants = [], []
     for col in frame.columns:
         texts = [str(col), *frame[col].astype(str)]
-        longest_word = max((len(w) for text in texts for w in text.split()), default=3)
+        need = max(3, max((len(w) for text in texts for w in _BREAKS.split(text)), default=3))
         longest_cell = max((len(text) for text in texts[1:]), default=3)
-        weights.append(max(3, longest_word, min(longest_cell, cap)))
-    return weights
+        needs.append(need)
+        wants.append(max(need, min(longest_cell, cap)))
+    budget = TABLE_LINE_CHARS - 2 * len(wants)
+    if sum(wants) <= budget or sum(needs) >= budget:
+        return wants if sum(needs) < budget else needs
+    spare = budget - sum(needs)
+    extra = [w - n for w, n in zip(wants, needs, strict=True)]
+    return [n + round(spare * x / sum(extra)) for n, x in zip(needs, extra, strict=True)]
 
 
 def data_banner(is_demo: bool, data_source: str, period_end: Any, run_id: str) -> str:
