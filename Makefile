@@ -20,6 +20,7 @@ report: $(STAMP)
 	$(BIN)/fragile-care run --config $(CONFIG)
 
 test: $(STAMP)
+	bash tools/test-setup.sh
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -33,6 +34,7 @@ test-integration: $(STAMP)
 	$(BIN)/python -m pytest -m integration
 
 test-e2e: $(STAMP)
+	bash tools/test-setup.sh
 	$(BIN)/python -m pytest -m e2e
 
 bench: $(STAMP)

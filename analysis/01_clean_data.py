@@ -75,11 +75,15 @@ shown = summary.assign(
     count=summary["count"].map(fmt.sv_int),
     severity=summary["severity"].map(fmt.SEVERITY_SV),
     action=summary["action"].map(fmt.sv_action),
-    example=summary["example"].map(lambda t: f"`{t}`"),
+    example=summary["example"].map(fmt.md_code),
 ).rename(
     columns={"file": "Fil", "column": "Kolumn", "severity": "Typ", "action": "Åtgärd", "count": "Antal", "example": "Exempel (loggtext)"}
 )
-display(Markdown(fmt.md_table(shown, align="llllrl") if len(shown) else "Inga anmärkningar i datakvalitetsloggen."))
+display(
+    Markdown(
+        fmt.md_table(shown, align="llllrl", markup=["Exempel (loggtext)"]) if len(shown) else "Inga anmärkningar i datakvalitetsloggen."
+    )
+)
 
 # %% [markdown]
 # ## Förlossningar per år och enhet
@@ -89,7 +93,7 @@ births = tables["births_monthly"]
 sites = tables.get("births_monthly_sites", births)
 units = tables["units"]
 labels = describe.unit_labels(units)
-site_labels = dict(zip(units["unit_id"], units["name"]))
+site_labels = describe.short_labels(units)
 region_year = describe.regional_annual(births)
 ytd = describe.year_to_date(births)
 region_year
@@ -225,12 +229,14 @@ display(Markdown(fmt.md_table(table)))
 
 # %%
 #| label: tbl-summer-redirections
-#| tbl-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Antal 1–4 visas som <5."
+#| tbl-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Antal 1–4 visas som <5, och då visas inte heller talet per 1 000 (det skulle röja antalet)."
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
     table[f"Antal {y}"] = [disclosure.suppress(v, cfg.disclosure_threshold) for v in wide[("redirected", y)]]
 for y in cfg.compare_years:
-    table[f"Per 1 000 {y}"] = [fmt.sv_num(v) for v in wide[("redirected_per_1000", y)]]
+    table[f"Per 1 000 {y}"] = [
+        disclosure.suppress_rate(n, r, cfg.disclosure_threshold) for n, r in zip(wide[("redirected", y)], wide[("redirected_per_1000", y)])
+    ]
 display(Markdown(fmt.md_table(table)))
 
 # %%
@@ -285,6 +291,7 @@ def status(row):
 shown = pd.DataFrame(
     {
         "Enhet": structure["name"],
+        "Kortnamn i tabeller": structure["unit_id"].map(site_labels),
         "Förvaltning": structure["administration"],
         "Förlossningsrum": structure["delivery_rooms"].map(fmt.sv_int),
         "BB-platser": structure["postnatal_beds"].map(fmt.sv_int),
@@ -296,7 +303,7 @@ shown = pd.DataFrame(
         "Status": structure.apply(status, axis=1),
     }
 )
-display(Markdown(fmt.md_table(shown, align="llrrllll")))
+display(Markdown(fmt.md_table(shown, align="lllrrllll")))
 
 # %%
 #| label: tbl-coverage-public

@@ -48,7 +48,8 @@ display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, c
 #| label: txt-risk-summary
 region = totals.set_index("unit_id").loc["REGION"]
 at_risk = risk[risk["blocking"] > cap.high_risk_blocking]
-top = capacity.rank_risk(risk, 1).iloc[0]
+top = risk.loc[risk["blocking"].idxmax()]  # the highest risk, as the heat map shows it
+busiest = capacity.rank_risk(risk, 1).iloc[0]  # the most expected redirected women in one week
 units_ranked = totals[totals["unit_id"] != "REGION"].sort_values("redirected_mean", ascending=False)
 display(
     Markdown(
@@ -57,7 +58,9 @@ display(
         f"med 80 % sannolikhet mellan {fmt.sv_int(region['redirected_p10'])} och {fmt.sv_int(region['redirected_p90'])}. "
         f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} att en kvinna måste hänvisas. "
         f"Störst är risken vid {labels[top['unit_id']]} vecka {int(top['iso_week'])} ({fmt.sv_pct(top['blocking'], 1)}, omkring "
-        f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest hänvisningar över hela sommaren väntas vid "
+        f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest väntade hänvisningar en enskild vecka har "
+        f"{labels[busiest['unit_id']]} vecka {int(busiest['iso_week'])} (omkring {fmt.sv_num(busiest['redirected_mean'], 1)} kvinnor, "
+        f"risk {fmt.sv_pct(busiest['blocking'], 1)}), och flest över hela sommaren väntas vid "
         f"{labels[units_ranked.iloc[0]['unit_id']]}."
     )
 )

@@ -76,10 +76,10 @@ table = pd.DataFrame(
         "Utgångsläge": indicators["baseline"].map(lambda v: fmt.sv_num(v, 1)),
         "Mål": indicators["target"].map(lambda v: fmt.sv_num(v, 1)),
         f"Sommaren {summer_year}": indicators["current"].map(lambda v: fmt.sv_num(v, 1)),
-        "Trafikljus": indicators["light"].map(followup.LIGHTS_SV).str.upper(),
+        "Trafikljus": indicators["light"].map(fmt.traffic_light),
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrl")))
+display(Markdown(fmt.md_table(table, align="llrrrl", markup=["Trafikljus"])))
 
 # %%
 #| label: fig-spc-births
@@ -270,11 +270,11 @@ else:
             "Arbetssätt": practices["title"],
             "Var och när": practices["where"] + ", " + practices["period"],
             "Vad det gav": practices["achieved"].fillna("–"),
-            "Källa": [f"[{f.replace('|', ', ')}]({u})" for f, u in zip(practices["fact_ids"].fillna("källa"), practices["source_url"])],
+            "Källa": [fmt.md_link(f.replace("|", ", "), u) for f, u in zip(practices["fact_ids"].fillna("källa"), practices["source_url"])],
             "Aktiviteter": practices["inspired"].fillna("–").str.replace("|", ", ", regex=False),
         }
     )
-    display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
+    display(Markdown(fmt.md_table(table, align="l" * len(table.columns), markup=["Källa"])))
 
 # %%
 #| label: tbl-changes
@@ -303,7 +303,9 @@ else:
     changed = (
         "Inga indatafiler har ändrats."
         if files.empty
-        else "Ändrade indatafiler: " + "; ".join(f"`{p}` ({c})" for p, c in zip(files["path"], files["change"])) + "."
+        else "Ändrade indatafiler: "
+        + "; ".join(f"{fmt.md_code(p)} ({fmt.md_escape(c)})" for p, c in zip(files["path"], files["change"]))
+        + "."
     )
     display(
         Markdown(

@@ -1,5 +1,6 @@
-"""Disclosure control of the hand-off workbook and of report tables."""
+"""Disclosure control and layout of the hand-off workbook."""
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -8,34 +9,76 @@ from fragile_care.publish import disclosure, handoff
 pytestmark = pytest.mark.unit
 
 
-def test_suppress_counts_threshold():
-    values = pd.Series([0, 1, 4, 5, 12, None, 2.0])
-    assert disclosure.suppress_counts(values, 5).tolist() == [0, "<5", "<5", 5, 12, None, "<5"]
-    assert disclosure.suppress_counts(values, 3).tolist() == [0, "<3", 4, 5, 12, None, "<3"]
+def test_suppress_threshold():
     assert disclosure.suppress(3, 5) == "<5" and disclosure.suppress(0, 5) == "0" and disclosure.suppress(4, 3) == "4"
+    assert [disclosure.is_suppressed(v, 5) for v in (0, 1, 4, 4.6, 5, None)] == [False, True, True, False, False, False]
 
 
-def test_workbook_sheets_suppress_people_and_label_demo():
-    units = pd.DataFrame({"unit_id": ["A"], "name": ["Enhet A"], "merged_into": [None]})
-    births = pd.DataFrame(
-        {"unit_id": "A", "month": pd.date_range("2025-01-01", periods=12, freq="MS"), "deliveries": [3] * 12, "babies_born": [3] * 11 + [4]}
+def _sheets(births, redirections, is_demo=True):
+    units = pd.DataFrame(
+        {"unit_id": ["A", "B"], "name": ["Enhet A", "Enhet B"], "short_name": ["A-enh", "B-enh"], "merged_into": [None, None]}
     )
-    redirections = pd.DataFrame(
-        {"date": pd.to_datetime(["2025-07-01"]), "from_unit": ["A"], "to_unit": ["A"], "reason": ["platsbrist"], "women": [2]}
-    )
-    sheets = handoff.workbook_sheets(
+    return handoff.workbook_sheets(
         {"units": units, "births_monthly": births, "redirections": redirections},
         run_id="r",
         tertial="2025-T3",
         period_end=pd.Timestamp("2025-12-01"),
-        is_demo=True,
+        is_demo=is_demo,
         data_label="x",
         compare_years=(2025,),
         summer_weeks=(25, 33),
         threshold=5,
     )
+
+
+BIRTHS = pd.DataFrame(
+    {
+        "unit_id": ["A"] * 12 + ["B"] * 6,
+        "month": list(pd.date_range("2025-01-01", periods=12, freq="MS")) + list(pd.date_range("2025-01-01", periods=6, freq="MS")),
+        "deliveries": [3] * 12 + [0, 0, 0, 0, 0, 3],
+        "babies_born": [3] * 11 + [4] + [0] * 6,
+    }
+)
+REDIRECTIONS = pd.DataFrame(
+    {"date": pd.to_datetime(["2025-07-01"]), "from_unit": ["A"], "to_unit": ["B"], "reason": ["platsbrist"], "women": [2]}
+)
+
+
+def test_sheets_hold_numbers_hide_small_counts_and_their_totals():
+    sheets = _sheets(BIRTHS, REDIRECTIONS)
     assert list(sheets) == ["Om tabellerna", "Förlossningar per år", "Sommarjämförelse"]
-    assert sheets["Förlossningar per år"]["Förlossningar"].tolist() == [36]
-    assert sheets["Sommarjämförelse"]["Hänvisade kvinnor"].tolist() == ["<5"]
-    assert "EXEMPELDATA" in sheets["Om tabellerna"].set_index("Fält").loc["Underlag", "Värde"]
-    assert "EXEMPELDATA" in handoff.banner(True, "r") and "EXEMPELDATA" not in handoff.banner(False, "r")
+    annual = sheets["Förlossningar per år"].frame.set_index("Enhetskod")
+    assert annual.loc["A", "Förlossningar"] == 36.0 and annual.loc["A", "Enhet"] == "A-enh"
+    # B's 3 deliveries are hidden; the regional total 39 would give them away (39 - 36), so it is hidden too
+    assert pd.isna(annual.loc["B", "Förlossningar"]) and pd.isna(annual.loc["REGION", "Förlossningar"])
+    assert annual.loc["B", "Helt år"] == "nej, delår" and annual.loc["A", "Helt år"] == "ja"
+    assert annual["Förlossningar"].dtype == "float64"  # numbers stay numbers
+    assert sheets["Förlossningar per år"].hidden == {"Förlossningar": [1, 2]}
+    summer = sheets["Sommarjämförelse"].frame.set_index("Enhetskod")
+    assert pd.isna(summer.loc["A", "Hänvisade kvinnor"])
+    assert (annual["Underlag"] == "EXEMPELDATA").all()
+    about = sheets["Om tabellerna"].frame.set_index("Fält")["Värde"]
+    assert "EXEMPELDATA" in about["Underlag"] and "Flik: Sommarjämförelse" in about.index
+    assert "Underlag" not in _sheets(BIRTHS, REDIRECTIONS, is_demo=False)["Förlossningar per år"].frame
+
+
+def test_written_workbook_is_tables_from_a1_with_formats_and_notes(tmp_path):
+    sheets = _sheets(BIRTHS, REDIRECTIONS)
+    path = handoff.write_workbook(sheets, tmp_path / "t.xlsx", handoff.banner(True, "r"), 5)
+    book = openpyxl.load_workbook(path)
+    ws = book["Förlossningar per år"]
+    assert [c.value for c in ws[1]][:4] == ["Enhetskod", "Enhet", "År", "Förlossningar"]
+    assert ws.freeze_panes == "A2"
+    assert list(ws.tables.values())[0].ref == f"A1:H{len(sheets['Förlossningar per år'].frame) + 1}"
+    a_row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "A")
+    assert a_row[3].value == 36 and a_row[3].number_format == "#,##0" and a_row[2].number_format == "0"
+    b_row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "B")
+    assert b_row[3].value is None and "<5" in b_row[3].comment.text
+    assert ws.sheet_properties.tabColor.rgb.endswith("B00020") and "EXEMPELDATA" in ws.oddHeader.center.text
+    assert len({t for s in book.worksheets for t in s.tables}) == len(book.worksheets)  # unique table names
+
+
+def test_a_rate_beside_a_hidden_count_is_hidden_too():
+    """1,8 per 1 000 of 1 712 deliveries gives back the hidden count 3."""
+    assert disclosure.suppress_rate(3, 1.75, 5) == "–"
+    assert disclosure.suppress_rate(12, 7.0, 5) == "7,0" and disclosure.suppress_rate(0, 0.0, 5) == "0,0"

@@ -28,6 +28,8 @@ def test_environment_yml_lists_the_same_libraries_as_pyproject():
     pip_names = {_name(r): r for r in project["dependencies"] + project["optional-dependencies"]["test"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str)}
+    pip_section = [d for entry in env["dependencies"] if isinstance(entry, dict) for d in entry.get("pip", []) if not d.startswith("-e")]
+    conda = {**conda, **{_name(d): d.split("#")[0].strip() for d in pip_section}}  # PyPI-only libraries go under pip:
     conda_libs = {k: v for k, v in conda.items() if k not in {"python", "pip", "quarto"}}
     assert set(conda_libs) == set(pip_names)
     for name, req in pip_names.items():  # same lower bounds

@@ -78,3 +78,91 @@ def test_quality_log_actions_in_swedish():
     assert fmt.sv_action("value repaired, row kept") == "värdet rättat, raden behållen"
     assert fmt.sv_action("something new") == "something new"
     assert set(fmt.SEVERITY_SV) == {"error", "repaired", "rejected", "warning"}
+
+
+NASTY = [
+    "*Test* _x_ **y**",
+    "<b>fet</b> <script>alert(1)</script>",
+    "{{< var run_id >}} {{< include ../README.md >}}",
+    "[länk](http://example.org) ![bild](x.png)",
+    "$x^2$ @citation ~sub~ ^sup^ `kod` a\\b",
+    "SU|Östra #1 (inkl. Mölndal) +=!",
+]
+
+
+def test_markdown_escape_leaves_no_markup_character_unescaped():
+    for text in NASTY:
+        escaped = fmt.md_escape(text)
+        unescaped = [m.start() for m in __import__("re").finditer(r"(?<!\\)[*_`<>\[\]{}$@~^|]", escaped.replace("\\\\", ""))]
+        assert unescaped == [], (text, escaped)
+    assert fmt.md_escape("rad ett\nrad två") == "rad ett rad två"
+    assert fmt.md_escape(fmt.Markup("[x]{.y}")) == "[x]{.y}"
+
+
+def test_code_span_and_link_from_data():
+    assert fmt.md_code("a`b") == "``a`b``"
+    assert fmt.md_code("`x`") == "`` `x` ``"
+    assert fmt.md_link("S08", "https://ex.org/a (b)") == "[S08](https://ex.org/a%20%28b%29)"
+    assert fmt.md_link("S08", "javascript:alert(1)") == "S08"
+
+
+def test_traffic_light_has_colour_symbol_and_word():
+    assert fmt.traffic_light("green") == '[\u25cf\u00a0GRÖN]{style="color: #1a7f37"}'
+    assert "\u25b2\u00a0GUL" in fmt.traffic_light("yellow") and "\u25a0\u00a0RÖD" in fmt.traffic_light("red")
+    assert fmt.traffic_light("none") == "–"
+    table = fmt.md_table(pd.DataFrame({"Mål": ["1"], "Trafikljus": [fmt.traffic_light("green")]}), markup=["Trafikljus"])
+    assert table.splitlines()[2] == '| 1 | [\u25cf\u00a0GRÖN]{style="color: #1a7f37"} |'
+    assert table.splitlines()[1] == "|:---|----------:|"  # the width of "Trafikljus"/"● GRÖN", not of the markup
+    with pytest.raises(ValueError, match="Ljus"):
+        fmt.md_table(pd.DataFrame({"Mål": ["1"]}), markup=["Ljus"])
+
+
+def _pandoc():
+    import shutil
+
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.skip("quarto (which ships pandoc) is not on PATH: the escaping is checked against Pandoc only where it is")
+    return quarto
+
+
+def test_escaped_data_reads_back_as_the_same_text_in_pandoc():
+    """The real reader decides: every nasty string, escaped into a pipe table, comes out of
+    Pandoc (Quarto's) as exactly the text it was, with no element made from it."""
+    import json
+    import subprocess
+
+    quarto = _pandoc()
+    frame = pd.DataFrame({"Enhet": NASTY, "Kod": [fmt.md_code(t) for t in NASTY]})
+    markdown = fmt.md_table(frame, markup=["Kod"])
+    proc = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "json"], input=markdown, capture_output=True, text=True, check=True)
+    ast = json.loads(proc.stdout)
+    table = ast["blocks"][0]
+    assert table["t"] == "Table"
+    rows = table["c"][4][0][3]
+    for text, row in zip(NASTY, rows, strict=True):
+        name_cell, code_cell = (cell[4] for cell in row[1])
+        inlines = name_cell[0]["c"]
+        kinds = {i["t"] for i in inlines}
+        assert kinds <= {"Str", "Space"}, (text, kinds)
+        assert "".join(i["c"] if i["t"] == "Str" else " " for i in inlines) == text
+        assert code_cell[0]["c"] == [{"t": "Code", "c": [["", [], []], text]}]
+
+
+def test_whole_number_axis_has_ticks_on_whole_numbers_only():
+    """nulage Fig 6 read 0, 2, 5, 8, 10, 12, 15, 18: ticks at 2,5 and 7,5 labelled without
+    decimals. An axis labelled in whole numbers now gets whole-number ticks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from fragile_care.publish import figures
+
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [3, 17.5])
+    figures.sv_axis(ax)
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    plt.close(fig)
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks

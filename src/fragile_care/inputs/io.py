@@ -229,20 +229,3 @@ def read_tables(folder: Path | str, names: list[str] | None = None) -> dict[str,
         if missing:
             raise FileNotFoundError(f"processed tables missing in {folder}: {', '.join(missing)}")
     return out
-
-
-def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, banner: str) -> Path:
-    """One sheet per table, the ``banner`` line in A1 of every sheet and the table from row 3."""
-    from openpyxl.styles import Font
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False, startrow=2)
-            sheet = writer.sheets[name[:31]]
-            sheet["A1"] = banner
-            sheet["A1"].font = Font(bold=True, color="B00020" if "EXEMPELDATA" in banner else "000000")
-            for column in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None and c.row > 2 else 0 for c in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
-    return path

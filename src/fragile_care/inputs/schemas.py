@@ -97,6 +97,13 @@ UNITS = TableSchema(
         Column("closed", "date", required=False, nullable=True),
         Column("merged_into", "unit", required=False, nullable=True),
         Column("aliases", "text", required=False, nullable=True, description="other spellings of the unit in exports, separated by '|'"),
+        Column(
+            "short_name",
+            "text",
+            required=False,
+            nullable=True,
+            description="the name in tables and figure labels, e.g. NÄL; missing: the first alias, else the name",
+        ),
     ),
     key=("unit_id",),
     description="Delivery units with their capacity and structural history",

@@ -126,12 +126,15 @@ def quality_summary(log: pd.DataFrame) -> pd.DataFrame:
 
 
 def unit_labels(units: pd.DataFrame) -> dict[str, str]:
-    """Display names per unit id; a unit that received a merged unit says so."""
-    labels = dict(zip(units["unit_id"], units["name"]))
+    """Display names per unit id for tables, figures and running text: the short name (e.g.
+    "NÄL"); a unit that received a merged unit says so ("Östra (inkl. Mölndal)")."""
+    labels = short_labels(units)
     if "merged_into" in units:
+        merged = dict(labels)
         for uid, target in zip(units["unit_id"], units["merged_into"]):
             if isinstance(target, str) and target in labels:
-                labels[target] = f"{labels[target]} (inkl. {labels[uid]})"
+                merged[target] = f"{merged[target]} (inkl. {labels[uid]})"
+        return merged
     return labels
 
 
@@ -147,9 +150,12 @@ def year_to_date(births: pd.DataFrame) -> dict[str, float]:
 
 
 def short_labels(units: pd.DataFrame) -> dict[str, str]:
-    """Short display names for crowded axes: the first alias (e.g. "NÄL"), else the name."""
+    """Short unit names for tables and crowded axes: the ``short_name`` column, else the
+    first alias (e.g. "NÄL"), else the full name."""
     out = {}
-    for uid, name, aliases in zip(units["unit_id"], units["name"], units.get("aliases", pd.Series([None] * len(units)))):
+    empty = pd.Series([None] * len(units), index=units.index)
+    for uid, name, aliases, short in zip(units["unit_id"], units["name"], units.get("aliases", empty), units.get("short_name", empty)):
         first = str(aliases).split("|")[0].strip() if isinstance(aliases, str) and aliases.strip() else ""
-        out[uid] = first or name
+        given = short.strip() if isinstance(short, str) else ""
+        out[uid] = given or first or name
     return out

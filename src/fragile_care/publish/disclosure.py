@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
-from fragile_care.publish.formatting import missing, sv_int
+from fragile_care.publish.formatting import missing, sv_int, sv_num
 
 
 def whole(count: Any) -> int | None:
@@ -32,8 +30,10 @@ def suppress(count: Any, threshold: int = 5) -> str:
     return f"<{threshold}" if is_suppressed(n, threshold) else sv_int(n)
 
 
-def suppress_counts(values: pd.Series, threshold: int) -> pd.Series:
-    """Counts of people as whole numbers for the workbook, with 1 to threshold - 1 replaced
-    by ``<threshold``."""
-    out = [None if whole(v) is None else (f"<{threshold}" if is_suppressed(v, threshold) else whole(v)) for v in values]
-    return pd.Series(out, index=values.index, dtype="object")
+def suppress_rate(count: Any, rate: Any, threshold: int = 5, decimals: int = 1) -> str:
+    """A rate published beside a count of people: hidden ("–") when the count is, since rate
+    times the denominator would give the hidden count back (Östra 2026: 1,8 per 1 000 of
+    1 712 deliveries = 3 women)."""
+    if is_suppressed(count, threshold):
+        return "–"
+    return sv_num(rate, decimals)

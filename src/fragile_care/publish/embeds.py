@@ -111,10 +111,21 @@ def embedded_table_cells(qmd_files: list[Path], notebook_dir: Path):
                 lines = [line for line in text.splitlines() if line.startswith("|")]
                 if len(lines) < 3:
                     continue
-                header = [h.strip() for h in lines[0].strip().strip("|").split("|")]
+                header = _cells(lines[0])
                 for line in lines[2:]:
-                    for column, value in zip(header, (v.strip() for v in line.strip().strip("|").split("|"))):
+                    for column, value in zip(header, _cells(line)):
                         yield qmd.name, e.label, column, value
+
+
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a pipe-table row as the reader sees them: split at unescaped ``|``,
+    backslash escapes removed (``md_escape`` reversed)."""
+    inner = line.strip()[1:]
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [re.sub(r"\\(.)", r"\1", cell.strip()) for cell in _CELL_SPLIT.split(inner)]
 
 
 def strip_html_outputs(notebook: Path) -> int:

@@ -25,9 +25,12 @@ def set_style() -> None:
 
 
 def sv_axis(ax, axis: str = "y", decimals: int = 0) -> None:
-    """Swedish number format on an axis (``12 345``)."""
-    fmt = mticker.FuncFormatter(lambda v, _: sv_int(v) if decimals == 0 else sv_num(v, decimals))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    """Swedish number format on an axis (``12 345``). Labels without decimals get ticks on
+    whole numbers only: a tick at 2,5 labelled "2" would misstate the scale."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(mticker.FuncFormatter(lambda v, _: sv_int(v) if decimals == 0 else sv_num(v, decimals)))
+    if decimals == 0:
+        target.set_major_locator(mticker.MaxNLocator(integer=True))
 
 
 def year_ticks(ax, every: int = 1) -> None:

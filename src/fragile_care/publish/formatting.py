@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -76,23 +77,100 @@ def sv_date(ts: Any) -> str:
     return f"{ts.day} {MONTHS_SV[ts.month - 1]} {ts.year}"
 
 
-def md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|")
+class Markup(str):
+    """Markdown written by the code itself (for example a coloured traffic light), which
+    ``md_escape`` and ``md_table`` pass through; every other string is data and escaped."""
 
 
-def md_table(frame: pd.DataFrame, align: Iterable[str] | None = None) -> str:
+# Characters Pandoc's Markdown (as Quarto reads it) gives a meaning: emphasis, links and
+# spans, code, raw HTML, math, citations, shortcodes ({{< >}}), footnotes, table cells.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+|$@^~\"])")
+
+
+def md_escape(text: Any) -> str:
+    """Data text as literal Markdown: every character Pandoc's Markdown could read as markup
+    is backslash-escaped, so a unit name like ``*Test* <b>`` or ``{{< var x >}}`` prints as
+    written and cannot start emphasis, a link, raw HTML, math or a Quarto shortcode. A line
+    break becomes a space (a table cell is one line). ``Markup`` is passed through."""
+    if isinstance(text, Markup):
+        return str(text)
+    flat = re.sub(r"[\r\n]+", " ", str(text))
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def md_code(text: Any) -> Markup:
+    """Data text as an inline code span (a raw value from an input file, a file name): the
+    fence is one backtick longer than any run of backticks in the text, so nothing in it can
+    end the span; a line break becomes a space."""
+    flat = re.sub(r"[\r\n]+", " ", str(text))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    return Markup(f"{fence}{pad}{flat}{pad}{fence}")
+
+
+URL_SAFE = ":/?#@!$&'*+,;=%~-._"  # kept in a link's address; parentheses, spaces, <> are encoded
+
+
+def md_link(text: Any, url: Any) -> str:
+    """A link from data: the text escaped, the address percent-encoded so it cannot end the
+    link, and only ``http``/``https`` addresses linked (anything else is shown as text)."""
+    address = str(url).strip()
+    if not re.match(r"https?://[^\s/]", address):
+        return md_escape(text)
+    encoded = quote(address, safe=URL_SAFE)
+    return Markup(f"[{md_escape(text)}]({encoded})")
+
+
+LIGHT_STYLES = {
+    # word, symbol and a text colour with at least 4.5:1 contrast on white (WCAG AA), so the
+    # light reads in colour, in shape and in words (and in a black-and-white print).
+    "green": ("GRÖN", "\u25cf", "#1a7f37"),
+    "yellow": ("GUL", "\u25b2", "#8a5a00"),
+    "red": ("RÖD", "\u25a0", "#b3261e"),
+}
+
+
+def traffic_light(light: str) -> str:
+    """A traffic light as a Markdown table cell: ``● GRÖN`` in green, ``▲ GUL`` in amber,
+    ``■ RÖD`` in red (Quarto colours the span in HTML and in Typst); no light gives ``–``."""
+    if light not in LIGHT_STYLES:
+        return "–"
+    word, symbol, colour = LIGHT_STYLES[light]
+    return Markup(f'[{symbol}{NBSP}{word}]{{style="color: {colour}"}}')
+
+
+def md_table(frame: pd.DataFrame, align: Iterable[str] | None = None, markup: Iterable[str] = ()) -> str:
     """A pipe table for Quarto (renders in HTML and typst PDF). Cells must already be
     formatted as text; ``align`` is ``l``/``r`` per column (numbers right).
+
+    Every cell is data and escaped (``md_escape``), except in the ``markup`` columns, whose
+    cells the code made with ``traffic_light``, ``md_code`` or ``md_link`` (which escape the
+    data inside them).
 
     The dashes under each header set the column's share of the page width (pandoc reads
     them so once a table is wider than its line length): a column gets at least its longest
     word, so no word is split or printed over its neighbour, and long texts get more."""
     cols = list(frame.columns)
+    unknown = set(markup) - set(cols)
+    if unknown:
+        raise ValueError(f"md_table: markup columns {sorted(unknown)} are not in the table")
     align = list(align) if align is not None else ["l"] + ["r"] * (len(cols) - 1)
     head = "| " + " | ".join(md_escape(c) for c in cols) + " |"
-    rule = "|" + "|".join((":" + "-" * w if a == "l" else "-" * w + ":") for a, w in zip(align, column_weights(frame), strict=True)) + "|"
-    body = ["| " + " | ".join(md_escape(v) for v in row) + " |" for row in frame.astype(str).itertuples(index=False)]
+    visible = frame.assign(**{c: frame[c].map(_visible_text) for c in markup})
+    rule = "|" + "|".join((":" + "-" * w if a == "l" else "-" * w + ":") for a, w in zip(align, column_weights(visible), strict=True)) + "|"
+    raw = [c in set(markup) for c in cols]
+    body = [
+        "| " + " | ".join(str(v) if r else md_escape(v) for v, r in zip(row, raw, strict=True)) + " |"
+        for row in frame.itertuples(index=False)
+    ]
     return "\n".join([head, rule, *body])
+
+
+def _visible_text(markdown: Any) -> str:
+    """What a reader sees of a cell made by ``traffic_light``/``md_code``/``md_link``: no
+    attributes, link address, brackets or backticks (for column widths)."""
+    text = re.sub(r"\]\([^)]*\)", "]", re.sub(r"\]\{[^}]*\}", "]", str(markdown)))
+    return re.sub(r"\\(.)", r"\1", text.replace("[", "").replace("]", "").replace("`", ""))
 
 
 # Characters of 8 pt table text on a line of an A4 portrait page (Typst PDF), less two for

@@ -75,7 +75,7 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
     for name in cfg.reports:
         shutil.copy2(src / name, bundle / name)
         copied.append(bundle / name)
-    for extra in sorted(src.glob("*.css")) + sorted(src.glob("*.scss")):
+    for extra in sorted(src.glob("*.css")) + sorted(src.glob("*.scss")) + sorted(src.glob("*.lua")):
         shutil.copy2(extra, bundle / extra.name)
     quarto_yml = io.read_yaml(paths.project_root() / "_quarto.yml")
     quarto_yml.setdefault("project", {})["render"] = list(cfg.reports)
@@ -108,4 +108,6 @@ def write_handoff(cfg: RunConfig, processed: Path, bundle: Path) -> Path:
         summer_weeks=cfg.summer_weeks,
         threshold=cfg.disclosure_threshold,
     )
-    return io.write_workbook(sheets, bundle / f"{cfg.run_id}_tabeller.xlsx", handoff.banner(cfg.is_demo, cfg.run_id))
+    return handoff.write_workbook(
+        sheets, bundle / f"{cfg.run_id}_tabeller.xlsx", handoff.banner(cfg.is_demo, cfg.run_id), cfg.disclosure_threshold
+    )

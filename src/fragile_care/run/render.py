@@ -41,6 +41,40 @@ def set_render_status(bundle: Path, status: str, outputs: list[str] | None = Non
         io.write_json(manifest, manifest_path)
 
 
+def _failed(out: TextIO, bundle: Path, source: str, fmt: str, proc: subprocess.CompletedProcess, outputs: list[str]) -> int:
+    tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+    _progress(out, f"error: quarto render {source} --to {fmt} failed (exit {proc.returncode}):\n{tail}")
+    set_render_status(bundle, f"failed: {source} to {fmt}", outputs)
+    return EXIT_FAILED
+
+
+def notebook_page(notebook: Path) -> Path:
+    """Where every "Källa" link of the HTML reports points: Quarto links an embedded cell to
+    ``notebooks/<stem>-preview.html#cell-<label>``."""
+    return notebook.with_name(f"{notebook.stem}-preview.html")
+
+
+def _render_notebook_pages(quarto: str, bundle: Path, out: TextIO, outputs: list[str]) -> int:
+    """The executed notebooks as self-contained HTML pages, the target of every "Källa" link,
+    so a reader can go from a figure to the audited cell that made it.
+
+    Quarto 1.7 renders such preview pages itself but deletes them after a self-contained
+    render (they count as supporting files), and ignores ``notebook-view: url`` for embeds; so
+    the pages are rendered here, after the reports, under the name Quarto links to."""
+    for notebook in sorted((bundle / "notebooks").glob("*.ipynb")):
+        source = f"notebooks/{notebook.name}"
+        _progress(out, f"render: quarto render {source} --to html")
+        proc = subprocess.run(
+            [quarto, "render", source, "--to", "html", "-M", "embed-resources:true"], cwd=bundle, capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            return _failed(out, bundle, source, "html", proc, outputs)
+        page = notebook_page(notebook)
+        notebook.with_suffix(".html").replace(page)
+        outputs.append(page.relative_to(bundle).as_posix())
+    return EXIT_OK
+
+
 def render_bundle(bundle: Path, formats: tuple[str, ...], reports: tuple[str, ...], out: TextIO = sys.stderr) -> int:
     """Render the reports of a bundle with Quarto. Returns 0, 3 (no Quarto) or 1 (failed)."""
     quarto = shutil.which("quarto")
@@ -54,12 +88,13 @@ def render_bundle(bundle: Path, formats: tuple[str, ...], reports: tuple[str, ..
             _progress(out, f"render: quarto render {report} --to {fmt}")
             proc = subprocess.run([quarto, "render", report, "--to", fmt], cwd=bundle, capture_output=True, text=True)
             if proc.returncode != 0:
-                tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-                _progress(out, f"error: quarto render {report} --to {fmt} failed (exit {proc.returncode}):\n{tail}")
-                set_render_status(bundle, f"failed: {report} to {fmt}", outputs)
-                return EXIT_FAILED
+                return _failed(out, bundle, report, fmt, proc, outputs)
             suffix = ".html" if fmt == "html" else ".pdf"
             outputs.append(Path(report).with_suffix(suffix).name)
+    if "html" in formats:
+        code = _render_notebook_pages(quarto, bundle, out, outputs)
+        if code != EXIT_OK:
+            return code
     set_render_status(bundle, "ok", outputs)
     _progress(out, "render: " + ", ".join(outputs))
     return EXIT_OK

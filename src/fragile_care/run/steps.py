@@ -218,8 +218,8 @@ STEPS: tuple[Step, ...] = (
         compute=capacity_risk,
         sections=("staffing", "capacity"),
         reads=("units", "staffing_weekly", "neonatal_weekly", "redirections"),
-        writes=("redirection_risk", "redirection_totals", "neonatal_risk"),
-        shows=("model_vs_log", "simulation"),
+        writes=("redirection_risk", "redirection_totals", "neonatal_risk", "model_vs_log"),
+        shows=("simulation",),
     ),
     Step(
         "05_action_plan",

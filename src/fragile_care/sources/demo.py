@@ -71,6 +71,8 @@ UNIT_ALIASES = {
     "SAS": "SÄS|Borås",
     "SKAS": "SkaS|Skövde",
 }
+# The names tables and figure labels use (the full name stands once in each report's text).
+SHORT_NAMES = {"OSTRA": "Östra", "MOLNDAL": "Mölndal", "NAL": "NÄL", "SAS": "SÄS", "SKAS": "SkaS"}
 REDIRECT_TARGETS = {"OSTRA": ["SAS", "NAL"], "SAS": ["OSTRA"], "NAL": ["OSTRA"], "SKAS": ["OSTRA", "SAS"]}
 # Names as a regional logging system writes them: harmonised by the run config's aliases.
 LOG_NAMES = {"OSTRA": "Östra", "SAS": "SÄS", "NAL": "NÄL", "SKAS": "SkaS"}
@@ -166,6 +168,7 @@ def _units() -> pd.DataFrame:
     frame["closed"] = np.where(frame["unit_id"] == "MOLNDAL", MOLNDAL_CLOSED.isoformat(), "")
     frame["merged_into"] = np.where(frame["unit_id"] == "MOLNDAL", "OSTRA", "")
     frame["aliases"] = frame["unit_id"].map(UNIT_ALIASES)
+    frame["short_name"] = frame["unit_id"].map(SHORT_NAMES)
     return frame
 
 

@@ -1,0 +1,37 @@
+-- A "Källa" link under every embedded notebook output in the HTML reports, to the audited
+-- cell in the executed notebook's page (`notebooks/<stem>-preview.html#cell-<label>`, which
+-- the pipeline renders into the bundle). Quarto 1.7 links only the first embed from each
+-- notebook (later ones are dropped when the preview is queued), so a figure further down
+-- would have no trace to the cell that made it; its own inline links are switched off in
+-- _quarto.yml (`notebook-links: global`) and this filter writes one per embed.
+if not quarto.doc.is_format("html") then
+  return {}
+end
+
+local function page_of(notebook)
+  local folder = pandoc.path.directory(quarto.doc.input_file)
+  local relative = pandoc.path.make_relative(notebook, folder)
+  return (relative:gsub("%.ipynb$", "-preview.html"))
+end
+
+return {
+  {
+    Div = function(div)
+      local notebook = div.attributes["notebook"]
+      local cell = div.attributes["notebook-cellId"]
+      if notebook == nil or cell == nil then
+        return nil
+      end
+      local title = div.attributes["notebook-title"] or pandoc.path.filename(notebook)
+      local label = cell:gsub("^cell%-", "")
+      local link = pandoc.Link(
+        { pandoc.Str("Källa: " .. title .. ", cell " .. label) },
+        page_of(notebook) .. "#" .. cell,
+        "",
+        pandoc.Attr("", { "quarto-notebook-link" })
+      )
+      div.content:insert(pandoc.Div({ pandoc.Plain({ link }) }, pandoc.Attr("", { "fc-source" })))
+      return div
+    end,
+  },
+}
