@@ -24,9 +24,12 @@ return {
       end
       local title = div.attributes["notebook-title"] or pandoc.path.filename(notebook)
       local label = cell:gsub("^cell%-", "")
+      -- On the notebook page a table or figure cell's anchor is its float's id (the label
+      -- itself: Quarto gives such a cell no "cell-" id); any other cell has "cell-<label>".
+      local anchor = (label:match("^tbl%-") or label:match("^fig%-")) and label or cell
       local link = pandoc.Link(
         { pandoc.Str("Källa: " .. title .. ", cell " .. label) },
-        page_of(notebook) .. "#" .. cell,
+        page_of(notebook) .. "#" .. anchor,
         "",
         pandoc.Attr("", { "quarto-notebook-link" })
       )
