@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -93,7 +95,7 @@ NASTY = [
 def test_markdown_escape_leaves_no_markup_character_unescaped():
     for text in NASTY:
         escaped = fmt.md_escape(text)
-        unescaped = [m.start() for m in __import__("re").finditer(r"(?<!\\)[*_`<>\[\]{}$@~^|]", escaped.replace("\\\\", ""))]
+        unescaped = [m.start() for m in re.finditer(r"(?<!\\)[*_`<>\[\]{}$@~^|]", escaped.replace("\\\\", ""))]
         assert unescaped == [], (text, escaped)
     assert fmt.md_escape("rad ett\nrad två") == "rad ett rad två"
     assert fmt.md_escape(fmt.Markup("[x]{.y}")) == "[x]{.y}"

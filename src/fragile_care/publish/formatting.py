@@ -87,6 +87,11 @@ class Markup(str):
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+|$@^~\"])")
 
 
+def _one_line(text: Any) -> str:
+    """A table cell or inline span is one line: line breaks become a space."""
+    return re.sub(r"[\r\n]+", " ", str(text))
+
+
 def md_escape(text: Any) -> str:
     """Data text as literal Markdown: every character Pandoc's Markdown could read as markup
     is backslash-escaped, so a unit name like ``*Test* <b>`` or ``{{< var x >}}`` prints as
@@ -94,15 +99,14 @@ def md_escape(text: Any) -> str:
     break becomes a space (a table cell is one line). ``Markup`` is passed through."""
     if isinstance(text, Markup):
         return str(text)
-    flat = re.sub(r"[\r\n]+", " ", str(text))
-    return _MD_SPECIAL.sub(r"\\\1", flat)
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
 def md_code(text: Any) -> Markup:
     """Data text as an inline code span (a raw value from an input file, a file name): the
     fence is one backtick longer than any run of backticks in the text, so nothing in it can
     end the span; a line break becomes a space."""
-    flat = re.sub(r"[\r\n]+", " ", str(text))
+    flat = _one_line(text)
     fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
     return Markup(f"{fence}{pad}{flat}{pad}{fence}")

@@ -49,8 +49,9 @@ def _failed(out: TextIO, bundle: Path, source: str, fmt: str, proc: subprocess.C
 
 
 def notebook_page(notebook: Path) -> Path:
-    """Where every "Källa" link of the HTML reports points: Quarto links an embedded cell to
-    ``notebooks/<stem>-preview.html#cell-<label>``."""
+    """The page every "Källa" link of the HTML reports points to: Quarto's name for a
+    notebook's preview, ``notebooks/<stem>-preview.html`` (``reports/notebook-links.lua``
+    writes the links, anchored at ``#<label>`` for a table or figure, else ``#cell-<label>``)."""
     return notebook.with_name(f"{notebook.stem}-preview.html")
 
 
