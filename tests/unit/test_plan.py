@@ -49,16 +49,25 @@ def _activity(**kw):
     return pd.DataFrame([{**base, **kw}])
 
 
+def _mixed(load, rooms):
+    """The interpolated Erlang B worked by hand from the whole-room values."""
+    low = int(np.floor(rooms))
+    f = rooms - low
+    return (1 - f) * capacity.erlang_b(load, low) + f * capacity.erlang_b(load, low + 1)
+
+
 def test_adding_staff_lowers_risk_by_the_erlang_amount():
-    """84 women in week 29, 8 h each: 4.0 erlangs. 90 FTE at work → 45 on the ward → 9.19
-    midwives on duty → 9 rooms. +10 FTE → 50 → 10.2 → 10 rooms. Expected redirected
-    women fall from 84·B(4, 9) to 84·B(4, 10)."""
+    """84 women in week 29, 8 h each: 4.0 erlangs. 90 FTE at work → 45 on the ward → 45 /
+    (168 / 34.33) = 9.195 rooms staffed around the clock. +10 FTE → 50 → 10.217 rooms.
+    Expected redirected women fall from 84·B(4, 9.195) to 84·B(4, 10.217), B interpolated
+    between whole rooms."""
+    per_room = 168 / 34.33
     base, _ = scenarios.run_scenario("base", OUTLOOK, UNITS, _activity().iloc[0:0], staffing.Norms(), SETTINGS)
     more, weeks = scenarios.run_scenario("more", OUTLOOK, UNITS, _activity(), staffing.Norms(), SETTINGS)
-    assert base["redirected_mean"] == pytest.approx(84 * capacity.erlang_b(4.0, 9))
-    assert more["redirected_mean"] == pytest.approx(84 * capacity.erlang_b(4.0, 10))
-    assert base["redirected_mean"] - more["redirected_mean"] == pytest.approx(84 * (capacity.erlang_b(4.0, 9) - capacity.erlang_b(4.0, 10)))
-    assert more["fte_added"] == 10.0 and weeks["rooms_staffed"].iloc[0] == 10
+    assert base["redirected_mean"] == pytest.approx(84 * _mixed(4.0, 45 / per_room))
+    assert more["redirected_mean"] == pytest.approx(84 * _mixed(4.0, 50 / per_room))
+    assert 84 * capacity.erlang_b(4.0, 11) < more["redirected_mean"] < 84 * capacity.erlang_b(4.0, 10)
+    assert more["fte_added"] == 10.0 and weeks["rooms_staffed"].iloc[0] == pytest.approx(50 / per_room)
 
 
 def test_profiles_and_moved_leave():

@@ -97,10 +97,35 @@ def offered_load(arrivals_per_week, mean_stay_hours: float):
     return np.asarray(arrivals_per_week, dtype=float) / HOURS_PER_WEEK * mean_stay_hours
 
 
+def erlang_b_mixed(load_erlangs, servers):
+    """Erlang-B blocking when the number of staffed servers may be fractional.
+
+    Staff for 9.6 rooms means 10 rooms staffed part of the time and 9 the rest: the
+    blocking is the mixture ``(1 − f)·B(a, ⌊s⌋) + f·B(a, ⌈s⌉)`` with ``f = s − ⌊s⌋``, the
+    share of the time the last room is staffed (each part of the week treated as a loss
+    system of its own, which holds when the stays are short against the stretches of
+    time with one staffing level). For whole numbers it equals :func:`erlang_b`. Because
+    ``B(a, c)`` is decreasing and convex in ``c`` (Messerli 1972), the interpolation is
+    too: adding staff never raises the blocking and lowers it strictly while it is above 0.
+    """
+    s = np.asarray(servers, dtype=float)
+    if not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError(f"servers must be finite and 0 or more, got {s[~(np.isfinite(s) & (s >= 0))].flat[0]!r}")
+    low = np.floor(s + 1e-9)
+    share = np.clip(s - low, 0.0, 1.0)
+    b_low = erlang_b(load_erlangs, low)
+    if not np.any(share > 1e-9):
+        return b_low
+    b_high = erlang_b(load_erlangs, low + 1)
+    out = (1 - share) * b_low + share * b_high
+    return float(out) if np.ndim(out) == 0 else out
+
+
 def blocking(arrivals_per_week, servers, mean_stay_hours: float):
     """Erlang-B blocking for arrivals per week on ``servers`` staffed rooms (or cots) with a
-    mean stay in hours; broadcasts like :func:`erlang_b`."""
-    return erlang_b(offered_load(arrivals_per_week, mean_stay_hours), servers)
+    mean stay in hours; fractional servers as in :func:`erlang_b_mixed`; broadcasts like
+    :func:`erlang_b`."""
+    return erlang_b_mixed(offered_load(arrivals_per_week, mean_stay_hours), servers)
 
 
 def check_stay(hours: float, what: str = "mean stay") -> float:
@@ -228,14 +253,20 @@ FLAT_PROFILE = ArrivalProfile(hourly_amplitude=0.0, peak_hour=11.0, weekend_fact
 
 @dataclass(frozen=True)
 class Ward:
-    """One unit in a simulation: arrivals per week and staffed rooms (or cots)."""
+    """One unit in a simulation: arrivals per week and staffed rooms (or cots).
+
+    Fractional ``servers`` (staff for 9.6 rooms) are simulated as the mixture
+    :func:`erlang_b_mixed` assumes: each replication staffs the last room with
+    probability equal to the fraction (60 % of the replications run 10 rooms, 40 % run 9).
+    """
 
     unit_id: str
     arrivals_per_week: float
-    servers: int
+    servers: float
 
     def __post_init__(self) -> None:
-        _as_servers(self.servers)
+        if not np.isfinite(self.servers) or self.servers < 0:
+            raise ValueError(f"{self.unit_id}: servers must be 0 or more, got {self.servers!r}")
         if not np.isfinite(self.arrivals_per_week) or self.arrivals_per_week < 0:
             raise ValueError(f"{self.unit_id}: arrivals per week must be 0 or more, got {self.arrivals_per_week!r}")
 
@@ -294,11 +325,14 @@ def simulate(
                 raise ValueError(f"overflow names unit {n!r}, which is not simulated (units: {', '.join(ids)})")
     position = {uid: i for i, uid in enumerate(ids)}
     neighbour_idx = [[position[n] for n in overflow.get(uid, ())] for uid in ids]
-    servers = [int(w.servers) for w in wards]
+    servers_low = np.floor(np.array([w.servers for w in wards], dtype=float) + 1e-9)
+    servers_share = np.clip(np.array([w.servers for w in wards], dtype=float) - servers_low, 0.0, 1.0)
     horizon = warmup_hours + weeks * HOURS_PER_WEEK
     rng = np.random.default_rng(seed)
     counts = np.zeros((replications, len(wards), 4))  # arrivals, redirected, received, lost
     for r in range(replications):
+        extra = rng.uniform(size=len(wards)) < servers_share if servers_share.any() else np.zeros(len(wards), bool)
+        servers = (servers_low + extra).astype(int).tolist()
         times, owner = [], []
         for i, w in enumerate(wards):
             t = _arrivals(rng, w.arrivals_per_week / HOURS_PER_WEEK, horizon, profile)
@@ -339,7 +373,7 @@ def simulate(
     return pd.DataFrame(
         {
             "unit_id": ids,
-            "servers": servers,
+            "servers": [w.servers for w in wards],
             "arrivals": total[:, 0],
             "redirected": total[:, 1],
             "received_from_neighbour": total[:, 2],
@@ -384,17 +418,27 @@ def agreement(
 
 # ----------------------------------------------------------------------------- summer views
 def model_vs_log(
-    weekly: pd.DataFrame, redirections: pd.DataFrame, mean_stay_hours: float, servers_col: str = "rooms_staffed"
+    weekly: pd.DataFrame,
+    redirections: pd.DataFrame,
+    mean_stay_hours: float,
+    servers_col: str = "rooms_staffed",
+    configured_stay_hours: float | None = None,
 ) -> pd.DataFrame:
     """Redirections the model predicts for observed summers against the log, per unit and
     year. ``weekly``: unit_id, iso_year, iso_week, deliveries (observed) and staffed rooms.
+    ``predicted`` uses ``mean_stay_hours`` (the calibrated stay), ``predicted_configured``
+    the configured one.
 
     The model covers women turned away because every staffed room was busy, so it is
     compared with the log's reasons platsbrist and bemanning; neonatal and other reasons
     are shown beside it.
     """
     deliveries = weekly["deliveries"].to_numpy(float)
-    frame = weekly.assign(predicted=deliveries * blocking(deliveries, weekly[servers_col].to_numpy(), mean_stay_hours))
+    rooms = weekly[servers_col].to_numpy(float)
+    frame = weekly.assign(
+        predicted=deliveries * blocking(deliveries, rooms, mean_stay_hours),
+        predicted_configured=deliveries * blocking(deliveries, rooms, configured_stay_hours or mean_stay_hours),
+    )
     iso = redirections["date"].dt.isocalendar()
     log = redirections.assign(
         iso_year=iso["year"].astype(int),
@@ -408,7 +452,10 @@ def model_vs_log(
     logged = log.assign(logged_capacity=women.where(log["capacity"], 0.0), logged_other=women.where(~log["capacity"], 0.0))
     logged = logged.groupby(["unit_id", "iso_year"], as_index=False)[["logged_capacity", "logged_other"]].sum()
     out = frame.groupby(["unit_id", "iso_year"], as_index=False).agg(
-        deliveries=("deliveries", "sum"), predicted=("predicted", "sum"), weeks=("iso_week", "nunique")
+        deliveries=("deliveries", "sum"),
+        predicted=("predicted", "sum"),
+        predicted_configured=("predicted_configured", "sum"),
+        weeks=("iso_week", "nunique"),
     )
     out = out.merge(logged, on=["unit_id", "iso_year"], how="left").fillna({"logged_capacity": 0.0, "logged_other": 0.0})
     return out
@@ -431,7 +478,7 @@ def simulate_summer(
     and those no neighbour could take."""
     rows = []
     for week, part in weekly.groupby("iso_week", sort=True):
-        wards = [Ward(u, float(d), int(s)) for u, d, s in zip(part["unit_id"], part["deliveries"], part[servers_col])]
+        wards = [Ward(u, float(d), float(s)) for u, d, s in zip(part["unit_id"], part["deliveries"], part[servers_col])]
         deliveries = part["deliveries"].to_numpy(float)
         formula = deliveries * blocking(deliveries, part[servers_col].to_numpy(), mean_stay_hours)
         common = dict(mean_stay_hours=mean_stay_hours, weeks=1.0, replications=replications, stay_cv=stay_cv)
@@ -478,9 +525,17 @@ class CapacitySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    mean_stay_hours: float = Field(8.0, gt=0, le=72, description="mean delivery-room stay in hours (ASSUMPTION)")
+    mean_stay_hours: float = Field(
+        8.0, gt=0, le=72, description="mean delivery-room stay in hours (ASSUMPTION; the prior of the calibration)"
+    )
+    calibrate_stay: bool = Field(
+        True, description="estimate the effective stay from the redirection log (model.calibration) and use it for the outlook"
+    )
     stay_cv: float = Field(0.5, ge=0, le=5, description="coefficient of variation of the stay in the simulation")
     high_risk_blocking: float = Field(0.05, ge=0, le=1, description="blocking above which a week counts as at risk")
+    extra_fte_weeks: int = Field(
+        40, ge=0, le=100000, description="extra delivery-ward midwife FTE-weeks to allocate next summer (e.g. what a summer-pay offer buys)"
+    )
     neonatal_history_years: int = Field(3, ge=1, le=10, description="complete years of neonatal admissions behind the rates")
     forecast_draws: int = Field(1000, ge=100, le=100000, description="draws from the forecast's uncertainty")
     simulation_replications: int = Field(30, ge=2, le=1000, description="replications of the ward simulation")

@@ -146,8 +146,9 @@ def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFr
     load_erlangs (women in active labour at a time, on average), rooms_needed (fewest
     rooms with blocking ≤ target), fte_need (delivery-ward midwives to staff them around
     the clock), fte_supply_ward (the ward's share of midwives at work), fte_gap (supply −
-    need; negative = shortfall), rooms_physical, rooms_staffed (whole rooms the midwives on
-    duty can staff, at most the physical rooms), rooms_gap (staffed − needed),
+    need; negative = shortfall), rooms_physical, rooms_staffed (rooms the midwives on duty
+    can staff around the clock, at most the physical rooms; fractional: 9.6 means a tenth
+    room staffed 60 % of the time), rooms_gap (staffed − needed),
     fte_benchmark (1:28 establishment benchmark for all midwifery) and
     fte_gap_benchmark (all midwives at work − benchmark).
     """
@@ -175,7 +176,9 @@ def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFr
     on_duty_needed = rooms_needed * norms.midwives_per_woman_in_labour
     ward_supply = frame["fte_supply"] * norms.labour_ward_share
     on_duty = ward_supply / norms.fte_per_position
-    staffed = np.minimum(frame["rooms_physical"], np.floor(on_duty / norms.midwives_per_woman_in_labour + 1e-9)).astype(int)
+    # Staff for 9.6 rooms staffs a tenth room part of the time (capacity.erlang_b_mixed),
+    # so the staffed rooms are not rounded down: every FTE added counts.
+    staffed = np.minimum(frame["rooms_physical"].astype(float), on_duty / norms.midwives_per_woman_in_labour)
     benchmark = frame["deliveries"] * WEEKS_PER_YEAR / norms.births_per_midwife_fte_year
     return frame.assign(
         load_erlangs=load,

@@ -32,6 +32,8 @@ from fragile_care.inputs.schemas import (
     UNIT_TABLES,
 )
 from fragile_care.model import (
+    allocation,
+    calibration,
     capacity,
     demography,
     followup,
@@ -109,35 +111,52 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     deliveries = staffing.summer_deliveries(
         tables["births_monthly"], tables["births_forecast"], list(units["unit_id"]), years, cfg.outlook_summer, cfg.summer_weeks
     )
-    midwives, neonatal = staffing.summer_staffing(
-        deliveries,
-        tables["staffing"],
-        tables["leave_plan"],
-        units,
-        tables["neonatal_admissions"],
-        tables["births_monthly"],
-        cfg.norms,
-        cfg.capacity.mean_stay_hours,
-        reference_year=max(years),
-        neonatal_years=cfg.capacity.neonatal_history_years,
-    )
-    return {"staffing_weekly": midwives, "neonatal_weekly": neonatal}
+
+    def compute(stay: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return staffing.summer_staffing(
+            deliveries,
+            tables["staffing"],
+            tables["leave_plan"],
+            units,
+            tables["neonatal_admissions"],
+            tables["births_monthly"],
+            cfg.norms,
+            stay,
+            reference_year=max(years),
+            neonatal_years=cfg.capacity.neonatal_history_years,
+        )
+
+    configured = cfg.capacity.mean_stay_hours
+    midwives, neonatal = compute(configured)
+    fits, backtest = calibration.calibrate(midwives[midwives["kind"] == "utfall"], tables["redirections"], configured)
+    if not cfg.capacity.calibrate_stay:
+        fits = fits.assign(used=False, reason="kalibreringen är avstängd i konfigurationen (capacity.calibrate_stay)")
+    stay = calibration.effective_stay(fits)
+    if stay != configured:
+        midwives, neonatal = compute(stay)  # the rooms needed with the effective stay
+    return {"staffing_weekly": midwives, "neonatal_weekly": neonatal, "capacity_calibration": fits, "calibration_backtest": backtest}
 
 
 def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
-    """Redirection risk per unit and week with the forecast's uncertainty, the model against
-    the redirection log, the simulation with daily variation and overflow, neonatal cots."""
-    cap = cfg.capacity
+    """Redirection risk per unit and week with the forecast's uncertainty (the effective stay
+    from step 03's calibration), where extra staff helps most, the model against the
+    redirection log, the simulation with daily variation and overflow, neonatal cots."""
+    cap = calibrated_settings(tables, cfg)
     weekly = tables["staffing_weekly"]
     observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
     risk, draws = capacity.redirection_risk(
         ahead, "rooms_staffed", cap.mean_stay_hours, cap.forecast_draws, cap.seed, cap.high_risk_blocking
     )
+    thresholds = {"high": cap.high_risk_blocking, "target": cfg.norms.target_blocking}
+    extra = allocation.extra_staff(ahead, draws_arrivals(ahead, cap), cap.extra_fte_weeks, thresholds, cfg.norms, cap.mean_stay_hours)
     return {
         "redirection_risk": risk,
         "redirection_totals": capacity.totals_with_interval(risk, draws),
+        "extra_staff": extra,
         "neonatal_risk": capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking),
-        "model_vs_log": capacity.model_vs_log(observed, tables["redirections"], cap.mean_stay_hours),
+        "model_vs_log": capacity.model_vs_log(
+            observed, tables["redirections"], cap.mean_stay_hours, configured_stay_hours=cfg.capacity.mean_stay_hours
+        ),
         "simulation": capacity.simulate_summer(
             ahead, cap.mean_stay_hours, cap.arrival_profile, cap.overflow, cap.simulation_replications, cap.seed, cap.stay_cv
         ),
@@ -146,7 +165,7 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
 
 def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
     """Each measure's effect on next summer as a scenario, and the indicators against targets."""
-    cap = cfg.capacity
+    cap = calibrated_settings(tables, cfg)
     weekly = tables["staffing_weekly"]
     actions = plan_table(tables)
     scenario_table, scenario_weeks = scenarios.scenarios(
@@ -167,6 +186,16 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
 
 
 # ----------------------------------------------------------------------------- helpers the notebooks share
+def calibrated_settings(tables: Tables, cfg: RunConfig) -> capacity.CapacitySettings:
+    """The capacity settings with the effective stay of step 03's calibration."""
+    return cfg.capacity.model_copy(update={"mean_stay_hours": calibration.effective_stay(tables["capacity_calibration"])})
+
+
+def draws_arrivals(ahead: pd.DataFrame, cap: capacity.CapacitySettings):
+    """The forecast draws of arrivals per unit-week (the same seed as the risk table)."""
+    return capacity.forecast_draws(ahead, cap.forecast_draws, cap.seed)
+
+
 def open_units(units: pd.DataFrame) -> pd.DataFrame:
     """The units without a closing date."""
     return units[units["closed"].isna()]
@@ -210,15 +239,15 @@ STEPS: tuple[Step, ...] = (
         "03_staffing",
         compute=staffing_need,
         sections=("staffing", "capacity"),
-        reads=("units", "births_monthly", "births_forecast", "staffing", "leave_plan", "neonatal_admissions"),
-        writes=("staffing_weekly", "neonatal_weekly"),
+        reads=("units", "births_monthly", "births_forecast", "staffing", "leave_plan", "neonatal_admissions", "redirections"),
+        writes=("staffing_weekly", "neonatal_weekly", "capacity_calibration", "calibration_backtest"),
     ),
     Step(
         "04_capacity_risk",
         compute=capacity_risk,
         sections=("staffing", "capacity"),
-        reads=("units", "staffing_weekly", "neonatal_weekly", "redirections"),
-        writes=("redirection_risk", "redirection_totals", "neonatal_risk", "model_vs_log"),
+        reads=("units", "staffing_weekly", "neonatal_weekly", "redirections", "capacity_calibration"),
+        writes=("redirection_risk", "redirection_totals", "extra_staff", "neonatal_risk", "model_vs_log"),
         shows=("simulation",),
     ),
     Step(
@@ -233,6 +262,7 @@ STEPS: tuple[Step, ...] = (
             "staffing_weekly",
             "births_forecast",
             "redirection_totals",
+            "capacity_calibration",
             "quality_log",
             "births_forecast_tertial",
         ),
