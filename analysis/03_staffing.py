@@ -22,8 +22,8 @@ from IPython.display import Markdown, display
 from matplotlib.ticker import MaxNLocator
 
 from fragile_care.inputs.schemas import CARE_LEVEL_SV
-from fragile_care.model import describe
-from fragile_care.publish import figures
+from fragile_care.model import calibration, describe
+from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
 
@@ -35,6 +35,8 @@ norms, cap = cfg.norms, cfg.capacity
 
 # %%
 midwives, neonatal = tables["staffing_weekly"], tables["neonatal_weekly"]
+fits, backtest = tables["capacity_calibration"], tables["calibration_backtest"]
+used = fits[fits["role"] == "used"].iloc[0]
 outlook = cfg.outlook_summer
 reference_year = int(midwives.loc[midwives["kind"] == "utfall", "iso_year"].max())  # its staffing and leave plan carry forward
 midwives.groupby(["iso_year", "unit_id"])[["deliveries", "rooms_needed", "rooms_staffed", "fte_gap"]].mean()
@@ -58,7 +60,7 @@ display(
         f"(v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}) där barnmorskorna i tjänst inte räcker till det: " + "; ".join(parts) + ". "
         f"Sommaren {outlook} (oförändrat läge: bemanning och semesterplan som {reference_year}) är underskottet störst vid "
         f"{labels[worst['unit_id']]} vecka {int(worst['iso_week'])}: {fmt.sv_num(-worst['fte_gap'], 1)} årsarbetare, "
-        f"{int(worst['rooms_staffed'])} bemannade rum mot {int(worst['rooms_needed'])} som behövs."
+        f"{fmt.sv_num(worst['rooms_staffed'], 1)} bemannade rum (dygnet runt, i snitt) mot {int(worst['rooms_needed'])} som behövs."
     )
 )
 
@@ -98,14 +100,13 @@ plt.show()
 
 # %%
 #| label: tbl-staffing-summer
-#| tbl-cap: "Barnmorskor per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, bemannade rum och behov, antal veckor med underskott och det största underskottet. Jämförelsetalet 1:28 avser alla barnmorskor i tjänst."
+#| tbl-cap: "Barnmorskor på förlossningsavdelningen per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, rum som behövs och bemannade rum (dygnet runt, i snitt över veckan; 9,6 betyder ett tionde rum bemannat 60 % av tiden), antal veckor med underskott och det största underskottet i årsarbetare."
 summary = midwives.groupby(["unit_id", "iso_year", "kind"], as_index=False).agg(
     deliveries=("deliveries", "mean"),
     needed=("rooms_needed", "max"),
     staffed_min=("rooms_staffed", "min"),
     short=("fte_gap", lambda g: int((g < 0).sum())),
     worst=("fte_gap", "min"),
-    bench=("fte_gap_benchmark", "mean"),
 )
 table = pd.DataFrame(
     {
@@ -113,13 +114,78 @@ table = pd.DataFrame(
         "Sommar": summary["iso_year"].astype(str) + summary["kind"].map({"utfall": "", "prognos": " (prognos)"}),
         "Förlossningar/vecka": summary["deliveries"].map(fmt.sv_int),
         "Rum som behövs (max)": summary["needed"].astype(int).astype(str),
-        "Bemannade rum (minst)": summary["staffed_min"].astype(int).astype(str),
+        "Bemannade rum (minst)": summary["staffed_min"].map(lambda v: fmt.sv_num(v, 1)),
         "Veckor med underskott": summary["short"].astype(str),
         "Största underskott, åa": summary["worst"].map(lambda v: fmt.sv_num(max(0.0, -v), 1)),
-        "Mot 1:28, åa": summary["bench"].map(lambda v: fmt.sv_num(v, 0)),
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrrrr")))
+display(Markdown(fmt.md_table(table, align="llrrrrr")))
+
+# %%
+#| label: tbl-stay-calibration
+#| tbl-cap: "Modellen kalibrerad mot hänvisningsloggen: den effektiva tiden på förlossningsrummet som gör att modellen bäst förklarar loggens hänvisningar av platsbrist och bemanning per enhet och sommarvecka (största sannolikhet, Poisson), med 95 %-konfidensintervall. Den översta raden används i prognosen; den andra är skattad utan den senaste sommaren, för efterhandstestet."
+role_sv = {"used": "Används i prognosen", "backtest": "Efterhandstest (utan senaste sommaren)"}
+table = pd.DataFrame(
+    {
+        "Skattning": fits["role"].map(role_sv),
+        "Somrar": fits["years"],
+        "Effektiv tid, timmar": [fmt.sv_num(v, 1) if u else "ej skattad" for v, u in zip(fits["mean_stay_hours"], fits["used"])],
+        "95 %-intervall": [
+            f"{fmt.sv_num(lo, 1)}–{fmt.sv_num(hi, 1)}" if u else "–" for lo, hi, u in zip(fits["ci_low"], fits["ci_high"], fits["used"])
+        ],
+        "Hänvisade i loggen": fits["logged"].map(fmt.sv_int),
+        "Modellen, väntat antal": fits["predicted"].map(fmt.sv_int),
+        "Spridning mot Poisson": [fmt.sv_num(v, 1) if u else "–" for v, u in zip(fits["dispersion"], fits["used"])],
+    }
+)
+display(
+    Markdown(
+        fmt.md_table(table, align="llrrrrr")
+        + f"\n\nAntagandet var {fmt.sv_num(cap.mean_stay_hours, 1)} timmar. Den effektiva tiden tar upp allt som gör att modellen och "
+        "loggen skiljer sig, inte bara vårdtiden (till exempel andelen barnmorskor på förlossningen och hänvisningar som aldrig loggas). "
+        "Spridningen över 1 betyder att veckorna varierar mer än slumpen i en Poissonprocess; intervallet är vidgat med den."
+    )
+)
+
+# %%
+#| label: tbl-calibration-backtest
+#| tbl-cap: "Efterhandstest: modellen skattad utan den senaste sommaren, med den sommarens faktiska förlossningar och bemanning, mot loggens hänvisningar av platsbrist och bemanning samma sommar."
+if backtest.empty:
+    display(Markdown("Efterhandstest kräver minst två observerade somrar; underlaget har en."))
+else:
+    region = backtest.set_index("unit_id").loc["REGION"]
+    spread = (
+        float(fits.loc[fits["role"] == "backtest", "dispersion"].iloc[0])
+        if bool(fits.loc[fits["role"] == "backtest", "used"].iloc[0])
+        else 1.0
+    )
+    low, high = calibration.prediction_interval(region["predicted_calibrated"], spread, 0.8)
+    table = pd.DataFrame(
+        {
+            "Enhet": backtest["unit_id"].map(labels),
+            "Loggen": backtest["logged"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
+            "Modellen, kalibrerad": backtest["predicted_calibrated"].map(fmt.sv_int),
+            f"Modellen, antagen tid ({fmt.sv_num(cap.mean_stay_hours, 0)} h)": backtest["predicted_configured"].map(fmt.sv_int),
+        }
+    )
+    inside = low <= region["logged"] <= high
+    verdict = (
+        "Loggen ligger inom modellens 80 %-intervall: modellen och loggen stämmer överens inom slumpens ramar."
+        if inside
+        else (
+            "Loggen ligger utanför modellens 80 %-intervall: "
+            + ("modellen överskattade" if region["logged"] < low else "modellen underskattade")
+            + " sommarens hänvisningar. Skillnaden kan bero på åtgärder som inte syns i bemanningsdata, på hänvisningar som inte loggades eller på att modellen saknar något; "
+            "prognosen för nästa sommar bör läsas med det i minnet."
+        )
+    )
+    display(
+        Markdown(
+            fmt.md_table(table, align="lrrr")
+            + f"\n\nSommaren {int(region['iso_year'])}, hela regionen: modellen {fmt.sv_int(region['predicted_calibrated'])} "
+            f"(80 %-intervall {fmt.sv_int(low)}–{fmt.sv_int(high)}), loggen {fmt.sv_int(region['logged'])}. {verdict}"
+        )
+    )
 
 # %%
 #| label: tbl-neonatal-staffing
@@ -156,9 +222,9 @@ rows = [
         "Svenska Barnmorskeförbundet, ”En födande – en barnmorska” (2022)",
     ),
     (
-        "Förlossningar per barnmorska (årsarbetare) och år, jämförelsetal",
+        "Förlossningar per barnmorska (årsarbetare) och år: brittiskt jämförelsetal för *alla* barnmorskor (mödrahälsovård, förlossning, BB, hemsjukvård); används inte i modellen",
         fmt.sv_num(norms.births_per_midwife_fte_year, 0),
-        "RCOG m.fl., Safer Childbirth (2007), brittisk norm",
+        "RCOG m.fl., Safer Childbirth (2007). I Sverige arbetar mödrahälsovårdens barnmorskor till stor del i primärvården, så talet kan inte jämföras med förlossningsavdelningens bemanning",
     ),
     (
         "Sjuksköterskor per vårdplats: intensiv / intermediär / vårdavdelning",
@@ -177,9 +243,14 @@ rows = [
         "Modellens val, inte en nationell norm",
     ),
     (
-        "Genomsnittlig tid på förlossningsrummet, timmar",
+        "Genomsnittlig tid på förlossningsrummet, timmar: antagande",
         fmt.sv_num(cap.mean_stay_hours, 1),
         "Antagande utifrån WHO (2018); inget svenskt mått är publicerat",
+    ),
+    (
+        "Effektiv tid på förlossningsrummet, timmar: skattad mot hänvisningsloggen och använd i prognosen",
+        fmt.sv_num(calibration.effective_stay(fits), 1),
+        "Skattad i denna körning (tabellen över kalibreringen)" if used["used"] else f"Ej skattad: {used['reason']}; antagandet används",
     ),
 ]
 display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Norm eller antagande", "Värde", "Källa"]), align="lrl")))

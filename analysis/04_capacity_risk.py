@@ -21,7 +21,7 @@ import seaborn as sns
 from IPython.display import Markdown, display
 
 from fragile_care.inputs.schemas import CARE_LEVEL_SV
-from fragile_care.model import capacity, describe
+from fragile_care.model import allocation, capacity, describe
 from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
@@ -30,14 +30,14 @@ cfg, out_dir = config.notebook_context(run_config, processed_dir)
 figures.set_style()
 tables = steps.run_step("04_capacity_risk", cfg, out_dir)
 labels = {**describe.unit_labels(tables["units"]), "REGION": "Hela regionen"}
-cap = cfg.capacity
+cap = steps.calibrated_settings(tables, cfg)  # the effective stay from step 03's calibration
 weekly = tables["staffing_weekly"]
 observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
 outlook = int(ahead["iso_year"].iloc[0])
 
 # %%
 risk, totals, neo = tables["redirection_risk"], tables["redirection_totals"], tables["neonatal_risk"]
-review, simulated = tables["model_vs_log"], tables["simulation"]
+review, simulated, extra = tables["model_vs_log"], tables["simulation"], tables["extra_staff"]
 totals
 
 # %%
@@ -53,15 +53,17 @@ busiest = capacity.rank_risk(risk, 1).iloc[0]  # the most expected redirected wo
 units_ranked = totals[totals["unit_id"] != "REGION"].sort_values("redirected_mean", ascending=False)
 display(
     Markdown(
-        f"Om inget förändras väntas omkring {fmt.sv_int(region['redirected_mean'])} kvinnor behöva hänvisas från sin "
+        f"**Planeringstal:** om inget förändras väntas omkring {fmt.sv_int(region['redirected_mean'])} kvinnor behöva hänvisas från sin "
         f"förlossningsenhet för att alla bemannade rum är upptagna under sommaren {outlook} (vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}); "
         f"med 80 % sannolikhet mellan {fmt.sv_int(region['redirected_p10'])} och {fmt.sv_int(region['redirected_p90'])}. "
-        f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} att en kvinna måste hänvisas. "
+        f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} att en kvinna måste hänvisas "
+        f"och {int((risk['blocking'] > cfg.norms.target_blocking).sum())} en risk över dimensioneringsgränsen {fmt.sv_pct(cfg.norms.target_blocking, 0)}. "
         f"Störst är risken vid {labels[top['unit_id']]} vecka {int(top['iso_week'])} ({fmt.sv_pct(top['blocking'], 1)}, omkring "
         f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest väntade hänvisningar en enskild vecka har "
         f"{labels[busiest['unit_id']]} vecka {int(busiest['iso_week'])} (omkring {fmt.sv_num(busiest['redirected_mean'], 1)} kvinnor, "
         f"risk {fmt.sv_pct(busiest['blocking'], 1)}), och flest över hela sommaren väntas vid "
-        f"{labels[units_ranked.iloc[0]['unit_id']]}."
+        f"{labels[units_ranked.iloc[0]['unit_id']]}. Modellen är kalibrerad mot hänvisningsloggen "
+        f"(effektiv tid på förlossningsrummet {fmt.sv_num(cap.mean_stay_hours, 1)} timmar)."
     )
 )
 
@@ -86,7 +88,7 @@ table = pd.DataFrame(
         "Enhet": ranked["unit_id"].map(labels),
         "Vecka": ranked["iso_week"].astype(str),
         "Förlossningar": ranked["deliveries"].map(fmt.sv_int),
-        "Bemannade rum": ranked["rooms_staffed"].astype(str),
+        "Bemannade rum": ranked["rooms_staffed"].map(lambda v: fmt.sv_num(v, 1)),
         "Risk": ranked["blocking"].map(lambda v: fmt.sv_pct(v, 1)),
         "Väntat antal hänvisade": ranked["redirected_mean"].map(lambda v: fmt.sv_num(v, 1)),
         "80 %-intervall": [f"{fmt.sv_num(a, 1)}–{fmt.sv_num(b, 1)}" for a, b in zip(ranked["redirected_p10"], ranked["redirected_p90"])],
@@ -97,7 +99,7 @@ display(Markdown(fmt.md_table(table, align="lrrrrrrr") + "\n\nVäntade antal är
 
 # %%
 #| label: tbl-risk-totals
-#| tbl-cap: "Väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet, med 80 %-intervall (oförändrat läge)."
+#| tbl-cap: "Planeringstalet: väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet och för hela regionen, med 80 %-intervall från prognosens osäkerhet (oförändrat läge, Erlangs formel, kalibrerad mot loggen). Alla rapporter och arbetsboken tar nästa sommars hänvisningar härifrån."
 table = pd.DataFrame(
     {
         "Enhet": totals["unit_id"].map(labels),
@@ -109,28 +111,30 @@ display(Markdown(fmt.md_table(table, align="lrr")))
 
 # %%
 #| label: tbl-model-vs-log
-#| tbl-cap: "Sommarens hänvisningar enligt modellen (med veckans faktiska förlossningar och bemanning) jämfört med hänvisningsloggen, per enhet och år. Modellen avser platsbrist och bemanning; övriga orsaker (neonatal, övrigt) visas för sig. Antal 1–4 i loggen visas som <5."
+#| tbl-cap: "Sommarens hänvisningar enligt modellen (med veckans faktiska förlossningar och bemanning), kalibrerad mot loggen och med den antagna tiden på förlossningsrummet, jämfört med hänvisningsloggen, per enhet och år. Modellen avser platsbrist och bemanning; övriga orsaker (neonatal, övrigt) visas för sig. Antal 1–4 i loggen visas som <5."
 table = pd.DataFrame(
     {
         "Enhet": review["unit_id"].map(labels),
         "Sommar": review["iso_year"].astype(str),
         "Förlossningar": review["deliveries"].map(fmt.sv_int),
-        "Modell, väntat antal": review["predicted"].map(lambda v: fmt.sv_num(v, 1)),
+        "Modellen, kalibrerad": review["predicted"].map(fmt.sv_int),
+        f"Modellen, antagen tid ({fmt.sv_num(cfg.capacity.mean_stay_hours, 0)} h)": review["predicted_configured"].map(fmt.sv_int),
         "Loggen: platsbrist och bemanning": review["logged_capacity"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
         "Loggen: övriga orsaker": review["logged_other"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
     }
 )
 years = sorted(review["iso_year"].unique())
-sums = review.groupby("iso_year")[["predicted", "logged_capacity"]].sum()
+sums = review.groupby("iso_year")[["predicted", "predicted_configured", "logged_capacity"]].sum()
 text = " ".join(
-    f"{y}: modellen {fmt.sv_num(sums.loc[y, 'predicted'], 0)}, loggen {disclosure.suppress(sums.loc[y, 'logged_capacity'], cfg.disclosure_threshold)}."
+    f"{y}: modellen {fmt.sv_int(sums.loc[y, 'predicted'])} (med antagen tid {fmt.sv_int(sums.loc[y, 'predicted_configured'])}), "
+    f"loggen {disclosure.suppress(sums.loc[y, 'logged_capacity'], cfg.disclosure_threshold)}."
     for y in years
 )
-display(Markdown(fmt.md_table(table, align="llrrrr") + f"\n\nHela regionen – {text}"))
+display(Markdown(fmt.md_table(table, align="llrrrrr") + f"\n\nHela regionen – {text}"))
 
 # %%
 #| label: fig-model-vs-log
-#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal jämfört med loggen (platsbrist och bemanning), per enhet och år. Loggvärden 1–4 visas som en streckad stapel upp till 4 med etiketten <5."
+#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal (kalibrerad mot loggen) jämfört med loggen (platsbrist och bemanning), per enhet och år. Loggvärden 1–4 visas som en streckad stapel upp till 4 med etiketten <5."
 #| fig-alt: "Två delfigurer, en per sommar, med två staplar per enhet: modellens väntade antal hänvisade och antalet i loggen; varje stapel har sitt värde utskrivet."
 short = describe.short_labels(tables["units"])
 years = sorted(review["iso_year"].unique())
@@ -153,8 +157,54 @@ figures.source_note(fig, cfg.is_demo)
 plt.show()
 
 # %%
+#| label: tbl-extra-staff
+#| tbl-cap: "Var extra barnmorskor gör mest nytta nästa sommar: en given mängd extra årsarbetarveckor på förlossningsavdelningarna fördelad över enheter och veckor så att det väntade antalet hänvisade blir så litet som möjligt (en årsarbetarvecka i taget dit den minskar hänvisningarna mest; optimalt eftersom risken avtar allt långsammare med fler rum)."
+blocks = allocation.allocation_blocks(extra)
+used_weeks = extra["fte_added"].sum()
+before, after = extra["redirected_before"].sum(), extra["redirected_after"].sum()
+table = pd.DataFrame(
+    {
+        "Enhet": blocks["unit_id"].map(labels),
+        "Veckor": [f"{a}–{b}" if a != b else str(a) for a, b in zip(blocks["first_week"], blocks["last_week"])],
+        "Årsarbetarveckor": blocks["fte_weeks"].map(fmt.sv_int),
+        "Barnmorskor per vecka (åa)": blocks["fte_per_week"].map(lambda v: fmt.sv_num(v, 1)),
+        "Färre väntade hänvisade": blocks["prevented"].map(lambda v: fmt.sv_num(v, 1)),
+    }
+)
+display(
+    Markdown(
+        (fmt.md_table(table, align="lrrrr") if len(blocks) else "Ingen vecka vinner på fler barnmorskor.")
+        + f"\n\n{fmt.sv_int(used_weeks)} av {fmt.sv_int(cap.extra_fte_weeks)} årsarbetarveckor (konfigurationens capacity.extra_fte_weeks) "
+        f"sänker planeringstalet från {fmt.sv_num(before, 1)} till {fmt.sv_num(after, 1)} väntade hänvisade kvinnor."
+    )
+)
+
+# %%
+#| label: tbl-fte-to-threshold
+#| tbl-cap: "Extra barnmorskor på förlossningsavdelningen som behövs för att varje sommarvecka ska hålla risken under gränsen för förhöjd risk respektive dimensioneringsgränsen, per enhet (summa årsarbetarveckor och den största veckan)."
+need = extra.groupby("unit_id", as_index=False).agg(
+    high=("fte_to_high", "sum"),
+    high_max=("fte_to_high", "max"),
+    target=("fte_to_target", "sum"),
+    target_max=("fte_to_target", "max"),
+    weeks=("fte_to_target", lambda v: int((v > 0).sum())),
+    reachable=("reachable_target", "all"),
+)
+table = pd.DataFrame(
+    {
+        "Enhet": need["unit_id"].map(labels),
+        f"Under {fmt.sv_pct(cap.high_risk_blocking, 0)}: årsarbetarveckor": need["high"].map(fmt.sv_int),
+        f"Under {fmt.sv_pct(cfg.norms.target_blocking, 0)}: årsarbetarveckor": need["target"].map(fmt.sv_int),
+        "Veckor som behöver fler": need["weeks"].astype(str),
+        "Största vecka (åa)": need["target_max"].map(lambda v: fmt.sv_num(v, 1)),
+        "Räcker rummen?": need["reachable"].map({True: "ja", False: "nej, rum saknas"}),
+    }
+)
+display(Markdown(fmt.md_table(table, align="lrrrrl")))
+
+# %%
 #| label: tbl-simulation
-#| tbl-cap: "Väntat antal hänvisade nästa sommar med fyra beräkningssätt: Erlangs formel; simulering med jämnt inflöde (kontroll av formeln); simulering med variation över dygnet och veckan; samma med regional samordning (hänvisning till en grannenhet med ledigt rum). De två sista kolumnerna: kvinnor som tas emot från en grannenhet och kvinnor som ingen grannenhet kan ta emot."
+#| tbl-cap: "Känslighetsberäkning, inte planeringstal: väntat antal hänvisade nästa sommar vid prognosens medelvärde (utan prognosens osäkerhet) med fyra beräkningssätt: Erlangs formel; simulering med jämnt inflöde (kontroll av formeln); simulering med variation över dygnet och veckan; samma med regional samordning (hänvisning till en grannenhet med ledigt rum). De två sista kolumnerna: kvinnor som tas emot från en grannenhet och kvinnor som ingen grannenhet kan ta emot."
 num = lambda v: fmt.sv_num(v, 1)
 table = pd.DataFrame(
     {
@@ -176,7 +226,9 @@ display(
             f"medel kring klockan {int(p.peak_hour)} och lika mycket under tolv timmar senare, helger {fmt.sv_pct(p.weekend_factor, 0)} av vardagar (antaganden). "
             "Grannenheter: "
             + "; ".join(f"{labels.get(u, u)} → {', '.join(labels.get(n, n) for n in ns)}" for u, ns in cap.overflow.items())
-            + "."
+            + ". Planeringstalet (tabellen över väntat antal hänvisade per enhet) räknar med prognosens hela osäkerhet och blir därför "
+            + f"{fmt.sv_int(region['redirected_mean'])} i stället för Erlang-kolumnens {fmt.sv_int(simulated.set_index('unit_id').loc['REGION', 'erlang_b'])}: "
+            + "risken stiger snabbare än den sjunker när förlossningarna blir fler eller färre än väntat."
         )
     )
 )

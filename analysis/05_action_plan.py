@@ -54,7 +54,8 @@ display(
     Markdown(
         f"Handlingsplanen har {len(actions)} aktiviteter: {status.get('pågår', 0)} pågår, {status.get('planerad', 0)} är planerade, "
         f"{status.get('klar', 0)} är klara och {status.get('pausad', 0)} pausade. Av {len(indicators)} indikatorer med mål är "
-        f"{lights.get('green', 0)} gröna (målet nått), {lights.get('yellow', 0)} gula (bättre än utgångsläget) och {lights.get('red', 0)} röda, "
+        f"{lights.get('green', 0)} gröna (målet nått), {lights.get('yellow', 0)} gula (bättre än utgångsläget), {lights.get('red', 0)} röda "
+        f"och {lights.get('not_started', 0)} grå (aktiviteten startar efter sommaren {summer_year} och kan inte ha påverkat den), "
         f"mätt på sommaren {summer_year}. Med alla åtgärder med modellerad effekt väntas omkring {fmt.sv_int(together['redirected_mean'])} "
         f"kvinnor behöva hänvisas sommaren {cfg.outlook_summer}, mot {fmt.sv_int(base['redirected_mean'])} under oförändrat läge."
     )
@@ -62,20 +63,21 @@ display(
 
 # %%
 #| label: tbl-indicators
-#| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre)."
+#| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, grå = aktiviteten har inte startat, så sommaren mäter den inte)."
 ind_sv = {
     "hänvisade_sommar": "Hänvisade kvinnor under sommarperioden",
     "hänvisade_per_1000": "Hänvisade per 1 000 förlossningar, sommar",
     "vakansgrad_barnmorskor": "Vakansgrad barnmorskor juni–augusti, %",
     "veckor_med_risk": "Enhetsveckor med förhöjd risk, sommar",
 }
+decimals = {i: 0 if i in followup.COUNT_INDICATORS else 1 for i in indicators["indicator"]}
 table = pd.DataFrame(
     {
         "Aktivitet": indicators["activity_id"],
         "Indikator": indicators["indicator"].map(ind_sv),
-        "Utgångsläge": indicators["baseline"].map(lambda v: fmt.sv_num(v, 1)),
-        "Mål": indicators["target"].map(lambda v: fmt.sv_num(v, 1)),
-        f"Sommaren {summer_year}": indicators["current"].map(lambda v: fmt.sv_num(v, 1)),
+        "Utgångsläge": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["baseline"])],
+        "Mål": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["target"])],
+        f"Sommaren {summer_year}": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["current"])],
         "Trafikljus": indicators["light"].map(fmt.traffic_light),
     }
 )
@@ -239,7 +241,19 @@ table = pd.DataFrame(
         "Utan plats trots samordning": scenario_table["not_placed_in_region"].map(lambda v: "–" if pd.isna(v) else fmt.sv_num(v, 1)),
     }
 )
-display(Markdown(fmt.md_table(table, align="lrrrrrr")))
+reason_sv = {
+    "pooling": "samordning ändrar inte hur många som möter en full egen enhet, bara var de tas emot (se kolumnen utan plats trots samordning)",
+    "not_in_force": "åtgärden gäller inte under nästa sommars veckor",
+    "no_risk": "personalen tillförs veckor där risken redan är nära noll",
+    "no_change": "förändringarna tar ut varandra under sommaren",
+}
+why = [f"{name}: {reason_sv[r]}." for name, r in zip(scenario_table["scenario"], scenario_table["effect_reason"]) if r]
+display(
+    Markdown(
+        fmt.md_table(table, align="lrrrrrr")
+        + ("\n\nUtan effekt på antalet hänvisade: " + " ".join(fmt.md_escape(w) for w in why) if why else "")
+    )
+)
 
 # %%
 #| label: fig-scenarios

@@ -139,7 +139,14 @@ def test_processed_tables_and_swedish_export_were_read(run):
 
 @pytest.mark.parametrize(
     "notebook, figures",
-    [("01_clean_data", 6), ("02_forecast_births", 2), ("03_staffing", 1), ("04_capacity_risk", 2), ("05_action_plan", 5)],
+    [
+        ("01_clean_data", 6),
+        ("02_forecast_births", 2),
+        ("03_staffing", 1),
+        ("04_capacity_risk", 2),
+        ("05_action_plan", 5),
+        ("06_steering_brief", 0),
+    ],
 )
 def test_executed_notebook_outputs_have_no_errors(run, notebook, figures):
     _, _, result, _, _ = run

@@ -31,9 +31,17 @@ def test_default_run_config_is_valid():
     assert cfg.period_end == pd.Timestamp("2026-08-01")
     assert cfg.summer_weeks == (25, 33)
     assert [(m.from_unit, m.into_unit) for m in cfg.harmonisation.merges] == [("MOLNDAL", "OSTRA")]
-    assert cfg.steps == ("01_clean_data", "02_forecast_births", "03_staffing", "04_capacity_risk", "05_action_plan")
+    assert cfg.steps == ("01_clean_data", "02_forecast_births", "03_staffing", "04_capacity_risk", "05_action_plan", "06_steering_brief")
     assert cfg.horizon_months == 60 and cfg.previous_run_id == "2026-T1"
-    assert cfg.reports == ("index.qmd", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd")
+    assert cfg.reports == (
+        "index.qmd",
+        "styrgrupp.qmd",
+        "nulage.qmd",
+        "framtid.qmd",
+        "sommar.qmd",
+        "handlingsplan.qmd",
+        "tertialrapport.qmd",
+    )
     assert pipeline.preflight(cfg) == []
     assert cfg.norms.target_blocking == 0.01 and cfg.capacity.mean_stay_hours == 8.0
     assert cfg.outlook_summer == 2027
@@ -60,7 +68,7 @@ def test_tertials():
         (with_(data__source="path"), r"data\.path: a folder is required"),
         (
             with_(steps=["99_magic"]),
-            r"steps: .99_magic. is not allowed; allowed: 01_clean_data, 02_forecast_births, 03_staffing, 04_capacity_risk, 05_action_plan",
+            r"steps: .99_magic. is not allowed; allowed: 01_clean_data, 02_forecast_births, 03_staffing, 04_capacity_risk, 05_action_plan, 06_steering_brief",
         ),
         (with_(steps=["01_clean_data", "02_forecast_births", "04_capacity_risk"]), r"steps: 04_capacity_risk needs 03_staffing before it"),
         (with_(capacity__mean_stay_hours=0), r"capacity\.mean_stay_hours: 0 is out of range; allowed: above 0-72"),

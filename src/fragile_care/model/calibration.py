@@ -165,3 +165,18 @@ def effective_stay(fits: pd.DataFrame) -> float:
     the configured one."""
     row = fits[fits["role"] == "used"].iloc[0]
     return float(row["mean_stay_hours"]) if bool(row["used"]) else float(row["configured_hours"])
+
+
+def prediction_interval(mean: float, dispersion: float, level: float = 0.8) -> tuple[float, float]:
+    """Central interval for a count with the given mean and dispersion (variance =
+    dispersion × mean): the Poisson quantiles when the dispersion is 1, else the negative
+    binomial with that variance."""
+    if mean <= 0:
+        return 0.0, 0.0
+    tail = (1 - level) / 2
+    if dispersion <= 1.0 + 1e-9:
+        dist = stats.poisson(mean)
+    else:
+        p = 1.0 / dispersion
+        dist = stats.nbinom(mean * p / (1 - p), p)
+    return float(dist.ppf(tail)), float(dist.ppf(1 - tail))

@@ -508,7 +508,7 @@ def simulate_summer(
 def neonatal_risk(neonatal: pd.DataFrame, high_risk: float) -> pd.DataFrame:
     """Blocking per unit, week and care level for cots (Erlang B with the staffed cots),
     and the expected admissions turned away (to be cared for elsewhere)."""
-    cot_blocking = erlang_b(neonatal["load_erlangs"].to_numpy(float), neonatal["cots_staffed"].to_numpy())
+    cot_blocking = erlang_b_mixed(neonatal["load_erlangs"].to_numpy(float), neonatal["cots_staffed"].to_numpy(float))
     return neonatal.assign(blocking=cot_blocking, turned_away=neonatal["admissions"] * cot_blocking, at_risk=cot_blocking > high_risk)
 
 

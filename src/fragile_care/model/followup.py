@@ -66,14 +66,18 @@ def traffic_light(current: float, baseline: float, target: float) -> str:
     return "yellow" if current < baseline else "red"
 
 
-def indicator_table(plan: pd.DataFrame, values: dict[str, float]) -> pd.DataFrame:
-    """One row per activity with an indicator: baseline, target, current value, light."""
+def indicator_table(plan: pd.DataFrame, values: dict[str, float], measured_until: pd.Timestamp | None = None) -> pd.DataFrame:
+    """One row per activity with an indicator: baseline, target, current value, light.
+
+    An activity that starts after ``measured_until`` (the end of the summer the values
+    measure) cannot have moved them: its light is "not_started", never green or red."""
     rows = []
     for act in plan.to_dict("records"):
         ind = act.get("indicator")
         if not isinstance(ind, str) or not ind:
             continue
         current = values.get(ind, float("nan"))
+        started = measured_until is None or pd.isna(act.get("start")) or pd.Timestamp(act["start"]) <= measured_until
         rows.append(
             {
                 "activity_id": act["activity_id"],
@@ -81,10 +85,13 @@ def indicator_table(plan: pd.DataFrame, values: dict[str, float]) -> pd.DataFram
                 "baseline": act["baseline"],
                 "target": act["target"],
                 "current": current,
-                "light": traffic_light(current, act["baseline"], act["target"]),
+                "light": traffic_light(current, act["baseline"], act["target"]) if started else "not_started",
             }
         )
     return pd.DataFrame(rows, columns=["activity_id", "indicator", "baseline", "target", "current", "light"])
+
+
+COUNT_INDICATORS = ("hänvisade_sommar", "veckor_med_risk")  # whole numbers: shown without decimals
 
 
 # ----------------------------------------------------------------------------- control charts

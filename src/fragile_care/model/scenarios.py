@@ -134,4 +134,27 @@ def scenarios(
         summary, risk = run_scenario(name, outlook, units, acts, norms, settings)
         summaries.append(summary)
         weekly.append(risk)
-    return pd.DataFrame(summaries), pd.concat(weekly, ignore_index=True)
+    table = pd.DataFrame(summaries)
+    table["effect_reason"] = [
+        effect_reason(acts, summary, summaries[0], outlook) if i > 0 else "" for i, ((_, acts), summary) in enumerate(zip(runs, summaries))
+    ]
+    return table, pd.concat(weekly, ignore_index=True)
+
+
+def effect_reason(activities: pd.DataFrame, summary: dict, baseline: dict, outlook: pd.DataFrame) -> str:
+    """Why a scenario changes the expected redirections by less than 0.05 women, or "":
+
+    - "pooling": regional coordination does not change how many women find their own
+      unit full, only where they are received (its effect is ``not_placed_in_region``);
+    - "not_in_force": no activity is in force in the outlook's summer weeks;
+    - "no_risk": staff were added where no week had a risk to lower;
+    - "no_change": the staffing changes cancel out over the summer (moved leave).
+    """
+    if abs(summary["redirected_mean"] - baseline["redirected_mean"]) >= 0.05:
+        return ""
+    if (activities["effect_type"] == "pooling").all():
+        return "pooling"
+    starts = [week_start(y, w) for y, w in zip(outlook["iso_year"], outlook["iso_week"])]
+    if not any(profile_factor(a, when) > 0 for a in activities.to_dict("records") for when in starts):
+        return "not_in_force"
+    return "no_risk" if summary["fte_added"] > 0 else "no_change"

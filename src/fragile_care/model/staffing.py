@@ -220,7 +220,8 @@ def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataF
     Occupied cots (load) = admissions per day × mean stay in days; cots needed = fewest
     with blocking ≤ target; nurses on duty needed = Σ cots needed × nurses per cot.
     Nurses at work staff the cots of all levels in the same proportion, at most the
-    physical cots (rooms_staffed-like rule for cots).
+    physical cots; like the delivery rooms the staffed cots are fractional (a cot staffed
+    part of the time, capacity.erlang_b_mixed).
     """
     levels = list(CARE_LEVELS)
     cots = units.set_index("unit_id")[[f"neonatal_cots_{lv}" for lv in levels]]
@@ -249,7 +250,7 @@ def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataF
     nurse_positions_all = (long["cots_physical"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
     on_duty = long["fte_supply"] / norms.fte_per_position
     share = np.minimum(1.0, on_duty / nurse_positions_all.where(nurse_positions_all > 0))
-    long["cots_staffed"] = np.floor(long["cots_physical"] * share.fillna(0.0) + 1e-9).astype(int)
+    long["cots_staffed"] = long["cots_physical"] * share.fillna(0.0)  # fractional, as the delivery rooms
     need_positions = (long["cots_needed"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
     long["fte_need"] = need_positions * norms.fte_per_position
     long["fte_gap"] = long["fte_supply"] - long["fte_need"]

@@ -131,12 +131,14 @@ LIGHT_STYLES = {
     "green": ("GRÖN", "\u25cf", "#1a7f37"),
     "yellow": ("GUL", "\u25b2", "#8a5a00"),
     "red": ("RÖD", "\u25a0", "#b3261e"),
+    "not_started": ("EJ STARTAD", "\u25cb", "#595959"),  # grey: no measure of an activity not yet begun
 }
 
 
 def traffic_light(light: str) -> str:
     """A traffic light as a Markdown table cell: ``● GRÖN`` in green, ``▲ GUL`` in amber,
-    ``■ RÖD`` in red (Quarto colours the span in HTML and in Typst); no light gives ``–``."""
+    ``■ RÖD`` in red, ``○ EJ STARTAD`` in grey (Quarto colours the span in HTML and in
+    Typst); no light gives ``–``."""
     if light not in LIGHT_STYLES:
         return "–"
     word, symbol, colour = LIGHT_STYLES[light]

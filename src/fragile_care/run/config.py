@@ -21,7 +21,7 @@ from fragile_care.run import steps as step_table
 from fragile_care.run.settings import RunConfig, RunFile
 from fragile_care.validation import messages
 
-DEFAULT_REPORTS = ("index.qmd", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd")
+DEFAULT_REPORTS = ("index.qmd", "styrgrupp.qmd", "nulage.qmd", "framtid.qmd", "sommar.qmd", "handlingsplan.qmd", "tertialrapport.qmd")
 VALIDATED_NAME = "run_config.json"  # the validated configuration in a run bundle
 
 

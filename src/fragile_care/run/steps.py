@@ -33,6 +33,7 @@ from fragile_care.inputs.schemas import (
 )
 from fragile_care.model import (
     allocation,
+    brief,
     calibration,
     capacity,
     demography,
@@ -182,7 +183,36 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         cap.high_risk_blocking,
         cap.mean_stay_hours,
     )
-    return {"scenarios": scenario_table, "scenario_weeks": scenario_weeks, "indicators": followup.indicator_table(actions, values)}
+    measured_until = pd.Timestamp.fromisocalendar(summer_year, cfg.summer_weeks[1], 7)
+    indicators = followup.indicator_table(actions, values, measured_until)
+    return {"scenarios": scenario_table, "scenario_weeks": scenario_weeks, "indicators": indicators}
+
+
+def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
+    """The steering group's brief: key numbers, one row per unit, proposals for decision,
+    all taken from the tables of steps 03-05."""
+    cap = cfg.capacity
+    actions = plan_table(tables)
+    return {
+        "brief_key_numbers": brief.key_numbers(
+            tables["redirections"],
+            tables["staffing_weekly"],
+            tables["redirection_totals"],
+            tables["neonatal_risk"],
+            actions,
+            cfg.summer_weeks,
+            cap.high_risk_blocking,
+            cfg.period_end,
+        ),
+        "brief_units": brief.unit_rows(
+            tables["redirection_risk"],
+            tables["redirection_totals"],
+            tables["extra_staff"],
+            cap.high_risk_blocking,
+            cfg.norms.target_blocking,
+        ),
+        "brief_proposals": brief.proposals(tables["extra_staff"], tables["scenarios"], actions, cfg.period_end),
+    }
 
 
 # ----------------------------------------------------------------------------- helpers the notebooks share
@@ -269,6 +299,25 @@ STEPS: tuple[Step, ...] = (
         optional_reads=("action_plan", "best_practice"),
         writes=("scenarios", "scenario_weeks", "indicators"),
         reads_previous_run=True,
+    ),
+    Step(
+        "06_steering_brief",
+        compute=steering_brief,
+        sections=("staffing", "capacity"),
+        reads=(
+            "units",
+            "redirections",
+            "staffing_weekly",
+            "redirection_totals",
+            "redirection_risk",
+            "extra_staff",
+            "neonatal_risk",
+            "scenarios",
+            "capacity_calibration",
+            "calibration_backtest",
+        ),
+        optional_reads=("action_plan",),
+        writes=("brief_key_numbers", "brief_units", "brief_proposals"),
     ),
 )
 BY_NAME = {s.name: s for s in STEPS}

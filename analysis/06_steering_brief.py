@@ -1,0 +1,154 @@
+# %% [markdown]
+# # 06 Underlag till styrgruppen
+#
+# Fem nyckeltal, en rad per enhet med trafikljus och sämsta vecka, och förslag till beslut.
+# Allt hämtas ur tabellerna från steg 03–05 (planeringstalet ur `redirection_totals`,
+# fördelningen av extra barnmorskor ur `extra_staff`, åtgärderna ur `scenarios`), så varje tal
+# är detsamma som i de utförliga rapporterna. Logiken finns i `fragile_care.model.brief`.
+
+# %% tags=["parameters"]
+# Parameters (papermill injects the run's values after this cell: the bundle's validated
+# run_config.json and the run's folders)
+run_config = "config/runs/2026-T2.yaml"
+processed_dir = ""
+output_root = ""
+
+# %%
+import pandas as pd
+from IPython.display import Markdown, display
+
+from fragile_care.model import describe
+from fragile_care.publish import disclosure
+from fragile_care.publish import formatting as fmt
+from fragile_care.run import config, steps
+
+cfg, out_dir = config.notebook_context(run_config, processed_dir)
+tables = steps.run_step("06_steering_brief", cfg, out_dir)
+labels = describe.short_labels(tables["units"])
+cap = steps.calibrated_settings(tables, cfg)
+key = tables["brief_key_numbers"].set_index("key")
+units, proposals = tables["brief_units"], tables["brief_proposals"]
+actions = steps.plan_table(tables)
+key
+
+# %%
+#| label: demo-banner
+display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, cfg.run_id)))
+
+# %%
+#| label: tbl-key-numbers
+#| tbl-cap: "Fem nyckeltal. Hänvisningar enligt loggen avser sommarperiodens veckor och alla orsaker; planeringstalet är modellens väntade antal nästa sommar under oförändrat läge."
+red, short, plan = key.loc["redirected_logged"], key.loc["weeks_short"], key.loc["planning_figure"]
+neo, acts = key.loc["neonatal_at_risk"], key.loc["activities_on_track"]
+threshold = cfg.disclosure_threshold
+weeks = f"v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}"
+rows = [
+    (
+        f"Hänvisade kvinnor sommaren {int(red['year'])} ({weeks}, enligt loggen)",
+        disclosure.suppress(red["value"], threshold),
+        f"{disclosure.suppress(red['previous'], threshold)} sommaren {int(red['previous_year'])}; "
+        f"därav platsbrist och bemanning {disclosure.suppress(red['detail'], threshold)} "
+        f"({disclosure.suppress(red['detail_previous'], threshold)})",
+    ),
+    (
+        f"Enhetsveckor med för få barnmorskor på förlossningen, sommaren {int(short['year'])}",
+        f"{fmt.sv_int(short['value'])} av {fmt.sv_int(short['of'])}",
+        f"{fmt.sv_int(short['previous'])} sommaren {int(short['previous_year'])}; "
+        f"{fmt.sv_int(short['detail'])} väntas sommaren {int(short['detail_year'])} om inget ändras",
+    ),
+    (
+        f"Planeringstal: väntat antal hänvisade sommaren {int(plan['year'])}, oförändrat läge",
+        fmt.sv_int(plan["value"]),
+        f"80 %-intervall {fmt.sv_int(plan['low'])}–{fmt.sv_int(plan['high'])}",
+    ),
+    (
+        f"Neonatala vårdnivåer med risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} någon vecka sommaren {int(neo['year'])}",
+        f"{fmt.sv_int(neo['value'])} av {fmt.sv_int(neo['of'])}",
+        "enhet × vårdnivå (intensiv, intermediär, vårdavdelning)",
+    ),
+    (
+        "Handlingsplanens aktiviteter enligt plan",
+        f"{fmt.sv_int(acts['value'])} av {fmt.sv_int(acts['of'])}",
+        "klara, pågående eller planerade som ännu inte ska ha startat",
+    ),
+]
+display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Nyckeltal", "Värde", "Jämförelse"]), align="lrl")))
+
+# %%
+#| label: tbl-brief-units
+#| tbl-cap: "En rad per förlossningsenhet nästa sommar under oförändrat läge: trafikljus efter veckan med högst risk (röd: över gränsen för förhöjd risk; gul: över dimensioneringsgränsen; grön: under), den veckan, enhetens del av planeringstalet med 80 %-intervall, veckor över dimensioneringsgränsen och extra barnmorskor som behövs för att hålla den varje vecka."
+table = pd.DataFrame(
+    {
+        "Enhet": units["unit_id"].map(labels),
+        "Risk": units["light"].map(fmt.traffic_light),
+        "Sämsta vecka": [f"v. {int(w)}: {fmt.sv_pct(b, 1)}" for w, b in zip(units["worst_week"], units["worst_blocking"])],
+        "Väntat antal hänvisade": [
+            f"{fmt.sv_int(m)} ({fmt.sv_int(lo)}–{fmt.sv_int(hi)})"
+            for m, lo, hi in zip(units["redirected_mean"], units["redirected_p10"], units["redirected_p90"])
+        ],
+        f"Veckor över {fmt.sv_pct(cfg.norms.target_blocking, 0)}": units["over"].astype(int).astype(str),
+        f"Åa-veckor till under {fmt.sv_pct(cfg.norms.target_blocking, 0)}": units["fte_to_target"].map(fmt.sv_int),
+    }
+)
+display(Markdown(fmt.md_table(table, align="llrrrr", markup=["Risk"])))
+
+# %%
+#| label: txt-proposals
+staff = proposals[proposals["kind"] == "extra_staff"]
+
+
+def proposal_text(p) -> str:
+    unit = fmt.md_escape(labels.get(p["unit_id"], p["unit_id"]))
+    if p["kind"] == "extra_staff":
+        return (
+            f"**{unit}, vecka {p['weeks']}:** förstärk förlossningen med i snitt {fmt.sv_num(p['fte_per_week'], 1)} "
+            f"barnmorskor (årsarbetare) per vecka, {fmt.sv_int(p['fte_weeks'])} årsarbetarveckor. "
+            f"Väntat {fmt.sv_num(p['prevented'], 1)} färre hänvisade kvinnor."
+        )
+    title = actions.set_index("activity_id").loc[p["activity_id"], "title"]
+    return (
+        f"**Besluta om {fmt.md_escape(p['activity_id'])} ({fmt.md_escape(title)}), {unit}, vecka {fmt.md_escape(p['weeks'])}:** "
+        f"{fmt.sv_int(p['fte_weeks'])} årsarbetarveckor. Väntat {fmt.sv_num(p['prevented'], 1)} färre hänvisade kvinnor."
+    )
+
+
+items = [f"{i}. {proposal_text(p)}" for i, p in enumerate(proposals.to_dict("records"), start=1)]
+display(
+    Markdown(
+        (
+            "\n".join(items)
+            + f"\n\nFörstärkningarna fördelar {fmt.sv_int(staff['fte_weeks'].sum())} av {fmt.sv_int(cap.extra_fte_weeks)} extra årsarbetarveckor "
+            "(konfigurationens antagande om vad en sommarersättning kan ge) dit de minskar hänvisningarna mest; tillsammans sänker de "
+            f"planeringstalet från {fmt.sv_num(key.loc['planning_figure', 'value'], 1)} till {fmt.sv_num(key.loc['planning_figure', 'value'] - staff['prevented'].sum(), 1)}. "
+            "Handlingsplanens åtgärder är räknade var för sig mot oförändrat läge och kan inte läggas ihop med förstärkningarna där de gäller samma enhet och veckor."
+        )
+        if items
+        else "Modellen ger inget förslag: ingen vecka vinner på fler barnmorskor."
+    )
+)
+
+# %%
+#| label: txt-model-trust
+fits, backtest = tables["capacity_calibration"], tables["calibration_backtest"]
+used = fits[fits["role"] == "used"].iloc[0]
+text = (
+    f"Modellen är kalibrerad mot hänvisningsloggen för somrarna {used['years']}: en effektiv tid på förlossningsrummet av "
+    f"{fmt.sv_num(used['mean_stay_hours'], 1)} timmar (95 %-intervall {fmt.sv_num(used['ci_low'], 1)}–{fmt.sv_num(used['ci_high'], 1)}) "
+    f"i stället för antagandets {fmt.sv_num(used['configured_hours'], 0)}."
+    if used["used"]
+    else f"Modellen är inte kalibrerad mot loggen ({fmt.md_escape(used['reason'])}); antagandet om tiden på förlossningsrummet används."
+)
+if not backtest.empty:
+    region = backtest.set_index("unit_id").loc["REGION"]
+    text += (
+        f" Skattad utan sommaren {int(region['iso_year'])} förutsade den {fmt.sv_int(region['predicted_calibrated'])} hänvisade den sommaren; "
+        f"loggen har {fmt.sv_int(region['logged'])}. "
+    )
+    text += (
+        "Planeringstalet kan alltså ligga för högt om det som sänkte hänvisningarna den sommaren består."
+        if region["logged"] < 0.8 * region["predicted_calibrated"]
+        else "Planeringstalet kan alltså ligga för lågt."
+        if region["logged"] > 1.2 * region["predicted_calibrated"]
+        else "Modell och logg stämmer väl."
+    )
+display(Markdown(text))

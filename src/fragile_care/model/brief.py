@@ -1,0 +1,162 @@
+"""The steering group's brief: five key numbers, one row per unit, proposals for decision.
+
+Everything here is taken from tables the earlier steps wrote, so every number in the brief
+is the same number the detailed reports show (the planning figure from
+``redirection_totals``, the allocation from ``extra_staff``, the measures from
+``scenarios``). Nothing is estimated again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fragile_care.model import allocation, calibration
+from fragile_care.model.describe import redirections_weekly
+
+# A unit's light: red when a week's risk at the forecast mean is above the high-risk limit
+# (capacity.high_risk_blocking), yellow above the dimensioning target (staffing
+# target_blocking), else green.
+LIGHT_ORDER = ("red", "yellow", "green")
+ON_TRACK = "on_track"
+BEHIND = "behind"
+
+
+def logged_summer(redirections: pd.DataFrame, year: int, weeks: tuple[int, int]) -> dict[str, float]:
+    """Women in the redirection log in the summer weeks of ``year``: all reasons, and the
+    capacity reasons the model covers (the same counts as the indicator hänvisade_sommar
+    and the table of model against log)."""
+    all_reasons = redirections_weekly(redirections)
+    capacity_only = calibration.logged_by_week(redirections)
+
+    def total(frame: pd.DataFrame, col: str) -> float:
+        return float(frame.loc[(frame["iso_year"] == year) & frame["iso_week"].between(*weeks), col].sum())
+
+    return {"all": total(all_reasons, "women"), "capacity": total(capacity_only, "logged")}
+
+
+def activity_progress(actions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
+    """Per activity: on track (done; under way; planned and not yet due to start) or behind
+    (paused; planned but due to have started by ``cutoff``; past its end and not done)."""
+    due = actions["start"] <= cutoff
+    overdue = actions["end"] < cutoff
+    behind = (actions["status"] == "pausad") | ((actions["status"] == "planerad") & due) | (overdue & (actions["status"] != "klar"))
+    return pd.Series(np.where(behind, BEHIND, ON_TRACK), index=actions.index)
+
+
+def key_numbers(
+    redirections: pd.DataFrame,
+    staffing_weekly: pd.DataFrame,
+    totals: pd.DataFrame,
+    neonatal_risk: pd.DataFrame,
+    actions: pd.DataFrame,
+    summer_weeks: tuple[int, int],
+    high_risk: float,
+    cutoff: pd.Timestamp,
+) -> pd.DataFrame:
+    """The five key numbers, one row each: key, value, and where it applies previous
+    (the summer before), low/high (80 % interval) and of (the total it is counted in)."""
+    observed_years = sorted(staffing_weekly.loc[staffing_weekly["kind"] == "utfall", "iso_year"].unique())
+    last = int(observed_years[-1])
+    before = int(observed_years[-2]) if len(observed_years) > 1 else None
+    rows = []
+    now, then = logged_summer(redirections, last, summer_weeks), logged_summer(redirections, before, summer_weeks) if before else None
+    rows.append(
+        {
+            "key": "redirected_logged",
+            "year": last,
+            "value": now["all"],
+            "previous_year": before,
+            "previous": then["all"] if then else np.nan,
+            "detail": now["capacity"],
+            "detail_previous": then["capacity"] if then else np.nan,
+        }
+    )
+    short = staffing_weekly.assign(short=staffing_weekly["fte_gap"] < 0).groupby(["kind", "iso_year"])["short"].agg(["sum", "size"])
+    outlook_year = int(staffing_weekly.loc[staffing_weekly["kind"] == "prognos", "iso_year"].iloc[0])
+    rows.append(
+        {
+            "key": "weeks_short",
+            "year": last,
+            "value": float(short.loc[("utfall", last), "sum"]),
+            "of": float(short.loc[("utfall", last), "size"]),
+            "previous_year": before,
+            "previous": float(short.loc[("utfall", before), "sum"]) if before else np.nan,
+            "detail": float(short.loc[("prognos", outlook_year), "sum"]),
+            "detail_year": outlook_year,
+        }
+    )
+    region = totals.set_index("unit_id").loc["REGION"]
+    rows.append(
+        {
+            "key": "planning_figure",
+            "year": outlook_year,
+            "value": float(region["redirected_mean"]),
+            "low": float(region["redirected_p10"]),
+            "high": float(region["redirected_p90"]),
+        }
+    )
+    ahead = neonatal_risk[neonatal_risk["kind"] == "prognos"]
+    levels = ahead.groupby(["unit_id", "care_level"])["blocking"].max()
+    rows.append({"key": "neonatal_at_risk", "year": outlook_year, "value": float((levels > high_risk).sum()), "of": float(len(levels))})
+    progress = activity_progress(actions, cutoff) if len(actions) else pd.Series(dtype=str)
+    rows.append({"key": "activities_on_track", "value": float((progress == ON_TRACK).sum()), "of": float(len(progress))})
+    cols = ["key", "year", "value", "previous_year", "previous", "low", "high", "of", "detail", "detail_previous", "detail_year"]
+    return pd.DataFrame(rows).reindex(columns=cols)
+
+
+def unit_rows(risk: pd.DataFrame, totals: pd.DataFrame, extra: pd.DataFrame, high_risk: float, target: float) -> pd.DataFrame:
+    """One row per unit: its light, its worst week (the highest risk at the forecast mean,
+    the same ranking the heat map shows), its share of the planning figure with the 80 %
+    interval, the weeks above the target, and the FTE-weeks the allocation gives it."""
+    worst = risk.loc[risk.groupby("unit_id")["blocking"].idxmax(), ["unit_id", "iso_week", "blocking", "p_high"]]
+    worst = worst.rename(columns={"iso_week": "worst_week", "blocking": "worst_blocking", "p_high": "worst_p_high"})
+    over = risk.assign(over=risk["blocking"] > target).groupby("unit_id", as_index=False)["over"].sum()
+    got = extra.groupby("unit_id", as_index=False).agg(fte_allocated=("fte_added", "sum"), fte_to_target=("fte_to_target", "sum"))
+    out = worst.merge(over, on="unit_id").merge(got, on="unit_id")
+    out = out.merge(totals[totals["unit_id"] != "REGION"], on="unit_id", validate="one_to_one")
+    out["light"] = np.select([out["worst_blocking"] > high_risk, out["worst_blocking"] > target], ["red", "yellow"], "green")
+    order = out["light"].map({v: i for i, v in enumerate(LIGHT_ORDER)})
+    return out.assign(_o=order).sort_values(["_o", "worst_blocking"], ascending=[True, False]).drop(columns="_o").reset_index(drop=True)
+
+
+def proposals(extra: pd.DataFrame, scenarios: pd.DataFrame, actions: pd.DataFrame, cutoff: pd.Timestamp, limit: int = 5) -> pd.DataFrame:
+    """Proposals for decision, each naming a unit, weeks, an amount and its modelled effect:
+    the blocks of the extra-staff allocation (largest effect first), then the plan's
+    modelled measures not yet under way, by their effect in the scenarios."""
+    rows = []
+    for b in allocation.allocation_blocks(extra).to_dict("records"):
+        rows.append(
+            {
+                "kind": "extra_staff",
+                "unit_id": b["unit_id"],
+                "weeks": f"{b['first_week']}–{b['last_week']}" if b["first_week"] != b["last_week"] else str(b["first_week"]),
+                "fte_weeks": b["fte_weeks"],
+                "fte_per_week": b["fte_per_week"],
+                "prevented": b["prevented"],
+                "activity_id": "",
+            }
+        )
+    base = float(scenarios["redirected_mean"].iloc[0])
+    status = actions.set_index("activity_id")["status"] if len(actions) else pd.Series(dtype=str)
+    for row in scenarios.iloc[1:].to_dict("records"):
+        act_id = row["scenario"].split(":")[0]
+        if act_id not in status.index or status[act_id] in ("pågår", "klar"):
+            continue
+        act = actions[actions["activity_id"] == act_id].iloc[0]
+        rows.append(
+            {
+                "kind": "plan_measure",
+                "unit_id": act["effect_unit"],
+                "weeks": act["effect_weeks"] if isinstance(act["effect_weeks"], str) else "",
+                "fte_weeks": row["fte_added"],
+                "fte_per_week": act["effect_fte"],
+                "prevented": base - row["redirected_mean"],
+                "activity_id": act_id,
+            }
+        )
+    cols = ["kind", "unit_id", "weeks", "fte_weeks", "fte_per_week", "prevented", "activity_id"]
+    frame = pd.DataFrame(rows, columns=cols)
+    staff = frame[frame["kind"] == "extra_staff"].head(limit - min(2, int((frame["kind"] == "plan_measure").sum())))
+    plan = frame[(frame["kind"] == "plan_measure") & (frame["prevented"] > 0.05)].sort_values("prevented", ascending=False)
+    return pd.concat([staff, plan], ignore_index=True).head(limit)
