@@ -113,14 +113,13 @@ plt.show()
 
 # %%
 #| label: fig-spc-staffing
-#| fig-cap: "Styrdiagram (XmR) för barnmorskor i tjänst per månad i hela regionen (tillgängliga årsarbetare plus hyrpersonal), samma fasta baslinje. Sommarmånaderna ligger högt av sommarvikarier; de är ett känt, återkommande mönster."
-#| fig-alt: "Linjediagram över barnmorskor i tjänst per månad med mittlinje och styrgränser."
-mw = tables["staffing"][tables["staffing"]["profession"] == "barnmorska"]
-fte = (mw["fte_available"] + mw["fte_agency"]).groupby(mw["month"]).sum()
+#| fig-cap: "Styrdiagram (XmR) för barnmorskor på arbetet per månad i hela regionen (tillgängliga årsarbetare plus hyrpersonal minus planerad semester, i snitt över månadens veckor; veckor utan rad i semesterplanen räknas utan semester), samma fasta baslinje."
+#| fig-alt: "Linjediagram över barnmorskor på arbetet per månad med mittlinje och styrgränser."
+fte = describe.staff_at_work_monthly(tables["staffing"], tables["leave_plan"], "barnmorska")
 fte = fte[fte.index >= first]
 chart = followup.xmr(fte, (fte.index >= first) & (fte.index <= last))
 fig, ax = plt.subplots(figsize=(9, 3.6))
-draw(chart, ax, "Barnmorskor i tjänst per månad", "Årsarbetare")
+draw(chart, ax, "Barnmorskor på arbetet per månad (semester avräknad)", "Årsarbetare")
 fig.tight_layout()
 figures.source_note(fig, cfg.is_demo)
 plt.show()

@@ -27,7 +27,7 @@ tables = steps.run_step("06_steering_brief", cfg, out_dir)
 labels = describe.short_labels(tables["units"])
 cap = steps.calibrated_settings(tables, cfg)
 key = tables["brief_key_numbers"].set_index("key")
-units, proposals = tables["brief_units"], tables["brief_proposals"]
+units, proposals, extra = tables["brief_units"], tables["brief_proposals"], tables["extra_staff"]
 actions = steps.plan_table(tables)
 key
 
@@ -107,7 +107,7 @@ def proposal_text(p) -> str:
         )
     title = actions.set_index("activity_id").loc[p["activity_id"], "title"]
     return (
-        f"**Besluta om {fmt.md_escape(p['activity_id'])} ({fmt.md_escape(title)}), {unit}, vecka {fmt.md_escape(p['weeks'])}:** "
+        f"**Besluta om {fmt.md_escape(p['activity_id'])} ({fmt.md_escape(title)}), {unit}, vecka {fmt.md_escape(p['weeks'].replace('-', '–'))}:** "
         f"{fmt.sv_int(p['fte_weeks'])} årsarbetarveckor. Väntat {fmt.sv_num(p['prevented'], 1)} färre hänvisade kvinnor."
     )
 
@@ -116,10 +116,11 @@ items = [f"{i}. {proposal_text(p)}" for i, p in enumerate(proposals.to_dict("rec
 display(
     Markdown(
         (
-            "\n".join(items)
-            + f"\n\nFörstärkningarna fördelar {fmt.sv_int(staff['fte_weeks'].sum())} av {fmt.sv_int(cap.extra_fte_weeks)} extra årsarbetarveckor "
-            "(konfigurationens antagande om vad en sommarersättning kan ge) dit de minskar hänvisningarna mest; tillsammans sänker de "
-            f"planeringstalet från {fmt.sv_num(key.loc['planning_figure', 'value'], 1)} till {fmt.sv_num(key.loc['planning_figure', 'value'] - staff['prevented'].sum(), 1)}. "
+            "\n".join(items) + f"\n\nFörstärkningarna fördelar {fmt.sv_int(extra['fte_added'].sum())} extra årsarbetarveckor "
+            f"(konfigurationens antagande om vad en sommarersättning kan ge: {fmt.sv_int(cap.extra_fte_weeks)}) dit de minskar hänvisningarna mest; "
+            f"alla tillsammans sänker planeringstalet från {fmt.sv_num(extra['redirected_before'].sum(), 1)} till "
+            f"{fmt.sv_num(extra['redirected_after'].sum(), 1)}. Punkterna ovan är de största posterna ({fmt.sv_int(staff['fte_weeks'].sum())} "
+            f"årsarbetarveckor); resten ligger i tabellen i sommarrapporten. "
             "Handlingsplanens åtgärder är räknade var för sig mot oförändrat läge och kan inte läggas ihop med förstärkningarna där de gäller samma enhet och veckor."
         )
         if items

@@ -13,6 +13,7 @@ import yaml
 
 from fragile_care import paths
 from fragile_care.inputs import io
+from fragile_care.publish import formatting as fmt
 from fragile_care.publish.embeds import check_embeds, embedded_table_cells, find_embeds
 from fragile_care.run import bundle as run_bundle
 from fragile_care.run import config, pipeline, steps
@@ -266,7 +267,7 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
     )
 
 
-REPORT_NAMES = ("index", "nulage", "framtid", "sommar", "handlingsplan", "tertialrapport")
+REPORT_NAMES = ("index", "styrgrupp", "nulage", "framtid", "sommar", "handlingsplan", "tertialrapport")
 
 
 def _html_pages(bundle):
@@ -373,7 +374,7 @@ def test_pdf_layout_is_clean_when_rendered(run, quarto_available):
     if not quarto_available or shutil.which("pdftotext") is None:
         pytest.skip("needs quarto and poppler's pdftotext (Debian poppler-utils)")
     _, _, result, _, _ = run
-    for name in ("index", "nulage", "framtid", "sommar"):
+    for name in ("index", "styrgrupp", "nulage", "framtid", "sommar"):
         assert check_pdf(result.bundle / f"{name}.pdf") == [], name
     for name in ("handlingsplan", "tertialrapport"):
         problems = [p for p in check_pdf(result.bundle / f"{name}.pdf") if "words on a page" not in p]
@@ -391,3 +392,54 @@ def test_tertial_follow_up_compares_with_the_previous_bundle(run):
     scenarios = io.read_tables(result.processed, ["scenarios"])["scenarios"]
     assert scenarios["scenario"].iloc[0] == "Oförändrat läge" and scenarios["scenario"].iloc[-1] == "Alla åtgärder"
     assert scenarios["redirected_mean"].iloc[-1] < scenarios["redirected_mean"].iloc[0]  # the plan adds staff
+
+
+def test_steering_brief_is_at_most_three_pages_and_comes_first(run, quarto_available):
+    import shutil
+    import subprocess
+
+    if not quarto_available or shutil.which("pdfinfo") is None:
+        pytest.skip("needs quarto and poppler's pdfinfo (Debian poppler-utils)")
+    _, _, result, _, _ = run
+    info = subprocess.run(["pdfinfo", str(result.bundle / "styrgrupp.pdf")], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    assert 1 <= pages <= 3
+    index = (result.bundle / "index.html").read_text(encoding="utf-8")
+    reports = re.findall(r'href="(\w+)\.html"', index[index.index("<table") :])
+    assert reports[0] == "styrgrupp"
+
+
+def _markdown(result, notebook, label):
+    nb = nbformat.read(result.bundle / "notebooks" / f"{notebook}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if f"#| label: {label}" in c.source)
+    return "".join(o["data"]["text/markdown"] for o in cell.outputs if "text/markdown" in o.get("data", {}))
+
+
+def test_one_planning_figure_in_every_place_it_appears(run):
+    """Next summer's expected redirections: the brief, the risk summary, the scenarios'
+    baseline and the allocation all take the same number from redirection_totals."""
+    _, _, result, _, _ = run
+    t = io.read_tables(result.processed, ["redirection_totals", "brief_key_numbers", "scenarios", "extra_staff"])
+    figure = t["redirection_totals"].set_index("unit_id").loc["REGION", "redirected_mean"]
+    key = t["brief_key_numbers"].set_index("key").loc["planning_figure"]
+    assert key["value"] == pytest.approx(figure)
+    assert t["scenarios"]["redirected_mean"].iloc[0] == pytest.approx(figure)
+    assert t["extra_staff"]["redirected_before"].sum() == pytest.approx(figure, rel=1e-9)
+    shown = fmt.sv_int(figure)
+    assert f"väntas omkring {shown} kvinnor" in _markdown(result, "04_capacity_risk", "txt-risk-summary")
+    brief_table = _markdown(result, "06_steering_brief", "tbl-key-numbers")
+    assert f"| {shown} | 80 %-intervall {fmt.sv_int(key['low'])}–{fmt.sv_int(key['high'])} |" in brief_table
+
+
+def test_brief_has_a_row_per_unit_and_proposals_naming_unit_weeks_amount_and_effect(run):
+    _, _, result, _, _ = run
+    t = io.read_tables(result.processed, ["brief_units", "brief_proposals", "units"])
+    open_units = t["units"][t["units"]["closed"].isna()]
+    assert sorted(t["brief_units"]["unit_id"]) == sorted(open_units["unit_id"])
+    assert set(t["brief_units"]["light"]) <= {"red", "yellow", "green"}
+    props = t["brief_proposals"]
+    assert len(props) >= 1
+    assert props["unit_id"].notna().all() and (props["weeks"] != "").all()
+    assert (props["fte_weeks"] > 0).all() and (props["prevented"] > 0).all()
+    text = _markdown(result, "06_steering_brief", "txt-proposals")
+    assert text.count("färre hänvisade kvinnor") == len(props)

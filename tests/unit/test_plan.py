@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from fragile_care.inputs import plan_checks
-from fragile_care.model import capacity, followup, scenarios, staffing
+from fragile_care.model import capacity, describe, followup, scenarios, staffing
 
 pytestmark = pytest.mark.unit
 
@@ -178,3 +178,38 @@ def test_load_previous_reads_a_bundle_from_disk(tmp_path):
     io.write_tables({"redirection_totals": pd.DataFrame({"unit_id": ["REGION"], "redirected_mean": [4.5]})}, tmp_path / "proc" / "r1")
     manifest, tables = followup.load_previous(tmp_path / "out" / "r1", tmp_path / "proc" / "r1")
     assert manifest["run_id"] == "r1" and followup.key_numbers(tables) == {"redirected_next_summer": 4.5}
+
+
+def test_activity_starting_after_the_measured_summer_is_grey_not_scored():
+    plan = _activity(start=pd.Timestamp("2027-01-15")).assign(indicator="hänvisade_sommar", baseline=52.0, target=40.0)
+    values = {"hänvisade_sommar": 29.0}  # below target: would be green if it counted
+    scored = followup.indicator_table(plan, values, measured_until=pd.Timestamp("2027-08-22"))
+    grey = followup.indicator_table(plan, values, measured_until=pd.Timestamp("2026-08-23"))
+    assert scored["light"].iloc[0] == "green" and grey["light"].iloc[0] == "not_started"
+
+
+def test_a_pooling_measure_says_why_it_does_not_change_the_expected_redirections():
+    pooling = _activity(effect_type="pooling", effect_partner="V")
+    outlook = pd.concat([OUTLOOK, OUTLOOK.assign(unit_id="V")], ignore_index=True)
+    table, _ = scenarios.scenarios(outlook, UNITS, pooling, staffing.Norms(), SETTINGS)
+    assert table["effect_reason"].tolist() == ["", "pooling"]
+    staff = _activity()
+    table, _ = scenarios.scenarios(OUTLOOK, UNITS, staff, staffing.Norms(), SETTINGS)
+    assert table["effect_reason"].tolist() == ["", ""]  # 10 FTE lower the redirections: nothing to explain
+
+
+def test_staff_at_work_subtracts_the_months_planned_leave():
+    """July 2027 has five Thursdays (ISO weeks 26-30); 10 FTE on leave in two of them:
+    20 / 5 = 4 FTE off the 100 on the books. June has no leave rows: nothing subtracted."""
+    staff = pd.DataFrame(
+        {
+            "unit_id": "U",
+            "month": pd.to_datetime(["2027-06-01", "2027-07-01"]),
+            "profession": "barnmorska",
+            "fte_available": [90.0, 90.0],
+            "fte_agency": [10.0, 10.0],
+        }
+    )
+    leave = pd.DataFrame({"unit_id": "U", "iso_week": ["2027-W27", "2027-W28"], "profession": "barnmorska", "fte_on_leave": 10.0})
+    at_work = describe.staff_at_work_monthly(staff, leave, "barnmorska")
+    assert at_work.tolist() == pytest.approx([100.0, 96.0])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fragile_care.model.calendar import summer_mask, weekly_estimate
+from fragile_care.model.calendar import summer_mask, week_month, weekly_estimate
 
 
 def annual_births(births: pd.DataFrame) -> pd.DataFrame:
@@ -159,3 +159,21 @@ def short_labels(units: pd.DataFrame) -> dict[str, str]:
         given = short.strip() if isinstance(short, str) else ""
         out[uid] = given or first or name
     return out
+
+
+def staff_at_work_monthly(staffing: pd.DataFrame, leave_plan: pd.DataFrame, profession: str) -> pd.Series:
+    """The region's staff of one profession at work per month, in FTE: available FTE plus
+    agency staff minus planned leave (the mean over the ISO weeks whose Thursday falls in
+    the month; a week without a leave row counts no leave). Without the leave, summer
+    months look best staffed exactly when most staff are on holiday."""
+    staff = staffing[staffing["profession"] == profession]
+    on_books = (staff["fte_available"] + staff["fte_agency"]).groupby(staff["month"]).sum()
+    leave = leave_plan[leave_plan["profession"] == profession]
+    if leave.empty:
+        return on_books
+    year = leave["iso_week"].str[:4].astype(int)
+    week = leave["iso_week"].str[-2:].astype(int)
+    month = week_month(year, week).to_numpy()
+    leave_sum = leave.assign(month=month).groupby("month")["fte_on_leave"].sum()
+    thursdays = pd.Series([len(pd.date_range(m, m + pd.offsets.MonthEnd(0), freq="W-THU")) for m in leave_sum.index], index=leave_sum.index)
+    return on_books - (leave_sum / thursdays).reindex(on_books.index).fillna(0.0)

@@ -289,6 +289,7 @@ STEPS: tuple[Step, ...] = (
             "births_monthly",
             "redirections",
             "staffing",
+            "leave_plan",
             "staffing_weekly",
             "births_forecast",
             "redirection_totals",
