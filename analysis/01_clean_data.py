@@ -20,6 +20,7 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
 
+from fragile_care.inputs.schemas import CARE_LEVEL_SV
 from fragile_care.model import calendar, describe
 from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
@@ -275,6 +276,35 @@ plt.show()
 
 # %% [markdown]
 # ## Enhetsstruktur och jämförelse med offentlig statistik
+
+# %%
+#| label: tbl-neonatal-current
+#| tbl-cap: "Neonatalvård i dag per enhet och vårdnivå: inlagda barn och vårddygn det senaste hela året, vårdplatser enligt lokalförteckningen och beläggning (vårddygn delat med platser gånger dagar) över året och under sommarmånaderna juni–augusti. Antal 1–4 visas som <5."
+neo = describe.neonatal_current(tables["neonatal_admissions"], tables["units"], tuple(cfg.compare_years))
+full_years = sorted(neo.loc[neo["complete"], "year"].unique())
+last_full = full_years[-1] if full_years else max(cfg.compare_years)
+year_rows = neo[neo["year"] == last_full].set_index(["unit_id", "care_level"])
+summer_occ = neo.pivot_table(index=["unit_id", "care_level"], columns="year", values="occupancy_summer")
+keys = list(year_rows.index)
+table = pd.DataFrame(
+    {
+        "Enhet": [labels[u] for u, _ in keys],
+        "Vårdnivå": [CARE_LEVEL_SV[lv] for _, lv in keys],
+        f"Inlagda {last_full}": [disclosure.suppress(v, cfg.disclosure_threshold) for v in year_rows["admissions"]],
+        f"Vårddygn {last_full}": year_rows["cot_days"].map(fmt.sv_int).tolist(),
+        "Platser": year_rows["cots"].astype(int).astype(str).tolist(),
+        f"Beläggning {last_full}": year_rows["occupancy"].map(lambda v: fmt.sv_pct(v, 0)).tolist(),
+    }
+)
+for y in summer_occ.columns:
+    table[f"Sommaren {y}"] = [fmt.sv_pct(summer_occ.loc[k, y], 0) for k in keys]
+display(
+    Markdown(
+        fmt.md_table(table, align="llrrrr" + "r" * len(summer_occ.columns))
+        + "\n\nBeläggningen är ett medelvärde: en avdelning med 60 % beläggning i snitt kan vara full enskilda dagar. "
+        "Risken att ett barn inte får plats under nästa sommar finns i sommarrapporten (neonatalvård)."
+    )
+)
 
 # %%
 #| label: tbl-unit-structure

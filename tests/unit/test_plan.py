@@ -213,3 +213,17 @@ def test_staff_at_work_subtracts_the_months_planned_leave():
     leave = pd.DataFrame({"unit_id": "U", "iso_week": ["2027-W27", "2027-W28"], "profession": "barnmorska", "fte_on_leave": 10.0})
     at_work = describe.staff_at_work_monthly(staff, leave, "barnmorska")
     assert at_work.tolist() == pytest.approx([100.0, 96.0])
+
+
+def test_neonatal_occupancy_is_cot_days_over_cots_times_days_covered():
+    """12 months of 31 cot days a month at 2 intensive-care cots in 2025; 2026 covers only
+    January–February (59 days, 59 cot days): occupancy over the days covered, not the year."""
+    months = list(pd.date_range("2025-01-01", "2026-02-01", freq="MS"))
+    adm = pd.DataFrame({"unit_id": "U", "month": months, "care_level": "ic", "admissions": 3, "cot_days": 31})
+    adm.loc[adm["month"].dt.year == 2026, "cot_days"] = [31, 28]
+    units = pd.DataFrame({"unit_id": ["U"], "neonatal_cots_ic": [2], "neonatal_cots_hd": [0], "neonatal_cots_sc": [0]})
+    out = describe.neonatal_current(adm, units, (2025, 2026)).set_index("year")
+    assert out.loc[2025, "occupancy"] == pytest.approx(12 * 31 / (2 * 365))
+    assert out.loc[2025, "occupancy_summer"] == pytest.approx(3 * 31 / (2 * 92))
+    assert out.loc[2026, "occupancy"] == pytest.approx(59 / (2 * 59)) and not out.loc[2026, "complete"]
+    assert list(out["care_level"].unique()) == ["ic"]  # no cots at hd and sc: left out

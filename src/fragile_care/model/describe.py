@@ -177,3 +177,28 @@ def staff_at_work_monthly(staffing: pd.DataFrame, leave_plan: pd.DataFrame, prof
     leave_sum = leave.assign(month=month).groupby("month")["fte_on_leave"].sum()
     thursdays = pd.Series([len(pd.date_range(m, m + pd.offsets.MonthEnd(0), freq="W-THU")) for m in leave_sum.index], index=leave_sum.index)
     return on_books - (leave_sum / thursdays).reindex(on_books.index).fillna(0.0)
+
+
+def neonatal_current(admissions: pd.DataFrame, units: pd.DataFrame, years: tuple[int, ...], summer_months=(6, 7, 8)) -> pd.DataFrame:
+    """Neonatal care now: per unit, care level and year, admissions and cot days over the
+    whole year and over the summer months, and the occupancy (cot days / (cots × days)) of
+    each against the unit's cots at that level. Units without cots at a level are left out.
+    A year the admissions table does not cover completely is marked ``complete`` False and
+    its occupancy is over the months covered."""
+    adm = admissions.assign(year=admissions["month"].dt.year)
+    adm = adm[adm["year"].isin(years)]
+    adm = adm.assign(summer=adm["month"].dt.month.isin(summer_months))
+    covered = adm.drop_duplicates(["unit_id", "month"])
+    months = covered.groupby(["unit_id", "year"]).agg(months=("month", "size"), days=("month", lambda m: int(m.dt.days_in_month.sum())))
+    whole_year = adm.groupby(["unit_id", "care_level", "year"])[["admissions", "cot_days"]].sum()
+    summer = adm[adm["summer"]].groupby(["unit_id", "care_level", "year"])[["admissions", "cot_days"]].sum()
+    out = whole_year.join(summer.add_suffix("_summer")).fillna(0.0).reset_index()
+    long = units.melt(id_vars="unit_id", value_vars=[c for c in units if c.startswith("neonatal_cots_")], value_name="cots")
+    long["care_level"] = long["variable"].str.removeprefix("neonatal_cots_")
+    out = out.merge(long[["unit_id", "care_level", "cots"]], on=["unit_id", "care_level"], how="inner")
+    out = out[out["cots"] > 0].merge(months.reset_index(), on=["unit_id", "year"], how="left")
+    summer_days = sum(pd.Timestamp(2001, m, 1).days_in_month for m in summer_months)
+    out["occupancy"] = out["cot_days"] / (out["cots"] * out["days"])  # over the months the table covers
+    out["occupancy_summer"] = out["cot_days_summer"] / (out["cots"] * summer_days)
+    out["complete"] = out["months"] == 12
+    return out.sort_values(["unit_id", "care_level", "year"], ignore_index=True)
