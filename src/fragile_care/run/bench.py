@@ -164,7 +164,7 @@ def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draw
     risk, draws = capacity.redirection_risk(mid, "rooms_staffed", cap.mean_stay_hours, n_draws, cap.seed, cap.high_risk_blocking)
     capacity.totals_with_interval(risk, draws)
     neo_draws = capacity.forecast_draws(neo.assign(sigma_log=0.06), n_draws, cap.seed)
-    capacity.erlang_b(
+    capacity.erlang_b_mixed(
         neo["load_erlangs"].to_numpy()[:, None] * neo_draws / neo["deliveries"].to_numpy()[:, None], neo["cots_staffed"].to_numpy()[:, None]
     )
     seconds = time.perf_counter() - t1
