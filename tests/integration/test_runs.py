@@ -42,7 +42,7 @@ def test_failed_run_keeps_previous_bundle_and_says_where(tmp_path):
     text = log.getvalue()
     assert code == 1 and result is None
     assert (previous / "manifest.json").read_text(encoding="utf-8") == '{"previous": true}'
-    assert "[1/5] 01_clean_data ... FAILED" in text
+    assert "[1/6] 01_clean_data ... FAILED" in text
     assert "step 01_clean_data failed in cell 8: DataValidationError" in text  # position in the executed notebook
     assert "births_monthly.csv:2:deliveries: error: negative count '-1'" in text
     partial = next((out_root / "_failed").iterdir())

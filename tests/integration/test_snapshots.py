@@ -21,6 +21,9 @@ HEADLINE = {
     "scenarios": ["scenario"],
     "indicators": ["activity_id"],
     "neonatal_risk": ["unit_id", "iso_year", "iso_week", "care_level", "kind"],
+    "capacity_calibration": ["role"],
+    "brief_key_numbers": ["key"],
+    "extra_staff": ["unit_id", "iso_year", "iso_week"],
 }
 
 
