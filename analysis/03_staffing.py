@@ -36,7 +36,7 @@ norms, cap = cfg.norms, cfg.capacity
 # %%
 midwives, neonatal = tables["staffing_weekly"], tables["neonatal_weekly"]
 fits, backtest = tables["capacity_calibration"], tables["calibration_backtest"]
-used = fits[fits["role"] == "used"].iloc[0]
+used = calibration.used_fit(fits)
 outlook = cfg.outlook_summer
 reference_year = int(midwives.loc[midwives["kind"] == "utfall", "iso_year"].max())  # its staffing and leave plan carry forward
 midwives.groupby(["iso_year", "unit_id"])[["deliveries", "rooms_needed", "rooms_staffed", "fte_gap"]].mean()

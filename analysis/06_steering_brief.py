@@ -17,7 +17,7 @@ output_root = ""
 import pandas as pd
 from IPython.display import Markdown, display
 
-from fragile_care.model import describe
+from fragile_care.model import calibration, describe
 from fragile_care.publish import disclosure
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
@@ -131,7 +131,7 @@ display(
 # %%
 #| label: txt-model-trust
 fits, backtest = tables["capacity_calibration"], tables["calibration_backtest"]
-used = fits[fits["role"] == "used"].iloc[0]
+used = calibration.used_fit(fits)
 text = (
     f"Modellen är kalibrerad mot hänvisningsloggen för somrarna {used['years']}: en effektiv tid på förlossningsrummet av "
     f"{fmt.sv_num(used['mean_stay_hours'], 1)} timmar (95 %-intervall {fmt.sv_num(used['ci_low'], 1)}–{fmt.sv_num(used['ci_high'], 1)}) "

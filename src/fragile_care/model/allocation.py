@@ -56,25 +56,24 @@ def greedy_allocation(
     before = value.copy()
     added = np.zeros(len(rooms))
 
-    def gain(i: int) -> tuple[float, float]:
+    def push(i: int) -> None:
+        """Queue unit-week ``i`` by the drop one more step would give, with the rooms it gives."""
         nxt = min(physical[i], rooms[i] + per_fte)
-        return value[i] - expected_redirected(draws[i], nxt, stay), nxt
+        nxt_value = expected_redirected(draws[i], nxt, stay)
+        heapq.heappush(heap, (nxt_value - value[i], i, nxt, nxt_value))
 
-    heap = []
+    heap: list[tuple[float, int, float, float]] = []
     for i in range(len(rooms)):
-        g, _ = gain(i)
-        heapq.heappush(heap, (-g, i))
+        push(i)
     for _ in range(budget):
         if not heap:
             break
-        neg, i = heapq.heappop(heap)
-        if -neg <= 1e-12:
+        change, i, nxt, new_value = heapq.heappop(heap)
+        if change >= -1e-12:
             break  # no unit-week gains from more staff (all at their physical rooms or no risk)
-        _, rooms[i] = gain(i)
-        value[i] -= -neg
+        rooms[i], value[i] = nxt, new_value
         added[i] += step_fte
-        g, _ = gain(i)
-        heapq.heappush(heap, (-g, i))
+        push(i)
     return weekly[["unit_id", "iso_year", "iso_week"]].assign(fte_added=added, redirected_before=before, redirected_after=value)
 
 
@@ -106,20 +105,15 @@ def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay:
 def extra_staff(
     weekly: pd.DataFrame, draws: np.ndarray, budget: int, thresholds: dict[str, float], norms: Norms, stay: float
 ) -> pd.DataFrame:
-    """Both answers per unit-week of the outlook: the greedy allocation of ``budget`` and,
+    """Both answers per unit-week of the outlook (rows as in ``weekly``): the greedy allocation of ``budget`` and,
     for each named threshold, the FTE needed to reach it (columns ``fte_to_<name>`` and
     ``reachable_<name>``)."""
-    keys = ["unit_id", "iso_year", "iso_week"]
     out = greedy_allocation(weekly, draws, budget, norms, stay)
     for name, threshold in thresholds.items():
-        need = fte_to_threshold(weekly, threshold, norms, stay)
-        out = out.merge(
-            need.rename(columns={"fte_needed": f"fte_to_{name}", "reachable": f"reachable_{name}"}).drop(
-                columns=[] if "blocking" not in out else ["blocking"]
-            ),
-            on=keys,
-            validate="one_to_one",
-        )
+        need = fte_to_threshold(weekly, threshold, norms, stay)  # same rows in the same order
+        out["blocking"] = need["blocking"].to_numpy()
+        out[f"fte_to_{name}"] = need["fte_needed"].to_numpy()
+        out[f"reachable_{name}"] = need["reachable"].to_numpy()
     return out
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from fragile_care.model import capacity
+from fragile_care.model.describe import redirections_weekly
 
 CAPACITY_REASONS = ("platsbrist", "bemanning")
 STAY_BOUNDS = (1.0, 48.0)  # hours; an estimate at a bound is not used
@@ -51,17 +52,8 @@ class StayFit:
 
 def logged_by_week(redirections: pd.DataFrame) -> pd.DataFrame:
     """Women in the log per sending unit and ISO week, for capacity reasons only."""
-    log = redirections[redirections["reason"].isin(CAPACITY_REASONS)]
-    iso = log["date"].dt.isocalendar()
-    frame = pd.DataFrame(
-        {
-            "unit_id": log["from_unit"].to_numpy(),
-            "iso_year": iso["year"].astype(int).to_numpy(),
-            "iso_week": iso["week"].astype(int).to_numpy(),
-            "logged": log["women"].astype(float).to_numpy(),
-        }
-    )
-    return frame.groupby(["unit_id", "iso_year", "iso_week"], as_index=False)["logged"].sum()
+    capacity_only = redirections[redirections["reason"].isin(CAPACITY_REASONS)]
+    return redirections_weekly(capacity_only).rename(columns={"women": "logged"}).astype({"logged": float})
 
 
 def weekly_with_log(observed: pd.DataFrame, redirections: pd.DataFrame) -> pd.DataFrame:
@@ -160,10 +152,15 @@ def calibrate(observed: pd.DataFrame, redirections: pd.DataFrame, configured: fl
     return fits, pd.concat([per_unit, total[per_unit.columns]], ignore_index=True)
 
 
+def used_fit(fits: pd.DataFrame) -> pd.Series:
+    """The row of :func:`calibrate`'s fits that the outlook uses (fitted on every summer)."""
+    return fits[fits["role"] == "used"].iloc[0]
+
+
 def effective_stay(fits: pd.DataFrame) -> float:
     """The stay the outlook and scenarios use: the calibrated one when it was fitted, else
     the configured one."""
-    row = fits[fits["role"] == "used"].iloc[0]
+    row = used_fit(fits)
     return float(row["mean_stay_hours"]) if bool(row["used"]) else float(row["configured_hours"])
 
 

@@ -167,17 +167,20 @@ def redirection_risk(
     n_draws: int = 1000,
     seed: int = 0,
     high_risk: float = 0.05,
+    arrivals: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Blocking probability and expected redirected women per unit and week, with the
     forecast's uncertainty.
 
     ``weekly`` has unit_id, iso_year, iso_week, deliveries, sigma_log and ``servers_col``
-    (staffed rooms). Returns the table with blocking and redirected at the forecast mean,
-    their 10th-90th percentiles over the draws, and ``p_high`` = the probability that the
-    blocking exceeds ``high_risk``; and the array of redirected women per row and draw.
+    (staffed rooms). ``arrivals``: the draws of :func:`forecast_draws` when the caller
+    already has them (else drawn here with ``n_draws`` and ``seed``). Returns the table
+    with blocking and redirected at the forecast mean, their 10th-90th percentiles over the
+    draws, and ``p_high`` = the probability that the blocking exceeds ``high_risk``; and the
+    array of redirected women per row and draw.
     """
     check_stay(mean_stay_hours)
-    draws = forecast_draws(weekly, n_draws, seed)
+    draws = forecast_draws(weekly, n_draws, seed) if arrivals is None else arrivals
     deliveries = weekly["deliveries"].to_numpy(float)
     servers = weekly[servers_col].to_numpy()
     blocking_draws = blocking(draws, servers[:, None], mean_stay_hours)

@@ -145,11 +145,12 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     cap = calibrated_settings(tables, cfg)
     weekly = tables["staffing_weekly"]
     observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
+    arrivals = capacity.forecast_draws(ahead, cap.forecast_draws, cap.seed)  # one set of draws for the risk and the allocation
     risk, draws = capacity.redirection_risk(
-        ahead, "rooms_staffed", cap.mean_stay_hours, cap.forecast_draws, cap.seed, cap.high_risk_blocking
+        ahead, "rooms_staffed", cap.mean_stay_hours, high_risk=cap.high_risk_blocking, arrivals=arrivals
     )
     thresholds = {"high": cap.high_risk_blocking, "target": cfg.norms.target_blocking}
-    extra = allocation.extra_staff(ahead, draws_arrivals(ahead, cap), cap.extra_fte_weeks, thresholds, cfg.norms, cap.mean_stay_hours)
+    extra = allocation.extra_staff(ahead, arrivals, cap.extra_fte_weeks, thresholds, cfg.norms, cap.mean_stay_hours)
     return {
         "redirection_risk": risk,
         "redirection_totals": capacity.totals_with_interval(risk, draws),
@@ -219,11 +220,6 @@ def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
 def calibrated_settings(tables: Tables, cfg: RunConfig) -> capacity.CapacitySettings:
     """The capacity settings with the effective stay of step 03's calibration."""
     return cfg.capacity.model_copy(update={"mean_stay_hours": calibration.effective_stay(tables["capacity_calibration"])})
-
-
-def draws_arrivals(ahead: pd.DataFrame, cap: capacity.CapacitySettings):
-    """The forecast draws of arrivals per unit-week (the same seed as the risk table)."""
-    return capacity.forecast_draws(ahead, cap.forecast_draws, cap.seed)
 
 
 def open_units(units: pd.DataFrame) -> pd.DataFrame:
