@@ -113,7 +113,7 @@ plt.show()
 
 # %%
 #| label: fig-spc-staffing
-#| fig-cap: "Styrdiagram (XmR) för barnmorskor på arbetet per månad i hela regionen (tillgängliga årsarbetare plus hyrpersonal minus planerad semester, i snitt över månadens veckor; veckor utan rad i semesterplanen räknas utan semester), samma fasta baslinje."
+#| fig-cap: "Styrdiagram (XmR) för barnmorskor på arbetet per månad i hela regionen (tillgängliga årsarbetare plus hyrpersonal minus planerad semester, i snitt över månadens veckor; veckor utan rad i semesterplanen räknas utan semester), samma fasta baslinje så långt semesterplanen räcker. Bara år som semesterplanen täcker visas: utan semestern skulle sommaren se ut som årets bäst bemannade tid."
 #| fig-alt: "Linjediagram över barnmorskor på arbetet per månad med mittlinje och styrgränser."
 fte = describe.staff_at_work_monthly(tables["staffing"], tables["leave_plan"], "barnmorska")
 fte = fte[fte.index >= first]

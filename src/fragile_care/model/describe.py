@@ -165,13 +165,15 @@ def staff_at_work_monthly(staffing: pd.DataFrame, leave_plan: pd.DataFrame, prof
     """The region's staff of one profession at work per month, in FTE: available FTE plus
     agency staff minus planned leave (the mean over the ISO weeks whose Thursday falls in
     the month; a week without a leave row counts no leave). Without the leave, summer
-    months look best staffed exactly when most staff are on holiday."""
+    months look best staffed exactly when most staff are on holiday, so only the years the
+    leave plan covers are returned (empty without a leave plan)."""
     staff = staffing[staffing["profession"] == profession]
     on_books = (staff["fte_available"] + staff["fte_agency"]).groupby(staff["month"]).sum()
     leave = leave_plan[leave_plan["profession"] == profession]
+    year = leave["iso_week"].str[:4].astype(int)
+    on_books = on_books[on_books.index.year.isin(set(year))]
     if leave.empty:
         return on_books
-    year = leave["iso_week"].str[:4].astype(int)
     week = leave["iso_week"].str[-2:].astype(int)
     month = week_month(year, week).to_numpy()
     leave_sum = leave.assign(month=month).groupby("month")["fte_on_leave"].sum()
