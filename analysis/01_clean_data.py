@@ -230,15 +230,14 @@ display(Markdown(fmt.md_table(table)))
 
 # %%
 #| label: tbl-summer-redirections
-#| tbl-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Antal 1–4 visas som <5, och då visas inte heller talet per 1 000 (det skulle röja antalet)."
+#| tbl-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Där antalet är dolt visas inte heller talet per 1 000 (det skulle röja antalet)."
+published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
-    table[f"Antal {y}"] = [disclosure.suppress(v, cfg.disclosure_threshold) for v in wide[("redirected", y)]]
+    table[f"Antal {y}"] = [published.text(u, y, "capacity", v) for u, v in zip(wide.index, wide[("redirected", y)])]
 for y in cfg.compare_years:
-    table[f"Per 1 000 {y}"] = [
-        disclosure.suppress_rate(n, r, cfg.disclosure_threshold) for n, r in zip(wide[("redirected", y)], wide[("redirected_per_1000", y)])
-    ]
-display(Markdown(fmt.md_table(table)))
+    table[f"Per 1 000 {y}"] = [published.rate(u, y, "capacity", r) for u, r in zip(wide.index, wide[("redirected_per_1000", y)])]
+display(Markdown(fmt.md_table(table) + "\n\n" + disclosure.suppression_note(cfg.disclosure_threshold)))
 
 # %%
 #| label: txt-summer-summary
@@ -248,14 +247,17 @@ display(
     Markdown(
         f"Under sommarperioden (vecka {w0}–{w1}) {y_last} skattas antalet förlossningar i regionen till {fmt.sv_int(d_last['deliveries'])}, "
         f"{fmt.sv_pct(describe.change(d_last['deliveries'], d_prev['deliveries']), signed=True)} jämfört med {y_prev}. "
-        f"{fmt.sv_int(d_last['redirected'])} kvinnor hänvisades till en annan enhet ({fmt.sv_int(d_prev['redirected'])} sommaren {y_prev}), "
-        f"{fmt.sv_num(1000 * d_last['redirected'] / d_last['deliveries'])} per 1 000 förlossningar."
+        f"{published.text('REGION', y_last, 'capacity', d_last['redirected'])} kvinnor hänvisades till en annan enhet på grund av platsbrist "
+        f"eller bemanning ({published.text('REGION', y_prev, 'capacity', d_prev['redirected'])} sommaren {y_prev}), "
+        f"{published.rate('REGION', y_last, 'capacity', 1000 * d_last['redirected'] / d_last['deliveries'])} per 1 000 förlossningar. "
+        f"Av andra orsaker (neonatal, övrigt) hänvisades {published.text('REGION', y_last, 'other')} i hela regionen "
+        f"({published.text('REGION', y_prev, 'other')} sommaren {y_prev})."
     )
 )
 
 # %%
 #| label: fig-redirections-summer
-#| fig-cap: "Hänvisade kvinnor under sommarperioden per enhet (den enhet som hänvisade) och år. Antal 1–4 visas som en streckad stapel upp till 4 med etiketten <5."
+#| fig-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år. Antal 1–4 visas som en streckad stapel upp till 4 med etiketten <5; ett antal som döljs för att skydda ett annat har ingen stapel och etiketten .."
 #| fig-alt: "Grupperat stapeldiagram med antalet hänvisade kvinnor under sommarveckorna per förlossningsenhet för varje jämförelseår; varje stapel har sitt värde utskrivet."
 short = describe.short_labels(units)
 unit_order = sorted(summer["unit_id"].unique(), key=lambda u: labels[u])
@@ -265,7 +267,8 @@ fig, ax = plt.subplots(figsize=(9, 4))
 for k, (year, colour) in enumerate(zip(years_shown, sns.color_palette())):
     part = summer[summer["year"] == year].set_index("unit_id").reindex(unit_order)
     positions = [i - 0.4 + width * (k + 0.5) for i in range(len(unit_order))]
-    figures.suppressed_bars(ax, positions, part["redirected"].fillna(0), cfg.disclosure_threshold, width, colour, str(year))
+    status = [published.status(u, year, "capacity", n) for u, n in zip(unit_order, part["redirected"].fillna(0))]
+    figures.suppressed_bars(ax, positions, part["redirected"].fillna(0), cfg.disclosure_threshold, width, colour, str(year), status)
 ax.set_xticks(range(len(unit_order)), [short[u] for u in unit_order])
 ax.set(xlabel="", ylabel="Hänvisade kvinnor", title=f"Hänvisningar vecka {w0}–{w1}")
 figures.sv_axis(ax)

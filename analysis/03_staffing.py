@@ -125,6 +125,7 @@ display(Markdown(fmt.md_table(table, align="llrrrrr")))
 #| label: tbl-stay-calibration
 #| tbl-cap: "Modellen kalibrerad mot hänvisningsloggen: den effektiva tiden på förlossningsrummet som gör att modellen bäst förklarar loggens hänvisningar av platsbrist och bemanning per enhet och sommarvecka (största sannolikhet, Poisson), med 95 %-konfidensintervall. Den översta raden används i prognosen; den andra är skattad utan den senaste sommaren, för efterhandstestet."
 role_sv = {"used": "Används i prognosen", "backtest": "Efterhandstest (utan senaste sommaren)"}
+published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
 table = pd.DataFrame(
     {
         "Skattning": fits["role"].map(role_sv),
@@ -133,7 +134,10 @@ table = pd.DataFrame(
         "95 %-intervall": [
             f"{fmt.sv_num(lo, 1)}–{fmt.sv_num(hi, 1)}" if u else "–" for lo, hi, u in zip(fits["ci_low"], fits["ci_high"], fits["used"])
         ],
-        "Hänvisade i loggen": fits["logged"].map(fmt.sv_int),
+        "Hänvisade i loggen": [
+            published.total_text("REGION", [int(y) for y in years.split(", ")], "capacity", n)
+            for years, n in zip(fits["years"], fits["logged"])
+        ],
         "Modellen, väntat antal": fits["predicted"].map(fmt.sv_int),
         "Spridning mot Poisson": [fmt.sv_num(v, 1) if u else "–" for v, u in zip(fits["dispersion"], fits["used"])],
     }
@@ -163,7 +167,9 @@ else:
     table = pd.DataFrame(
         {
             "Enhet": backtest["unit_id"].map(labels),
-            "Loggen": backtest["logged"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
+            "Loggen": [
+                published.text(u, y, "capacity", n) for u, y, n in zip(backtest["unit_id"], backtest["iso_year"], backtest["logged"])
+            ],
             "Modellen, kalibrerad": backtest["predicted_calibrated"].map(fmt.sv_int),
             f"Modellen, antagen tid ({fmt.sv_num(cap.mean_stay_hours, 0)} h)": backtest["predicted_configured"].map(fmt.sv_int),
         }
@@ -183,7 +189,8 @@ else:
         Markdown(
             fmt.md_table(table, align="lrrr")
             + f"\n\nSommaren {int(region['iso_year'])}, hela regionen: modellen {fmt.sv_int(region['predicted_calibrated'])} "
-            f"(80 %-intervall {fmt.sv_int(low)}–{fmt.sv_int(high)}), loggen {fmt.sv_int(region['logged'])}. {verdict}"
+            f"(80 %-intervall {fmt.sv_int(low)}–{fmt.sv_int(high)}), loggen {published.text('REGION', int(region['iso_year']), 'capacity', region['logged'])}. "
+            f"{verdict}\n\n{disclosure.suppression_note(cfg.disclosure_threshold)}"
         )
     )
 

@@ -111,7 +111,8 @@ display(Markdown(fmt.md_table(table, align="lrr")))
 
 # %%
 #| label: tbl-model-vs-log
-#| tbl-cap: "Sommarens hänvisningar enligt modellen (med veckans faktiska förlossningar och bemanning), kalibrerad mot loggen och med den antagna tiden på förlossningsrummet, jämfört med hänvisningsloggen, per enhet och år. Modellen avser platsbrist och bemanning; övriga orsaker (neonatal, övrigt) visas för sig. Antal 1–4 i loggen visas som <5."
+#| tbl-cap: "Sommarens hänvisningar enligt modellen (med veckans faktiska förlossningar och bemanning), kalibrerad mot loggen och med den antagna tiden på förlossningsrummet, jämfört med hänvisningsloggen (platsbrist och bemanning, det modellen avser), per enhet och år."
+published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
 table = pd.DataFrame(
     {
         "Enhet": review["unit_id"].map(labels),
@@ -119,22 +120,29 @@ table = pd.DataFrame(
         "Förlossningar": review["deliveries"].map(fmt.sv_int),
         "Modellen, kalibrerad": review["predicted"].map(fmt.sv_int),
         f"Modellen, antagen tid ({fmt.sv_num(cfg.capacity.mean_stay_hours, 0)} h)": review["predicted_configured"].map(fmt.sv_int),
-        "Loggen: platsbrist och bemanning": review["logged_capacity"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
-        "Loggen: övriga orsaker": review["logged_other"].map(lambda v: disclosure.suppress(v, cfg.disclosure_threshold)),
+        "Loggen": [
+            published.text(u, y, "capacity", n) for u, y, n in zip(review["unit_id"], review["iso_year"], review["logged_capacity"])
+        ],
     }
 )
 years = sorted(review["iso_year"].unique())
-sums = review.groupby("iso_year")[["predicted", "predicted_configured", "logged_capacity"]].sum()
+sums = review.groupby("iso_year")[["predicted", "predicted_configured", "logged_capacity", "logged_other"]].sum()
 text = " ".join(
     f"{y}: modellen {fmt.sv_int(sums.loc[y, 'predicted'])} (med antagen tid {fmt.sv_int(sums.loc[y, 'predicted_configured'])}), "
-    f"loggen {disclosure.suppress(sums.loc[y, 'logged_capacity'], cfg.disclosure_threshold)}."
+    f"loggen {published.text('REGION', y, 'capacity', sums.loc[y, 'logged_capacity'])}; "
+    f"hänvisade av andra orsaker (neonatal, övrigt) {published.text('REGION', y, 'other', sums.loc[y, 'logged_other'])}."
     for y in years
 )
-display(Markdown(fmt.md_table(table, align="llrrrrr") + f"\n\nHela regionen – {text}"))
+display(
+    Markdown(
+        fmt.md_table(table, align="llrrrr") + f"\n\nHela regionen – {text}\n\n{disclosure.suppression_note(cfg.disclosure_threshold)} "
+        "Hänvisningar av andra orsaker redovisas bara för hela regionen: per enhet skulle de tillsammans med loggens totala antal röja små antal."
+    )
+)
 
 # %%
 #| label: fig-model-vs-log
-#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal (kalibrerad mot loggen) jämfört med loggen (platsbrist och bemanning), per enhet och år. Loggvärden 1–4 visas som en streckad stapel upp till 4 med etiketten <5."
+#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal (kalibrerad mot loggen) jämfört med loggen (platsbrist och bemanning), per enhet och år. Loggvärden 1–4 visas som en streckad stapel upp till 4 med etiketten <5; ett antal som döljs för att skydda ett annat har ingen stapel och etiketten .."
 #| fig-alt: "Två delfigurer, en per sommar, med två staplar per enhet: modellens väntade antal hänvisade och antalet i loggen; varje stapel har sitt värde utskrivet."
 short = describe.short_labels(tables["units"])
 years = sorted(review["iso_year"].unique())
@@ -146,7 +154,8 @@ for ax, year in zip(axes.flat, years):
     ax.bar([i - 0.2 for i in x], part["predicted"], width=0.4, color=colours[0], label="Modell")
     for i, p in enumerate(part["predicted"]):
         ax.text(i - 0.2, p, fmt.sv_num(p, 0), ha="center", va="bottom", fontsize=8)
-    figures.suppressed_bars(ax, [i + 0.2 for i in x], part["logged_capacity"], cfg.disclosure_threshold, 0.4, colours[1], "Logg")
+    status = [published.status(u, year, "capacity", n) for u, n in zip(part["unit_id"], part["logged_capacity"])]
+    figures.suppressed_bars(ax, [i + 0.2 for i in x], part["logged_capacity"], cfg.disclosure_threshold, 0.4, colours[1], "Logg", status)
     ax.set_xticks(list(x), [short[u] for u in part["unit_id"]])
     ax.set(title=f"Sommaren {year}", xlabel="")
     figures.sv_axis(ax)

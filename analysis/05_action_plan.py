@@ -21,7 +21,7 @@ import seaborn as sns
 from IPython.display import Markdown, display
 
 from fragile_care.model import calendar, describe, followup
-from fragile_care.publish import figures
+from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import bundle, config, steps
 
@@ -65,19 +65,27 @@ display(
 #| label: tbl-indicators
 #| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, grå = aktiviteten har inte startat, så sommaren mäter den inte)."
 ind_sv = {
-    "hänvisade_sommar": "Hänvisade kvinnor under sommarperioden",
-    "hänvisade_per_1000": "Hänvisade per 1 000 förlossningar, sommar",
+    "hänvisade_sommar": "Hänvisade kvinnor under sommarperioden (platsbrist, bemanning)",
+    "hänvisade_per_1000": "Hänvisade (platsbrist, bemanning) per 1 000 förlossningar, sommar",
     "vakansgrad_barnmorskor": "Vakansgrad barnmorskor juni–augusti, %",
     "veckor_med_risk": "Enhetsveckor med förhöjd risk, sommar",
 }
 decimals = {i: 0 if i in followup.COUNT_INDICATORS else 1 for i in indicators["indicator"]}
+published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
+protected = {  # the summer's redirection count and its rate, as protected for every report
+    "hänvisade_sommar": lambda v: published.text("REGION", summer_year, "capacity", v),
+    "hänvisade_per_1000": lambda v: published.rate("REGION", summer_year, "capacity", v),
+}
 table = pd.DataFrame(
     {
         "Aktivitet": indicators["activity_id"],
         "Indikator": indicators["indicator"].map(ind_sv),
         "Utgångsläge": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["baseline"])],
         "Mål": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["target"])],
-        f"Sommaren {summer_year}": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["current"])],
+        f"Sommaren {summer_year}": [
+            protected[i](v) if i in protected else fmt.sv_num(v, decimals[i])
+            for i, v in zip(indicators["indicator"], indicators["current"])
+        ],
         "Trafikljus": indicators["light"].map(fmt.traffic_light),
     }
 )
@@ -126,11 +134,9 @@ plt.show()
 
 # %%
 #| label: fig-spc-redirections
-#| fig-cap: "Styrdiagram (c-diagram) för hänvisade kvinnor per sommarmånad (juni–augusti) i hela regionen; baslinje: somrarna före den senaste. Månader med 1–4 hänvisade visas som <5."
+#| fig-cap: "Styrdiagram (c-diagram) för kvinnor hänvisade på grund av platsbrist eller bemanning per sommarmånad (juni–augusti) i hela regionen; baslinje: somrarna före den senaste. Månader med 1–4 hänvisade visas som <5."
 #| fig-alt: "Punktdiagram med antalet hänvisade kvinnor per sommarmånad, mittlinje och styrgränser."
-log = tables["redirections"]
-monthly = log.groupby(log["date"].dt.to_period("M").dt.to_timestamp())["women"].sum().astype(float)
-monthly = monthly[monthly.index.month.isin([6, 7, 8])]
+monthly = describe.redirections_monthly(tables["redirections"], months=(6, 7, 8))
 latest = monthly.index.max().year
 chart = followup.c_chart(monthly, pd.Series(monthly.index.year < latest, index=monthly.index))
 labels_x = [f"{fmt.sv_month(m)[:3]} {m.year}" for m in chart.index]

@@ -37,18 +37,19 @@ display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, c
 
 # %%
 #| label: tbl-key-numbers
-#| tbl-cap: "Fem nyckeltal. Hänvisningar enligt loggen avser sommarperiodens veckor och alla orsaker; planeringstalet är modellens väntade antal nästa sommar under oförändrat läge."
+#| tbl-cap: "Fem nyckeltal. Hänvisningar enligt loggen avser sommarperiodens veckor och orsakerna platsbrist och bemanning (det modellen och åtgärderna gäller); planeringstalet är modellens väntade antal nästa sommar under oförändrat läge."
 red, short, plan = key.loc["redirected_logged"], key.loc["weeks_short"], key.loc["planning_figure"]
 neo, acts = key.loc["neonatal_at_risk"], key.loc["activities_on_track"]
-threshold = cfg.disclosure_threshold
+published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
+y_red, y_before = int(red["year"]), int(red["previous_year"])
 weeks = f"v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}"
 rows = [
     (
-        f"Hänvisade kvinnor sommaren {int(red['year'])} ({weeks}, enligt loggen)",
-        disclosure.suppress(red["value"], threshold),
-        f"{disclosure.suppress(red['previous'], threshold)} sommaren {int(red['previous_year'])}; "
-        f"därav platsbrist och bemanning {disclosure.suppress(red['detail'], threshold)} "
-        f"({disclosure.suppress(red['detail_previous'], threshold)})",
+        f"Hänvisade kvinnor på grund av platsbrist och bemanning sommaren {y_red} ({weeks}, enligt loggen)",
+        published.text("REGION", y_red, "capacity", red["value"]),
+        f"{published.text('REGION', y_before, 'capacity', red['previous'])} sommaren {y_before}; "
+        f"av andra orsaker (neonatal, övrigt) {published.text('REGION', y_red, 'other', red['detail'])} "
+        f"({published.text('REGION', y_before, 'other', red['detail_previous'])})",
     ),
     (
         f"Enhetsveckor med för få barnmorskor på förlossningen, sommaren {int(short['year'])}",
@@ -143,7 +144,7 @@ if not backtest.empty:
     region = backtest.set_index("unit_id").loc["REGION"]
     text += (
         f" Skattad utan sommaren {int(region['iso_year'])} förutsade den {fmt.sv_int(region['predicted_calibrated'])} hänvisade den sommaren; "
-        f"loggen har {fmt.sv_int(region['logged'])}. "
+        f"loggen har {published.text('REGION', int(region['iso_year']), 'capacity', region['logged'])}. "
     )
     text += (
         "Planeringstalet kan alltså ligga för högt om det som sänkte hänvisningarna den sommaren består."

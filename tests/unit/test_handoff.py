@@ -4,6 +4,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from fragile_care.model import describe
 from fragile_care.publish import disclosure, handoff
 
 pytestmark = pytest.mark.unit
@@ -18,8 +19,9 @@ def _sheets(births, redirections, is_demo=True):
     units = pd.DataFrame(
         {"unit_id": ["A", "B"], "name": ["Enhet A", "Enhet B"], "short_name": ["A-enh", "B-enh"], "merged_into": [None, None]}
     )
+    published = disclosure.protect_redirections(describe.summer_redirections(redirections, ["A", "B"], (2025,), (25, 33)), 5)
     return handoff.workbook_sheets(
-        {"units": units, "births_monthly": births, "redirections": redirections},
+        {"units": units, "births_monthly": births, "redirections": redirections, "redirections_published": published},
         run_id="r",
         tertial="2025-T3",
         period_end=pd.Timestamp("2025-12-01"),
@@ -48,14 +50,17 @@ def test_sheets_hold_numbers_hide_small_counts_and_their_totals():
     sheets = _sheets(BIRTHS, REDIRECTIONS)
     assert list(sheets) == ["Om tabellerna", "Förlossningar per år", "Sommarjämförelse"]
     annual = sheets["Förlossningar per år"].frame.set_index("Enhetskod")
-    assert annual.loc["A", "Förlossningar"] == 36.0 and annual.loc["A", "Enhet"] == "A-enh"
-    # B's 3 deliveries are hidden; the regional total 39 would give them away (39 - 36), so it is hidden too
-    assert pd.isna(annual.loc["B", "Förlossningar"]) and pd.isna(annual.loc["REGION", "Förlossningar"])
+    assert annual.loc["A", "Enhet"] == "A-enh" and annual.loc["A", "Födda barn"] == 37.0
+    # B's 3 deliveries are hidden; A's 36 beside the regional total 39 would give them away,
+    # so A is hidden too (as ".."): the regional total is kept, it is the number reports quote
+    assert pd.isna(annual.loc["B", "Förlossningar"]) and pd.isna(annual.loc["A", "Förlossningar"])
+    assert annual.loc["REGION", "Förlossningar"] == 39.0
     assert annual.loc["B", "Helt år"] == "nej, delår" and annual.loc["A", "Helt år"] == "ja"
     assert annual["Förlossningar"].dtype == "float64"  # numbers stay numbers
-    assert sheets["Förlossningar per år"].hidden == {"Förlossningar": [1, 2]}
+    assert sheets["Förlossningar per år"].hidden == {"Förlossningar": [0, 1]}
+    assert sheets["Förlossningar per år"].secondary == {"Förlossningar": [0]}
     summer = sheets["Sommarjämförelse"].frame.set_index("Enhetskod")
-    assert pd.isna(summer.loc["A", "Hänvisade kvinnor"])
+    assert pd.isna(summer.loc["A", "Hänvisade kvinnor (platsbrist, bemanning)"])
     assert (annual["Underlag"] == "EXEMPELDATA").all()
     about = sheets["Om tabellerna"].frame.set_index("Fält")["Värde"]
     assert "EXEMPELDATA" in about["Underlag"] and "Flik: Sommarjämförelse" in about.index
@@ -71,9 +76,10 @@ def test_written_workbook_is_tables_from_a1_with_formats_and_notes(tmp_path):
     assert ws.freeze_panes == "A2"
     assert list(ws.tables.values())[0].ref == f"A1:H{len(sheets['Förlossningar per år'].frame) + 1}"
     a_row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "A")
-    assert a_row[3].value == 36 and a_row[3].number_format == "#,##0" and a_row[2].number_format == "0"
+    assert a_row[4].value == 37 and a_row[4].number_format == "#,##0" and a_row[2].number_format == "0"
     b_row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "B")
     assert b_row[3].value is None and "<5" in b_row[3].comment.text
+    assert a_row[3].value is None and a_row[3].comment.text.startswith("..")
     assert ws.sheet_properties.tabColor.rgb.endswith("B00020") and "EXEMPELDATA" in ws.oddHeader.center.text
     assert len({t for s in book.worksheets for t in s.tables}) == len(book.worksheets)  # unique table names
 

@@ -23,16 +23,17 @@ BEHIND = "behind"
 
 
 def logged_summer(redirections: pd.DataFrame, year: int, weeks: tuple[int, int]) -> dict[str, float]:
-    """Women in the redirection log in the summer weeks of ``year``: all reasons, and the
-    capacity reasons the model covers (the same counts as the indicator hänvisade_sommar
-    and the table of model against log)."""
-    all_reasons = redirections_weekly(redirections)
+    """Women in the redirection log in the summer weeks of ``year``: for the capacity
+    reasons the model covers (the count every report publishes, as the indicator
+    hänvisade_sommar and the table of model against log) and for other reasons."""
     capacity_only = calibration.logged_by_week(redirections)
+    all_reasons = redirections_weekly(redirections)
 
     def total(frame: pd.DataFrame, col: str) -> float:
         return float(frame.loc[(frame["iso_year"] == year) & frame["iso_week"].between(*weeks), col].sum())
 
-    return {"all": total(all_reasons, "women"), "capacity": total(capacity_only, "logged")}
+    capacity = total(capacity_only, "logged")
+    return {"capacity": capacity, "other": total(all_reasons, "women") - capacity}
 
 
 def activity_progress(actions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
@@ -65,11 +66,11 @@ def key_numbers(
         {
             "key": "redirected_logged",
             "year": last,
-            "value": now["all"],
+            "value": now["capacity"],
             "previous_year": before,
-            "previous": then["all"] if then else np.nan,
-            "detail": now["capacity"],
-            "detail_previous": then["capacity"] if then else np.nan,
+            "previous": then["capacity"] if then else np.nan,
+            "detail": now["other"],
+            "detail_previous": then["other"] if then else np.nan,
         }
     )
     short = staffing_weekly.assign(short=staffing_weekly["fte_gap"] < 0).groupby(["kind", "iso_year"])["short"].agg(["sum", "size"])

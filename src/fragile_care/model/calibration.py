@@ -28,9 +28,8 @@ import pandas as pd
 from scipy import optimize, stats
 
 from fragile_care.model import capacity
-from fragile_care.model.describe import redirections_weekly
+from fragile_care.model.describe import CAPACITY_REASONS, redirections_weekly
 
-CAPACITY_REASONS = ("platsbrist", "bemanning")
 STAY_BOUNDS = (1.0, 48.0)  # hours; an estimate at a bound is not used
 MIN_LOGGED = 10  # fewer logged women than this cannot pin the stay down
 

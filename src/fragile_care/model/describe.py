@@ -70,9 +70,47 @@ def redirections_weekly(redirections: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby(["from_unit", "iso_year", "iso_week"], as_index=False)["women"].sum().rename(columns={"from_unit": "unit_id"})
 
 
+CAPACITY_REASONS = ("platsbrist", "bemanning")
+REGION = "REGION"
+
+
+def summer_redirections(redirections: pd.DataFrame, unit_ids: list[str], years: tuple[int, ...], weeks: tuple[int, int]) -> pd.DataFrame:
+    """Redirected women in the summer weeks (ISO weeks ``weeks``) of each year, per sending
+    unit and for the region (``REGION``), by reason group: ``capacity`` (platsbrist,
+    bemanning), ``other`` and ``all``. Every unit and year has a row, zero when nothing was
+    logged; these are the counts the reports publish (and protect) about redirections."""
+    iso = redirections["date"].dt.isocalendar()
+    frame = redirections.assign(
+        unit_id=redirections["from_unit"],
+        iso_year=iso["year"].astype(int),
+        iso_week=iso["week"].astype(int),
+        reasons=redirections["reason"].isin(CAPACITY_REASONS).map({True: "capacity", False: "other"}),
+    )
+    frame = frame[summer_mask(frame, weeks) & frame["iso_year"].isin(years) & frame["unit_id"].isin(unit_ids)]
+    grid = pd.MultiIndex.from_product([sorted(unit_ids), sorted(years), ["capacity", "other"]], names=["unit_id", "year", "reasons"])
+    parts = frame.groupby(["unit_id", "iso_year", "reasons"])["women"].sum().rename_axis(grid.names).reindex(grid, fill_value=0)
+    parts = parts.reset_index()
+    both = parts.groupby(["unit_id", "year"], as_index=False)["women"].sum().assign(reasons="all")
+    units = pd.concat([parts, both], ignore_index=True)
+    region = units.groupby(["year", "reasons"], as_index=False)["women"].sum().assign(unit_id=REGION)
+    out = pd.concat([units, region], ignore_index=True)[["unit_id", "year", "reasons", "women"]]
+    return out.astype({"women": "int64"}).sort_values(["year", "reasons", "unit_id"], ignore_index=True)
+
+
+def redirections_monthly(redirections: pd.DataFrame, months: tuple[int, ...]) -> pd.Series:
+    """Women redirected for capacity reasons in the region per calendar month (the months
+    ``months`` of every year in the log, zero where none was logged), indexed by month start."""
+    log = redirections[redirections["reason"].isin(CAPACITY_REASONS)]
+    start, end = redirections["date"].min().to_period("M"), redirections["date"].max().to_period("M")
+    every = pd.period_range(start, end, freq="M").to_timestamp()
+    monthly = log.groupby(log["date"].dt.to_period("M").dt.to_timestamp())["women"].sum().reindex(every, fill_value=0).astype(float)
+    return monthly[monthly.index.month.isin(months)]
+
+
 def summer_comparison(births: pd.DataFrame, redirections: pd.DataFrame, years: tuple[int, ...], weeks: tuple[int, int]) -> pd.DataFrame:
     """Per unit and summer (ISO weeks ``weeks`` of each year in ``years``): estimated
-    deliveries, redirected women and redirections per 1 000 deliveries.
+    deliveries, women redirected for capacity reasons (platsbrist, bemanning: the count the
+    reports publish, see ``summer_redirections``) and redirections per 1 000 deliveries.
 
     A summer whose weeks are not all covered by the data is marked ``complete = False``."""
     weekly = weekly_estimate(births)
@@ -80,7 +118,7 @@ def summer_comparison(births: pd.DataFrame, redirections: pd.DataFrame, years: t
     n_weeks = weeks[1] - weeks[0] + 1
     vol = weekly.groupby(["unit_id", "iso_year"], as_index=False).agg(deliveries=("deliveries", "sum"), days=("days", "sum"))
     vol["complete"] = vol["days"] == 7 * n_weeks
-    red = redirections_weekly(redirections)
+    red = redirections_weekly(redirections[redirections["reason"].isin(CAPACITY_REASONS)])
     red = red[summer_mask(red, weeks) & red["iso_year"].isin(years)]
     red = red.groupby(["unit_id", "iso_year"], as_index=False)["women"].sum().rename(columns={"women": "redirected"})
     out = vol.merge(red, on=["unit_id", "iso_year"], how="left")

@@ -34,7 +34,8 @@ def indicator_values(
     """The plan's indicators for the region in one summer (ISO weeks ``weeks`` of ``year``)."""
     weekly = calendar.weekly_estimate(births)
     weekly = weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)]
-    red = describe.redirections_weekly(redirections)
+    # redirections for capacity reasons: the count every report publishes (describe.summer_redirections)
+    red = describe.redirections_weekly(redirections[redirections["reason"].isin(describe.CAPACITY_REASONS)])
     red = red[(red["iso_year"] == year) & red["iso_week"].between(*weeks)]
     redirected = float(red["women"].sum())
     deliveries = float(weekly["deliveries"].sum())

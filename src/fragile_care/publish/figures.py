@@ -7,7 +7,7 @@ from __future__ import annotations
 import matplotlib.ticker as mticker
 import seaborn as sns
 
-from fragile_care.publish.disclosure import is_suppressed, suppress, whole
+from fragile_care.publish.disclosure import PRIMARY, SHOWN, cell_text, is_suppressed, whole
 from fragile_care.publish.formatting import sv_int, sv_num
 
 # Colour-blind-safe qualitative palette (seaborn "colorblind", after Okabe and Ito).
@@ -58,14 +58,24 @@ def source_note(fig, is_demo: bool, source: str = "") -> None:
     )
 
 
-def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, label: str) -> None:
+def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, label: str, status=None) -> None:
     """Bars of counts of people with disclosure control: a count from 1 to threshold − 1
     is drawn as a hatched bar up to threshold − 1 and labelled ``<threshold``, so neither
-    the label nor the bar's height shows it; every bar carries its (suppressed) value."""
+    the label nor the bar's height shows it; every bar carries its (suppressed) value.
+    ``status`` (from secondary suppression, one per bar) overrides the rule: a cell hidden
+    to protect another (``secondary``, ``withheld``) has no bar and the label ``..``."""
     counts = [whole(c) or 0 for c in counts]
+    status = list(status) if status is not None else [PRIMARY if is_suppressed(c, threshold) else SHOWN for c in counts]
     cap = threshold - 1
-    small = [is_suppressed(c, threshold) for c in counts]
-    heights = [cap if s else c for c, s in zip(counts, small)]
-    ax.bar(list(positions), heights, width=width, color=color, label=label, hatch=["//" if s else "" for s in small], edgecolor="white")
-    for x, h, c in zip(positions, heights, counts):
-        ax.text(x, h, suppress(c, threshold), ha="center", va="bottom", fontsize=8)
+    heights = [cap if s == PRIMARY else c if s == SHOWN else 0 for c, s in zip(counts, status)]
+    ax.bar(
+        list(positions),
+        heights,
+        width=width,
+        color=color,
+        label=label,
+        hatch=["//" if s == PRIMARY else "" for s in status],
+        edgecolor="white",
+    )
+    for x, h, c, s in zip(positions, heights, counts, status):
+        ax.text(x, h, cell_text(c, s, threshold), ha="center", va="bottom", fontsize=8)

@@ -23,7 +23,7 @@ import pandas as pd
 from fragile_care.inputs.schemas import CARE_LEVEL_SV
 from fragile_care.model import describe, forecast
 from fragile_care.model.followup import LIGHTS_SV
-from fragile_care.publish.disclosure import is_suppressed, whole
+from fragile_care.publish.disclosure import PRIMARY, SECONDARY, SECONDARY_MARK, SHOWN, WITHHELD, PublishedCounts, protect, whole
 
 SYNTHETIC_NOTE = "EXEMPELDATA – syntetiska siffror på enhetsnivå, inte regionens verkliga utfall"
 REGION = "REGION"
@@ -48,6 +48,7 @@ class Col:
     values: pd.Series
     fmt: str = TEXT
     people: bool = False
+    status: pd.Series | None = None  # disclosure status per row, when protected for all reports
 
 
 @dataclass
@@ -59,31 +60,49 @@ class Sheet:
     formats: dict[str, str]
     about: str
     hidden: dict[str, list[int]] = field(default_factory=dict)
+    secondary: dict[str, list[int]] = field(default_factory=dict)  # of the hidden: to protect another
 
 
 def _sheet(about: str, cols: list[Col], threshold: int, is_demo: bool, total_of: str | None = None) -> Sheet:
-    """Build a sheet. ``total_of``: the column that groups unit rows with their regional
-    total row (``Enhetskod`` == REGION); a total is hidden when exactly one unit in its group
-    is hidden, since total minus the others would give that count away."""
+    """Build a sheet. A people column is protected as every report protects it: its
+    ``status`` when given (``disclosure.protect_redirections``), else primary and secondary
+    suppression over the sums in the sheet: with ``total_of``, the column that groups unit
+    rows with their regional total row (``Enhetskod`` == REGION)."""
     frame = pd.DataFrame({c.header: c.values.reset_index(drop=True) for c in cols})
     formats = {c.header: c.fmt for c in cols}
     hidden: dict[str, list[int]] = {}
+    secondary: dict[str, list[int]] = {}
+    sums = []
+    if total_of is not None and "Enhetskod" in frame:
+        is_total = frame["Enhetskod"] == REGION
+        for group in frame.groupby(total_of).groups.values():
+            rows = list(group)
+            totals = [i for i in rows if is_total[i]]
+            sums += [(t, [i for i in rows if not is_total[i]]) for t in totals]
     for c in cols:
         if not c.people:
             continue
         counts = frame[c.header].map(whole)
-        mask = counts.map(lambda n: is_suppressed(n, threshold))
-        if total_of is not None and "Enhetskod" in frame:
-            is_total = frame["Enhetskod"] == REGION
-            per_group = mask[~is_total].groupby(frame.loc[~is_total, total_of]).sum()
-            mask = mask | (is_total & frame[total_of].map(per_group).fillna(0).eq(1))
+        if c.status is not None:
+            status = pd.Series(c.status.to_numpy(), index=frame.index)
+        else:
+            status = protect(counts.fillna(0), sums, threshold, keep=[t for t, _ in sums])
+            status[counts.isna()] = SHOWN  # missing stays missing
+        mask = status.isin([PRIMARY, SECONDARY, WITHHELD])
         frame[c.header] = counts.where(~mask).astype("float64")
         if mask.any():
             hidden[c.header] = [int(i) for i in np.flatnonzero(mask.to_numpy())]
+        if status.isin([SECONDARY, WITHHELD]).any():
+            secondary[c.header] = [int(i) for i in np.flatnonzero(status.isin([SECONDARY, WITHHELD]).to_numpy())]
     if is_demo:
         frame["Underlag"] = "EXEMPELDATA"
         formats["Underlag"] = TEXT
-    return Sheet(frame, formats, about, hidden)
+    return Sheet(frame, formats, about, hidden, secondary)
+
+
+def _protected(published: PublishedCounts, units: pd.Series, years: pd.Series, counts: pd.Series) -> pd.Series:
+    """The status of summer redirection counts (capacity reasons) as every report shows them."""
+    return pd.Series([published.status(u, y, "capacity", n) for u, y, n in zip(units, years, counts)])
 
 
 def _unit_cols(codes: pd.Series, labels: dict[str, str]) -> list[Col]:
@@ -128,16 +147,23 @@ def workbook_sheets(
             ],
             total_of="År",
         )
-        if "redirections" in tables:
+        if "redirections" in tables and "redirections_published" in tables:
+            published = PublishedCounts(tables["redirections_published"], threshold)
             summer = describe.summer_comparison(births, tables["redirections"], compare_years, summer_weeks)
             sheets["Sommarjämförelse"] = make(
-                f"Skattade förlossningar och hänvisade kvinnor under sommarveckorna ({weeks}) per enhet och år; "
-                "hänvisade räknas för den enhet som hänvisade.",
+                f"Skattade förlossningar och kvinnor hänvisade på grund av platsbrist eller bemanning under sommarveckorna ({weeks}) "
+                "per enhet och år; hänvisade räknas för den enhet som hänvisade.",
                 [
                     *units(summer["unit_id"]),
                     Col("År", summer["year"], INT),
                     Col(f"Förlossningar {weeks} (skattade)", summer["deliveries"], COUNT, people=True),
-                    Col("Hänvisade kvinnor", summer["redirected"], COUNT, people=True),
+                    Col(
+                        "Hänvisade kvinnor (platsbrist, bemanning)",
+                        summer["redirected"],
+                        COUNT,
+                        people=True,
+                        status=_protected(published, summer["unit_id"], summer["year"], summer["redirected"]),
+                    ),
                     Col("Hela sommaren i data", summer["complete"].map({True: "ja", False: "nej"})),
                 ],
             )
@@ -207,7 +233,8 @@ def workbook_sheets(
                 Col("90 %", tot["redirected_p90"], DEC1),
             ],
         )
-    if "model_vs_log" in tables:
+    if "model_vs_log" in tables and "redirections_published" in tables:
+        published = PublishedCounts(tables["redirections_published"], threshold)
         review = tables["model_vs_log"]
         sheets["Modell mot logg"] = make(
             "Hänvisningar under gångna somrar: modellens väntade antal (med den kalibrerade och med den antagna vårdtiden) mot loggen (platsbrist och bemanning), per enhet och år.",
@@ -217,8 +244,13 @@ def workbook_sheets(
                 Col("Förlossningar (skattade)", review["deliveries"], COUNT, people=True),
                 Col("Modell, kalibrerad vårdtid", review["predicted"], DEC1),
                 Col("Modell, antagen vårdtid", review["predicted_configured"], DEC1),
-                Col("Loggen: platsbrist och bemanning", review["logged_capacity"], COUNT, people=True),
-                Col("Loggen: övriga orsaker", review["logged_other"], COUNT, people=True),
+                Col(
+                    "Loggen: platsbrist och bemanning",
+                    review["logged_capacity"],
+                    COUNT,
+                    people=True,
+                    status=_protected(published, review["unit_id"], review["iso_year"], review["logged_capacity"]),
+                ),
             ],
         )
     if "neonatal_weekly" in tables:
@@ -325,7 +357,9 @@ def workbook_sheets(
         ("Underlag", SYNTHETIC_NOTE if is_demo else data_label),
         (
             "Röjandeskydd",
-            f"Antal personer från 1 till {threshold - 1} är tomma celler med anteckningen <{threshold}; en summa som skulle röja ett sådant antal är också tom.",
+            f"Antal personer från 1 till {threshold - 1} är tomma celler med anteckningen <{threshold}. Ett antal som skulle röja ett "
+            f"sådant antal (ur en summa, en skillnad eller ett tal per 1 000) är också tomt, med anteckningen {SECONDARY_MARK}; "
+            "hänvisningarna är skyddade på samma sätt i arbetsboken och i rapporterna.",
         ),
         ("Veckovärden", "Förlossningar per vecka är fördelade från månadsvärden."),
         ("Modellvärden", "Väntade antal och prognoser är modellskattningar, inte räknade personer."),
@@ -397,9 +431,12 @@ def write_workbook(sheets: dict[str, Sheet], path: Path, banner_text: str, thres
         for column, rows in sheet.hidden.items():
             j = list(frame.columns).index(column) + 1
             for i in rows:
-                ws.cell(row=i + 2, column=j).comment = Comment(
-                    f"<{threshold}: ett antal från 1 till {threshold - 1}, dolt (röjandeskydd)", "fragile-care"
+                note = (
+                    f"{SECONDARY_MARK}: dolt så att ett annat dolt antal inte kan räknas fram (röjandeskydd)"
+                    if i in sheet.secondary.get(column, [])
+                    else f"<{threshold}: ett antal från 1 till {threshold - 1}, dolt (röjandeskydd)"
                 )
+                ws.cell(row=i + 2, column=j).comment = Comment(note, "fragile-care")
         last = f"{get_column_letter(len(frame.columns))}{len(frame) + 1}"
         if len(frame):
             table = Table(displayName=_table_name(name, used), ref=f"A1:{last}")

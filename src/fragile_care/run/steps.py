@@ -37,12 +37,14 @@ from fragile_care.model import (
     calibration,
     capacity,
     demography,
+    describe,
     followup,
     forecast,
     scenarios,
     staffing,
 )
 from fragile_care.model.calendar import tertial_months
+from fragile_care.publish import disclosure
 from fragile_care.run.settings import RunConfig
 
 Tables = dict[str, pd.DataFrame]
@@ -77,7 +79,16 @@ class Step:
 def clean_data(tables: Tables, cfg: RunConfig) -> Tables:
     """Every raw table checked, repaired and harmonised; the quality log and row accounting."""
     result = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
-    return {**result.tables, "quality_log": result.quality_log, "row_accounting": result.accounting}
+    published = published_redirections(result.tables, cfg)
+    return {**result.tables, "quality_log": result.quality_log, "row_accounting": result.accounting, "redirections_published": published}
+
+
+def published_redirections(tables: Tables, cfg: RunConfig) -> pd.DataFrame:
+    """The summer redirection counts every report prints, protected once for all of them
+    (primary and secondary suppression, ``disclosure.protect_redirections``)."""
+    unit_ids = sorted(set(tables["births_monthly"]["unit_id"]))
+    cube = describe.summer_redirections(tables["redirections"], unit_ids, tuple(cfg.compare_years), cfg.summer_weeks)
+    return disclosure.protect_redirections(cube, cfg.disclosure_threshold)
 
 
 def forecast_births(tables: Tables, cfg: RunConfig) -> Tables:
@@ -233,7 +244,7 @@ def plan_table(tables: Tables) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- the table
-_CLEAN_WRITES = (*UNIT_TABLES, *PUBLIC_TABLES, "quality_log", "row_accounting")
+_CLEAN_WRITES = (*UNIT_TABLES, *PUBLIC_TABLES, "quality_log", "row_accounting", "redirections_published")
 
 STEPS: tuple[Step, ...] = (
     Step(
@@ -265,14 +276,23 @@ STEPS: tuple[Step, ...] = (
         "03_staffing",
         compute=staffing_need,
         sections=("staffing", "capacity"),
-        reads=("units", "births_monthly", "births_forecast", "staffing", "leave_plan", "neonatal_admissions", "redirections"),
+        reads=(
+            "units",
+            "births_monthly",
+            "births_forecast",
+            "staffing",
+            "leave_plan",
+            "neonatal_admissions",
+            "redirections",
+            "redirections_published",
+        ),
         writes=("staffing_weekly", "neonatal_weekly", "capacity_calibration", "calibration_backtest"),
     ),
     Step(
         "04_capacity_risk",
         compute=capacity_risk,
         sections=("staffing", "capacity"),
-        reads=("units", "staffing_weekly", "neonatal_weekly", "redirections", "capacity_calibration"),
+        reads=("units", "staffing_weekly", "neonatal_weekly", "redirections", "redirections_published", "capacity_calibration"),
         writes=("redirection_risk", "redirection_totals", "extra_staff", "neonatal_risk", "model_vs_log"),
         shows=("simulation",),
     ),
@@ -284,6 +304,7 @@ STEPS: tuple[Step, ...] = (
             "units",
             "births_monthly",
             "redirections",
+            "redirections_published",
             "staffing",
             "leave_plan",
             "staffing_weekly",
@@ -304,6 +325,7 @@ STEPS: tuple[Step, ...] = (
         reads=(
             "units",
             "redirections",
+            "redirections_published",
             "staffing_weekly",
             "redirection_totals",
             "redirection_risk",
