@@ -230,6 +230,43 @@ def test_no_report_table_shows_a_count_of_one_to_four(default_run):
     assert any(value == "<5" for _, label, _, value in cells if label in ("tbl-model-vs-log", "tbl-summer-redirections"))
 
 
+def _redirection_attack(cfg, result, reveal_secondary: bool = False):
+    from fragile_care.model import describe
+
+    from . import disclosure_attack as A
+
+    processed = io.read_tables(result.processed)
+    units = processed["units"]
+    label_to_unit = {v: k for k, v in describe.unit_labels(units).items()} | {"Hela regionen": "REGION"}
+    backtest_year = int(processed["calibration_backtest"]["iso_year"].max())
+    summer_year = int(processed["staffing_weekly"].query("kind == 'utfall'")["iso_year"].max())
+    shown = A.read_reports(sorted(result.bundle.glob("*.qmd")), result.bundle / "notebooks", label_to_unit, backtest_year, summer_year)
+    A.read_workbook(result.bundle / f"{cfg.run_id}_tabeller.xlsx", label_to_unit, shown)
+    protected = processed["redirections_published"]
+    if reveal_secondary:  # what primary suppression alone would print
+        truth = {(u, int(y), r): str(n) for u, y, r, n in protected[["unit_id", "year", "reasons", "women"]].itertuples(index=False)}
+        for key, texts in shown.cells.items():
+            if texts == {".."}:
+                shown.cells[key] = {truth[key]}
+    unit_ids = sorted(set(protected["unit_id"]) - {"REGION"})
+    return shown, A.recomputed(shown, unit_ids, sorted(set(protected["year"])), cfg.disclosure_threshold)
+
+
+def test_no_hidden_redirection_count_can_be_recomputed_from_the_reports_and_workbook(default_run):
+    """Issue 11: the attacker reads every printed summer redirection count (tables, sentences,
+    workbook) and solves for each hidden one; none may come out as a single value."""
+    cfg, result = default_run
+    shown, exposed = _redirection_attack(cfg, result)
+    texts = {t for ts in shown.cells.values() for t in ts}
+    assert "<5" in texts and ".." in texts  # both kinds of hiding are at work in the default run
+    assert len(shown.cells) >= 15 and shown.totals and shown.rates
+    assert exposed == {}
+    # the attacker is not toothless: with the ".." cells printed, as primary suppression alone
+    # would print them, it recomputes hidden counts
+    _, exposed_without = _redirection_attack(cfg, result, reveal_secondary=True)
+    assert any(isinstance(v, int) and 1 <= v <= 4 for v in exposed_without.values())
+
+
 def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
     import openpyxl
 
@@ -259,15 +296,15 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
         for col in frame.columns
         if any(word in col for word in ("Förlossningar", "Födda", "Hänvisade kvinnor", "Loggen")) and "prognos" not in col.lower()
     ]
-    assert ("Sommarjämförelse", "Hänvisade kvinnor") in people
+    assert ("Sommarjämförelse", "Hänvisade kvinnor (platsbrist, bemanning)") in people
     for name, col in people:
         values = sheets[name][col]
         assert pd.api.types.is_numeric_dtype(values), (name, col)  # numbers, never "<5" text
         assert not values.between(1, cfg.disclosure_threshold - 1).any(), (name, col)
-    # suppression at work: an empty cell carrying the note <5
+    # suppression at work: an empty cell carrying the note <5, or .. where it protects another
     book = openpyxl.load_workbook(path)
     notes = [c.comment.text for ws in book.worksheets for row in ws.iter_rows(min_row=2) for c in row if c.comment]
-    assert notes and all("<5" in n for n in notes)
+    assert notes and all(n.startswith(("<5", "..")) for n in notes) and any(n.startswith("..") for n in notes)
     assert all(ws.freeze_panes == "A2" and len(ws.tables) == 1 for ws in book.worksheets)
     annual = sheets["Förlossningar per år"]
     assert {"Enhetskod", "Enhet", "Helt år", "Underlag"} <= set(annual.columns)

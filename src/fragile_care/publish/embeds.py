@@ -93,9 +93,9 @@ def front_matter(qmd: Path) -> dict:
     return data
 
 
-def embedded_table_cells(qmd_files: list[Path], notebook_dir: Path):
-    """Every cell of every Markdown table that the reports embed: yields
-    (report, label, column header, cell text). Used to prove disclosure control."""
+def embedded_outputs(qmd_files: list[Path], notebook_dir: Path):
+    """The Markdown output of every cell that the reports embed: yields (report, label,
+    text), one per output. Used to prove disclosure control on what a reader sees."""
     cache: dict[Path, dict[str, list[str]]] = {}
     for qmd in qmd_files:
         for e in find_embeds(qmd):
@@ -108,13 +108,27 @@ def embedded_table_cells(qmd_files: list[Path], notebook_dir: Path):
                         outputs[m[1]] = [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
                 cache[nb_path] = outputs
             for text in cache[nb_path].get(e.label, []):
-                lines = [line for line in text.splitlines() if line.startswith("|")]
-                if len(lines) < 3:
-                    continue
-                header = _cells(lines[0])
-                for line in lines[2:]:
-                    for column, value in zip(header, _cells(line)):
-                        yield qmd.name, e.label, column, value
+                yield qmd.name, e.label, text
+
+
+def embedded_table_rows(qmd_files: list[Path], notebook_dir: Path):
+    """Every row of every Markdown table that the reports embed: yields (report, label,
+    {column header: cell text})."""
+    for report, label, text in embedded_outputs(qmd_files, notebook_dir):
+        lines = [line for line in text.splitlines() if line.startswith("|")]
+        if len(lines) < 3:
+            continue
+        header = _cells(lines[0])
+        for line in lines[2:]:
+            yield report, label, dict(zip(header, _cells(line)))
+
+
+def embedded_table_cells(qmd_files: list[Path], notebook_dir: Path):
+    """Every cell of every Markdown table that the reports embed: yields
+    (report, label, column header, cell text)."""
+    for report, label, row in embedded_table_rows(qmd_files, notebook_dir):
+        for column, value in row.items():
+            yield report, label, column, value
 
 
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
