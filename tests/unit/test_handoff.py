@@ -86,5 +86,9 @@ def test_written_workbook_is_tables_from_a1_with_formats_and_notes(tmp_path):
 
 def test_a_rate_beside_a_hidden_count_is_hidden_too():
     """1,8 per 1 000 of 1 712 deliveries gives back the hidden count 3."""
-    assert disclosure.suppress_rate(3, 1.75, 5) == "–"
-    assert disclosure.suppress_rate(12, 7.0, 5) == "7,0" and disclosure.suppress_rate(0, 0.0, 5) == "0,0"
+    cube = pd.DataFrame(
+        {"unit_id": ["A", "B", "C"], "year": 2026, "reasons": "capacity", "women": [3, 12, 0], "status": ["primary", "shown", "shown"]}
+    )
+    published = disclosure.PublishedCounts(cube, 5)
+    assert published.rate("A", 2026, "capacity", 1.75) == "–"
+    assert published.rate("B", 2026, "capacity", 7.0) == "7,0" and published.rate("C", 2026, "capacity", 0.0) == "0,0"

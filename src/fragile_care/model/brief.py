@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fragile_care.model import allocation, calibration
-from fragile_care.model.describe import redirections_weekly
+from fragile_care.model import allocation
+from fragile_care.model.describe import region_summer_redirections
 
 # A unit's light: red when a week's risk at the forecast mean is above the high-risk limit
 # (capacity.high_risk_blocking), yellow above the dimensioning target (staffing
@@ -20,20 +20,6 @@ from fragile_care.model.describe import redirections_weekly
 LIGHT_ORDER = ("red", "yellow", "green")
 ON_TRACK = "on_track"
 BEHIND = "behind"
-
-
-def logged_summer(redirections: pd.DataFrame, year: int, weeks: tuple[int, int]) -> dict[str, float]:
-    """Women in the redirection log in the summer weeks of ``year``: for the capacity
-    reasons the model covers (the count every report publishes, as the indicator
-    hänvisade_sommar and the table of model against log) and for other reasons."""
-    capacity_only = calibration.logged_by_week(redirections)
-    all_reasons = redirections_weekly(redirections)
-
-    def total(frame: pd.DataFrame, col: str) -> float:
-        return float(frame.loc[(frame["iso_year"] == year) & frame["iso_week"].between(*weeks), col].sum())
-
-    capacity = total(capacity_only, "logged")
-    return {"capacity": capacity, "other": total(all_reasons, "women") - capacity}
 
 
 def activity_progress(actions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
@@ -61,7 +47,8 @@ def key_numbers(
     last = int(observed_years[-1])
     before = int(observed_years[-2]) if len(observed_years) > 1 else None
     rows = []
-    now, then = logged_summer(redirections, last, summer_weeks), logged_summer(redirections, before, summer_weeks) if before else None
+    now = region_summer_redirections(redirections, last, summer_weeks)
+    then = region_summer_redirections(redirections, before, summer_weeks) if before else None
     rows.append(
         {
             "key": "redirected_logged",

@@ -97,10 +97,20 @@ def summer_redirections(redirections: pd.DataFrame, unit_ids: list[str], years: 
     return out.astype({"women": "int64"}).sort_values(["year", "reasons", "unit_id"], ignore_index=True)
 
 
+def region_summer_redirections(redirections: pd.DataFrame, year: int, weeks: tuple[int, int]) -> dict[str, float]:
+    """The region's row of ``summer_redirections`` for one summer: women redirected for
+    capacity reasons, other reasons and all reasons (0 when nothing was logged)."""
+    cube = summer_redirections(redirections, sorted(set(redirections["from_unit"])), (year,), weeks)
+    region = cube[cube["unit_id"] == REGION].set_index("reasons")["women"]
+    return {r: float(region.get(r, 0)) for r in ("capacity", "other", "all")}
+
+
 def redirections_monthly(redirections: pd.DataFrame, months: tuple[int, ...]) -> pd.Series:
     """Women redirected for capacity reasons in the region per calendar month (the months
     ``months`` of every year in the log, zero where none was logged), indexed by month start."""
     log = redirections[redirections["reason"].isin(CAPACITY_REASONS)]
+    if redirections.empty:
+        return pd.Series(dtype=float)
     start, end = redirections["date"].min().to_period("M"), redirections["date"].max().to_period("M")
     every = pd.period_range(start, end, freq="M").to_timestamp()
     monthly = log.groupby(log["date"].dt.to_period("M").dt.to_timestamp())["women"].sum().reindex(every, fill_value=0).astype(float)
@@ -118,9 +128,9 @@ def summer_comparison(births: pd.DataFrame, redirections: pd.DataFrame, years: t
     n_weeks = weeks[1] - weeks[0] + 1
     vol = weekly.groupby(["unit_id", "iso_year"], as_index=False).agg(deliveries=("deliveries", "sum"), days=("days", "sum"))
     vol["complete"] = vol["days"] == 7 * n_weeks
-    red = redirections_weekly(redirections[redirections["reason"].isin(CAPACITY_REASONS)])
-    red = red[summer_mask(red, weeks) & red["iso_year"].isin(years)]
-    red = red.groupby(["unit_id", "iso_year"], as_index=False)["women"].sum().rename(columns={"women": "redirected"})
+    red = summer_redirections(redirections, sorted(set(vol["unit_id"])), years, weeks)
+    red = red[(red["reasons"] == "capacity") & (red["unit_id"] != REGION)]
+    red = red.rename(columns={"year": "iso_year", "women": "redirected"})[["unit_id", "iso_year", "redirected"]]
     out = vol.merge(red, on=["unit_id", "iso_year"], how="left")
     out["redirected"] = out["redirected"].fillna(0).astype(int)
     out["redirected_per_1000"] = 1000 * out["redirected"] / out["deliveries"]

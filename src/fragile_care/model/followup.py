@@ -34,10 +34,8 @@ def indicator_values(
     """The plan's indicators for the region in one summer (ISO weeks ``weeks`` of ``year``)."""
     weekly = calendar.weekly_estimate(births)
     weekly = weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)]
-    # redirections for capacity reasons: the count every report publishes (describe.summer_redirections)
-    red = describe.redirections_weekly(redirections[redirections["reason"].isin(describe.CAPACITY_REASONS)])
-    red = red[(red["iso_year"] == year) & red["iso_week"].between(*weeks)]
-    redirected = float(red["women"].sum())
+    # redirections for capacity reasons: the count every report publishes
+    redirected = describe.region_summer_redirections(redirections, year, weeks)["capacity"]
     deliveries = float(weekly["deliveries"].sum())
     summer_months = staffing[
         (staffing["profession"] == "barnmorska") & (staffing["month"].dt.year == year) & staffing["month"].dt.month.isin([6, 7, 8])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from fragile_care.model.describe import REGION
 from fragile_care.publish.formatting import missing, sv_int, sv_num
 
 
@@ -33,15 +34,6 @@ def suppress(count: Any, threshold: int = 5) -> str:
     if n is None:
         return "–"
     return f"<{threshold}" if is_suppressed(n, threshold) else sv_int(n)
-
-
-def suppress_rate(count: Any, rate: Any, threshold: int = 5, decimals: int = 1) -> str:
-    """A rate published beside a count of people: hidden ("–") when the count is, since rate
-    times the denominator would give the hidden count back (Östra 2026: 1,8 per 1 000 of
-    1 712 deliveries = 3 women)."""
-    if is_suppressed(count, threshold):
-        return "–"
-    return sv_num(rate, decimals)
 
 
 # ----------------------------------------------------------------- secondary suppression
@@ -216,9 +208,6 @@ def cell_text(count: Any, status: str, threshold: int) -> str:
 
 
 # ----------------------------------------------------- the published redirection counts
-REGION = "REGION"
-
-
 def redirection_sums(cube: pd.DataFrame) -> list[tuple[tuple, list[tuple]]]:
     """The sums between the cells of ``describe.summer_redirections``: per unit (and region)
     and year, all reasons = capacity + other; per year and reason group, region = the units."""

@@ -26,7 +26,7 @@ from fragile_care.model.followup import LIGHTS_SV
 from fragile_care.publish.disclosure import PRIMARY, SECONDARY, SECONDARY_MARK, SHOWN, WITHHELD, PublishedCounts, protect, whole
 
 SYNTHETIC_NOTE = "EXEMPELDATA – syntetiska siffror på enhetsnivå, inte regionens verkliga utfall"
-REGION = "REGION"
+REGION = describe.REGION
 
 # Excel number format codes (stored in the file in Excel's invariant notation; Swedish Excel
 # shows "# ##0" with a space and "0,0 %" with a decimal comma).
