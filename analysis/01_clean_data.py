@@ -267,7 +267,7 @@ fig, ax = plt.subplots(figsize=(9, 4))
 for k, (year, colour) in enumerate(zip(years_shown, sns.color_palette())):
     part = summer[summer["year"] == year].set_index("unit_id").reindex(unit_order)
     positions = [i - 0.4 + width * (k + 0.5) for i in range(len(unit_order))]
-    status = [published.status(u, year, "capacity", n) for u, n in zip(unit_order, part["redirected"].fillna(0))]
+    status = [published.status(u, year, "capacity", n) for u, n in zip(unit_order, part["redirected"])]
     figures.suppressed_bars(ax, positions, part["redirected"].fillna(0), cfg.disclosure_threshold, width, colour, str(year), status)
 ax.set_xticks(range(len(unit_order)), [short[u] for u in unit_order])
 ax.set(xlabel="", ylabel="Hänvisade kvinnor", title=f"Hänvisningar vecka {w0}–{w1}")
@@ -318,6 +318,8 @@ structure = describe.unit_structure(units, sites)
 def status(row):
     if isinstance(row["merged_into"], str) and row["merged_into"]:
         return f"Stängd {fmt.sv_date(row['closed'])}, verksamheten flyttad till {site_labels[row['merged_into']]}"
+    if not pd.isna(row["closed"]):
+        return f"Stängd {fmt.sv_date(row['closed'])}"
     return "I drift"
 
 

@@ -44,7 +44,8 @@ evaluation
 
 # %%
 #| label: txt-forecast-summary
-history = describe.regional_annual(births)
+left_out = forecast.not_forecast(births)  # closed units and units too new to forecast
+history = describe.regional_annual(births[~births["unit_id"].isin(list(left_out))])  # like for like
 last = history[history["complete"]].iloc[-1]
 region_years = annual[annual["unit_id"] == "REGION"].set_index("year")["mean"]
 first_year, last_year = int(region_years.index[0]), int(region_years.index[-1])
@@ -53,6 +54,13 @@ display(
         f"Om inget förändras väntas regionen ha omkring {fmt.sv_int(region_years.iloc[0])} förlossningar {first_year} "
         f"och {fmt.sv_int(region_years.iloc[-1])} år {last_year}, jämfört med {fmt.sv_int(last['deliveries'])} år {int(last['year'])} "
         f"({fmt.sv_pct(describe.change(region_years.iloc[-1], last['deliveries']), signed=True)} till {last_year})."
+        + (
+            " Prognosen och jämförelsen gäller enheterna med egen prognos; utan prognos: "
+            + "; ".join(f"{fmt.md_escape(labels.get(u, u))} ({fmt.md_escape(why)})" for u, why in left_out.items())
+            + "."
+            if left_out
+            else ""
+        )
     )
 )
 

@@ -59,7 +59,7 @@ display(
         f"skulle behöva hänvisas, med en barnmorska per kvinna i aktiv förlossning. Veckor under sommarperioden "
         f"(v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}) där barnmorskorna i tjänst inte räcker till det: " + "; ".join(parts) + ". "
         f"Sommaren {outlook} (oförändrat läge: bemanning och semesterplan som {reference_year}) är underskottet störst vid "
-        f"{labels[worst['unit_id']]} vecka {int(worst['iso_week'])}: {fmt.sv_num(-worst['fte_gap'], 1)} årsarbetare, "
+        f"{fmt.md_escape(labels[worst['unit_id']])} vecka {int(worst['iso_week'])}: {fmt.sv_num(-worst['fte_gap'], 1)} årsarbetare, "
         f"{fmt.sv_num(worst['rooms_staffed'], 1)} bemannade rum (dygnet runt, i snitt) mot {int(worst['rooms_needed'])} som behövs."
     )
 )
@@ -212,7 +212,7 @@ table = pd.DataFrame(
         "Bemannade (minst)": per_level["staffed"].astype(str),
     }
 )
-gaps = "; ".join(f"{labels[u]} {fmt.sv_num(max(0.0, -g), 1)}" for u, g in per_unit_gap.items())
+gaps = "; ".join(f"{fmt.md_escape(labels[u])} {fmt.sv_num(max(0.0, -g), 1)}" for u, g in per_unit_gap.items())
 display(
     Markdown(
         fmt.md_table(table, align="llrrrr") + f"\n\nStörsta underskott av neonatalsjuksköterskor en sommarvecka (årsarbetare): {gaps}."

@@ -58,11 +58,11 @@ display(
         f"med 80 % sannolikhet mellan {fmt.sv_int(region['redirected_p10'])} och {fmt.sv_int(region['redirected_p90'])}. "
         f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} att en kvinna måste hänvisas "
         f"och {int((risk['blocking'] > cfg.norms.target_blocking).sum())} en risk över dimensioneringsgränsen {fmt.sv_pct(cfg.norms.target_blocking, 0)}. "
-        f"Störst är risken vid {labels[top['unit_id']]} vecka {int(top['iso_week'])} ({fmt.sv_pct(top['blocking'], 1)}, omkring "
+        f"Störst är risken vid {fmt.md_escape(labels[top['unit_id']])} vecka {int(top['iso_week'])} ({fmt.sv_pct(top['blocking'], 1)}, omkring "
         f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest väntade hänvisningar en enskild vecka har "
-        f"{labels[busiest['unit_id']]} vecka {int(busiest['iso_week'])} (omkring {fmt.sv_num(busiest['redirected_mean'], 1)} kvinnor, "
+        f"{fmt.md_escape(labels[busiest['unit_id']])} vecka {int(busiest['iso_week'])} (omkring {fmt.sv_num(busiest['redirected_mean'], 1)} kvinnor, "
         f"risk {fmt.sv_pct(busiest['blocking'], 1)}), och flest över hela sommaren väntas vid "
-        f"{labels[units_ranked.iloc[0]['unit_id']]}. Modellen är kalibrerad mot hänvisningsloggen "
+        f"{fmt.md_escape(labels[units_ranked.iloc[0]['unit_id']])}. Modellen är kalibrerad mot hänvisningsloggen "
         f"(effektiv tid på förlossningsrummet {fmt.sv_num(cap.mean_stay_hours, 1)} timmar)."
     )
 )
@@ -234,7 +234,10 @@ display(
             f"\n\nSimuleringen: {cap.simulation_replications} upprepningar per vecka, inflödet {fmt.sv_pct(p.hourly_amplitude, 0)} över "
             f"medel kring klockan {int(p.peak_hour)} och lika mycket under tolv timmar senare, helger {fmt.sv_pct(p.weekend_factor, 0)} av vardagar (antaganden). "
             "Grannenheter: "
-            + "; ".join(f"{labels.get(u, u)} → {', '.join(labels.get(n, n) for n in ns)}" for u, ns in cap.overflow.items())
+            + "; ".join(
+                f"{fmt.md_escape(labels.get(u, u))} → {', '.join(fmt.md_escape(labels.get(n, n)) for n in ns)}"
+                for u, ns in cap.overflow.items()
+            )
             + ". Planeringstalet (tabellen över väntat antal hänvisade per enhet) räknar med prognosens hela osäkerhet och blir därför "
             + f"{fmt.sv_int(region['redirected_mean'])} i stället för Erlang-kolumnens {fmt.sv_int(simulated.set_index('unit_id').loc['REGION', 'erlang_b'])}: "
             + "risken stiger snabbare än den sjunker när förlossningarna blir fler eller färre än väntat."

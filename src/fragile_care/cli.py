@@ -36,8 +36,9 @@ def _units_registry(units_file: Path | None, data_file: Path) -> tuple[UnitRegis
         if path is None or not path.is_file():
             continue
         check = check_table(io.read_raw_table(path), UNITS)
-        if check.ok:
-            return UnitRegistry.build(check.frame, Harmonisation()), str(path)
+        registry = UnitRegistry.build(check.frame, Harmonisation(), path.name, check.lines) if check.ok else None
+        if registry is not None and not registry.conflicts:
+            return registry, str(path)
         raise UnreadableTableError(path.name, "the units table used to check unit ids has errors; validate it first")
     return None, "none"
 
@@ -58,6 +59,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         check = check_table(raw, schema, registry)
         problems = check.problems + (series_gaps(check.frame, schema, check.file) if check.ok else []) + meaning_checks(check)
+        if schema.name == UNITS.name and check.ok:
+            problems += UnitRegistry.build(check.frame, Harmonisation(), check.file, check.lines).conflicts
         for problem in problems:
             print(dataclasses.replace(problem, file=name).format())
         n_err = len(errors(problems))

@@ -44,10 +44,10 @@ def test_every_plan_problem_is_named(tmp_path):
         assembly.clean_dataset(data, public, units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01"))
     text = str(info.value)
     assert "action_plan.csv:2:end: error: activity A01: end 2026-12-31 is before start 2027-01-15" in text
-    assert "action_plan.csv:3:area: error: 'regional samverkan' is not allowed; did you mean 'regional samordning'?" in text
-    assert "action_plan.csv:4:status: error: 'avslutad' is not allowed" in text
-    assert "action_plan.csv:5:owner: error: 'Sahlgrenska' is not allowed" in text
-    assert "action_plan.csv:5:effect_unit: error: unknown unit id 'KUNGALV'" in text
+    assert "action_plan.csv:3:area: error: activity A02: 'regional samverkan' is not allowed; did you mean 'regional samordning'?" in text
+    assert "action_plan.csv:4:status: error: activity A03: 'avslutad' is not allowed" in text
+    assert "action_plan.csv:5:owner: error: activity A04: 'Sahlgrenska' is not allowed" in text
+    assert "action_plan.csv:5:effect_unit: error: activity A04: unknown unit id 'KUNGALV'" in text
     assert "action_plan.csv:6:indicator: error: activity A05: a target (10) without an indicator" in text
     assert "action_plan.csv:9:activity_id: error:" in text and "A06" in text
     assert "best_practice.csv:3:source_url: error: best practice P02: no source" in text

@@ -58,8 +58,8 @@ def test_tertials():
     [
         ({**BASE, "sumer": {}}, r"unknown key 'sumer'; did you mean 'summer'\?"),
         (with_(summer__first_weak=25), r"unknown key summer\.'first_weak'; did you mean summer\.'first_week'\?"),
-        (with_(summer__first_week="25"), r"summer\.first_week: '25' is not a whole number; allowed: 1-53"),
-        (with_(summer__last_week=60), r"summer\.last_week: 60 is out of range; allowed: 1-53"),
+        (with_(summer__first_week="25"), r"summer\.first_week: '25' is not a whole number; allowed: 1-52"),
+        (with_(summer__last_week=60), r"summer\.last_week: 60 is out of range; allowed: 1-52"),
         (with_(period__end="2026-13"), r"period\.end: '2026-13' has month 13; allowed: 01-12"),
         (with_(period__end="aug 2026"), r"period\.end: 'aug 2026' is not a month; allowed: YYYY-MM"),
         (with_(period__start="2026-09"), r"period\.end: 2026-08 is before period\.start 2026-09"),

@@ -18,7 +18,7 @@ from fragile_care.inputs.contracts import (
     empty_frame,
     series_gaps,
 )
-from fragile_care.inputs.crosschecks import capacity_checks, meaning_checks
+from fragile_care.inputs.crosschecks import capacity_checks, meaning_checks, plausibility_checks, unit_life_checks
 from fragile_care.inputs.quality import (
     DataValidationError,
     Problem,
@@ -121,7 +121,8 @@ def clean_dataset(
         problems.extend(check.problems)
         frame = check.frame
         if name == UNITS.name and check.ok:
-            units_registry = UnitRegistry.build(frame, harmonisation)
+            units_registry = UnitRegistry.build(frame, harmonisation, check.file, check.lines)
+            problems.extend(units_registry.conflicts)
             if harmonisation.merges is None:
                 harmonisation = Harmonisation(harmonisation.aliases, merges_from_units(frame))
             check_merges(harmonisation, units_registry, check.file, problems)
@@ -153,7 +154,23 @@ def clean_dataset(
                 "warnings": sum(p.severity == "warning" and p.file == check.file for p in problems),
             }
         )
+    births = tables.get("births_monthly")
+    if births is not None and not births.empty and births["month"].max() < period_end:
+        problems.append(
+            Problem(
+                "run configuration",
+                None,
+                "period.end",
+                "error",
+                f"period.end {period_end:%Y-%m} is after the last month of data, {births['month'].max():%Y-%m} "
+                f"({files['births_monthly'].name}); set period.end (or the tertial) to a month the data cover",
+                "",
+                "births_monthly",
+            )
+        )
     problems.extend(capacity_checks(checked))
+    problems.extend(unit_life_checks(checked))
+    problems.extend(plausibility_checks(checked))
     for check in checked.values():
         problems.extend(meaning_checks(check, checked))
     found = errors(problems)

@@ -149,6 +149,24 @@ def empty_frame(schema: TableSchema) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=_DTYPES.get(c.kind, "object")) for c in schema.columns})
 
 
+def _row_namer(add, record: list[Any], positions: dict[str, int], schema: TableSchema):
+    """``add`` that names the row's record by its id (``activity A03: ...``) in tables keyed
+    by one id column (the action plan, the best-practice register), as the checks of
+    meaning do, so a problem can be found by the id its owner knows."""
+    if len(schema.key) != 1 or schema.column(schema.key[0]).kind != "id" or schema.key[0] not in positions:
+        return add
+    pos = positions[schema.key[0]]
+    value = str(record[pos]).strip() if pos < len(record) else ""
+    if not value:
+        return add
+    noun = schema.key[0].removesuffix("_id").replace("_", " ")
+
+    def named(row, column, severity, problem, action=""):
+        add(row, column, severity, f"{noun} {value}: {problem}", action)
+
+    return named
+
+
 def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | None = None) -> TableCheck:
     """Check one raw table against its contract.
 
@@ -177,8 +195,9 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
             rejected += 1
             continue
         bad = False
+        row_add = _row_namer(add, record, positions, schema)
         if len(record) > ncols and any(not is_blank(v) for v in record[ncols:]):
-            add(line, None, "error", f"row has {len(record)} fields but the header has {ncols}")
+            row_add(line, None, "error", f"row has {len(record)} fields but the header has {ncols}")
             bad = True
         values: dict[str, Any] = {}
         for col in schema.columns:
@@ -191,17 +210,17 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
                 if col.nullable or not col.required:
                     values[col.name] = None
                     continue
-                add(line, col.name, "error", "missing value")
+                row_add(line, col.name, "error", "missing value")
                 bad = True
                 continue
             try:
                 value, repair = _parse_cell(cell, col, decimal_comma, units)
             except CellError as exc:
-                add(line, col.name, "error", str(exc))
+                row_add(line, col.name, "error", str(exc))
                 bad = True
                 continue
             if repair:
-                add(line, col.name, "repaired", repair, "value repaired, row kept")
+                row_add(line, col.name, "repaired", repair, "value repaired, row kept")
             values[col.name] = value
         prov = schema.provenance_column
         if prov in positions:
@@ -232,7 +251,8 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
 
 
 def _check_keys(frame: pd.DataFrame, lines: list[int], schema: TableSchema, add) -> tuple[pd.DataFrame, int, list[int]]:
-    """Drop exact duplicate rows (logged); report conflicting duplicates of a key as errors."""
+    """Drop exact duplicate rows (logged); report conflicting duplicates of a key as errors
+    (the later rows are counted as rejected)."""
     if frame.empty:
         return frame, 0, lines
     frame = frame.assign(_line=lines)
@@ -257,6 +277,7 @@ def _check_keys(frame: pd.DataFrame, lines: list[int], schema: TableSchema, add)
                     "error",
                     f"duplicate key ({key_text}) also on row {int(first['_line'])} with different values",
                 )
+                drop_idx.append(idx)  # an error row is counted as rejected, never as kept
     frame = frame.drop(index=drop_idx)
     return frame.drop(columns="_line"), len(drop_idx), frame["_line"].tolist()
 

@@ -21,6 +21,8 @@ def meaning_checks(check: TableCheck, checked: dict[str, TableCheck] | None = No
         return check_plan(check)
     if check.table == "best_practice":
         return check_best_practice(check, (checked or {}).get("action_plan"))
+    if check.table == "redirections":
+        return redirection_checks(check)
     return []
 
 
@@ -101,4 +103,135 @@ def capacity_checks(checked: dict[str, TableCheck]) -> list[Problem]:
                             "leave_plan",
                         )
                     )
+    return out
+
+
+# Tables with dated rows per unit: the unit column(s) and the column that dates the row.
+DATED_UNIT_ROWS = {
+    "births_monthly": (("unit_id",), "month"),
+    "neonatal_admissions": (("unit_id",), "month"),
+    "staffing": (("unit_id",), "month"),
+    "leave_plan": (("unit_id",), "iso_week"),
+    "redirections": (("from_unit", "to_unit"), "date"),
+}
+OCCUPANCY_WARN, OCCUPANCY_ERROR = 1.0, 1.5  # cot days per cot-day available in a month
+
+
+def _row_month(value, kind: str) -> pd.Timestamp:
+    if kind == "iso_week":
+        return pd.Timestamp(pd.to_datetime(value + "-4", format="%G-W%V-%u")).to_period("M").to_timestamp()
+    return pd.Timestamp(value).to_period("M").to_timestamp()
+
+
+def unit_life_checks(checked: dict[str, TableCheck]) -> list[Problem]:
+    """Rows of a unit outside its life: dated after the month a unit closed without a merge
+    (a merged unit's later rows are moved to the receiving unit) or before the month it
+    opened. Each is an error naming file, row, column and the units table's dates."""
+    out: list[Problem] = []
+    units = checked.get("units")
+    if units is None or not units.ok or units.frame.empty:
+        return out
+    u = units.frame.set_index("unit_id")
+    merged = u["merged_into"] if "merged_into" in u else pd.Series(None, index=u.index)
+    closed = {
+        uid: pd.Timestamp(c).to_period("M").to_timestamp() for uid, c in u["closed"].items() if not pd.isna(c) and pd.isna(merged.get(uid))
+    }
+    opened = {
+        uid: pd.Timestamp(o).to_period("M").to_timestamp() for uid, o in u.get("opened", pd.Series(dtype=object)).items() if not pd.isna(o)
+    }
+    if not closed and not opened:
+        return out
+    for table, (unit_cols, date_col) in DATED_UNIT_ROWS.items():
+        check = checked.get(table)
+        if check is None or check.frame.empty or date_col not in check.frame:
+            continue
+        kind = "iso_week" if date_col == "iso_week" else "date"
+        for line, (_, row) in zip(check.lines, check.frame.iterrows()):
+            month = None
+            for col in unit_cols:
+                uid = row[col]
+                if uid not in closed and uid not in opened:
+                    continue
+                month = month if month is not None else _row_month(row[date_col], kind)
+                if uid in closed and month > closed[uid]:
+                    out.append(
+                        Problem(
+                            check.file,
+                            line,
+                            col,
+                            "error",
+                            f"{uid} closed on {u.at[uid, 'closed']:%Y-%m-%d} (units table, no merged_into), "
+                            f"but this row is dated {month:%Y-%m}; remove the row or correct 'closed'",
+                            "",
+                            table,
+                        )
+                    )
+                elif uid in opened and month < opened[uid]:
+                    out.append(
+                        Problem(
+                            check.file,
+                            line,
+                            col,
+                            "error",
+                            f"{uid} opened on {u.at[uid, 'opened']:%Y-%m-%d} (units table), but this row is dated {month:%Y-%m}",
+                            "",
+                            table,
+                        )
+                    )
+    return out
+
+
+def plausibility_checks(checked: dict[str, TableCheck]) -> list[Problem]:
+    """Values each inside its column's range that cannot all be true together: a unit's
+    cot days in a month above what its cots of that care level allow (a warning above
+    100 % occupancy, an error above 150 %, likely a typing error)."""
+    out: list[Problem] = []
+    units, adm = checked.get("units"), checked.get("neonatal_admissions")
+    if units is None or not units.ok or adm is None or adm.frame.empty:
+        return out
+    u = units.frame.set_index("unit_id")
+    for line, row in zip(adm.lines, adm.frame.itertuples(index=False)):
+        col = f"neonatal_cots_{row.care_level}"
+        if row.unit_id not in u.index or col not in u or pd.isna(row.cot_days):
+            continue
+        cots = 0 if pd.isna(u.at[row.unit_id, col]) else int(u.at[row.unit_id, col])
+        available = cots * pd.Timestamp(row.month).days_in_month
+        if row.cot_days <= available * OCCUPANCY_WARN:
+            continue
+        ratio = row.cot_days / available if available else float("inf")
+        severe = ratio > OCCUPANCY_ERROR
+        out.append(
+            Problem(
+                adm.file,
+                line,
+                "cot_days",
+                "error" if severe else "warning",
+                f"{row.cot_days:g} cot days at {row.unit_id} level {row.care_level} in {row.month:%Y-%m}, but the units table "
+                f"gives it {cots} {row.care_level} cots ({available} cot days in the month"
+                + (f", occupancy {ratio:.0%})" if available else ")"),
+                "" if severe else "kept; check the figure or the unit's cots",
+                "neonatal_admissions",
+            )
+        )
+    return out
+
+
+def redirection_checks(check: TableCheck) -> list[Problem]:
+    """A redirection names two different units."""
+    out = []
+    if check.frame.empty:
+        return out
+    for line, src, dst in zip(check.lines, check.frame["from_unit"], check.frame["to_unit"]):
+        if src == dst:
+            out.append(
+                Problem(
+                    check.file,
+                    line,
+                    "to_unit",
+                    "error",
+                    f"a redirection from {src} to itself; to_unit must be another unit",
+                    "",
+                    "redirections",
+                )
+            )
     return out

@@ -57,6 +57,14 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise UnreadableTableError(name, f"cannot decode as UTF-16: {exc.reason}") from None
     if b"\x00" in data:
+        sample = data[:4096]
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if max(even, odd) > 0.4 * len(sample) / 2 and min(even, odd) < 0.05 * len(sample) / 2:
+            encoding = "utf-16-le" if odd > even else "utf-16-be"  # ASCII-range text: every other byte is NUL
+            try:
+                return data.decode(encoding), f"{encoding} (no BOM)"
+            except UnicodeDecodeError as exc:
+                raise UnreadableTableError(name, f"looks like UTF-16 without a byte-order mark but does not decode: {exc.reason}") from None
         raise UnreadableTableError(name, "binary content (NUL bytes): not a text table")
     try:
         return data.decode("utf-8"), "utf-8"
@@ -79,6 +87,11 @@ def _sniff_delimiter(header_line: str) -> str:
         if len(fields) - 1 > best_count:
             best, best_count = delim, len(fields) - 1
     return best
+
+
+MAX_TABLE_BYTES = 100 * 1024**2  # a unit table of a region is kilobytes; a national one a few MB
+MAX_SHEET_CELLS = 20_000_000  # a worksheet's used range above this is stray cells, not a table
+EXCEL_SECONDS = 60.0  # time limit on reading one worksheet
 
 
 def read_delimited(path: Path) -> RawTable:
@@ -110,7 +123,8 @@ def read_delimited(path: Path) -> RawTable:
             numbers.append(line_no)
     except csv.Error as exc:
         raise UnreadableTableError(name, f"malformed CSV at line {reader.line_num}: {exc}") from None
-    assert header is not None
+    if header is None:
+        raise UnreadableTableError(name, "no header row: every line is empty or holds only separators (an empty sheet saved as CSV?)")
     notes = [f"read as {encoding}, delimiter {delimiter!r}"]
     if header_line != 1:
         notes.append(f"header found on line {header_line}")
@@ -118,7 +132,11 @@ def read_delimited(path: Path) -> RawTable:
 
 
 def read_excel(path: Path, sheet: str | None = None) -> RawTable:
-    """Read the first worksheet (or ``sheet``) of an .xlsx workbook with openpyxl."""
+    """Read the first visible worksheet (or ``sheet``) of an .xlsx workbook with openpyxl.
+    The notes say which sheet was read and which were not; a used range too large to be a
+    table, or a read over ``EXCEL_SECONDS``, is refused with a message saying what to do."""
+    import time
+
     import openpyxl
 
     name = path.name
@@ -127,14 +145,34 @@ def read_excel(path: Path, sheet: str | None = None) -> RawTable:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise UnreadableTableError(name, f"not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:
+        notes = []
         if sheet is not None and sheet in workbook.sheetnames:
             ws = workbook[sheet]
         else:
-            ws = workbook.worksheets[0]
+            visible = [w for w in workbook.worksheets if w.sheet_state == "visible"]
+            if not visible:
+                raise UnreadableTableError(name, "every worksheet is hidden")
+            ws = visible[0]
+            hidden = [w.title for w in workbook.worksheets[: workbook.worksheets.index(ws)]]
+            if hidden:
+                notes.append(f"hidden worksheet(s) {', '.join(map(repr, hidden))} skipped")
+        others = [w.title for w in workbook.worksheets if w.title != ws.title]
+        max_row, max_col = ws.max_row or 0, ws.max_column or 0
+        if max_row * max_col > MAX_SHEET_CELLS:
+            raise UnreadableTableError(
+                name,
+                f"worksheet {ws.title!r} claims a used range of {max_row:,} rows x {max_col:,} columns; "
+                "delete the stray cells far outside the table (Ctrl+End shows the last one) and save again",
+            )
+        deadline = time.monotonic() + EXCEL_SECONDS
         header: list[str] | None = None
         records: list[list[Any]] = []
         numbers: list[int] = []
         for row_no, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if row_no % 1000 == 0 and time.monotonic() > deadline:
+                raise UnreadableTableError(
+                    name, f"reading worksheet {ws.title!r} took over {EXCEL_SECONDS:.0f} s (at row {row_no:,}); save it as CSV"
+                )
             cells = ["" if v is None else v for v in row]
             if header is None:
                 if not any(str(c).strip() for c in cells):
@@ -143,11 +181,16 @@ def read_excel(path: Path, sheet: str | None = None) -> RawTable:
                 while header and not header[-1].strip():
                     header.pop()
                 continue
-            records.append(cells[: len(header)] + [""] * (len(header) - len(cells)))
+            while len(cells) > len(header) and cells[-1] == "":
+                cells.pop()  # empty cells right of the table; values there are kept and reported
+            records.append(cells + [""] * (len(header) - len(cells)))
             numbers.append(row_no)
         if header is None:
             raise UnreadableTableError(name, "empty workbook (no header row)")
-        return RawTable(path, header, records, numbers, sheet=ws.title, notes=[f"read worksheet {ws.title!r}"])
+        notes.insert(0, f"read worksheet {ws.title!r}")
+        if others:
+            notes.append(f"other worksheet(s) not read: {', '.join(map(repr, others))}")
+        return RawTable(path, header, records, numbers, sheet=ws.title, notes=notes)
     finally:
         workbook.close()
 
@@ -159,6 +202,14 @@ def read_raw_table(path: Path | str, sheet: str | None = None) -> RawTable:
         raise UnreadableTableError(path.name, f"file not found: {path}")
     if path.is_dir():
         raise UnreadableTableError(path.name, "is a folder, not a file")
+    if not path.is_file():
+        raise UnreadableTableError(path.name, "not a regular file (a pipe or a device): save the table as a file")
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        raise UnreadableTableError(
+            path.name,
+            f"{size / 1024**2:,.0f} MB; a table may be at most {MAX_TABLE_BYTES // 1024**2} MB (split it, or aggregate to months)",
+        )
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise UnreadableTableError(path.name, "old Excel format .xls is not supported; save it as .xlsx")

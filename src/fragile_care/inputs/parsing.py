@@ -228,12 +228,17 @@ def parse_number(value: Any, decimal_comma: bool) -> tuple[float, str | None]:
     return float(text), None
 
 
+MAX_COUNT = 10**12  # any count above this is a typing or export error (and beyond int64's safe range)
+
+
 def parse_count(value: Any, decimal_comma: bool) -> tuple[int, str | None]:
     """Parse a non-negative whole count. ``12.0`` is repaired to ``12``; ``12.5`` and
     negative values are errors."""
     number, _ = parse_number(value, decimal_comma)
     if number < 0:
         raise CellError(f"negative count {value!r}")
+    if number > MAX_COUNT:
+        raise CellError(f"count {value!r} is beyond any plausible count (at most {MAX_COUNT:,})")
     if not float(number).is_integer():
         raise CellError(f"non-integer count {value!r}")
     repair = None

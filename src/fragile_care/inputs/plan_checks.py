@@ -13,7 +13,7 @@ WEEKS_RE = re.compile(r"^\s*(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s*$")
 
 def parse_weeks(text) -> list[int]:
     """ISO weeks from ``27-31`` or ``30``; ValueError otherwise."""
-    m = WEEKS_RE.match(str(text or ""))
+    m = WEEKS_RE.fullmatch(str(text or ""))
     if not m:
         raise ValueError(f"{text!r} is not a week or a range of weeks such as 27-31")
     first, last = int(m[1]), int(m[2] or m[1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,33 +45,90 @@ class Harmonisation:
     merges: tuple[Merge, ...] | None = None
 
 
+def fold(text: Any) -> str:
+    """A unit spelling as compared: trimmed, case-folded, without diacritics and with single
+    spaces, so ``ÖSTRA``, ``Östra`` and ``ostra`` are the same name."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
 @dataclass(frozen=True)
 class UnitRegistry:
-    """Known unit ids and the aliases that resolve to them."""
+    """Known unit ids and the aliases that resolve to them.
+
+    Every spelling (unit id, name, the ``aliases`` column, ``harmonisation.aliases``) is
+    compared folded (:func:`fold`). A spelling that would resolve to two units is never
+    decided silently: it is listed in ``conflicts`` (errors naming both rows or the config
+    key), and the caller refuses the data set."""
 
     ids: frozenset[str]
     aliases: dict[str, str]
+    conflicts: tuple[Problem, ...] = ()
 
     @classmethod
-    def build(cls, units: pd.DataFrame, harmonisation: Harmonisation) -> UnitRegistry:
+    def build(
+        cls, units: pd.DataFrame, harmonisation: Harmonisation, file: str = "units.csv", lines: list[int] | None = None
+    ) -> UnitRegistry:
         ids = frozenset(units["unit_id"].astype(str))
         aliases: dict[str, str] = {}
+        where: dict[str, str] = {}  # folded spelling -> where it was first given
+        conflicts: list[Problem] = []
+        rows = lines if lines is not None and len(lines) == len(units) else [None] * len(units)
         extra = units["aliases"] if "aliases" in units else pd.Series([None] * len(units))
-        for uid, name, more in zip(units["unit_id"], units["name"], extra):
-            aliases[str(name).strip().lower()] = str(uid)
-            aliases[str(uid).lower()] = str(uid)
+
+        def claim(spelling: str, uid: str, line: int | None, column: str, source: str) -> None:
+            key = fold(spelling)
+            if not key:
+                return
+            owner = aliases.get(key)
+            if owner is not None and owner != uid:
+                conflicts.append(
+                    Problem(
+                        file,
+                        line,
+                        column,
+                        "error",
+                        f"{spelling!r} ({source}) would name both {owner} ({where[key]}) and {uid}; "
+                        "a spelling may name one unit only (case and diacritics are ignored)",
+                        "",
+                        "units",
+                    )
+                )
+                return
+            aliases.setdefault(key, uid)
+            where.setdefault(key, source)
+
+        for uid, line in zip(units["unit_id"].astype(str), rows):  # ids first: a name never takes an id
+            claim(uid, uid, line, "unit_id", f"unit_id on row {line}" if line is not None else f"unit_id {uid}")
+        for uid, name, more, line in zip(units["unit_id"].astype(str), units["name"], extra, rows):
+            at = f"row {line}" if line is not None else f"unit {uid}"
+            claim(str(name), uid, line, "name", f"name on {at}")
             for alias in str(more or "").split("|"):
                 if alias.strip():
-                    aliases[alias.strip().lower()] = str(uid)
+                    claim(alias.strip(), uid, line, "aliases", f"aliases on {at}")
         for alias, uid in harmonisation.aliases.items():
-            aliases[str(alias).strip().lower()] = str(uid)
-        return cls(ids, aliases)
+            if str(uid) not in ids:
+                conflicts.append(
+                    Problem(
+                        "run configuration",
+                        None,
+                        "harmonisation.aliases",
+                        "error",
+                        f"alias {alias!r} points to {uid!r}, which is not a unit in {file} (known: {', '.join(sorted(ids))})",
+                        "",
+                        "units",
+                    )
+                )
+                continue
+            claim(str(alias), str(uid), None, "harmonisation.aliases", f"harmonisation.aliases[{alias!r}] in the run configuration")
+        return cls(ids, aliases, tuple(conflicts))
 
     def resolve(self, value: Any) -> tuple[str, str | None]:
         text = str(value).strip()
         if text in self.ids:
             return text, None
-        hit = self.aliases.get(text.lower())
+        hit = self.aliases.get(fold(text))
         if hit is not None:
             return hit, f"unit {text!r} harmonised to {hit}"
         near = difflib.get_close_matches(text, sorted(self.ids | set(self.aliases)), n=1, cutoff=0.6)

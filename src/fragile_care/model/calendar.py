@@ -42,12 +42,12 @@ def summer_mask(frame: pd.DataFrame, weeks: tuple[int, int], year_col: str = "is
     return frame[week_col].between(weeks[0], weeks[1])
 
 
-TERTIAL_RE = re.compile(r"^(\d{4})-T([123])$")
+TERTIAL_RE = re.compile(r"(\d{4})-T([123])")
 
 
 def tertial_months(tertial: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last month of a tertial (T1 Jan-Apr, T2 May-Aug, T3 Sep-Dec)."""
-    m = TERTIAL_RE.match(tertial) if isinstance(tertial, str) else None
+    m = TERTIAL_RE.fullmatch(tertial) if isinstance(tertial, str) else None
     if not m:
         raise ValueError(f"{tertial!r} is not a tertial; allowed: YYYY-T1, YYYY-T2 or YYYY-T3")
     year, t = int(m[1]), int(m[2])

@@ -48,7 +48,7 @@ def age_specific_fertility(births_by_age: pd.DataFrame, women: pd.DataFrame, yea
 def project_women(population_2020: pd.DataFrame, years: range) -> pd.DataFrame:
     """Women 15-49 by single age on 31 December of each year, from the 2020 population by
     5-year groups (spread evenly within a group) aged forward one year a year."""
-    women = population_2020[(population_2020["sex"] == "women") & population_2020["age_group"].str.match(r"^\d+-\d+$")]
+    women = population_2020[(population_2020["sex"] == "women") & population_2020["age_group"].str.fullmatch(r"\d+-\d+")]
     by_age = {}
     for group, persons in zip(women["age_group"], women["population"]):
         low, high = (int(x) for x in group.split("-"))

@@ -74,11 +74,27 @@ CAPACITY_REASONS = ("platsbrist", "bemanning")
 REGION = "REGION"
 
 
-def summer_redirections(redirections: pd.DataFrame, unit_ids: list[str], years: tuple[int, ...], weeks: tuple[int, int]) -> pd.DataFrame:
+def summer_unit_years(births: pd.DataFrame, years: tuple[int, ...], weeks: tuple[int, int]) -> set[tuple[str, int]]:
+    """The (unit, year) pairs with deliveries reported in that year's summer weeks: a unit
+    that closed (or had not opened) has no summer that year."""
+    weekly = weekly_estimate(births)
+    weekly = weekly[summer_mask(weekly, weeks) & weekly["iso_year"].isin(years)]
+    return {(str(u), int(y)) for u, y in zip(weekly["unit_id"], weekly["iso_year"])}
+
+
+def summer_redirections(
+    redirections: pd.DataFrame,
+    unit_ids: list[str],
+    years: tuple[int, ...],
+    weeks: tuple[int, int],
+    active: set[tuple[str, int]] | None = None,
+) -> pd.DataFrame:
     """Redirected women in the summer weeks (ISO weeks ``weeks``) of each year, per sending
     unit and for the region (``REGION``), by reason group: ``capacity`` (platsbrist,
-    bemanning), ``other`` and ``all``. Every unit and year has a row, zero when nothing was
-    logged; these are the counts the reports publish (and protect) about redirections."""
+    bemanning), ``other`` and ``all``. Every unit and year has a row (only the pairs in
+    ``active`` when given: a closed unit has no row for the summers after it closed), zero
+    when nothing was logged; these are the counts the reports publish (and protect) about
+    redirections."""
     iso = redirections["date"].dt.isocalendar()
     frame = redirections.assign(
         unit_id=redirections["from_unit"],
@@ -88,6 +104,8 @@ def summer_redirections(redirections: pd.DataFrame, unit_ids: list[str], years: 
     )
     frame = frame[summer_mask(frame, weeks) & frame["iso_year"].isin(years) & frame["unit_id"].isin(unit_ids)]
     grid = pd.MultiIndex.from_product([sorted(unit_ids), sorted(years), ["capacity", "other"]], names=["unit_id", "year", "reasons"])
+    if active is not None:
+        grid = grid[[(u, y) in active for u, y, _ in grid]]
     parts = frame.groupby(["unit_id", "iso_year", "reasons"])["women"].sum().rename_axis(grid.names).reindex(grid, fill_value=0)
     parts = parts.reset_index()
     both = parts.groupby(["unit_id", "year"], as_index=False)["women"].sum().assign(reasons="all")
@@ -128,7 +146,8 @@ def summer_comparison(births: pd.DataFrame, redirections: pd.DataFrame, years: t
     n_weeks = weeks[1] - weeks[0] + 1
     vol = weekly.groupby(["unit_id", "iso_year"], as_index=False).agg(deliveries=("deliveries", "sum"), days=("days", "sum"))
     vol["complete"] = vol["days"] == 7 * n_weeks
-    red = summer_redirections(redirections, sorted(set(vol["unit_id"])), years, weeks)
+    active = {(str(u), int(y)) for u, y in zip(vol["unit_id"], vol["iso_year"])}
+    red = summer_redirections(redirections, sorted(set(vol["unit_id"])), years, weeks, active)
     red = red[(red["reasons"] == "capacity") & (red["unit_id"] != REGION)]
     red = red.rename(columns={"year": "iso_year", "women": "redirected"})[["unit_id", "iso_year", "redirected"]]
     out = vol.merge(red, on=["unit_id", "iso_year"], how="left")

@@ -397,9 +397,11 @@ def evaluation_windows(series: dict[str, pd.Series], horizon: int, n_origins: in
     """(training part, test window) per series and origin k (k windows from the end)."""
     windows = {}
     for name, y in series.items():
-        y = validate_history(y)
+        y = _named(name, y)
         for k in range(n_origins, 0, -1):
             train_len = len(y) - k * horizon
+            if train_len < MIN_MONTHS:
+                continue  # too short to evaluate from this origin; the series is still forecast
             windows[(name, k)] = (y.iloc[:train_len], y.iloc[train_len : train_len + horizon])
     return windows
 
@@ -472,11 +474,40 @@ def run_jobs(jobs_by_key: dict, workers: int | None = None) -> dict:
     return dict(zip(keys, results))
 
 
+def not_forecast(births: pd.DataFrame) -> dict[str, str]:
+    """Units left out of the forecast, with the reason in Swedish for the report: a series
+    that stops before the last month of the data (the unit closed or stopped reporting: it
+    has no future to forecast) or one shorter than ``MIN_MONTHS`` (a unit too new)."""
+    last_month = births["month"].max()
+    span = births.groupby("unit_id")["month"].agg(["min", "max", "size"])
+    out = {}
+    for uid, row in span.iterrows():
+        if row["max"] < last_month:
+            out[str(uid)] = f"serien slutar {row['max']:%Y-%m} (enheten har stängt eller rapporterar inte längre)"
+        elif row["size"] < MIN_MONTHS:
+            out[str(uid)] = f"för kort historik: {row['size']} månader, minst {MIN_MONTHS} behövs"
+    return out
+
+
 def series_by_unit(births: pd.DataFrame, value: str = "deliveries") -> dict[str, pd.Series]:
-    """Monthly series per unit and for the region (key ``REGION``) from a long table."""
+    """Monthly series per unit and for the region (key ``REGION``) from a long table.
+
+    Only the units :func:`not_forecast` does not leave out are forecast, and the region's
+    series is the sum of those units over the whole history: like for like, so the region's
+    forecast is what the units' forecasts add up to, without a step where a closed unit's
+    births leave the sum or a new unit's enter it."""
+    births = births[~births["unit_id"].isin(list(not_forecast(births)))]
     out = {uid: group.set_index("month")[value].astype(float).sort_index() for uid, group in births.groupby("unit_id")}
     out["REGION"] = births.groupby("month")[value].sum().astype(float).sort_index()
     return out
+
+
+def _named(name: str, y: pd.Series) -> pd.Series:
+    """:func:`validate_history` with the series named in its error."""
+    try:
+        return validate_history(y)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
@@ -485,7 +516,7 @@ def forecast_all(births: pd.DataFrame, horizon: int, value: str = "deliveries", 
 
     Reconciliation weights are each series' backtest error variance in counts (the
     log-error variance times the squared level of the last 12 months)."""
-    series = series_by_unit(births, value)
+    series = {name: _named(name, y) for name, y in series_by_unit(births, value).items()}
     return _reconciled(series, forecast_many(series, horizon, levels), levels)
 
 
@@ -504,7 +535,7 @@ def forecast_and_evaluate(
 
     With ``region_from`` also the region's forecast made from the data before that month
     (``region_horizon`` months; the tertial follow-up compares it with what happened)."""
-    series = series_by_unit(births, value)
+    series = {name: _named(name, y) for name, y in series_by_unit(births, value).items()}
     windows = evaluation_windows(series, BACKTEST_HORIZON, n_origins)
     jobs = {("full", name): (y, horizon, levels) for name, y in series.items()}
     if region_from is not None and region_horizon > 0:

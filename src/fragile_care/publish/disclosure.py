@@ -51,6 +51,7 @@ def suppress(count: Any, threshold: int = 5) -> str:
 
 SHOWN, PRIMARY, SECONDARY, UNPUBLISHED = "shown", "primary", "secondary", "unpublished"
 WITHHELD = "withheld"  # a whole group printed as "..": no printed range, like a cell never printed
+INACTIVE = "inactive"  # a unit-summer without activity (closed, not yet opened): printed "–", no count
 SECONDARY_MARK = ".."
 Sums = Sequence[tuple[Hashable, Sequence[Hashable]]]
 
@@ -204,6 +205,8 @@ def cell_text(count: Any, status: str, threshold: int) -> str:
         return SECONDARY_MARK
     if status == UNPUBLISHED:
         raise DisclosureError("a count protected as never printed was about to be printed")
+    if status == INACTIVE:
+        return "–"
     return suppress(count, threshold)
 
 
@@ -216,10 +219,11 @@ def redirection_sums(cube: pd.DataFrame) -> list[tuple[tuple, list[tuple]]]:
     years = sorted({y for _, y, _ in keys})
     sums: list[tuple[tuple, list[tuple]]] = []
     for y in years:
-        for u in [*units, REGION]:
+        active = [u for u in units if (u, y, "all") in keys]  # a unit closed before summer y has no cells that year
+        for u in [*active, REGION]:
             sums.append(((u, y, "all"), [(u, y, "capacity"), (u, y, "other")]))
         for r in ("capacity", "other", "all"):
-            sums.append(((REGION, y, r), [(u, y, r) for u in units]))
+            sums.append(((REGION, y, r), [(u, y, r) for u in active]))
     missing_keys = {k for total, parts in sums for k in (total, *parts)} - keys
     if missing_keys:
         raise DisclosureError(f"the redirection counts lack cells {sorted(missing_keys)}")
@@ -271,7 +275,9 @@ class PublishedCounts:
     def _cell(self, unit: str, year: int, reasons: str, value: Any) -> tuple[int, str]:
         key = (unit, int(year), reasons)
         if key not in self._rows:
-            raise DisclosureError(f"no protected count for {key}")
+            if value is None or missing(value):  # a unit-summer without activity: nothing to protect
+                return 0, INACTIVE
+            raise DisclosureError(f"no protected count for {key}, but the report would print {value}")
         n, s = self._rows[key]
         if value is not None and whole(value) != n:
             raise DisclosureError(f"{key}: the report would print {value}, the protected count is {n}")
@@ -294,7 +300,7 @@ class PublishedCounts:
         n = sum(c[0] for c in cells)
         if value is not None and whole(value) != n:
             raise DisclosureError(f"{(unit, tuple(years), reasons)}: the report would print {value}, the protected counts add up to {n}")
-        return sv_int(n) if all(c[1] == SHOWN for c in cells) else SECONDARY_MARK
+        return sv_int(n) if all(c[1] in (SHOWN, INACTIVE) for c in cells) else SECONDARY_MARK
 
     def rate(self, unit: str, year: int, reasons: str, rate: Any, decimals: int = 1) -> str:
         """A rate of a protected count: hidden ("–") when the count is, since the rate

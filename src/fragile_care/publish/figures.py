@@ -4,6 +4,7 @@ bars of counts of people with disclosure control.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import seaborn as sns
 
@@ -22,6 +23,9 @@ def set_style() -> None:
         context="notebook",
         rc={"figure.figsize": (9, 4.5), "figure.dpi": 110, "axes.titlesize": 12, "axes.titleweight": "bold", "savefig.bbox": "tight"},
     )
+    # Text from data (unit names, activity titles) is drawn as written: "$...$" in a name is
+    # not mathematics (and a lone "$" cannot break a figure).
+    plt.rcParams["text.parse_math"] = False
 
 
 def sv_axis(ax, axis: str = "y", decimals: int = 0) -> None:

@@ -80,6 +80,32 @@ class Hit:
     seconds: float
 
 
+def _checked_hit(entry: Path) -> Hit:
+    """An entry that passed every check, or an exception saying which failed: the metadata
+    (a JSON object of the expected shape, this format and version), the notebook (its hash
+    and that it is a notebook) and each table (its hash and that it reads as Parquet)."""
+    import nbformat
+    import pyarrow.parquet as pq
+
+    meta = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
+    if not isinstance(meta, dict) or not isinstance(meta.get("tables"), dict) or not isinstance(meta.get("notebook_sha256"), str):
+        raise ValueError("entry.json is not a cache record")
+    if meta.get("format") != CACHE_FORMAT or meta.get("version") != __version__:
+        raise ValueError(f"made by format {meta.get('format')} / version {meta.get('version')}")
+    notebook = entry / "notebook.ipynb"
+    if io.sha256_file(notebook) != meta["notebook_sha256"]:
+        raise ValueError("the executed notebook does not match its recorded hash")
+    nbformat.read(notebook, as_version=4)
+    tables = []
+    for name, digest in meta["tables"].items():
+        path = entry / "tables" / str(name)
+        if Path(str(name)).name != name or not path.is_file() or io.sha256_file(path) != digest:
+            raise ValueError(f"table {name} is missing or does not match its recorded hash")
+        pq.read_metadata(path)
+        tables.append(path)
+    return Hit(notebook, tables, float(meta.get("seconds", 0.0)))
+
+
 class StepCache:
     """The cache of one project (or of a test), rooted at ``root``."""
 
@@ -96,20 +122,8 @@ class StepCache:
         if not entry.is_dir():
             return None, self._older_versions(step)
         try:
-            meta = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
-            if meta.get("format") != CACHE_FORMAT or meta.get("version") != __version__:
-                raise ValueError(f"made by format {meta.get('format')} / version {meta.get('version')}")
-            notebook = entry / "notebook.ipynb"
-            if io.sha256_file(notebook) != meta["notebook_sha256"]:
-                raise ValueError("the executed notebook does not match its recorded hash")
-            tables = []
-            for name, digest in meta["tables"].items():
-                path = entry / "tables" / name
-                if not path.is_file() or io.sha256_file(path) != digest:
-                    raise ValueError(f"table {name} is missing or does not match its recorded hash")
-                tables.append(path)
-            return Hit(notebook, tables, float(meta.get("seconds", 0.0))), None
-        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            return _checked_hit(entry), None
+        except Exception as exc:  # any way an entry can be bad: it is never used
             shutil.rmtree(entry, ignore_errors=True)
             return None, f"cache entry of {step} is unusable ({exc}); removed, the step is re-computed"
 
@@ -123,32 +137,44 @@ class StepCache:
                 meta = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if meta.get("version") != __version__ or meta.get("format") != CACHE_FORMAT:
+            if not isinstance(meta, dict) or meta.get("version") != __version__ or meta.get("format") != CACHE_FORMAT:
                 older += 1
         return f"{older} cache entr{'y' if older == 1 else 'ies'} of {step} from another package version ignored" if older else None
 
-    def store(self, step: str, key: str, notebook: Path, tables: list[Path], seconds: float) -> None:
-        """Write an entry atomically (temporary folder, then rename)."""
+    def store(self, step: str, key: str, notebook: Path, tables: list[Path], seconds: float) -> str | None:
+        """Write an entry atomically (temporary folder, then rename). Returns a message
+        when the entry could not be stored (a full disk, say); the run goes on without it.
+        Two runs storing the same key at once both succeed: the second keeps the first's."""
         final = self._entry(step, key)
         tmp = final.with_name(f".tmp-{key}-{uuid.uuid4().hex[:8]}")
-        (tmp / "tables").mkdir(parents=True)
-        shutil.copy2(notebook, tmp / "notebook.ipynb")
-        for table in tables:
-            shutil.copy2(table, tmp / "tables" / table.name)
-        meta = {
-            "format": CACHE_FORMAT,
-            "version": __version__,
-            "step": step,
-            "key": key,
-            "seconds": round(seconds, 2),
-            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "notebook_sha256": io.sha256_file(tmp / "notebook.ipynb"),
-            "tables": {t.name: io.sha256_file(tmp / "tables" / t.name) for t in tables},
-        }
-        (tmp / "entry.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        if final.exists():
-            shutil.rmtree(final, ignore_errors=True)
-        tmp.rename(final)
+        try:
+            (tmp / "tables").mkdir(parents=True)
+            shutil.copy2(notebook, tmp / "notebook.ipynb")
+            for table in tables:
+                shutil.copy2(table, tmp / "tables" / table.name)
+            meta = {
+                "format": CACHE_FORMAT,
+                "version": __version__,
+                "step": step,
+                "key": key,
+                "seconds": round(seconds, 2),
+                "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "notebook_sha256": io.sha256_file(tmp / "notebook.ipynb"),
+                "tables": {t.name: io.sha256_file(tmp / "tables" / t.name) for t in tables},
+            }
+            (tmp / "entry.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            if final.exists():
+                shutil.rmtree(final, ignore_errors=True)
+            try:
+                tmp.rename(final)
+            except OSError:
+                if not final.is_dir():
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)  # another run stored the same inputs' result meanwhile
+            return None
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return f"not cached ({exc.strerror or exc} in {self.root}); the result is used, the next run re-computes the step"
 
     def clean_temporary(self) -> int:
         """Remove half-written entries left by a run that was killed outright."""

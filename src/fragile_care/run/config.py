@@ -54,14 +54,67 @@ def parse_config(raw: Any, source_file: Path | None = None) -> RunConfig:
     return RunConfig(file=file, steps=_steps(file.steps), reports=reports, source_file=source_file)
 
 
+MAX_CONFIG_BYTES = 256 * 1024  # a run configuration is a page of settings
+MAX_CONFIG_NODES = 20_000  # values after YAML aliases are expanded (an alias bomb has billions)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values a YAML node stands for once every alias is expanded (anchored nodes
+    are shared objects in the composed graph; ``memo`` counts each once per expansion)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive alias counts once instead of looping
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
+def _read_text(path: Path) -> str:
+    """The file as UTF-8 text, bounded in size; anything else is a :class:`ConfigError`."""
+    size = path.stat().st_size
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path.name}: {size:,} bytes; a run configuration may hold at most {MAX_CONFIG_BYTES:,} bytes")
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise ConfigError(f"{path.name}: binary content (NUL bytes), not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path.name}: line {line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 (the encoding Windows calls 'UTF-8')"
+        ) from None
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    """YAML with a bound on alias expansion, checked on the composed graph before any value
+    is built."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return None
+    size = _expanded_size(node, {})
+    if size > MAX_CONFIG_NODES:
+        raise ConfigError(f"{name}: expands to more than {MAX_CONFIG_NODES:,} values (YAML aliases); write the settings out")
+    return yaml.safe_load(text)
+
+
 def load_config(path: Path | str) -> RunConfig:
     """Read and validate a run configuration file, YAML or the validated JSON a bundle holds
     (relative paths: from the working folder, else from the project root)."""
-    path = paths.resolve(path)
+    path = paths.resolve(path).absolute()  # the notebooks run in analysis/, not in the caller's folder
     if not path.is_file():
         raise ConfigError(f"configuration file not found: {path}")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else io.read_yaml(path)
+        text = _read_text(path)
+        raw = json.loads(text) if path.suffix == ".json" else _parse_yaml(text, path.name)
+    except OSError as exc:
+        raise ConfigError(f"{path.name}: cannot be read: {exc.strerror or exc}") from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path.name}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
     try:

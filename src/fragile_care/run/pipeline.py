@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import logging
+import re
 import shutil
 import signal
 import sys
@@ -33,7 +35,9 @@ from fragile_care.run.bundle import (
     relative,
     write_handoff,
 )
+from fragile_care.run.locks import RunBusy, run_lock
 from fragile_care.run.render import (
+    EXIT_BUSY,
     EXIT_FAILED,
     EXIT_NO_RENDER,
     EXIT_OK,
@@ -153,23 +157,78 @@ def _failure_message(exc: Exception, step: str, partial: Path) -> str:
     return f"step {step} failed in {where}: {ename}: {evalue}\npartial output: {partial}\nthe previous bundle, if any, is unchanged"
 
 
+FAILED_KEPT = 5  # partial bundles of failed runs kept per run id in <output root>/_failed
+
+
 def _keep_failed(tmp_bundle: Path, tmp_processed: Path, failed: Path) -> Path:
-    """Move a failed run's partial bundle aside for inspection; drop its processed tables."""
+    """Move a failed run's partial bundle aside for inspection; drop its processed tables.
+    Only the newest ``FAILED_KEPT`` failed bundles of a run id are kept."""
     failed.parent.mkdir(parents=True, exist_ok=True)
     tmp_bundle.rename(failed)
     shutil.rmtree(tmp_processed, ignore_errors=True)
+    run_id = failed.name.rsplit("-", 2)[0]
+    same = re.compile(rf"{re.escape(run_id)}-\d{{8}}T\d{{6}}-[0-9a-f]{{6}}")
+    older = sorted((p for p in failed.parent.iterdir() if same.fullmatch(p.name)), key=lambda p: p.name)
+    for path in older[:-FAILED_KEPT]:
+        shutil.rmtree(path, ignore_errors=True)
     return failed
 
 
-def _swap_into_place(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp`` with renames, so ``final`` is never half-written."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+def _old_name(final: Path) -> Path:
+    return final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+
+
+def journal_path(out_root: Path, run_id: str) -> Path:
+    """The record of a folder swap in progress (see :func:`swap_into_place`)."""
+    return out_root / f".swap-{run_id}.json"
+
+
+def swap_into_place(pairs: list[tuple[Path, Path]], journal: Path) -> None:
+    """Replace each ``final`` by its complete ``tmp`` with renames, so no ``final`` is ever
+    half-written. The swap is first written to ``journal``; a run killed outright (SIGKILL,
+    power loss) between the renames is completed by :func:`recover_swaps` at the start of
+    the next run, so the processed tables and the bundle of a run id always belong together."""
+    steps = [(tmp, final, _old_name(final)) for tmp, final in pairs]
+    io.write_json({"pairs": [[str(a), str(b), str(c)] for a, b, c in steps]}, journal)
+    _complete(steps)
+    journal.unlink()
+
+
+def _complete(steps: list[tuple[Path, Path, Path]]) -> None:
+    for tmp, final, old in steps:
+        if tmp.exists():  # not yet swapped
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.exists():
+                final.rename(old)
+            tmp.rename(final)
+    for _, _, old in steps:
+        if old.exists():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_swaps(out_root: Path, run_id: str, out: TextIO) -> None:
+    """Finish a folder swap that a killed run left half done (its new folders were complete
+    before the swap began), and say so."""
+    journal = journal_path(out_root, run_id)
+    if not journal.is_file():
+        return
+    try:
+        steps = [(Path(a), Path(b), Path(c)) for a, b, c in io.read_json(journal)["pairs"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        journal.unlink()
+        _progress(out, f"removed an unreadable swap record {journal.name} ({type(exc).__name__})")
+        return
+    for tmp, final, old in steps:
+        if not tmp.exists() and not final.exists() and old.exists():
+            old.rename(final)  # the new folder is gone: put the previous one back
+    _complete(steps)
+    journal.unlink()
+    _progress(
+        out,
+        f"recovered an interrupted folder swap of {run_id}: "
+        + ", ".join(str(final) for _, final, _ in steps)
+        + " now hold the last complete run (its reports may need `fragile-care render`)",
+    )
 
 
 def report_steps(report: str) -> set[str]:
@@ -196,6 +255,8 @@ def preflight(cfg: RunConfig) -> list[str]:
         missing = [t for t in UNIT_TABLES if io.find_table_file(cfg.data_dir, t) is None]
         if missing:
             problems.append(f"data folder {cfg.data_dir} lacks the table(s): {', '.join(missing)} (.csv or .xlsx)")
+        else:
+            problems += config_against_units(cfg)
     for name in cfg.steps:
         source = step_table.get(name).source
         if not source.is_file():
@@ -211,6 +272,74 @@ def preflight(cfg: RunConfig) -> list[str]:
                 f"which {'is' if len(missing_steps) == 1 else 'are'} not in steps"
             )
     return problems
+
+
+def config_against_units(cfg: RunConfig) -> list[str]:
+    """The settings that name units, checked against the units table before any step runs:
+    ``harmonisation.aliases`` (each to a known unit, no spelling for two units) and
+    ``capacity.overflow`` (each a unit open at the end of the period). A units table with
+    errors of its own is left to step 01, which reports them all with their rows."""
+    from fragile_care.inputs.contracts import check_table
+    from fragile_care.inputs.quality import UnreadableTableError
+    from fragile_care.inputs.schemas import UNITS
+    from fragile_care.inputs.units import UnitRegistry, is_open
+
+    path = io.find_table_file(cfg.data_dir, UNITS.name)
+    try:
+        check = check_table(io.read_raw_table(path), UNITS)
+    except UnreadableTableError:
+        return []
+    if not check.ok:
+        return []
+    registry = UnitRegistry.build(check.frame, cfg.harmonisation, check.file, check.lines)
+    problems = [p.format() for p in registry.conflicts]
+    units = check.frame.set_index("unit_id")
+    for uid, neighbours in cfg.capacity.overflow.items():
+        for name in [uid, *neighbours]:
+            if name not in units.index:
+                problems.append(f"capacity.overflow: {name!r} is not a unit in {check.file} (known: {', '.join(sorted(units.index))})")
+            elif not is_open(units.at[name, "closed"], cfg.period_end):
+                problems.append(
+                    f"capacity.overflow: {name} closed on {units.at[name, 'closed']:%Y-%m-%d} ({check.file}); "
+                    "only open units can receive or send overflow: remove it from the map"
+                )
+    return problems
+
+
+MIN_FREE_MB = 200  # free space a run needs at least, besides twice its previous size
+
+
+def _megabytes(folder: Path) -> float:
+    if not folder.is_dir():
+        return 0.0
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024**2
+
+
+def space_needed_mb(run_id: str, out_root: Path, proc_root: Path) -> float:
+    """What a run of ``run_id`` needs free: twice what its previous run took (the new folders
+    are written before the old ones are removed) plus ``MIN_FREE_MB``."""
+    return 2 * (_megabytes(out_root / run_id) + _megabytes(proc_root / run_id)) + MIN_FREE_MB
+
+
+def free_space_problems(run_id: str, out_root: Path, proc_root: Path) -> list[str]:
+    need = space_needed_mb(run_id, out_root, proc_root)
+    problems = []
+    for root in {out_root, proc_root}:
+        probe = next((p for p in (root, *root.parents) if p.exists()), None)
+        if probe is None:
+            continue
+        free = shutil.disk_usage(probe).free / 1024**2
+        if free < need:
+            problems.append(f"only {free:,.0f} MB free on the disk holding {root}; a run of {run_id} needs about {need:,.0f} MB")
+    return problems
+
+
+def disk_full_message(run_id: str, step: str, filename: object, out_root: Path, proc_root: Path) -> str:
+    return (
+        f"the disk filled up during {step} (writing {filename or out_root}); a run of {run_id} needs about "
+        f"{space_needed_mb(run_id, out_root, proc_root):,.0f} MB free. The run's temporary folders were removed; "
+        "the previous bundle, its processed tables and the cache are unchanged. Free space and run again"
+    )
 
 
 class Interrupted(KeyboardInterrupt):
@@ -250,16 +379,31 @@ def _signals_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def _leftover_re(run_id: str) -> re.Pattern[str]:
+    """Names of the temporary folders of exactly this run id (not of ``<run_id>-b``)."""
+    return re.compile(rf"\.(tmp|old)-{re.escape(run_id)}-(\d{{8}}T\d{{6}}-[0-9a-f]{{6}}|[0-9a-f]{{8}})")
+
+
 def _remove_leftovers(root: Path, run_id: str, out: TextIO, min_age_s: float = 3600) -> None:
     """Remove temporary folders of this run id left by a run that was killed outright
-    (SIGKILL, power loss); younger ones may belong to a run going on right now."""
+    (SIGKILL, power loss): a previous folder set aside by a swap goes back into place when
+    nothing took its place, others are removed. Temporary folders younger than
+    ``min_age_s`` are kept: the run lock is taken first, but an older version may run."""
     if not root.is_dir():
         return
     now = time.time()
-    for tmp in root.glob(f".tmp-{run_id}-*"):
-        if now - tmp.stat().st_mtime > min_age_s:
-            shutil.rmtree(tmp, ignore_errors=True)
-            _progress(out, f"removed {tmp.name}, left by an interrupted run")
+    pattern = _leftover_re(run_id)
+    for leftover in sorted(root.iterdir()):
+        m = pattern.fullmatch(leftover.name)
+        if not m:
+            continue
+        final = root / run_id
+        if m[1] == "old" and not final.exists():
+            leftover.rename(final)
+            _progress(out, f"restored {final.name} from {leftover.name}, set aside by an interrupted run")
+        elif m[1] == "old" or now - leftover.stat().st_mtime > min_age_s:
+            shutil.rmtree(leftover, ignore_errors=True)
+            _progress(out, f"removed {leftover.name}, left by an interrupted run")
 
 
 def run(
@@ -287,13 +431,45 @@ def run(
     out_root = output_root or paths.output_root()
     proc_root = processed_root or paths.processed_root()
     step_cache = cache.StepCache(cache_root or paths.cache_root())
-    for root in (out_root, proc_root):
-        _remove_leftovers(root, cfg.run_id, out)
-    step_cache.clean_temporary()
+    short = free_space_problems(cfg.run_id, out_root, proc_root)
+    if short:
+        _progress(out, "error: the run cannot start:\n  " + "\n  ".join(short))
+        return EXIT_USAGE, None
+    try:
+        with run_lock(out_root, cfg.run_id):
+            recover_swaps(out_root, cfg.run_id, out)
+            for root in (out_root, proc_root):
+                _remove_leftovers(root, cfg.run_id, out)
+            step_cache.clean_temporary()
+            return _run_locked(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started)
+    except RunBusy as exc:
+        _progress(out, f"error: {exc}")
+        return EXIT_BUSY, None
+
+
+def _run_locked(
+    cfg: RunConfig,
+    render: bool,
+    require_render: bool,
+    out: TextIO,
+    out_root: Path,
+    proc_root: Path,
+    step_cache: cache.StepCache,
+    force: bool,
+    started: float,
+) -> tuple[int, RunResult | None]:
     state: dict[str, object] = {"step": "start"}
     with _stop_on_signals():
         try:
             return _run(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started, state)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            for key in ("tmp_bundle", "tmp_processed"):
+                if state.get(key):
+                    shutil.rmtree(state[key], ignore_errors=True)
+            _progress(out, f"error: {disk_full_message(cfg.run_id, state['step'], exc.filename, out_root, proc_root)}")
+            return EXIT_FAILED, None
         except KeyboardInterrupt as exc:
             # nbclient's abandoned cell task reports the interrupt again when it is garbage
             # collected; that is noise after an orderly stop, not an error.
@@ -380,6 +556,8 @@ def _run(
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
+            if "No space left on device" in f"{getattr(exc, 'evalue', '')} {exc}":
+                raise OSError(errno.ENOSPC, "No space left on device", str(tmp_processed)) from None
             failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
             _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
             _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / target.name))
@@ -392,7 +570,9 @@ def _run(
             if (tmp_processed / f"{name}.parquet").exists()
         ]
         with _signals_deferred():
-            step_cache.store(step, key, target, written, seconds)
+            note = step_cache.store(step, key, target, written, seconds)
+        if note:
+            _progress(out, f"[{i}/{n}] {step}: {note}")
         result.steps.append(StepResult(step, relative(notebook), round(seconds, 2)))
         _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
 
@@ -432,8 +612,7 @@ def _run(
     }
     io.write_json(manifest, tmp_bundle / "manifest.json")
     with _signals_deferred():
-        _swap_into_place(tmp_processed, result.processed)
-        _swap_into_place(tmp_bundle, result.bundle)
+        swap_into_place([(tmp_processed, result.processed), (tmp_bundle, result.bundle)], journal_path(out_root, cfg.run_id))
         state.update(tmp_bundle=None, tmp_processed=None)
     state["step"] = "rendering"
     _progress(out, f"bundle: {result.bundle}")

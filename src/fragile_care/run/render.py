@@ -12,7 +12,7 @@ from typing import TextIO
 from fragile_care import paths
 from fragile_care.inputs import io
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_RENDER = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_RENDER, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
 def _progress(out: TextIO, text: str) -> None:
@@ -103,11 +103,28 @@ def render_bundle(bundle: Path, formats: tuple[str, ...], reports: tuple[str, ..
 
 def render_run(run_id: str, out: TextIO = sys.stderr, output_root: Path | None = None) -> int:
     """Render an existing bundle (``fragile-care render RUN_ID``)."""
+    from fragile_care.run.settings import RUN_ID_RE
+
+    if not RUN_ID_RE.fullmatch(run_id):
+        _progress(out, f"error: {run_id!r} is not a run id; allowed: letters, digits, '.', '_' or '-' (at most 64), no folders")
+        return EXIT_USAGE
+    from fragile_care.run.locks import RunBusy, run_lock
+
     bundle = bundle_dir(run_id, output_root)
     manifest_path = bundle / "manifest.json"
     if not manifest_path.is_file():
         _progress(out, f"error: no run bundle {run_id!r} in {bundle.parent} (run `fragile-care run --config ...` first)")
         return EXIT_USAGE
-    manifest = io.read_json(manifest_path)
-    formats = tuple((manifest.get("config", {}).get("render") or {}).get("formats", ["html", "typst"]))
-    return render_bundle(bundle, formats, tuple(manifest.get("reports", [])), out=out)
+    try:
+        with run_lock(bundle.parent, run_id):
+            try:
+                manifest = io.read_json(manifest_path)
+                formats = tuple((manifest.get("config", {}).get("render") or {}).get("formats", ["html", "typst"]))
+                reports = tuple(manifest.get("reports", []))
+            except (ValueError, AttributeError, TypeError) as exc:
+                _progress(out, f"error: {manifest_path} is not a run manifest ({type(exc).__name__}); run the pipeline again")
+                return EXIT_USAGE
+            return render_bundle(bundle, formats, reports, out=out)
+    except RunBusy as exc:
+        _progress(out, f"error: {exc}")
+        return EXIT_BUSY

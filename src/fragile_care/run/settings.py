@@ -35,9 +35,9 @@ from fragile_care.validation import KeyedError
 
 DATA_SOURCES = ("demo", "local", "path")
 RENDER_FORMATS = ("html", "typst")
-RUN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-REPORT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.qmd$")
-MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+RUN_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+REPORT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.qmd")
+MONTH_RE = re.compile(r"\d{4}-\d{2}")
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # dates outside these years are typing errors
 
 
@@ -46,7 +46,7 @@ def _month(value: Any) -> pd.Timestamp:
         return value
     if isinstance(value, dt.date):
         value = f"{value.year:04d}-{value.month:02d}"
-    if not isinstance(value, str) or not MONTH_RE.match(value):
+    if not isinstance(value, str) or not MONTH_RE.fullmatch(value):
         raise ValueError(f"{value!r} is not a month; allowed: YYYY-MM")
     year, month = int(value[:4]), int(value[5:])
     if not 1 <= month <= 12:
@@ -96,8 +96,8 @@ class PeriodSection(Section):
 
 
 class SummerSection(Section):
-    first_week: int = Field(25, ge=1, le=53, description="first ISO week of the summer period")
-    last_week: int = Field(33, ge=1, le=53, description="last ISO week of the summer period, not before first_week")
+    first_week: int = Field(25, ge=1, le=52, description="first ISO week of the summer period (week 53 is missing in most years)")
+    last_week: int = Field(33, ge=1, le=52, description="last ISO week of the summer period, not before first_week")
     compare_years: list[Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]] | None = Field(
         None, min_length=1, description="list of years (default: the period's last three)"
     )
@@ -134,7 +134,7 @@ class FollowupSection(Section):
     @field_validator("previous_run")
     @classmethod
     def _run_id(cls, value: str | None) -> str | None:
-        if value is not None and not RUN_ID_RE.match(value):
+        if value is not None and not RUN_ID_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not a run id")
         return value
 
@@ -169,7 +169,7 @@ class RenderSection(Section):
     @classmethod
     def _names(cls, value: list[str] | None) -> list[str] | None:
         for name in value or []:
-            if not REPORT_RE.match(name):
+            if not REPORT_RE.fullmatch(name):
                 raise ValueError(f"{name!r} is not a report name; allowed: a file name in reports/ such as sommar.qmd (no folders)")
         return value
 
@@ -195,14 +195,16 @@ class RunFile(Section):
     @field_validator("run_id")
     @classmethod
     def _run_id(cls, value: str) -> str:
-        if not RUN_ID_RE.match(value):
+        if not RUN_ID_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not allowed; allowed: text of letters, digits, '.', '_' or '-' (at most 64)")
         return value
 
     @field_validator("tertial")
     @classmethod
     def _tertial(cls, value: str) -> str:
-        tertial_months(value)  # raises ValueError naming what is allowed
+        first, _ = tertial_months(value)  # raises ValueError naming what is allowed
+        if not FIRST_YEAR <= first.year <= LAST_YEAR:
+            raise ValueError(f"{value!r} has year {first.year}; allowed: {FIRST_YEAR}-{LAST_YEAR}")
         return value
 
     @model_validator(mode="after")
@@ -210,6 +212,12 @@ class RunFile(Section):
         end = self.period.end or tertial_months(self.tertial)[1]
         if end < self.period.start:
             raise KeyedError("period.end", f"{end:%Y-%m} is before period.start {self.period.start:%Y-%m}")
+        outside = [y for y in self.summer.compare_years or [] if not self.period.start.year <= y <= end.year]
+        if outside:
+            raise KeyedError(
+                "summer.compare_years",
+                f"{', '.join(map(str, outside))} outside the period {self.period.start:%Y-%m} to {end:%Y-%m}; allowed: {self.period.start.year}-{end.year}",
+            )
         return self
 
 

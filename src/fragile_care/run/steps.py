@@ -87,7 +87,9 @@ def published_redirections(tables: Tables, cfg: RunConfig) -> pd.DataFrame:
     """The summer redirection counts every report prints, protected once for all of them
     (primary and secondary suppression, ``disclosure.protect_redirections``)."""
     unit_ids = sorted(set(tables["births_monthly"]["unit_id"]))
-    cube = describe.summer_redirections(tables["redirections"], unit_ids, tuple(cfg.compare_years), cfg.summer_weeks)
+    years = tuple(cfg.compare_years)
+    active = describe.summer_unit_years(tables["births_monthly"], years, cfg.summer_weeks)
+    cube = describe.summer_redirections(tables["redirections"], unit_ids, years, cfg.summer_weeks, active)
     return disclosure.protect_redirections(cube, cfg.disclosure_threshold)
 
 
@@ -118,7 +120,7 @@ def forecast_births(tables: Tables, cfg: RunConfig) -> Tables:
 def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     """Midwives and neonatal nurses needed against available per unit and ISO week: the
     last summers observed and next summer under the unchanged situation."""
-    units = open_units(tables["units"])
+    units = own_units(tables["units"])  # observed summers: every unit open then; next summer: the units forecast
     years = staffing.review_years(tables["leave_plan"], cfg.compare_years)
     deliveries = staffing.summer_deliveries(
         tables["births_monthly"], tables["births_forecast"], list(units["unit_id"]), years, cfg.outlook_summer, cfg.summer_weeks
@@ -236,6 +238,12 @@ def calibrated_settings(tables: Tables, cfg: RunConfig) -> capacity.CapacitySett
 def open_units(units: pd.DataFrame) -> pd.DataFrame:
     """The units without a closing date."""
     return units[units["closed"].isna()]
+
+
+def own_units(units: pd.DataFrame) -> pd.DataFrame:
+    """The units with series of their own: all but those merged into another unit (a unit
+    closed without a merge keeps its history up to its closing month)."""
+    return units[units["merged_into"].isna()] if "merged_into" in units else units
 
 
 def plan_table(tables: Tables) -> pd.DataFrame:
