@@ -5,6 +5,7 @@ bundle whose every report embed resolves to a labelled cell with an output."""
 import io as _io
 import json
 import re
+import shutil
 
 import nbformat
 import pandas as pd
@@ -34,10 +35,29 @@ def swedish_export(src, dst):
         (dst / path.name).write_bytes(text.encode("cp1252") + b"\r\n\r\n")  # trailing blank lines
 
 
+# Data text that Markdown, HTML or a Quarto shortcode would read as markup (issue 14 item 5):
+# two unit names and an activity title of the e2e data set carry it into every report.
+NASTY_UNIT = {"SAS": "SÄS {{< meta title >}}", "NAL": "NÄL <i>x</i>|$1$"}
+NASTY_TITLE = "Sommarersättning <script>alert(1)</script> | rad\ntvå"
+
+
+def with_nasty_text(src, dst):
+    dst.mkdir()
+    for path in src.glob("*.csv"):
+        shutil.copy2(path, dst / path.name)
+    units = pd.read_csv(dst / "units.csv", dtype=str, keep_default_na=False)
+    units["short_name"] = [NASTY_UNIT.get(u, s) for u, s in zip(units["unit_id"], units["short_name"])]
+    units.to_csv(dst / "units.csv", index=False)
+    plan = pd.read_csv(dst / "action_plan.csv", dtype=str, keep_default_na=False)
+    plan.loc[plan["activity_id"] == "A01", "title"] = NASTY_TITLE
+    plan.to_csv(dst / "action_plan.csv", index=False)
+    return dst
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
-    swedish_export(paths.demo_dir(), tmp / "export")
+    swedish_export(with_nasty_text(paths.demo_dir(), tmp / "nasty"), tmp / "export")
     raw = {
         "run_id": "e2e",
         "tertial": "2026-T2",
@@ -495,3 +515,34 @@ def test_brief_has_a_row_per_unit_and_proposals_naming_unit_weeks_amount_and_eff
     assert (props["fte_weeks"] > 0).all() and (props["prevented"] > 0).all()
     text = _markdown(result, "06_steering_brief", "txt-proposals")
     assert text.count("färre hänvisade kvinnor") == len(props)
+
+
+def _markdown_outputs(bundle):
+    for path in sorted((bundle / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                text = output.get("data", {}).get("text/markdown")
+                if text:
+                    yield path.stem, "".join(text) if isinstance(text, list) else text
+
+
+def test_data_text_reaches_the_reports_escaped(run):
+    """Unit names and activity titles with markup in them print as written: no raw HTML, no
+    Quarto shortcode, no extra table column, no line break out of a table cell."""
+    _, code, result, log, _ = run
+    assert code == 0, log
+    seen = set()
+    for step, text in _markdown_outputs(result.bundle):
+        assert "<script>" not in text and "<i>" not in text and "{{<" not in text, (step, text[:300])
+        seen |= {name for name in ("SÄS \\{\\{\\< meta title \\>\\}\\}", "NÄL \\<i\\>x\\</i\\>\\|\\$1\\$") if name in text}
+        lines = text.splitlines()
+        for k, line in enumerate(lines):
+            if re.fullmatch(r"\|[-:|]+\|", line.strip()) and k > 0:  # a pipe table's separator row
+                width = len(re.findall(r"(?<!\\)\|", lines[k - 1]))
+                for row in lines[k + 1 :]:
+                    if not row.startswith("|"):
+                        break
+                    assert len(re.findall(r"(?<!\\)\|", row)) == width, (step, row)
+    assert len(seen) == 2  # both names reached the reports, escaped
+    plan = "".join(text for step, text in _markdown_outputs(result.bundle) if step == "05_action_plan")
+    assert "Sommarersättning \\<script\\>alert(1)\\</script\\> \\| rad två" in plan

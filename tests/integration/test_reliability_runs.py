@@ -154,3 +154,12 @@ def test_a_previous_folder_stranded_by_an_older_version_is_put_back(tmp_path):
     pipeline._remove_leftovers(tmp_path, "r", log)
     assert (tmp_path / "r").is_dir() and (tmp_path / ".old-r-b-0123abcd").is_dir()
     assert "restored r from .old-r-0123abcd" in log.getvalue()
+
+
+def test_a_run_never_writes_into_the_raw_data_folder(tmp_path):
+    cfg = demo_config(tmp_path, paths.demo_dir())
+    log = _io.StringIO()
+    before = sorted(p.name for p in paths.demo_dir().iterdir())
+    code, _ = pipeline.run(cfg, render=False, out=log, output_root=paths.demo_dir() / "out", processed_root=tmp_path / "proc")
+    assert code == 2 and "is inside the raw data folder" in log.getvalue()
+    assert sorted(p.name for p in paths.demo_dir().iterdir()) == before

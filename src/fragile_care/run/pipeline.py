@@ -431,7 +431,13 @@ def run(
     out_root = output_root or paths.output_root()
     proc_root = processed_root or paths.processed_root()
     step_cache = cache.StepCache(cache_root or paths.cache_root())
-    short = free_space_problems(cfg.run_id, out_root, proc_root)
+    raw = paths.raw_dir().resolve()
+    inside_raw = [
+        f"{name} {root} is inside the raw data folder {raw}, which a run never writes to"
+        for name, root in (("--output-root", out_root), ("--processed-root", proc_root), ("--cache-root", step_cache.root))
+        if root.resolve() == raw or raw in root.resolve().parents
+    ]
+    short = inside_raw or free_space_problems(cfg.run_id, out_root, proc_root)
     if short:
         _progress(out, "error: the run cannot start:\n  " + "\n  ".join(short))
         return EXIT_USAGE, None
