@@ -44,6 +44,14 @@ def _units_registry(units_file: Path | None, data_file: Path) -> tuple[UnitRegis
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    import logging
+
+    progress = logging.getLogger("fragile_care")  # progress of long checks, on stderr
+    if not progress.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
     schema = ALL_TABLES[args.table]
     worst = EXIT_OK
     for name in args.files:

@@ -163,3 +163,24 @@ def test_a_run_never_writes_into_the_raw_data_folder(tmp_path):
     code, _ = pipeline.run(cfg, render=False, out=log, output_root=paths.demo_dir() / "out", processed_root=tmp_path / "proc")
     assert code == 2 and "is inside the raw data folder" in log.getvalue()
     assert sorted(p.name for p in paths.demo_dir().iterdir()) == before
+
+
+def test_a_disk_that_fills_up_during_a_step_leaves_nothing_half_written(tmp_path, monkeypatch):
+    class PapermillLike(Exception):
+        ename, evalue = "OSError", "[Errno 28] No space left on device: 'births_monthly.parquet'"
+
+    def full(*args, **kwargs):
+        raise PapermillLike("a cell failed")
+
+    monkeypatch.setattr(pipeline, "_execute", full)
+    cfg = demo_config(tmp_path, paths.demo_dir())
+    log = _io.StringIO()
+    code, result = pipeline.run(
+        cfg, render=False, out=log, output_root=tmp_path / "out", processed_root=tmp_path / "proc", cache_root=tmp_path / "cache"
+    )
+    assert (code, result) == (1, None)
+    assert "the disk filled up during step 01_clean_data" in log.getvalue() and "MB free" in log.getvalue()
+    leftovers = [
+        p.name for root in (tmp_path / "out", tmp_path / "proc") if root.exists() for p in root.iterdir() if not p.name.startswith(".lock")
+    ]
+    assert leftovers == []  # no temporary folder, no partial bundle in _failed

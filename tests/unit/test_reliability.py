@@ -293,6 +293,25 @@ def test_excel_stray_cell_hidden_sheet_other_sheets_and_values_beyond_the_header
         io.read_raw_table(tmp_path / "stray.xlsx")
 
 
+def test_excel_formulas_without_results_and_merged_cells_say_why_the_value_is_missing(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["unit_id", "month", "deliveries", "babies_born", "source_id"])
+    ws.append(["OSTRA", "2025-01", "=600+1", 610, "x"])  # openpyxl saves no result for a formula
+    ws.append(["OSTRA", "2025-02", 600, 610, "x"])
+    ws.append(["", "2025-03", 600, 610, "x"])
+    ws.merge_cells("A3:A4")
+    wb.save(tmp_path / "b.xlsx")
+    problems = {(p.row, p.column): p.problem for p in check_table(io.read_raw_table(tmp_path / "b.xlsx"), BIRTHS_MONTHLY).problems}
+    assert problems[(2, "deliveries")].startswith("missing value: the cell holds the formula '=600+1' without a saved result")
+    assert (
+        problems[(4, "unit_id")]
+        == "missing value: the cell is inside the merged range A3:A4, whose value is in A3; unmerge and fill every cell"
+    )
+
+
 def test_utf16_without_a_byte_order_mark_is_read(tmp_path):
     text = "unit_id;month;deliveries;babies_born;source_id\nOSTRA;2025-01;600;610;x\n"
     (tmp_path / "u16.csv").write_bytes(text.encode("utf-16-le"))
@@ -343,3 +362,51 @@ def test_failed_bundles_are_kept_for_the_newest_runs_only(tmp_path):
     kept = sorted(p.name for p in (tmp_path / "_failed").iterdir())
     assert len([k for k in kept if k.startswith("r-1-")]) == pipeline.FAILED_KEPT and "r-2-20261123T120000-abcdef" in kept
     assert "r-1-20261123T120007-abcdef" in kept and "r-1-20261123T120000-abcdef" not in kept
+
+
+WATCHED_CHILD = """
+import sys, time
+from fragile_care.lifetime import watch_parent
+watch_parent(0.1)
+open(sys.argv[1], "w").write("started")
+time.sleep(60)
+"""
+
+PARENT = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]])
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_watched_process_stops_when_its_parent_is_killed_outright(tmp_path):
+    """Kernels and forecast workers call ``watch_parent``: after ``kill -9`` of the run they
+    do not keep computing."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    flag = tmp_path / "started"
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, WATCHED_CHILD, str(flag)], stdout=subprocess.PIPE, text=True)
+    child_pid = int(parent.stdout.readline())
+    deadline = time.monotonic() + 30
+    while not flag.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists()
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            break
+        if open(f"/proc/{child_pid}/stat").read().split()[2] == "Z":  # a zombie has stopped
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child_pid, signal.SIGKILL)
+        raise AssertionError("the child kept running after its parent was killed")

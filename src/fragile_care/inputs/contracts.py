@@ -7,6 +7,7 @@ Nothing is dropped silently: every repaired value and rejected row is a :class:`
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,6 +150,10 @@ def empty_frame(schema: TableSchema) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=_DTYPES.get(c.kind, "object")) for c in schema.columns})
 
 
+log = logging.getLogger(__name__)
+PROGRESS_ROWS = 100_000  # a long check says how far it got every this many rows
+
+
 def _row_namer(add, record: list[Any], positions: dict[str, int], schema: TableSchema):
     """``add`` that names the row's record by its id (``activity A03: ...``) in tables keyed
     by one id column (the action plan, the best-practice register), as the checks of
@@ -189,7 +194,9 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
     rejected = 0
     blank_lines: list[int] = []
     ncols = len(raw.header)
-    for record, line in zip(raw.records, raw.line_numbers):
+    for done, (record, line) in enumerate(zip(raw.records, raw.line_numbers), start=1):
+        if done % PROGRESS_ROWS == 0:
+            log.info("%s: %s of %s rows checked", file, f"{done:,}", f"{rows_read:,}")
         if all(is_blank(v) for v in record):
             blank_lines.append(line)
             rejected += 1
@@ -210,7 +217,8 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
                 if col.nullable or not col.required:
                     values[col.name] = None
                     continue
-                row_add(line, col.name, "error", "missing value")
+                why = raw.blank_why.get((line, pos))
+                row_add(line, col.name, "error", f"missing value: {why}" if why else "missing value")
                 bad = True
                 continue
             try:

@@ -41,6 +41,7 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    blank_why: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column index) -> why an Excel cell reads empty
 
     @property
     def name(self) -> str:
@@ -89,7 +90,9 @@ def _sniff_delimiter(header_line: str) -> str:
     return best
 
 
-MAX_TABLE_BYTES = 100 * 1024**2  # a unit table of a region is kilobytes; a national one a few MB
+MAX_TABLE_BYTES = (
+    25 * 1024**2
+)  # a region's unit table is kilobytes, a national one a few MB; 25 MB is about a million rows (some 40 s to check)
 MAX_SHEET_CELLS = 20_000_000  # a worksheet's used range above this is stray cells, not a table
 EXCEL_SECONDS = 60.0  # time limit on reading one worksheet
 
@@ -190,7 +193,44 @@ def read_excel(path: Path, sheet: str | None = None) -> RawTable:
         notes.insert(0, f"read worksheet {ws.title!r}")
         if others:
             notes.append(f"other worksheet(s) not read: {', '.join(map(repr, others))}")
-        return RawTable(path, header, records, numbers, sheet=ws.title, notes=notes)
+        blanks = [(n, j) for n, rec in zip(numbers, records) for j, v in enumerate(rec) if v == ""]
+        why = _why_blank(path, ws.title, blanks) if blanks and path.stat().st_size <= EXCEL_EXPLAIN_BYTES else {}
+        return RawTable(path, header, records, numbers, sheet=ws.title, notes=notes, blank_why=why)
+    finally:
+        workbook.close()
+
+
+EXCEL_EXPLAIN_BYTES = 5 * 1024**2  # workbooks up to this size are read a second time to explain empty cells
+
+
+def _why_blank(path: Path, sheet: str, cells: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Why cells read as empty: a formula whose result was never saved (a file written by a
+    program that does not calculate), or the inside of a merged range (only its top-left
+    cell holds the value). Needs a second, full read of the workbook with formulas."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=False, data_only=False)
+    except Exception:  # the first read succeeded; without the explanation the cells still say "missing value"
+        return {}
+    try:
+        ws = workbook[sheet]
+        merged = [(r.min_row, r.max_row, r.min_col, r.max_col, r.coord) for r in ws.merged_cells.ranges]
+        out = {}
+        for row, j in cells:
+            value = ws.cell(row=row, column=j + 1).value
+            if isinstance(value, str) and value.startswith("="):
+                out[(row, j)] = f"the cell holds the formula {value[:40]!r} without a saved result; open the file in Excel and save it"
+                continue
+            for r0, r1, c0, c1, coord in merged:
+                if r0 <= row <= r1 and c0 <= j + 1 <= c1 and (row, j + 1) != (r0, c0):
+                    top_left = f"{get_column_letter(c0)}{r0}"
+                    out[(row, j)] = (
+                        f"the cell is inside the merged range {coord}, whose value is in {top_left}; unmerge and fill every cell"
+                    )
+                    break
+        return out
     finally:
         workbook.close()
 

@@ -452,6 +452,8 @@ def run_jobs(jobs_by_key: dict, workers: int | None = None) -> dict:
     import os
     from concurrent.futures import ProcessPoolExecutor
 
+    from fragile_care.lifetime import watch_parent  # workers stop when the kernel is gone
+
     keys = list(jobs_by_key)
     jobs = list(jobs_by_key.values())
     workers = workers or min(len(jobs), os.cpu_count() or 1)
@@ -463,7 +465,7 @@ def run_jobs(jobs_by_key: dict, workers: int | None = None) -> dict:
     saved = {k: os.environ.get(k) for k in limits}
     os.environ.update(limits)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent) as pool:
             results = list(pool.map(_forecast_one, jobs))
     finally:
         for key, value in saved.items():

@@ -134,5 +134,9 @@ def notebook_context(run_config: str, processed_dir: str = "") -> tuple[RunConfi
     """What every analysis notebook starts with: the validated run config (the bundle's
     ``run_config.json`` under the pipeline, a YAML file interactively) and the folder of the
     run's processed tables."""
+    from fragile_care.lifetime import watch_parent
+
+    if processed_dir:  # under the pipeline: the kernel stops if the run is killed outright
+        watch_parent()
     cfg = load_config(run_config)
     return cfg, Path(processed_dir) if processed_dir else paths.processed_dir(cfg.run_id)
