@@ -110,6 +110,11 @@ display(
         f"och {fmt.sv_int(last['babies_born'])} barn föddes, {fmt.sv_pct(describe.change(last['deliveries'], prev['deliveries']), signed=True)} "
         f"jämfört med {int(prev['year'])}. Från januari till och med {fmt.sv_month(ytd['last_month'])} var antalet förlossningar "
         f"{fmt.sv_int(ytd['current'])}, {fmt.sv_pct(ytd_change, signed=True)} jämfört med samma period {ytd['last_month'].year - 1}."
+        + "".join(
+            f" Observera att {fmt.md_escape(labels.get(u, u))} stängde {fmt.sv_date(day)} utan att verksamheten flyttades till en annan "
+            "enhet i underlaget: regionens tal efter det omfattar inte längre enheten, så jämförelser med tiden före speglar stängningen."
+            for u, day in describe.closures_since(units, pd.Timestamp(int(prev["year"]), 1, 1)).items()
+        )
     )
 )
 
@@ -237,7 +242,9 @@ for y in cfg.compare_years:
     table[f"Antal {y}"] = [published.text(u, y, "capacity", v) for u, v in zip(wide.index, wide[("redirected", y)])]
 for y in cfg.compare_years:
     table[f"Per 1 000 {y}"] = [published.rate(u, y, "capacity", r) for u, r in zip(wide.index, wide[("redirected_per_1000", y)])]
-display(Markdown(fmt.md_table(table) + "\n\n" + disclosure.suppression_note(cfg.disclosure_threshold)))
+no_summer = wide["deliveries"].isna().any().any()  # a unit closed (or not yet open) that summer
+inactive = "\n\nStreck (–): enheten hade ingen förlossningsverksamhet den sommaren." if no_summer else ""
+display(Markdown(fmt.md_table(table) + "\n\n" + disclosure.suppression_note(cfg.disclosure_threshold) + inactive))
 
 # %%
 #| label: txt-summer-summary

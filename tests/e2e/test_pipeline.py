@@ -534,6 +534,7 @@ def test_data_text_reaches_the_reports_escaped(run):
     seen = set()
     for step, text in _markdown_outputs(result.bundle):
         assert "<script>" not in text and "<i>" not in text and "{{<" not in text, (step, text[:300])
+        assert r"\\\{" not in text and r"\\\<" not in text, (step, "escaped twice")
         seen |= {name for name in ("SÄS \\{\\{\\< meta title \\>\\}\\}", "NÄL \\<i\\>x\\</i\\>\\|\\$1\\$") if name in text}
         lines = text.splitlines()
         for k, line in enumerate(lines):

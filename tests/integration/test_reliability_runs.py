@@ -184,3 +184,20 @@ def test_a_disk_that_fills_up_during_a_step_leaves_nothing_half_written(tmp_path
         p.name for root in (tmp_path / "out", tmp_path / "proc") if root.exists() for p in root.iterdir() if not p.name.startswith(".lock")
     ]
     assert leftovers == []  # no temporary folder, no partial bundle in _failed
+
+
+def test_an_internal_error_leaves_no_temporary_folders(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(pipeline, "write_handoff", broken)
+    monkeypatch.setattr(pipeline, "_execute", lambda *a, **k: None)
+    monkeypatch.setattr(pipeline, "strip_html_outputs", lambda *a, **k: None)
+    monkeypatch.setattr(pipeline.cache.StepCache, "store", lambda *a, **k: None)
+    cfg = demo_config(tmp_path, paths.demo_dir())
+    with pytest.raises(RuntimeError, match="a bug"):
+        pipeline.run(
+            cfg, render=False, out=_io.StringIO(), output_root=tmp_path / "out", processed_root=tmp_path / "proc", cache_root=tmp_path / "c"
+        )
+    leftovers = [p.name for root in (tmp_path / "out", tmp_path / "proc") for p in root.iterdir() if p.name.startswith(".tmp")]
+    assert leftovers == []

@@ -410,3 +410,19 @@ def test_a_watched_process_stops_when_its_parent_is_killed_outright(tmp_path):
     else:
         os.kill(child_pid, signal.SIGKILL)
         raise AssertionError("the child kept running after its parent was killed")
+
+
+def test_a_unit_with_no_births_at_all_is_an_error_and_a_perfect_naive_forecast_divides_by_no_zero():
+    frame = pd.DataFrame(
+        {"unit_id": ["A", "A", "B"], "month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-01-01"]), "deliveries": [0, 0, 5]}
+    )
+    problems = meaning_checks(TableCheck("births_monthly", "b.csv", frame, [], 3, 3, 0, [2, 3, 4]))
+    assert [(p.row, p.column, p.severity) for p in problems] == [(2, "deliveries", "error")] and "0 deliveries in all 2" in problems[
+        0
+    ].problem
+    months = pd.date_range("2020-01-01", periods=48, freq="MS")
+    train, test = pd.Series(0.0, index=months[:36]), pd.Series(0.0, index=months[36:])
+    fc = pd.DataFrame({"mean": 0.0, "lower_80": 0.0, "upper_80": 0.0, "lower_95": 0.0, "upper_95": 0.0}, index=test.index)
+    fc.attrs["model"] = "x"
+    scored = forecast.score({("A", 1): (train, test)}, {("A", 1): fc})
+    assert scored["relative_mae"].tolist() == [0.0]

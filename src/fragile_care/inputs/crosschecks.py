@@ -23,6 +23,8 @@ def meaning_checks(check: TableCheck, checked: dict[str, TableCheck] | None = No
         return check_best_practice(check, (checked or {}).get("action_plan"))
     if check.table == "redirections":
         return redirection_checks(check)
+    if check.table == "births_monthly":
+        return births_checks(check)
     return []
 
 
@@ -213,6 +215,31 @@ def plausibility_checks(checked: dict[str, TableCheck]) -> list[Problem]:
                 "neonatal_admissions",
             )
         )
+    return out
+
+
+def births_checks(check: TableCheck) -> list[Problem]:
+    """A unit whose every month has 0 deliveries is not a delivery unit in this period (a
+    closed unit needs ``closed``; a unit not yet open has no rows): an error on its first row."""
+    out: list[Problem] = []
+    frame = check.frame
+    if frame.empty or "deliveries" not in frame:
+        return out
+    lines = pd.Series(check.lines, index=frame.index)
+    for uid, group in frame.groupby("unit_id", sort=True):
+        if (group["deliveries"].fillna(0) == 0).all():
+            out.append(
+                Problem(
+                    check.file,
+                    int(lines[group.index].min()),
+                    "deliveries",
+                    "error",
+                    f"{uid} has 0 deliveries in all {len(group)} month(s); a unit without births has no rows "
+                    "(if it closed, fill in 'closed' in the units table and remove its later rows)",
+                    "",
+                    check.table,
+                )
+            )
     return out
 
 

@@ -216,6 +216,16 @@ def year_to_date(births: pd.DataFrame) -> dict[str, float]:
     return {"last_month": last, "current": total(last.year), "previous": total(last.year - 1)}
 
 
+def closures_since(units: pd.DataFrame, since: pd.Timestamp) -> dict[str, pd.Timestamp]:
+    """Units closed without a merge on or after ``since``: their births leave the region's
+    totals, which a comparison with earlier years must say."""
+    if "closed" not in units:
+        return {}
+    merged = units["merged_into"] if "merged_into" in units else pd.Series(None, index=units.index)
+    closed = units[units["closed"].notna() & merged.isna() & (pd.to_datetime(units["closed"]) >= since)]
+    return {str(u): pd.Timestamp(c) for u, c in zip(closed["unit_id"], closed["closed"])}
+
+
 def short_labels(units: pd.DataFrame) -> dict[str, str]:
     """Short unit names for tables and crowded axes: the ``short_name`` column, else the
     first alias (e.g. "NÄL"), else the full name."""

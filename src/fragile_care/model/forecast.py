@@ -424,7 +424,9 @@ def score(windows: dict[tuple, tuple[pd.Series, pd.Series]], forecasts: dict, le
             "mase": float(np.mean(np.abs(actual - mean))) / scale,
             "mape": float(np.mean(np.abs(actual - mean) / np.maximum(actual, 1))) * 100,
         }
-        row["relative_mae"] = row["mae"] / row["mae_snaive"]
+        # seasonal naive can be exact only on a series of constant months (zeros): floor its
+        # error at one delivery a month so the ratio stays a number
+        row["relative_mae"] = row["mae"] / max(row["mae_snaive"], 1.0)
         for level in levels:
             inside = (actual >= fc[f"lower_{level}"].to_numpy()) & (actual <= fc[f"upper_{level}"].to_numpy())
             row[f"coverage_{level}"] = float(inside.mean())

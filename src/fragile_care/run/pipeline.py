@@ -453,6 +453,12 @@ def run(
         return EXIT_BUSY, None
 
 
+def _remove_temporary(state: dict) -> None:
+    for key in ("tmp_bundle", "tmp_processed"):
+        if state.get(key):
+            shutil.rmtree(state[key], ignore_errors=True)
+
+
 def _run_locked(
     cfg: RunConfig,
     render: bool,
@@ -469,20 +475,19 @@ def _run_locked(
         try:
             return _run(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started, state)
         except OSError as exc:
+            _remove_temporary(state)
             if exc.errno != errno.ENOSPC:
                 raise
-            for key in ("tmp_bundle", "tmp_processed"):
-                if state.get(key):
-                    shutil.rmtree(state[key], ignore_errors=True)
             _progress(out, f"error: {disk_full_message(cfg.run_id, state['step'], exc.filename, out_root, proc_root)}")
             return EXIT_FAILED, None
+        except Exception:
+            _remove_temporary(state)  # an internal error leaves no half-written folders either
+            raise
         except KeyboardInterrupt as exc:
             # nbclient's abandoned cell task reports the interrupt again when it is garbage
             # collected; that is noise after an orderly stop, not an error.
             logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-            for key in ("tmp_bundle", "tmp_processed"):
-                if state.get(key):
-                    shutil.rmtree(state[key], ignore_errors=True)
+            _remove_temporary(state)
             how = str(exc) or "SIGINT"
             if state["step"] == "rendering":
                 _progress(
