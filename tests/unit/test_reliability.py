@@ -87,13 +87,20 @@ def test_a_unit_without_a_summer_has_no_redirection_cell_and_prints_a_dash():
 
 
 def test_rows_after_a_closing_without_merge_are_errors_naming_the_row():
-    units = units_frame([("A", "A", None, "2025-12-31", None, None), ("M", "M", None, "2017-04-30", "A", None)])
-    units_check = TableCheck("units", "units.csv", units, [], 2, 2, 0, [2, 3])
-    frame = pd.DataFrame({"unit_id": ["A", "A", "M"], "month": pd.to_datetime(["2025-12-01", "2026-01-01", "2018-01-01"])})
-    births_check = TableCheck("births_monthly", "births_monthly.csv", frame, [], 3, 3, 0, [10, 11, 12])
+    units = units_frame(
+        [("A", "A", None, "2025-12-31", None, None), ("M", "M", None, "2017-04-30", "A", None), ("N", "N", None, None, None, "2025-09-01")]
+    )
+    units_check = TableCheck("units", "units.csv", units, [], 3, 3, 0, [2, 3, 4])
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["A", "A", "M", "N", "N"],
+            "month": pd.to_datetime(["2025-12-01", "2026-01-01", "2018-01-01", "2025-08-01", "2025-09-01"]),
+        }
+    )
+    births_check = TableCheck("births_monthly", "births_monthly.csv", frame, [], 5, 5, 0, [10, 11, 12, 13, 14])
     problems = unit_life_checks({"units": units_check, "births_monthly": births_check})
-    assert [(p.row, p.column, p.severity) for p in problems] == [(11, "unit_id", "error")]  # merged M's rows move instead
-    assert "closed on 2025-12-31" in problems[0].problem
+    assert [(p.row, p.column, p.severity) for p in problems] == [(11, "unit_id", "error"), (13, "unit_id", "error")]  # merged M's rows move
+    assert "closed on 2025-12-31" in problems[0].problem and "opened on 2025-09-01" in problems[1].problem
 
 
 # ---------------------------------------------------------------- 7. empty CSV, huge counts

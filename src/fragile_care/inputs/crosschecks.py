@@ -156,30 +156,15 @@ def unit_life_checks(checked: dict[str, TableCheck]) -> list[Problem]:
                     continue
                 month = month if month is not None else _row_month(row[date_col], kind)
                 if uid in closed and month > closed[uid]:
-                    out.append(
-                        Problem(
-                            check.file,
-                            line,
-                            col,
-                            "error",
-                            f"{uid} closed on {u.at[uid, 'closed']:%Y-%m-%d} (units table, no merged_into), "
-                            f"but this row is dated {month:%Y-%m}; remove the row or correct 'closed'",
-                            "",
-                            table,
-                        )
+                    problem = (
+                        f"{uid} closed on {u.at[uid, 'closed']:%Y-%m-%d} (units table, no merged_into), "
+                        f"but this row is dated {month:%Y-%m}; remove the row or correct 'closed'"
                     )
                 elif uid in opened and month < opened[uid]:
-                    out.append(
-                        Problem(
-                            check.file,
-                            line,
-                            col,
-                            "error",
-                            f"{uid} opened on {u.at[uid, 'opened']:%Y-%m-%d} (units table), but this row is dated {month:%Y-%m}",
-                            "",
-                            table,
-                        )
-                    )
+                    problem = f"{uid} opened on {u.at[uid, 'opened']:%Y-%m-%d} (units table), but this row is dated {month:%Y-%m}"
+                else:
+                    continue
+                out.append(Problem(check.file, line, col, "error", problem, "", table))
     return out
 
 
