@@ -21,8 +21,10 @@ Candidates
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,13 +199,17 @@ def backtest_origins(
     return sorted(origins)
 
 
-def run_backtest(y: pd.Series, horizon: int = BACKTEST_HORIZON, **kw) -> Backtest:
+Fit = Callable[[pd.Series, int], dict[str, np.ndarray]]  # (training series, horizon) -> forecasts per candidate
+
+
+def run_backtest(y: pd.Series, horizon: int = BACKTEST_HORIZON, fit: Fit | None = None, **kw) -> Backtest:
+    fit = fit or _fit_all
     rows = []
     origins = backtest_origins(len(y), horizon, **kw)
     for train_len in origins:
         train, test = y.iloc[:train_len], y.iloc[train_len : train_len + horizon]
         scale = _mase_scale(train)
-        forecasts = _fit_all(train, len(test))
+        forecasts = fit(train, len(test))
         for model, values in forecasts.items():
             for step, (actual, fc) in enumerate(zip(test.to_numpy(), values), start=1):
                 rows.append((train.index[-1], model, step, actual, fc, scale))
@@ -291,7 +297,22 @@ def _short_history_errors(y: pd.Series) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- public API
-def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
+def fits_needed(y: pd.Series, horizon: int) -> list[tuple[int, int]]:
+    """The candidate fits :func:`forecast_births` makes for a validated series: (training
+    length, horizon) of every backtest origin and of the final forecast."""
+    origins = backtest_origins(len(y))
+    return [(n, min(BACKTEST_HORIZON, len(y) - n)) for n in origins] + [(len(y), horizon)]
+
+
+def fit_key(train: pd.Series, horizon: int) -> tuple[str, int, int]:
+    """Identity of one candidate fit: the training data (first month and values) and the
+    horizon. Equal keys give equal forecasts, so each is computed once per run."""
+    digest = hashlib.sha1(str(train.index[0]).encode())
+    digest.update(np.ascontiguousarray(train.to_numpy(dtype=float)).tobytes())
+    return digest.hexdigest(), len(train), horizon
+
+
+def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = (80, 95), fit: Fit | None = None) -> pd.DataFrame:
     """Forecast monthly births with calibrated prediction intervals.
 
     Parameters
@@ -300,6 +321,8 @@ def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = 
         monthly PeriodIndex; at least 24 months, no gaps, no negative values.
     horizon : number of months to forecast (> 0).
     levels : interval levels in percent.
+    fit : where the candidate forecasts come from (default: fitted here); :func:`run_jobs`
+        passes the fits it computed once for every series of a run.
 
     Returns
     -------
@@ -319,7 +342,8 @@ def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = 
         if not 0 < level < 100:
             raise ValueError(f"interval level {level!r} must be between 0 and 100")
     y = validate_history(history)
-    backtest = run_backtest(y)
+    fit = fit or _fit_all
+    backtest = run_backtest(y, fit=fit)
     if backtest.origins:
         mase = backtest.mase()
         model = choose_model(mase)
@@ -331,7 +355,7 @@ def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = 
         model = "snaive"
         err = calibrate(_short_history_errors(y), levels)
     err = ErrorModel(err.a, err.b, err.k, err.n, b_long=level_variance_per_month(y))
-    mean = _fit_all(y, horizon)[model]
+    mean = fit(y, horizon)[model]
     index = _future_index(y, horizon)
     steps = np.arange(1, horizon + 1, dtype=float)
     sd = err.sd(steps)
@@ -434,10 +458,6 @@ def score(windows: dict[tuple, tuple[pd.Series, pd.Series]], forecasts: dict, le
     return pd.DataFrame(rows)
 
 
-def _forecast_one(args: tuple) -> pd.DataFrame:
-    return forecast_births(*args)
-
-
 def forecast_many(
     series: dict[str, pd.Series], horizon: int, levels: tuple[int, ...] = (80, 95), workers: int | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -449,7 +469,11 @@ def forecast_many(
 
 
 def run_jobs(jobs_by_key: dict, workers: int | None = None) -> dict:
-    """:func:`forecast_births` on (history, horizon, levels) jobs, in parallel processes."""
+    """:func:`forecast_births` on (history, horizon, levels) jobs. The candidate fits of all
+    jobs are collected first and each distinct one (:func:`fit_key`) is computed once, in
+    parallel processes: the evaluation's training series are prefixes of the full series,
+    so most of their backtest fits are the full series' own. Results are the same as
+    calling :func:`forecast_births` on each job."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -457,25 +481,42 @@ def run_jobs(jobs_by_key: dict, workers: int | None = None) -> dict:
     from fragile_care.lifetime import watch_parent  # workers stop when the kernel is gone
 
     keys = list(jobs_by_key)
-    jobs = list(jobs_by_key.values())
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    jobs = [(validate_history(y), horizon, levels) for y, horizon, levels in jobs_by_key.values()]
+    plan: dict[tuple, tuple[pd.Series, int]] = {}
+    for y, horizon, _ in jobs:
+        for length, h in fits_needed(y, horizon):
+            train = y.iloc[:length]
+            plan.setdefault(fit_key(train, h), (train, h))
+    workers = workers or min(len(plan), os.cpu_count() or 1)
     if workers <= 1:
-        return dict(zip(keys, (_forecast_one(job) for job in jobs)))
-    # Fresh (spawned) workers with single-threaded BLAS: forked workers would inherit the
-    # parent's BLAS thread pools and oversubscribe the cores (measured: 8x slower).
-    limits = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-    saved = {k: os.environ.get(k) for k in limits}
-    os.environ.update(limits)
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent) as pool:
-            results = list(pool.map(_forecast_one, jobs))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return dict(zip(keys, results))
+        fitted = [_fit_pair(pair) for pair in plan.values()]
+    else:
+        # Fresh (spawned) workers with single-threaded BLAS: forked workers would inherit the
+        # parent's BLAS thread pools and oversubscribe the cores (measured: 8x slower).
+        limits = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+        saved = {k: os.environ.get(k) for k in limits}
+        os.environ.update(limits)
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent
+            ) as pool:
+                fitted = list(pool.map(_fit_pair, plan.values()))
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    done = dict(zip(plan, fitted))
+
+    def lookup(train: pd.Series, horizon: int) -> dict[str, np.ndarray]:
+        return done[fit_key(train, horizon)]
+
+    return {key: forecast_births(y, horizon, levels, fit=lookup) for key, (y, horizon, levels) in zip(keys, jobs)}
+
+
+def _fit_pair(pair: tuple[pd.Series, int]) -> dict[str, np.ndarray]:
+    return _fit_all(*pair)
 
 
 def not_forecast(births: pd.DataFrame) -> dict[str, str]:
