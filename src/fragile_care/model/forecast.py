@@ -121,7 +121,9 @@ def _airline(y: pd.Series, horizon: int) -> np.ndarray:
     log_rate = np.log((y + 0.5) / days)  # +0.5 keeps a month with no births finite
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = SARIMAX(log_rate, order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON), simple_differencing=True).fit(disp=False)
+        fit = SARIMAX(log_rate, order=(0, 1, 1), seasonal_order=(0, 1, 1, SEASON), simple_differencing=True, concentrate_scale=True).fit(
+            disp=False
+        )
         # simple differencing: forecasts come back on the differenced scale -> integrate
         diff_forecast = np.asarray(fit.forecast(horizon))
     history = np.asarray(log_rate)
