@@ -173,14 +173,14 @@ check
 #| tbl-cap: "Demografisk kontroll: den statistiska prognosen för regionen (omräknad till levande födda bland kvinnor bosatta i länet) bredvid en demografisk skattning, fruktsamhet per ålder × antal kvinnor per ålder."
 table = pd.DataFrame(
     {
-        "År": check["year"].astype(str),
+        "År": check["year"].astype(int).astype(str),
         "Statistisk prognos": check["forecast_county_scale"].map(fmt.sv_int),
         f"Demografisk, SFT {fmt.sv_num(check.attrs['tfr_target'], 2)}": check["demographic_tfr_target"].map(fmt.sv_int),
         "Skillnad": check["difference"].map(lambda v: fmt.sv_pct(v, signed=True)),
         f"Demografisk, SFT {fmt.sv_num(check.attrs['tfr_observed'], 2)} (2011–2015)": check["demographic_tfr_observed"].map(fmt.sv_int),
     }
 )
-display(Markdown(fmt.md_table(table)))
+display(Markdown(fmt.md_table(table) if check.attrs["applies"] else "Den demografiska kontrollen görs inte för detta underlag."))
 
 # %%
 #| label: txt-demographic-check
@@ -188,7 +188,9 @@ a = check.attrs
 mean_diff = check["difference"].mean()
 display(
     Markdown(
-        f"Den demografiska skattningen använder länets åldersmönster i fruktsamhet 2011–2015 (SCB), skalat till en summerad "
+        f"Den demografiska kontrollen görs inte: {fmt.md_escape(a['reason'])}. Prognosen jämförs därför inte med befolkningen."
+        if not a["applies"]
+        else f"Den demografiska skattningen använder länets åldersmönster i fruktsamhet 2011–2015 (SCB), skalat till en summerad "
         f"fruktsamhet (SFT) på {fmt.sv_num(a['tfr_target'], 2)} barn per kvinna – Sveriges nivå 2024 – och antalet kvinnor per ålder, "
         f"framskrivet från befolkningen 31 december 2020 genom att varje årskull åldras ett år per år. Den statistiska prognosen är "
         f"omräknad till samma skala: {fmt.sv_num(a['babies_per_delivery'], 3)} födda barn per förlossning och en kvot på "

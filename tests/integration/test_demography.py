@@ -51,3 +51,27 @@ def test_unknown_ages_are_shared_out_not_lost(public):
     single = dm.single_age_births(raw)
     for year in (1990, 2015):
         assert single[single["year"] == year]["live_births"].sum() == pytest.approx(raw[raw["year"] == year]["live_births"].sum())
+
+
+def test_the_cross_check_applies_only_to_units_that_deliver_the_countys_births(public):
+    """Issue 16 item 4: a data set of another area is compared with nothing, never
+    rescaled to the county (it once printed a ratio of 6,348 for a national data set)."""
+    import pandas as pd
+
+    county = public["vgr_live_births_annual"]
+    years = [2014, 2015, 2016]
+    births_of = dict(zip(county["year"], county["live_births"]))
+
+    def units(scale):
+        months = pd.date_range(f"{years[0]}-01-01", f"{years[-1]}-12-01", freq="MS")
+        per_month = [births_of[m.year] * scale / 12 for m in months]
+        return pd.DataFrame({"unit_id": "A", "month": months, "deliveries": per_month, "babies_born": per_month})
+
+    forecast = pd.DataFrame({"year": [2027, 2028], "mean": [17000.0, 17100.0]})
+    args = (public["vgr_live_births_by_mother_age"], public["vgr_women_15_49_by_age"], public["vgr_population_by_age_sex_2020"])
+    region = dm.cross_check(forecast, units(1.0), county, *args)
+    assert region.attrs["applies"] and len(region) == 2 and region["forecast_county_scale"].notna().all()
+    nation = dm.cross_check(forecast, units(6.3), county, *args)
+    assert not nation.attrs["applies"] and nation.empty and "6,30 gånger" in nation.attrs["reason"]
+    elsewhere = dm.cross_check(forecast, units(1.0).assign(month=lambda d: d["month"] + pd.DateOffset(years=20)), county, *args)
+    assert not elsewhere.attrs["applies"] and "inga år" in elsewhere.attrs["reason"]

@@ -101,7 +101,13 @@ def cross_check(
 
     babies_per_delivery = float(births["babies_born"].sum()) / float(births["deliveries"].sum())
     coverage = coverage_vs_public(births, county_births)
-    ratio = float(coverage["ratio"].mean()) if len(coverage) else 1.0
+    columns = ["year", "forecast_deliveries", "forecast_county_scale", "demographic_tfr_target", "demographic_tfr_observed", "difference"]
+    reason = applicability(coverage)
+    if reason:  # the county's population does not describe the area the units serve: no rescaling
+        out = pd.DataFrame(columns=columns).astype(float)
+        out.attrs.update({"applies": False, "reason": reason, "tfr_target": tfr_target})
+        return out
+    ratio = float(coverage["ratio"].mean())
     asfr = age_specific_fertility(births_by_age, women, list(fertility_years))
     years = range(2020, int(forecast_region["year"].max()) + 1)
     projected = project_women(population_2020, years)
@@ -119,6 +125,26 @@ def cross_check(
             "tfr_target": tfr_target,
             "tfr_observed": tfr(asfr),
             "fertility_years": list(fertility_years),
+            "applies": True,
+            "reason": "",
         }
     )
     return out.dropna().reset_index(drop=True)
+
+
+COVERAGE_RANGE = (0.8, 1.25)  # babies born at the units per live birth in the county for the check to apply
+
+
+def applicability(coverage: pd.DataFrame) -> str:
+    """Why the demographic cross-check does not apply to these units (Swedish, for the
+    report), or "" when it does: it needs years where both the units' births and the
+    county's live births are known, and the units must deliver about the county's births
+    (``COVERAGE_RANGE``). A data set of another area, or of part of a county, is compared
+    with nothing rather than rescaled."""
+    if coverage.empty:
+        return "inga år där både enheternas förlossningar och länets levande födda (SCB) finns"
+    ratio = float(coverage["ratio"].mean())
+    if not COVERAGE_RANGE[0] <= ratio <= COVERAGE_RANGE[1]:
+        times = f"{ratio:.2f}".replace(".", ",")
+        return f"enheterna förlöser {times} gånger så många barn som det föds i länet; länets befolkning beskriver inte det område enheterna betjänar"
+    return ""
