@@ -171,16 +171,21 @@ check
 # %%
 #| label: tbl-demographic-check
 #| tbl-cap: "Demografisk kontroll: den statistiska prognosen för regionen (omräknad till levande födda bland kvinnor bosatta i länet) bredvid en demografisk skattning, fruktsamhet per ålder × antal kvinnor per ålder."
+a = check.attrs
 table = pd.DataFrame(
     {
         "År": check["year"].astype(int).astype(str),
         "Statistisk prognos": check["forecast_county_scale"].map(fmt.sv_int),
-        f"Demografisk, SFT {fmt.sv_num(check.attrs['tfr_target'], 2)}": check["demographic_tfr_target"].map(fmt.sv_int),
+        f"Demografisk, SFT {fmt.sv_num(a['tfr_target'], 2)}": check["demographic_tfr_target"].map(fmt.sv_int),
         "Skillnad": check["difference"].map(lambda v: fmt.sv_pct(v, signed=True)),
-        f"Demografisk, SFT {fmt.sv_num(check.attrs['tfr_observed'], 2)} (2011–2015)": check["demographic_tfr_observed"].map(fmt.sv_int),
+        f"Demografisk, SFT {fmt.sv_num(a.get('tfr_observed', float('nan')), 2)} (2011–2015)": check["demographic_tfr_observed"].map(
+            fmt.sv_int
+        ),
     }
 )
-display(Markdown(fmt.md_table(table) if check.attrs["applies"] else "Den demografiska kontrollen görs inte för detta underlag."))
+display(
+    Markdown(fmt.md_table(table) if a["applies"] else "Den demografiska kontrollen görs inte för detta underlag (skälet står i texten).")
+)
 
 # %%
 #| label: txt-demographic-check

@@ -18,7 +18,12 @@ from fragile_care.inputs.contracts import (
     empty_frame,
     series_gaps,
 )
-from fragile_care.inputs.crosschecks import capacity_checks, meaning_checks, plausibility_checks, unit_life_checks
+from fragile_care.inputs.crosschecks import (
+    capacity_checks,
+    meaning_checks,
+    plausibility_checks,
+    unit_life_checks,
+)
 from fragile_care.inputs.quality import (
     DataValidationError,
     Problem,

@@ -29,6 +29,7 @@ from fragile_care.inputs.quality import (
     errors,
 )
 from fragile_care.inputs.schemas import (
+    REGIONAL_OWNER,
     UNITS,
     Column,
     TableSchema,
@@ -104,6 +105,16 @@ def _parse_cell(value: Any, col: Column, decimal_comma: bool, units: UnitRegistr
         if units is None:
             return str(value).strip(), None
         return units.resolve(value)
+    if kind == "owner":
+        text = str(value).strip()
+        if units is None or text in units.owners:
+            return text, None
+        allowed = sorted(units.owners)
+        near = difflib.get_close_matches(text, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise CellError(
+            f"{text!r} is not allowed{hint} (allowed: an administration of the units table or {REGIONAL_OWNER}: {', '.join(allowed)})"
+        )
     if kind == "category":
         text = str(value).strip()
         assert col.allowed is not None

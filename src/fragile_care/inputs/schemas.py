@@ -19,10 +19,12 @@ CARE_LEVEL_ALIASES = {
     "vårdavdelning": "sc",
     "special care": "sc",
 }
-ADMINISTRATIONS = ("SU", "NU", "SÄS", "SkaS")
+# The administrations (förvaltningar) are data: the units table names them, the action plan
+# refers to them (column kind "owner", checked against the units table's administrations).
+REGIONAL_OWNER = "Regionkansliet"  # owner of regional activities, beside the units' administrations
 REDIRECTION_REASONS = ("platsbrist", "bemanning", "neonatal", "övrigt")
 
-KINDS = ("id", "text", "unit", "count", "number", "month", "date", "iso_week", "category", "year")
+KINDS = ("id", "text", "unit", "owner", "count", "number", "month", "date", "iso_week", "category", "year")
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ UNITS = TableSchema(
         Column("unit_id", "id"),
         Column("name", "text"),
         Column("hospital", "text"),
-        Column("administration", "category", allowed=ADMINISTRATIONS),
+        Column("administration", "text", description="the administration (förvaltning) the unit belongs to"),
         _count("delivery_rooms", maximum=200),
         _count("postnatal_beds", maximum=2000),
         _count("neonatal_cots_ic", maximum=500),
@@ -270,7 +272,6 @@ PLAN_AREAS = (
     "produktions- och kapacitetsstyrning",
 )
 PLAN_STATUSES = ("planerad", "pågår", "klar", "pausad")
-PLAN_OWNERS = ("SU", "NU", "SÄS", "SkaS", "Regionkansliet")
 EFFECT_TYPES = ("extra_staff", "pooling", "move_leave", "none")
 EFFECT_PROFILES = ("step", "ramp")
 # Indicators the follow-up computes from the data (lower is better for all of them).
@@ -282,7 +283,7 @@ ACTION_PLAN = TableSchema(
         Column("activity_id", "id"),
         Column("title", "text"),
         Column("area", "category", allowed=PLAN_AREAS),
-        Column("owner", "category", allowed=PLAN_OWNERS),
+        Column("owner", "owner", description=f"an administration of the units table or {REGIONAL_OWNER}"),
         Column("start", "date"),
         Column("end", "date"),
         Column("status", "category", allowed=PLAN_STATUSES),

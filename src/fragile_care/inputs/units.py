@@ -17,6 +17,7 @@ from fragile_care.inputs.quality import (
     Problem,
 )
 from fragile_care.inputs.schemas import (
+    REGIONAL_OWNER,
     TableSchema,
 )
 
@@ -65,6 +66,7 @@ class UnitRegistry:
     ids: frozenset[str]
     aliases: dict[str, str]
     conflicts: tuple[Problem, ...] = ()
+    owners: frozenset[str] = frozenset()  # who may own an activity: the administrations and the regional office
 
     @classmethod
     def build(
@@ -122,7 +124,8 @@ class UnitRegistry:
                 )
                 continue
             claim(str(alias), str(uid), None, "harmonisation.aliases", f"harmonisation.aliases[{alias!r}] in the run configuration")
-        return cls(ids, aliases, tuple(conflicts))
+        administrations = set(units["administration"].astype(str)) if "administration" in units else set()
+        return cls(ids, aliases, tuple(conflicts), frozenset(administrations | {REGIONAL_OWNER}))
 
     def resolve(self, value: Any) -> tuple[str, str | None]:
         text = str(value).strip()
