@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -447,7 +448,13 @@ def run(
             for root in (out_root, proc_root):
                 _remove_leftovers(root, cfg.run_id, out)
             step_cache.clean_temporary()
-            return _run_locked(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started)
+            return _guarded(
+                cfg.run_id,
+                out,
+                out_root,
+                proc_root,
+                lambda state: _run(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started, state),
+            )
     except RunBusy as exc:
         _progress(out, f"error: {exc}")
         return EXIT_BUSY, None
@@ -459,26 +466,21 @@ def _remove_temporary(state: dict) -> None:
             shutil.rmtree(state[key], ignore_errors=True)
 
 
-def _run_locked(
-    cfg: RunConfig,
-    render: bool,
-    require_render: bool,
-    out: TextIO,
-    out_root: Path,
-    proc_root: Path,
-    step_cache: cache.StepCache,
-    force: bool,
-    started: float,
+def _guarded(
+    run_id: str, out: TextIO, out_root: Path, proc_root: Path, body: Callable[[dict], tuple[int, RunResult | None]]
 ) -> tuple[int, RunResult | None]:
+    """Run ``body(state)`` so that a stop (SIGINT, SIGTERM), a full disk or an internal error
+    removes the run's temporary folders and says what was kept. ``state`` records the step
+    going on and the temporary folders."""
     state: dict[str, object] = {"step": "start"}
     with _stop_on_signals():
         try:
-            return _run(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started, state)
+            return body(state)
         except OSError as exc:
             _remove_temporary(state)
             if exc.errno != errno.ENOSPC:
                 raise
-            _progress(out, f"error: {disk_full_message(cfg.run_id, state['step'], exc.filename, out_root, proc_root)}")
+            _progress(out, f"error: {disk_full_message(run_id, state['step'], exc.filename, out_root, proc_root)}")
             return EXIT_FAILED, None
         except Exception:
             _remove_temporary(state)  # an internal error leaves no half-written folders either
@@ -493,7 +495,7 @@ def _run_locked(
                 _progress(
                     out,
                     f"stopped ({how}) while rendering: the new bundle is in place, its reports are not rendered; "
-                    f"run `fragile-care render {cfg.run_id}`",
+                    f"run `fragile-care render {run_id}`",
                 )
             else:
                 _progress(
