@@ -165,17 +165,23 @@ log = logging.getLogger(__name__)
 PROGRESS_ROWS = 100_000  # a long check says how far it got every this many rows
 
 
-def _row_namer(add, record: list[Any], positions: dict[str, int], schema: TableSchema):
-    """``add`` that names the row's record by its id (``activity A03: ...``) in tables keyed
-    by one id column (the action plan, the best-practice register), as the checks of
-    meaning do, so a problem can be found by the id its owner knows."""
+def _record_id(schema: TableSchema, positions: dict[str, int]) -> tuple[int, str] | None:
+    """Position and noun (``activity``) of the one id column keying the table (the action
+    plan, the best-practice register), or None: found once per table, not once per row."""
     if len(schema.key) != 1 or schema.column(schema.key[0]).kind != "id" or schema.key[0] not in positions:
+        return None
+    return positions[schema.key[0]], schema.key[0].removesuffix("_id").replace("_", " ")
+
+
+def _row_namer(add, record: list[Any], record_id: tuple[int, str] | None):
+    """``add`` that names the row's record by its id (``activity A03: ...``), as the checks
+    of meaning do, so a problem can be found by the id its owner knows."""
+    if record_id is None:
         return add
-    pos = positions[schema.key[0]]
+    pos, noun = record_id
     value = str(record[pos]).strip() if pos < len(record) else ""
     if not value:
         return add
-    noun = schema.key[0].removesuffix("_id").replace("_", " ")
 
     def named(row, column, severity, problem, action=""):
         add(row, column, severity, f"{noun} {value}: {problem}", action)
@@ -205,6 +211,7 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
     rejected = 0
     blank_lines: list[int] = []
     ncols = len(raw.header)
+    record_id = _record_id(schema, positions)
     for done, (record, line) in enumerate(zip(raw.records, raw.line_numbers), start=1):
         if done % PROGRESS_ROWS == 0:
             log.info("%s: %s of %s rows checked", file, f"{done:,}", f"{rows_read:,}")
@@ -213,7 +220,7 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
             rejected += 1
             continue
         bad = False
-        row_add = _row_namer(add, record, positions, schema)
+        row_add = _row_namer(add, record, record_id)
         if len(record) > ncols and any(not is_blank(v) for v in record[ncols:]):
             row_add(line, None, "error", f"row has {len(record)} fields but the header has {ncols}")
             bad = True

@@ -11,7 +11,7 @@ from fragile_care.inputs.plan_checks import check_best_practice, check_plan
 from fragile_care.inputs.quality import (
     Problem,
 )
-from fragile_care.inputs.units import is_open
+from fragile_care.inputs.units import closed_without_merge, is_open
 
 
 def meaning_checks(check: TableCheck, checked: dict[str, TableCheck] | None = None) -> list[Problem]:
@@ -134,10 +134,7 @@ def unit_life_checks(checked: dict[str, TableCheck]) -> list[Problem]:
     if units is None or not units.ok or units.frame.empty:
         return out
     u = units.frame.set_index("unit_id")
-    merged = u["merged_into"] if "merged_into" in u else pd.Series(None, index=u.index)
-    closed = {
-        uid: pd.Timestamp(c).to_period("M").to_timestamp() for uid, c in u["closed"].items() if not pd.isna(c) and pd.isna(merged.get(uid))
-    }
+    closed = {uid: day.to_period("M").to_timestamp() for uid, day in closed_without_merge(units.frame).items()}
     opened = {
         uid: pd.Timestamp(o).to_period("M").to_timestamp() for uid, o in u.get("opened", pd.Series(dtype=object)).items() if not pd.isna(o)
     }

@@ -197,6 +197,17 @@ def check_merges(harmonisation: Harmonisation, registry: UnitRegistry, file: str
                 problems.append(Problem(file, None, "unit_id", "error", f"harmonisation.merges names unknown unit {uid!r}", "", "units"))
 
 
+def closed_without_merge(units: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """Units closed without a merge (``closed`` set, no ``merged_into``) and the day each
+    closed: their rows stop there, and their births leave the region's totals (a merged
+    unit's rows move to the receiving unit instead)."""
+    if "closed" not in units:
+        return {}
+    merged = units["merged_into"] if "merged_into" in units else pd.Series(None, index=units.index)
+    closed = units[units["closed"].notna() & merged.isna()]
+    return {str(u): pd.Timestamp(c) for u, c in zip(closed["unit_id"], closed["closed"])}
+
+
 def is_open(closed: Any, month: pd.Timestamp | None = None) -> bool:
     if closed is None or pd.isna(closed):
         return True

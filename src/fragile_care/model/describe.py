@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fragile_care.inputs.units import closed_without_merge
 from fragile_care.model.calendar import summer_mask, week_month, weekly_estimate
 
 
@@ -219,11 +220,7 @@ def year_to_date(births: pd.DataFrame) -> dict[str, float]:
 def closures_since(units: pd.DataFrame, since: pd.Timestamp) -> dict[str, pd.Timestamp]:
     """Units closed without a merge on or after ``since``: their births leave the region's
     totals, which a comparison with earlier years must say."""
-    if "closed" not in units:
-        return {}
-    merged = units["merged_into"] if "merged_into" in units else pd.Series(None, index=units.index)
-    closed = units[units["closed"].notna() & merged.isna() & (pd.to_datetime(units["closed"]) >= since)]
-    return {str(u): pd.Timestamp(c) for u, c in zip(closed["unit_id"], closed["closed"])}
+    return {uid: day for uid, day in closed_without_merge(units).items() if day >= since}
 
 
 def short_labels(units: pd.DataFrame) -> dict[str, str]:

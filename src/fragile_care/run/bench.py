@@ -118,6 +118,7 @@ def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draw
     The unit-weeks are the latest observed summer with a leave plan, each with a forecast
     uncertainty of 6 % (log scale), so the benchmark does not depend on a forecast run."""
     from fragile_care.model import calendar, capacity, staffing
+    from fragile_care.run import steps
 
     cap = cfg.capacity
     t0 = time.perf_counter()
@@ -141,7 +142,7 @@ def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draw
     _agreement_rows(neonatal, out)
     print(f"  neonatal simulation time {time.perf_counter() - t0:.1f} s", file=out)
 
-    units = tables["units"][tables["units"]["closed"].isna()]
+    units = steps.open_units(tables["units"])
     years = staffing.review_years(tables["leave_plan"], cfg.compare_years)
     weekly = calendar.weekly_estimate(tables["births_monthly"])
     weekly = weekly[

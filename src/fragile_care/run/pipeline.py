@@ -158,6 +158,7 @@ def _failure_message(exc: Exception, step: str, partial: Path) -> str:
     return f"step {step} failed in {where}: {ename}: {evalue}\npartial output: {partial}\nthe previous bundle, if any, is unchanged"
 
 
+TOKEN_RE = r"\d{8}T\d{6}-[0-9a-f]{6}"  # a run's token: start time and 6 hex digits (temporary and failed folders)
 FAILED_KEPT = 5  # partial bundles of failed runs kept per run id in <output root>/_failed
 
 
@@ -168,7 +169,7 @@ def _keep_failed(tmp_bundle: Path, tmp_processed: Path, failed: Path) -> Path:
     tmp_bundle.rename(failed)
     shutil.rmtree(tmp_processed, ignore_errors=True)
     run_id = failed.name.rsplit("-", 2)[0]
-    same = re.compile(rf"{re.escape(run_id)}-\d{{8}}T\d{{6}}-[0-9a-f]{{6}}")
+    same = re.compile(rf"{re.escape(run_id)}-{TOKEN_RE}")
     older = sorted((p for p in failed.parent.iterdir() if same.fullmatch(p.name)), key=lambda p: p.name)
     for path in older[:-FAILED_KEPT]:
         shutil.rmtree(path, ignore_errors=True)
@@ -382,7 +383,7 @@ def _signals_deferred():
 
 def _leftover_re(run_id: str) -> re.Pattern[str]:
     """Names of the temporary folders of exactly this run id (not of ``<run_id>-b``)."""
-    return re.compile(rf"\.(tmp|old)-{re.escape(run_id)}-(\d{{8}}T\d{{6}}-[0-9a-f]{{6}}|[0-9a-f]{{8}})")
+    return re.compile(rf"\.(tmp|old)-{re.escape(run_id)}-({TOKEN_RE}|[0-9a-f]{{8}})")
 
 
 def _remove_leftovers(root: Path, run_id: str, out: TextIO, min_age_s: float = 3600) -> None:
@@ -518,7 +519,7 @@ def _run(
     started: float,
     state: dict,
 ) -> tuple[int, RunResult | None]:
-    token = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    token = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"  # matches TOKEN_RE
     tmp_bundle = out_root / f".tmp-{cfg.run_id}-{token}"
     tmp_processed = proc_root / f".tmp-{cfg.run_id}-{token}"
     state.update(tmp_bundle=tmp_bundle, tmp_processed=tmp_processed)
