@@ -209,7 +209,7 @@ table = pd.DataFrame(
         "Belagda platser (medel)": per_level["load"].map(lambda v: fmt.sv_num(v, 1)),
         "Platser": per_level["physical"].astype(str),
         "Behövs (max)": per_level["needed"].astype(str),
-        "Bemannade (minst)": per_level["staffed"].astype(str),
+        "Bemannade (minst)": per_level["staffed"].map(lambda v: fmt.sv_num(v, 1)),  # cots the nurses on duty cover: fractional
     }
 )
 gaps = "; ".join(f"{fmt.md_escape(labels[u])} {fmt.sv_num(max(0.0, -g), 1)}" for u, g in per_unit_gap.items())
