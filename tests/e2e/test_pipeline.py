@@ -250,6 +250,15 @@ def test_no_report_table_shows_a_count_of_one_to_four(default_run):
     assert any(value == "<5" for _, label, _, value in cells if label in ("tbl-model-vs-log", "tbl-summer-redirections"))
 
 
+def test_no_report_table_shows_a_number_in_python_format(default_run):
+    """Numbers in report tables are in Swedish format with the precision chosen for them:
+    no decimal point, no float repr like 4.69778947368421 (found on sommar p6)."""
+    _, result = default_run
+    cells = embedded_table_cells(sorted(result.bundle.glob("*.qmd")), result.bundle / "notebooks")
+    raw = sorted({(label, column, value) for _, label, column, value in cells if re.fullmatch(r"-?\d+\.\d+", value.replace("\u00a0", ""))})
+    assert raw == []
+
+
 def _redirection_attack(cfg, result, reveal_secondary: bool = False):
     from fragile_care.model import describe
 
