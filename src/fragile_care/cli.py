@@ -104,7 +104,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         for name, value in (("output_root", args.output_root), ("processed_root", args.processed_root), ("cache_root", args.cache_root))
         if value
     }
-    code, _ = run(cfg, render=not args.no_render, require_render=args.require_render, force=args.force, **roots)
+    code, _ = run(
+        cfg,
+        render=not args.no_render,
+        require_render=args.require_render,
+        force=args.force,
+        kernel_per_step=args.kernel_per_step,
+        **roots,
+    )
     return code
 
 
@@ -242,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--require-render", action="store_true", help="exit 3 when Quarto is not installed")
     p.add_argument("--no-render", action="store_true", help="skip rendering with Quarto")
     p.add_argument("--force", action="store_true", help="re-run every step, ignoring the step cache")
+    p.add_argument(
+        "--kernel-per-step",
+        action="store_true",
+        help="execute each notebook in a fresh kernel of its own (slower; the default shares one kernel, cleared between steps)",
+    )
     p.add_argument("--output-root", help="folder for run bundles (default reports/_output)")
     p.add_argument("--processed-root", help="folder for processed tables (default data/processed)")
     p.add_argument("--cache-root", help="folder of the step cache (default data/cache)")

@@ -189,6 +189,31 @@ def default_run(tmp_path_factory):
     return cfg, result
 
 
+def test_shared_kernel_gives_the_same_notebooks_as_a_kernel_per_step(default_run, tmp_path):
+    # the default run executes its six notebooks in one kernel; each in a fresh kernel of
+    # its own must give the same outputs, text and figures byte for byte, cell numbers too
+    cfg, result = default_run
+    code, alone = pipeline.run(
+        cfg,
+        render=False,
+        out=_io.StringIO(),
+        output_root=tmp_path / "o",
+        processed_root=tmp_path / "p",
+        cache_root=tmp_path / "c",
+        kernel_per_step=True,
+    )
+    assert code == 0
+    for shared in sorted((result.bundle / "notebooks").glob("*.ipynb")):
+        a = nbformat.read(shared, as_version=4).cells
+        b = nbformat.read(alone.bundle / "notebooks" / shared.name, as_version=4).cells
+        injected = [c for c in a if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1 and len(a) == len(b)  # the run's folders differ there, nothing else
+        for x, y in zip(a, b, strict=True):
+            assert x.source == y.source or x in injected
+            if x.cell_type == "code":
+                assert (x.execution_count, x.outputs) == (y.execution_count, y.outputs), f"{shared.name}: {x.get('id')}"
+
+
 def test_demo_run_labels_synthetic_data(default_run):
     # the default config uses the demo set: the banner cell must say EXEMPELDATA
     cfg, result = default_run

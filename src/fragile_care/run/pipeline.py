@@ -36,6 +36,7 @@ from fragile_care.run.bundle import (
     relative,
     write_handoff,
 )
+from fragile_care.run.kernel import SharedKernel, kernel_engine
 from fragile_care.run.locks import RunBusy, run_lock
 from fragile_care.run.render import (
     EXIT_BUSY,
@@ -116,13 +117,19 @@ def load_notebook(source: Path):
     return nb
 
 
-def _execute(source: Path, target: Path, parameters: dict, cwd: Path, log: Path | None = None) -> None:
+def _execute(source: Path, target: Path, parameters: dict, cwd: Path, log: Path | None = None, kernel: SharedKernel | None = None) -> None:
+    """Execute one step's notebook with papermill: in ``kernel`` (cleared first) when given,
+    else in a kernel of its own whose standard error goes to ``log``."""
     import papermill as pm
 
-    if log is not None:
+    if kernel is None and log is not None:
         with _stderr_to(log):
             _execute(source, target, parameters, cwd)
         return
+    shared = {}
+    if kernel is not None:
+        kernel.prepare(target.stem)
+        shared = {"engine_name": kernel_engine(), "shared_kernel": kernel}
     pm.execute_notebook(
         load_notebook(source),
         str(target),
@@ -132,6 +139,7 @@ def _execute(source: Path, target: Path, parameters: dict, cwd: Path, log: Path 
         kernel_name="python3",
         log_output=False,
         report_mode=False,
+        **shared,
     )
 
 
@@ -418,10 +426,13 @@ def run(
     processed_root: Path | None = None,
     cache_root: Path | None = None,
     force: bool = False,
+    kernel_per_step: bool = False,
 ) -> tuple[int, RunResult | None]:
     """Run every step of ``cfg``; returns the exit code and the result.
 
-    Steps whose inputs are unchanged are reused from the cache unless ``force``. A run
+    Steps whose inputs are unchanged are reused from the cache unless ``force``. The steps
+    run one after the other in one kernel (``fragile_care.run.kernel``), each in a kernel
+    of its own with ``kernel_per_step``. A run
     stopped by SIGINT or SIGTERM removes its temporary folders, leaves the previous bundle
     and the cache as they were and returns 130."""
     started = time.perf_counter()
@@ -454,7 +465,9 @@ def run(
                 out,
                 out_root,
                 proc_root,
-                lambda state: _run(cfg, render, require_render, out, out_root, proc_root, step_cache, force, started, state),
+                lambda state: _run(
+                    cfg, render, require_render, out, out_root, proc_root, step_cache, force, kernel_per_step, started, state
+                ),
             )
     except RunBusy as exc:
         _progress(out, f"error: {exc}")
@@ -516,6 +529,7 @@ def _run(
     proc_root: Path,
     step_cache: cache.StepCache,
     force: bool,
+    kernel_per_step: bool,
     started: float,
     state: dict,
 ) -> tuple[int, RunResult | None]:
@@ -536,59 +550,67 @@ def _run(
     # the data files; the run config's settings enter each step's key by section instead
     config_file = relative(cfg.source_file) if cfg.source_file else None
     inputs_digest = cache.digest({path: sha for path, sha in hashes.items() if path != config_file})
-    for i, step in enumerate(cfg.steps, start=1):
-        state["step"] = f"step {step}"
-        declared = step_table.get(step)
-        notebook = declared.source
-        target = tmp_bundle / "notebooks" / f"{step}.ipynb"
-        before = cache.folder_tables(tmp_processed)
-        step_inputs = inputs_digest if declared.reads_raw_files else None
-        if declared.reads_previous_run:  # the follow-up compares with the previous run's bundle
-            previous = out_root / cfg.previous_run_id / "manifest.json"
-            step_inputs = io.sha256_file(previous) if previous.is_file() else "no previous run"
-        key = cache.step_key(declared, cfg.raw, before, step_inputs, code_digest)
-        hit, note = (None, None) if force else step_cache.lookup(step, key)
-        if note:
-            _progress(out, f"[{i}/{n}] {step}: {note}")
-        if hit is not None:
-            shutil.copy2(hit.notebook, target)
-            for table in hit.tables:
-                shutil.copy2(table, tmp_processed / table.name)
-            result.steps.append(StepResult(step, relative(notebook), 0.0, cached=True))
-            _progress(out, f"[{i}/{n}] {step} ... reused from cache (inputs unchanged; computed in {hit.seconds:.1f} s)")
-            continue
-        _progress(out, f"[{i}/{n}] {step} ... running")
-        t0 = time.perf_counter()
-        try:
-            _execute(
-                notebook,
-                target,
-                {"run_config": str(validated), "processed_dir": str(tmp_processed), "output_root": str(out_root)},
-                paths.analysis_dir(),
-                log=tmp_bundle / "logs" / f"{step}.log",
-            )
-        except KeyboardInterrupt:
-            raise
-        except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
-            if "No space left on device" in f"{getattr(exc, 'evalue', '')} {exc}":
-                raise OSError(errno.ENOSPC, "No space left on device", str(tmp_processed)) from None
-            failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
-            _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
-            _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / target.name))
-            return EXIT_FAILED, None
-        seconds = time.perf_counter() - t0
-        strip_html_outputs(target)  # no CDN scripts in the self-contained HTML reports
-        written = [
-            tmp_processed / f"{name}.parquet"
-            for name in (*declared.writes, *declared.optional_writes)
-            if (tmp_processed / f"{name}.parquet").exists()
-        ]
-        with _signals_deferred():
-            note = step_cache.store(step, key, target, written, seconds)
-        if note:
-            _progress(out, f"[{i}/{n}] {step}: {note}")
-        result.steps.append(StepResult(step, relative(notebook), round(seconds, 2)))
-        _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
+    kernel: SharedKernel | None = None
+    try:
+        for i, step in enumerate(cfg.steps, start=1):
+            state["step"] = f"step {step}"
+            declared = step_table.get(step)
+            notebook = declared.source
+            target = tmp_bundle / "notebooks" / f"{step}.ipynb"
+            before = cache.folder_tables(tmp_processed)
+            step_inputs = inputs_digest if declared.reads_raw_files else None
+            if declared.reads_previous_run:  # the follow-up compares with the previous run's bundle
+                previous = out_root / cfg.previous_run_id / "manifest.json"
+                step_inputs = io.sha256_file(previous) if previous.is_file() else "no previous run"
+            key = cache.step_key(declared, cfg.raw, before, step_inputs, code_digest)
+            hit, note = (None, None) if force else step_cache.lookup(step, key)
+            if note:
+                _progress(out, f"[{i}/{n}] {step}: {note}")
+            if hit is not None:
+                shutil.copy2(hit.notebook, target)
+                for table in hit.tables:
+                    shutil.copy2(table, tmp_processed / table.name)
+                result.steps.append(StepResult(step, relative(notebook), 0.0, cached=True))
+                _progress(out, f"[{i}/{n}] {step} ... reused from cache (inputs unchanged; computed in {hit.seconds:.1f} s)")
+                continue
+            _progress(out, f"[{i}/{n}] {step} ... running")
+            t0 = time.perf_counter()
+            try:
+                if kernel is None and not kernel_per_step:  # started for the first step not taken from the cache
+                    kernel = SharedKernel(paths.analysis_dir(), tmp_bundle / "logs" / "kernel.log")
+                _execute(
+                    notebook,
+                    target,
+                    {"run_config": str(validated), "processed_dir": str(tmp_processed), "output_root": str(out_root)},
+                    paths.analysis_dir(),
+                    log=tmp_bundle / "logs" / f"{step}.log",
+                    kernel=kernel,
+                )
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
+                if "No space left on device" in f"{getattr(exc, 'evalue', '')} {exc}":
+                    raise OSError(errno.ENOSPC, "No space left on device", str(tmp_processed)) from None
+                failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
+                _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
+                _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / target.name))
+                return EXIT_FAILED, None
+            seconds = time.perf_counter() - t0
+            strip_html_outputs(target)  # no CDN scripts in the self-contained HTML reports
+            written = [
+                tmp_processed / f"{name}.parquet"
+                for name in (*declared.writes, *declared.optional_writes)
+                if (tmp_processed / f"{name}.parquet").exists()
+            ]
+            with _signals_deferred():
+                note = step_cache.store(step, key, target, written, seconds)
+            if note:
+                _progress(out, f"[{i}/{n}] {step}: {note}")
+            result.steps.append(StepResult(step, relative(notebook), round(seconds, 2)))
+            _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
+    finally:
+        if kernel is not None:
+            kernel.close(now=sys.exc_info()[0] is not None)
 
     state["step"] = "writing the Excel workbook"
     workbook = write_handoff(cfg, tmp_processed, tmp_bundle)
