@@ -117,7 +117,7 @@ def test_bundle_has_executed_notebooks_manifest_and_reports(run):
     assert manifest["package_versions"]["pandas"] == pd.__version__
     assert [s["name"] for s in manifest["steps"]] == list(steps.NAMES)
     assert all(s["seconds"] > 0 for s in manifest["steps"])
-    assert manifest["synthetic_data"] is False  # source: path; the banner then names the source instead
+    assert manifest["synthetic_data"] is True  # source: path, but the units table marks its rows SYNTHETIC_DEMO
     assert "commit" in manifest["git"]
     assert manifest["render"]["status"] in ("ok", "not rendered: quarto not found on PATH")
 

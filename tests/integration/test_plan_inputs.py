@@ -51,3 +51,23 @@ def test_every_plan_problem_is_named(tmp_path):
     assert "action_plan.csv:6:indicator: error: activity A05: a target (10) without an indicator" in text
     assert "action_plan.csv:9:activity_id: error:" in text and "A06" in text
     assert "best_practice.csv:3:source_url: error: best practice P02: no source" in text
+
+
+def test_a_best_practice_link_to_an_activity_not_in_this_plan_is_left_out_and_logged(tmp_path):
+    # the register is public and shared; its links name the demo plan's ids. Another data
+    # set's plan (here: without A05) must not fail on them, nor show a dangling "A05"
+    data = tmp_path / "data"
+    shutil.copytree(paths.demo_dir(), data)
+    _edit(data / "action_plan.csv", lambda f: f[f["activity_id"] != "A05"])
+    cleaned = assembly.clean_dataset(
+        data, paths.public_dir(), units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01")
+    )
+    register = cleaned.tables["best_practice"].set_index("practice_id")["inspired"]
+    assert register["P04"] is None or pd.isna(register["P04"])  # it named only A05
+    assert register["P02"] == "A01|A04"  # links to activities in the plan are kept
+    assert not register.fillna("").str.contains("A05").any()
+    log = cleaned.quality_log
+    repairs = log[(log["table"] == "best_practice") & (log["severity"] == "repaired")]
+    assert len(repairs) == 2  # P04 and P05, each with its row
+    assert set(repairs["row"]) == {5, 6} and set(repairs["column"]) == {"inspired"}
+    assert "names A05, not in the action plan" in repairs["problem"].iloc[0]

@@ -66,10 +66,13 @@ def check_plan(check: TableCheck) -> list[Problem]:
 
 
 def check_best_practice(check: TableCheck, plan: TableCheck | None) -> list[Problem]:
-    """Every best-practice entry needs its source; the activities it inspired must exist."""
+    """Every best-practice entry needs its source. The register is public and shared by
+    every data set, while its ``inspired`` links name activities of one region's plan: a
+    link to an activity that is not in this data set's plan is left out of the register
+    (a counted repair, with file, row and column), never shown as a dangling reference."""
     out: list[Problem] = []
     ids = set(plan.frame["activity_id"]) if plan is not None and not plan.frame.empty else set()
-    for row, line in zip(check.frame.to_dict("records"), check.lines):
+    for position, (row, line) in enumerate(zip(check.frame.to_dict("records"), check.lines)):
         pid = row["practice_id"]
         if is_blank(row.get("source_url")):
             out.append(
@@ -83,17 +86,21 @@ def check_best_practice(check: TableCheck, plan: TableCheck | None) -> list[Prob
                     "best_practice",
                 )
             )
-        for aid in [a.strip() for a in str(row.get("inspired") or "").split("|") if a.strip()]:
-            if ids and aid not in ids:
-                out.append(
-                    Problem(
-                        check.file,
-                        line,
-                        "inspired",
-                        "error",
-                        f"best practice {pid}: inspired names activity {aid!r}, which is not in the action plan",
-                        "",
-                        "best_practice",
-                    )
+        links = [a.strip() for a in str(row.get("inspired") or "").split("|") if a.strip()]
+        unknown = [a for a in links if a not in ids]
+        if unknown:
+            out.append(
+                Problem(
+                    check.file,
+                    line,
+                    "inspired",
+                    "repaired",
+                    f"best practice {pid}: inspired names {', '.join(unknown)}, "
+                    f"{'not in the action plan' if ids else 'but the data set has no action plan'}",
+                    "link left out of the register",
+                    "best_practice",
                 )
+            )
+            kept = [a for a in links if a in ids]
+            check.frame.iloc[position, check.frame.columns.get_loc("inspired")] = "|".join(kept) if kept else None
     return out

@@ -316,6 +316,31 @@ def config_against_units(cfg: RunConfig) -> list[str]:
     return problems
 
 
+def marked_synthetic(cfg: RunConfig) -> tuple[RunConfig, str | None]:
+    """``cfg`` with ``data.synthetic`` set when the units table marks its rows as
+    synthetic (``source_id`` SYNTHETIC_…) and the config does not say so already, so that
+    synthetic data never appear in a report as the region's own; and the note saying so."""
+    if cfg.is_demo:
+        return cfg, None
+    from fragile_care.inputs.quality import UnreadableTableError
+
+    path = io.find_table_file(cfg.data_dir, "units")
+    try:
+        raw = io.read_raw_table(path) if path else None
+    except UnreadableTableError:
+        return cfg, None  # step 01 reports it
+    header = [h.strip().lower() for h in raw.header] if raw else []
+    if "source_id" not in header:
+        return cfg, None
+    at = header.index("source_id")
+    marks = sorted({str(r[at]).strip() for r in raw.records if len(r) > at and str(r[at]).strip().upper().startswith("SYNTHETIC")})
+    if not marks:
+        return cfg, None
+    data = cfg.file.data.model_copy(update={"synthetic": True})
+    cfg = cfg.model_copy(update={"file": cfg.file.model_copy(update={"data": data})})
+    return cfg, f"{path.name} marks its units as synthetic (source_id {', '.join(marks)}): the reports say EXEMPELDATA"
+
+
 MIN_FREE_MB = 200  # free space a run needs at least, besides twice its previous size
 
 
@@ -441,6 +466,9 @@ def run(
         _progress(out, "error: the run cannot start:\n  " + "\n  ".join(problems))
         return EXIT_USAGE, None
     cfg = cfg.model_copy(update={"reports": reports_of(cfg)})
+    cfg, synthetic_note = marked_synthetic(cfg)
+    if synthetic_note:
+        _progress(out, f"note: {synthetic_note}")
     out_root = output_root or paths.output_root()
     proc_root = processed_root or paths.processed_root()
     step_cache = cache.StepCache(cache_root or paths.cache_root())

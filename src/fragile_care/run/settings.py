@@ -80,6 +80,11 @@ class Section(BaseModel):
 class DataSection(Section):
     source: Literal["demo", "local", "path"] = Field(description=f"one of {', '.join(DATA_SOURCES)}")
     path: str | None = Field(None, description="folder with the unit tables (only with source: path)")
+    synthetic: bool = Field(
+        False,
+        description="the data are synthetic (made up): every report, figure and sheet says EXEMPELDATA. Always so for "
+        "source demo; a run also sets it when the units table's source_id marks its rows SYNTHETIC_…",
+    )
 
     @model_validator(mode="after")
     def _path_only_with_path(self) -> DataSection:
@@ -257,7 +262,8 @@ class RunConfig(BaseModel):
 
     @property
     def is_demo(self) -> bool:
-        return self.data_source == "demo"
+        """The data are synthetic (labelled EXEMPELDATA everywhere)."""
+        return self.data_source == "demo" or self.file.data.synthetic
 
     @property
     def data_dir(self) -> Path:

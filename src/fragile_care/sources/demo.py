@@ -177,7 +177,19 @@ def _neonatal_positions(unit: pd.Series) -> float:
     return unit["neonatal_cots_ic"] * 1.0 + unit["neonatal_cots_hd"] / 2 + unit["neonatal_cots_sc"] / 4
 
 
-def _staffing(rng: np.random.Generator, births: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+def _staffing(
+    rng: np.random.Generator,
+    births: pd.DataFrame,
+    units: pd.DataFrame,
+    min_midwife_fte: dict[str, float] | None = None,
+    extra_vacancy: dict[str, float] | None = None,
+    no_agency: tuple[str, ...] = ("OSTRA",),
+) -> pd.DataFrame:
+    """Monthly FTE per unit and profession. ``min_midwife_fte`` (per unit; default
+    ``MIN_MIDWIFE_FTE`` for all) is the least midwife budget, ``extra_vacancy`` a unit's
+    vacancy rate above the common one (default SÄS +3 points), ``no_agency`` the units
+    that hire no agency staff."""
+    extra_vacancy = {"SAS": 0.03} if extra_vacancy is None else extra_vacancy
     annual = births.assign(year=births["month"].str[:4].astype(int)).groupby(["unit_id", "year"])["deliveries"].sum()
     rows = []
     fte_per_position = 24 * 365 / HOURS_PER_FTE_YEAR
@@ -190,9 +202,10 @@ def _staffing(rng: np.random.Generator, births: pd.DataFrame, units: pd.DataFram
             # Budget set from the previous year's volume (the current year for the first year).
             base_year = max(year - 1, int(unit_months.iloc[0][:4]))
             volume = float(annual.loc[(uid, base_year)])
-            vacancy_rate = min(0.03 + 0.006 * max(0, year - 2015), 0.10) + (0.03 if uid == "SAS" else 0.0)
+            vacancy_rate = min(0.03 + 0.006 * max(0, year - 2015), 0.10) + extra_vacancy.get(uid, 0.0)
+            floor = MIN_MIDWIFE_FTE if min_midwife_fte is None else min_midwife_fte[uid]
             budgets = {
-                "barnmorska": max(volume / DELIVERIES_PER_MIDWIFE_FTE, MIN_MIDWIFE_FTE),
+                "barnmorska": max(volume / DELIVERIES_PER_MIDWIFE_FTE, floor),
                 "undersköterska": volume / 52.0,
                 "neonatalsjuksköterska": _neonatal_positions(unit) * fte_per_position,
             }
@@ -201,7 +214,7 @@ def _staffing(rng: np.random.Generator, births: pd.DataFrame, units: pd.DataFram
                     continue
                 vacancies = budget * vacancy_rate * float(rng.uniform(0.8, 1.2))
                 absence = budget * float(rng.uniform(0.04, 0.07))
-                agency = budget * float(rng.uniform(0.02, 0.05)) if summer and uid != "OSTRA" and year >= 2022 else 0.0
+                agency = budget * float(rng.uniform(0.02, 0.05)) if summer and uid not in no_agency and year >= 2022 else 0.0
                 cover = budget * SUMMER_COVER.get(month[5:], 0.0) * float(rng.uniform(0.9, 1.1))
                 available = budget - vacancies - absence + cover
                 rows.append((uid, month, profession, round(budget, 1), round(available, 1), round(agency, 1), round(vacancies, 1)))
@@ -228,32 +241,48 @@ def _leave_plan(rng: np.random.Generator, staffing: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=["unit_id", "iso_week", "profession", "fte_on_leave"])
 
 
-def _redirections(rng: np.random.Generator) -> pd.DataFrame:
+def _redirections(
+    rng: np.random.Generator,
+    base_per_day: dict[str, float] = REDIRECT_BASE_PER_DAY,
+    targets: dict[str, list[str]] = REDIRECT_TARGETS,
+    log_names: dict[str, str] = LOG_NAMES,
+) -> pd.DataFrame:
+    """The summer redirection log: events a day by unit (``base_per_day``, raised by the
+    share on leave in weeks 25-33), each to one of the unit's ``targets``, the units
+    written as a logging system writes them (``log_names``)."""
     reasons = ["bemanning", "platsbrist", "neonatal"]
     rows = []
     for year, year_factor in REDIRECT_YEAR_FACTOR.items():
         for day in pd.date_range(f"{year}-06-01", f"{year}-08-31", freq="D"):
             week = day.isocalendar().week
             pressure = 0.4 + leave_share(week) if 25 <= week <= 33 else 0.4
-            for unit, base in REDIRECT_BASE_PER_DAY.items():
+            for unit, base in base_per_day.items():
                 events = int(rng.poisson(base * pressure * year_factor))
                 for _ in range(events):
-                    target = REDIRECT_TARGETS[unit][int(rng.integers(len(REDIRECT_TARGETS[unit])))]
+                    target = targets[unit][int(rng.integers(len(targets[unit])))]
                     reason = reasons[int(rng.choice(3, p=[0.55, 0.35, 0.10]))]
                     women = 1 + int(rng.poisson(0.3))
-                    rows.append((day.strftime("%Y-%m-%d"), LOG_NAMES[unit], LOG_NAMES[target], reason, women))
+                    rows.append((day.strftime("%Y-%m-%d"), log_names[unit], log_names[target], reason, women))
     frame = pd.DataFrame(rows, columns=["date", "from_unit", "to_unit", "reason", "women"])
     return frame.groupby(["date", "from_unit", "to_unit", "reason"], as_index=False, sort=True)["women"].sum()
 
 
-def _neonatal(rng: np.random.Generator, births: pd.DataFrame) -> pd.DataFrame:
+def _neonatal(
+    rng: np.random.Generator,
+    births: pd.DataFrame,
+    rate: dict[str, float] = NEONATAL_RATE,
+    split_of=lambda uid: NEONATAL_SPLIT["OSTRA" if uid == "OSTRA" else "other"],
+) -> pd.DataFrame:
+    """Monthly neonatal admissions and cot days by care level: a share ``rate`` of the
+    babies born at the unit (units without a rate have no neonatal unit), split over
+    intensive, high-dependency and special care by ``split_of(unit)``."""
     rows = []
     for _, b in births.iterrows():
         uid = b["unit_id"]
-        if uid == "MOLNDAL":
-            continue  # no neonatal unit; its newborns were cared for at Östra
-        total = int(rng.poisson(b["babies_born"] * NEONATAL_RATE[uid]))
-        split = NEONATAL_SPLIT["OSTRA" if uid == "OSTRA" else "other"]
+        if uid not in rate:
+            continue  # no neonatal unit (Mölndal: its newborns were cared for at Östra)
+        total = int(rng.poisson(b["babies_born"] * rate[uid]))
+        split = split_of(uid)
         counts = rng.multinomial(total, split)
         for level, count in zip(("ic", "hd", "sc"), counts):
             cot_days = int(rng.poisson(count * NEONATAL_LOS_DAYS[level])) if count else 0
