@@ -105,7 +105,7 @@ def _holt_winters(y: pd.Series, horizon: int, damped_trend: bool) -> np.ndarray:
             seasonal=seasonal,
             seasonal_periods=SEASON,
             initialization_method="estimated",
-        ).fit()
+        ).fit(use_brute=False)
         out = np.asarray(fit.forecast(horizon)) * _future_index(y, horizon).days_in_month.to_numpy()
     return np.maximum(out, 0.0)
 
