@@ -95,6 +95,7 @@ sites = tables.get("births_monthly_sites", births)
 units = tables["units"]
 labels = describe.unit_labels(units)
 site_labels = describe.short_labels(units)
+names = units.set_index("unit_id")["name"].to_dict()
 region_year = describe.regional_annual(births)
 ytd = describe.year_to_date(births)
 region_year
@@ -131,26 +132,68 @@ plt.show()
 
 # %%
 #| label: fig-births-by-unit-year
-#| fig-cap: "Antal förlossningar per år och förlossningsenhet, hela år. Mölndals förlossning stängde 30 april 2017 och verksamheten flyttade till Östra sjukhuset."
-#| fig-alt: "Linjediagram med en linje per förlossningsenhet som visar antalet förlossningar per år; Mölndals linje slutar 2017 samtidigt som Östra sjukhuset ökar."
+#| fig-cap: "Antal förlossningar per år och förlossningsenhet, hela år. En enhet som har stängt och gått upp i en annan är markerad med en prickad linje vid stängningen."
+#| fig-alt: "Linjediagram med en linje per förlossningsenhet som visar antalet förlossningar per år; en sammanslagen enhets linje slutar när den stänger, samtidigt som den mottagande enheten ökar."
 site_year = describe.annual_births(sites)
 site_year = site_year[site_year["year"].isin(full["year"])].assign(Enhet=lambda d: d["unit_id"].map(site_labels))
+coloured, shown = fmt.shown_units(
+    describe.units_by_size(sites), figures.MAX_LINES, "de med flest förlossningar de senaste tolv månaderna i färg, övriga i grått"
+)
 fig, ax = plt.subplots(figsize=(9, 4.5))
-sns.lineplot(data=site_year, x="year", y="deliveries", hue="Enhet", style="Enhet", markers=True, dashes=False, ax=ax)
-ax.axvline(2017.33, color="grey", linestyle=":", linewidth=1)
-ax.annotate("Mölndal stänger\n30 april 2017", xy=(2017.33, ax.get_ylim()[1] * 0.9), fontsize=8, color="grey", ha="left")
+figures.grey_lines(ax, site_year[~site_year["unit_id"].isin(coloured)], "year", "deliveries", "unit_id", "Övriga enheter")
+sns.lineplot(
+    data=site_year[site_year["unit_id"].isin(coloured)],
+    x="year",
+    y="deliveries",
+    hue="Enhet",
+    style="Enhet",
+    markers=True,
+    dashes=False,
+    ax=ax,
+)
+for _, merged in describe.merged_units(units).iterrows():  # a closed unit whose care moved to another
+    at = merged["closed"].year + (merged["closed"].dayofyear - 1) / 365
+    ax.axvline(at, color="grey", linestyle=":", linewidth=1)
+    ax.annotate(
+        f"{site_labels[merged['unit_id']]} stänger\n{fmt.sv_date(merged['closed'])}",
+        xy=(at, ax.get_ylim()[1] * 0.9),
+        fontsize=8,
+        color="grey",
+        ha="left",
+    )
 ax.set(xlabel="År", ylabel="Förlossningar", title="Förlossningar per år och enhet")
 figures.sv_axis(ax)
 ax.legend(title=None, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
 figures.source_note(fig, cfg.is_demo)
+figures.shown_note(fig, shown)
 plt.show()
 
 # %%
+#| label: txt-merges
+display(
+    Markdown(
+        " ".join(
+            f"Förlossningen vid {fmt.md_escape(names[m['unit_id']])} stängde den {fmt.sv_date(m['closed'])} och verksamheten samlades "
+            f"vid {fmt.md_escape(names[m['merged_into']])}. I de serier som används för uppföljning och prognos räknas historiken för "
+            f"{fmt.md_escape(site_labels[m['unit_id']])} därför in i {fmt.md_escape(site_labels[m['merged_into']])}, så att serien täcker "
+            "samma upptagningsområde före och efter sammanslagningen."
+            for m in describe.merged_units(units).to_dict("records")
+        )
+        or "Ingen förlossningsenhet har slagits samman med en annan under perioden."
+    )
+)
+
+# %%
 #| label: fig-births-monthly
-#| fig-cap: "Förlossningar per månad i hela regionen och per enhet (tunn linje) med glidande tolvmånadersmedelvärde (tjock linje). Östra inkluderar Mölndal före sammanslagningen."
-#| fig-alt: "Fem delfigurer, en för hela regionen och en per förlossningsenhet, med antalet förlossningar per månad sedan 2015 och ett glidande årsmedelvärde."
+#| fig-cap: "Förlossningar per månad i hela regionen och per enhet (tunn linje) med glidande tolvmånadersmedelvärde (tjock linje). En enhet som tagit över en stängd enhets verksamhet visas med dess historik inräknad."
+#| fig-alt: "Delfigurer, en för hela regionen och en per förlossningsenhet (högst elva), med antalet förlossningar per månad och ett glidande årsmedelvärde."
 region_month = describe.regional_monthly(births).assign(unit_id="REGION", Enhet="Hela regionen")
-monthly = pd.concat([region_month, births.assign(Enhet=births["unit_id"].map(labels))], ignore_index=True)
+panels, shown = fmt.shown_units(
+    describe.units_by_size(births),
+    figures.MAX_PANELS - 1,
+    "hela regionen och de enheter som hade flest förlossningar de senaste tolv månaderna",
+)
+monthly = pd.concat([region_month, births[births["unit_id"].isin(panels)].assign(Enhet=births["unit_id"].map(labels))], ignore_index=True)
 monthly["rolling"] = monthly.groupby("unit_id")["deliveries"].transform(lambda s: s.astype(float).rolling(12).mean())
 grid = sns.relplot(
     data=monthly,
@@ -172,6 +215,7 @@ for ax, name in zip(grid.axes.flat, grid.col_names):  # each panel gets its own 
 grid.set_titles("{col_name}")
 grid.set_axis_labels("Månad", "Förlossningar")
 figures.source_note(grid.figure, cfg.is_demo)
+figures.shown_note(grid.figure, shown)
 plt.show()
 
 # %% [markdown]
@@ -182,11 +226,15 @@ plt.show()
 #| fig-cap: "Säsongsindex: förlossningar per dag i varje kalendermånad i förhållande till enhetens genomsnittliga dag (1,00), hela år. Streckad svart linje: hela Sverige (SCB, levande födda)."
 #| fig-alt: "Linjediagram med säsongsindex per kalendermånad för varje enhet och för Sverige; indexet är högst under april till juli och lägst i december."
 season = describe.seasonal_index(births).assign(Enhet=lambda d: d["unit_id"].map(labels))
+coloured, shown = fmt.shown_units(
+    describe.units_by_size(births), figures.MAX_LINES, "de med flest förlossningar de senaste tolv månaderna i färg, övriga i grått"
+)
 years = describe.complete_years(births)
 national = describe.national_seasonal_index(tables["sweden_live_births_monthly"], years[0], years[-1])
 fig, ax = plt.subplots(figsize=(9, 4.5))
 ax.axvspan(5.5, 8.5, color="#f2e6c9", alpha=0.6, label="Sommarmånader")
-sns.lineplot(data=season, x="cal_month", y="index", hue="Enhet", marker="o", ax=ax)
+figures.grey_lines(ax, season[~season["unit_id"].isin(coloured)], "cal_month", "index", "unit_id", "Övriga enheter")
+sns.lineplot(data=season[season["unit_id"].isin(coloured)], x="cal_month", y="index", hue="Enhet", marker="o", ax=ax)
 ax.plot(national["cal_month"], national["index"], "k--", linewidth=2, label="Sverige (SCB)")
 ax.set_xticks(range(1, 13), fmt.MONTHS_SV_SHORT)
 ax.axhline(1, color="grey", linewidth=0.8)
@@ -194,6 +242,7 @@ ax.set(xlabel="Månad", ylabel="Index (1,00 = genomsnittlig dag)", title="Säson
 ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.sv_num(v, 2)))
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
 figures.source_note(fig, cfg.is_demo, "Sverige: SCB via FN:s demografiska årsbok, tabell 55.")
+figures.shown_note(fig, shown)
 plt.show()
 
 # %%
@@ -224,14 +273,18 @@ summer
 #| label: tbl-summer-deliveries
 #| tbl-cap: "Skattade förlossningar under sommarperioden per enhet och år, och förändringen mot föregående sommar."
 y_last, y_prev = cfg.compare_years[-1], cfg.compare_years[-2]
+rows, shown = fmt.shown_units(
+    describe.units_by_size(births), order="de med flest förlossningar de senaste tolv månaderna", sheet="Sommarjämförelse"
+)
 wide = summer.pivot(index="unit_id", columns="year")
+wide = wide[wide.index.isin(rows)]
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
     table[str(y)] = [fmt.sv_int(v) for v in wide[("deliveries", y)]]
 table[f"Förändring {y_last} mot {y_prev}"] = [
     fmt.sv_pct(describe.change(a, b), signed=True) for a, b in zip(wide[("deliveries", y_last)], wide[("deliveries", y_prev)])
 ]
-display(Markdown(fmt.md_table(table)))
+display(Markdown(fmt.md_table(table) + (f"\n\n{shown}" if shown else "")))
 
 # %%
 #| label: tbl-summer-redirections
@@ -244,7 +297,11 @@ for y in cfg.compare_years:
     table[f"Per 1 000 {y}"] = [published.rate(u, y, "capacity", r) for u, r in zip(wide.index, wide[("redirected_per_1000", y)])]
 no_summer = wide["deliveries"].isna().any().any()  # a unit closed (or not yet open) that summer
 inactive = "\n\nStreck (–): enheten hade ingen förlossningsverksamhet den sommaren." if no_summer else ""
-display(Markdown(fmt.md_table(table) + "\n\n" + disclosure.suppression_note(cfg.disclosure_threshold) + inactive))
+display(
+    Markdown(
+        fmt.md_table(table) + "\n\n" + disclosure.suppression_note(cfg.disclosure_threshold) + inactive + (f" {shown}" if shown else "")
+    )
+)
 
 # %%
 #| label: txt-summer-summary
@@ -267,7 +324,10 @@ display(
 #| fig-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år. Antal 1–4 visas som en streckad stapel upp till 4 med etiketten <5; ett antal som döljs för att skydda ett annat har ingen stapel och etiketten .."
 #| fig-alt: "Grupperat stapeldiagram med antalet hänvisade kvinnor under sommarveckorna per förlossningsenhet för varje jämförelseår; varje stapel har sitt värde utskrivet."
 short = describe.short_labels(units)
-unit_order = sorted(summer["unit_id"].unique(), key=lambda u: labels[u])
+bars, shown = fmt.shown_units(
+    describe.units_by_size(births), figures.MAX_PANELS, "de med flest förlossningar de senaste tolv månaderna", "Sommarjämförelse"
+)
+unit_order = sorted(set(summer["unit_id"]) & set(bars), key=lambda u: labels[u])
 years_shown = sorted(summer["year"].unique())
 width = 0.8 / len(years_shown)
 fig, ax = plt.subplots(figsize=(9, 4))
@@ -282,6 +342,7 @@ figures.sv_axis(ax)
 ax.legend(title="År", fontsize=8)
 fig.tight_layout()
 figures.source_note(fig, cfg.is_demo)
+figures.shown_note(fig, shown)
 plt.show()
 
 # %% [markdown]
@@ -293,6 +354,8 @@ plt.show()
 neo = describe.neonatal_current(tables["neonatal_admissions"], tables["units"], tuple(cfg.compare_years))
 full_years = sorted(neo.loc[neo["complete"], "year"].unique())
 last_full = full_years[-1] if full_years else max(cfg.compare_years)
+neo_units, shown = fmt.shown_units(describe.units_by_size(births), order="de med flest förlossningar de senaste tolv månaderna")
+neo = neo[neo["unit_id"].isin(neo_units)]
 year_rows = neo[neo["year"] == last_full].set_index(["unit_id", "care_level"])
 summer_occ = neo.pivot_table(index=["unit_id", "care_level"], columns="year", values="occupancy_summer")
 keys = list(year_rows.index)
@@ -312,7 +375,7 @@ display(
     Markdown(
         fmt.md_table(table, align="llrrrr" + "r" * len(summer_occ.columns))
         + "\n\nBeläggningen är ett medelvärde: en avdelning med 60 % beläggning i snitt kan vara full enskilda dagar. "
-        "Risken att ett barn inte får plats under nästa sommar finns i sommarrapporten (neonatalvård)."
+        "Risken att ett barn inte får plats under nästa sommar finns i sommarrapporten (neonatalvård)." + (f" {shown}" if shown else "")
     )
 )
 

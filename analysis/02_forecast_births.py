@@ -89,8 +89,10 @@ plt.show()
 # %%
 #| label: fig-forecast-units
 #| fig-cap: "Förlossningar per månad och enhet: utfall och prognos med 80 %-prediktionsintervall. Enheternas prognoser summerar till regionens."
-#| fig-alt: "Fyra delfigurer, en per förlossningsenhet, med utfall per månad och en prognoslinje med ett skuggat osäkerhetsband."
-unit_fc = fc[fc["unit_id"] != "REGION"].assign(Enhet=lambda d: d["unit_id"].map(labels))
+#| fig-alt: "En delfigur per förlossningsenhet (högst tolv), med utfall per månad och en prognoslinje med ett skuggat osäkerhetsband."
+by_size = describe.units_by_size(births[births["unit_id"].isin(fc["unit_id"])])
+panels, shown = fmt.shown_units(by_size, figures.MAX_PANELS, "de med flest förlossningar de senaste tolv månaderna", "Prognos per månad")
+unit_fc = fc[fc["unit_id"].isin(panels)].assign(Enhet=lambda d: d["unit_id"].map(labels))
 unit_hist = births[births["month"] >= births["month"].max() - pd.DateOffset(years=4)].assign(Enhet=lambda d: d["unit_id"].map(labels))
 grid = sns.FacetGrid(unit_fc, col="Enhet", col_wrap=2, height=2.4, aspect=1.8, sharey=False)
 grid.map_dataframe(lambda data, **kw: plt.fill_between(data["month"], data["lower_80"], data["upper_80"], alpha=0.3))
@@ -103,17 +105,21 @@ for ax, name in zip(grid.axes.flat, grid.col_names):  # each panel gets its own 
 grid.set_titles("{col_name}")
 grid.set_axis_labels("Månad", "Förlossningar")
 figures.source_note(grid.figure, cfg.is_demo)
+figures.shown_note(grid.figure, shown)
 plt.show()
 
 # %%
 #| label: tbl-forecast-annual
 #| tbl-cap: "Prognos för antalet förlossningar per år och enhet (hela kalenderår) under oförändrat läge."
+rows, shown = fmt.shown_units(
+    by_size, order="de med flest förlossningar de senaste tolv månaderna, och hela regionen", sheet="Prognos per år"
+)
 wide = annual.pivot(index="unit_id", columns="year", values="mean")
-wide = wide.loc[[u for u in wide.index if u != "REGION"] + ["REGION"]]
+wide = wide.loc[[u for u in wide.index if u in rows] + ["REGION"]]
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for year in wide.columns:
     table[str(year)] = [fmt.sv_int(v) for v in wide[year]]
-display(Markdown(fmt.md_table(table)))
+display(Markdown(fmt.md_table(table) + (f"\n\n{shown}" if shown else "")))
 
 # %%
 #| label: tbl-next-summer-weeks
@@ -121,11 +127,19 @@ display(Markdown(fmt.md_table(table)))
 next_summer = cfg.outlook_summer
 weeks = forecast.summer_weekly(fc[fc["unit_id"] != "REGION"], next_summer, cfg.summer_weeks)
 wide = weeks.pivot(index="unit_id", columns="iso_week", values="deliveries")
+rows, shown = fmt.shown_units(by_size, order="de med flest förlossningar de senaste tolv månaderna", sheet="Prognos per månad")
+wide = wide[wide.index.isin(rows)]
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for week in wide.columns:
     table[f"v. {week}"] = [fmt.sv_int(v) for v in wide[week]]
 table["Summa"] = [fmt.sv_int(v) for v in wide.sum(axis=1)]
-display(Markdown(f"Sommaren {next_summer}, vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}.\n\n" + fmt.md_table(table)))
+display(
+    Markdown(
+        f"Sommaren {next_summer}, vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}.\n\n"
+        + fmt.md_table(table)
+        + (f"\n\n{shown}" if shown else "")
+    )
+)
 
 # %%
 #| label: tbl-backtest
@@ -143,7 +157,8 @@ per_series = (
         origins=("origin", "nunique"),
     )
 )
-per_series = per_series.loc[[u for u in per_series.index if u != "REGION"] + ["REGION"]]
+rows, shown = fmt.shown_units(by_size, order="de med flest förlossningar de senaste tolv månaderna, och hela regionen")
+per_series = per_series.loc[[u for u in per_series.index if u in rows] + ["REGION"]]
 n_origins = int(per_series["origins"].max())
 table = pd.DataFrame(
     {
@@ -161,6 +176,7 @@ display(
         fmt.md_table(table, align="llrrrrr")
         + f"\n\nUtvärderingen bygger på {n_origins} {'tidpunkt' if n_origins == 1 else 'tidpunkter'} per serie "
         f"(ett år framåt). Den fullständiga utvärderingen över tio år görs med `fragile-care bench forecast`."
+        + (f" {shown}" if shown else "")
     )
 )
 

@@ -67,11 +67,13 @@ display(
 # %%
 #| label: fig-staffing-gap
 #| fig-cap: "Barnmorskor på förlossningsavdelningen per vecka: tillgång minus behov i årsarbetare (under noll = underskott), per enhet, för de två senaste somrarna (utfall) och nästa sommar (prognos, oförändrat läge)."
-#| fig-alt: "Fyra delfigurer, en per enhet, med en linje per år som visar skillnaden mellan tillgängliga och behövda barnmorskor vecka för vecka under sommaren; en vågrät linje vid noll markerar balans."
+#| fig-alt: "En delfigur per enhet (högst tolv), med en linje per år som visar skillnaden mellan tillgängliga och behövda barnmorskor vecka för vecka under sommaren; en vågrät linje vid noll markerar balans."
 # the outlook summer uses the latest summer's staffing, so its line can lie on top of that year's
-plot = midwives.assign(
+by_gap = ahead.groupby("unit_id")["fte_gap"].min().sort_values(kind="stable").index.tolist()  # largest shortfall first
+panels, shown = fmt.shown_units(by_gap, figures.MAX_PANELS, f"de med störst underskott sommaren {outlook}", "Bemanning sommar")
+plot = midwives[midwives["unit_id"].isin(panels)].assign(
     Enhet=midwives["unit_id"].map(labels),
-    År=midwives["iso_year"].astype(str) + midwives["kind"].map({"utfall": "", "prognos": " (prognos)"}),
+    År=lambda d: d["iso_year"].astype(str) + d["kind"].map({"utfall": "", "prognos": " (prognos)"}),
 )
 dashes = {label: ((4, 2) if "prognos" in label else "") for label in plot["År"].unique()}
 grid = sns.relplot(
@@ -96,17 +98,23 @@ for ax in grid.axes.flat:
 grid.set_titles("{col_name}")
 grid.set_axis_labels("ISO-vecka", "Tillgång − behov, åa")
 figures.source_note(grid.figure, cfg.is_demo)
+figures.shown_note(grid.figure, shown)
 plt.show()
 
 # %%
 #| label: tbl-staffing-summer
 #| tbl-cap: "Barnmorskor på förlossningsavdelningen per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, rum som behövs och bemannade rum (dygnet runt, i snitt över veckan; 9,6 betyder ett tionde rum bemannat 60 % av tiden), antal veckor med underskott och det största underskottet i årsarbetare."
-summary = midwives.groupby(["unit_id", "iso_year", "kind"], as_index=False).agg(
-    deliveries=("deliveries", "mean"),
-    needed=("rooms_needed", "max"),
-    staffed_min=("rooms_staffed", "min"),
-    short=("fte_gap", lambda g: int((g < 0).sum())),
-    worst=("fte_gap", "min"),
+rows, shown = fmt.shown_units(by_gap, order=f"de med störst underskott sommaren {outlook}", sheet="Bemanning sommar")
+summary = (
+    midwives[midwives["unit_id"].isin(rows)]
+    .groupby(["unit_id", "iso_year", "kind"], as_index=False)
+    .agg(
+        deliveries=("deliveries", "mean"),
+        needed=("rooms_needed", "max"),
+        staffed_min=("rooms_staffed", "min"),
+        short=("fte_gap", lambda g: int((g < 0).sum())),
+        worst=("fte_gap", "min"),
+    )
 )
 table = pd.DataFrame(
     {
@@ -119,7 +127,7 @@ table = pd.DataFrame(
         "Största underskott, åa": summary["worst"].map(lambda v: fmt.sv_num(max(0.0, -v), 1)),
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrrr")))
+display(Markdown(fmt.md_table(table, align="llrrrrr") + (f"\n\n{shown}" if shown else "")))
 
 # %%
 #| label: tbl-stay-calibration
@@ -164,14 +172,16 @@ else:
         else 1.0
     )
     low, high = calibration.prediction_interval(region["predicted_calibrated"], spread, 0.8)
+    rows, shown = fmt.shown_units(
+        describe.units_by_size(tables["births_monthly"]), order="de med flest förlossningar de senaste tolv månaderna, och hela regionen"
+    )
+    listed = backtest[backtest["unit_id"].isin([*rows, "REGION"])]
     table = pd.DataFrame(
         {
-            "Enhet": backtest["unit_id"].map(labels),
-            "Loggen": [
-                published.text(u, y, "capacity", n) for u, y, n in zip(backtest["unit_id"], backtest["iso_year"], backtest["logged"])
-            ],
-            "Modellen, kalibrerad": backtest["predicted_calibrated"].map(fmt.sv_int),
-            f"Modellen, antagen tid ({fmt.sv_num(cap.mean_stay_hours, 0)} h)": backtest["predicted_configured"].map(fmt.sv_int),
+            "Enhet": listed["unit_id"].map(labels),
+            "Loggen": [published.text(u, y, "capacity", n) for u, y, n in zip(listed["unit_id"], listed["iso_year"], listed["logged"])],
+            "Modellen, kalibrerad": listed["predicted_calibrated"].map(fmt.sv_int),
+            f"Modellen, antagen tid ({fmt.sv_num(cap.mean_stay_hours, 0)} h)": listed["predicted_configured"].map(fmt.sv_int),
         }
     )
     inside = low <= region["logged"] <= high
@@ -190,7 +200,7 @@ else:
             fmt.md_table(table, align="lrrr")
             + f"\n\nSommaren {int(region['iso_year'])}, hela regionen: modellen {fmt.sv_int(region['predicted_calibrated'])} "
             f"(80 %-intervall {fmt.sv_int(low)}–{fmt.sv_int(high)}), loggen {published.text('REGION', int(region['iso_year']), 'capacity', region['logged'])}. "
-            f"{verdict}\n\n{disclosure.suppression_note(cfg.disclosure_threshold)}"
+            f"{verdict}\n\n{disclosure.suppression_note(cfg.disclosure_threshold)}" + (f" {shown}" if shown else "")
         )
     )
 
@@ -198,6 +208,11 @@ else:
 #| label: tbl-neonatal-staffing
 #| tbl-cap: "Neonatalvård nästa sommar (prognos, oförändrat läge): belagda vårdplatser i genomsnitt, platser enligt lokalförteckningen, platser som behövs och som sjuksköterskorna kan bemanna (minst under sommaren), per enhet och vårdnivå."
 ahead_neo = neonatal[neonatal["kind"] == "prognos"]
+by_neo_gap = ahead_neo.groupby("unit_id")["fte_gap"].min().sort_values(kind="stable").index.tolist()
+rows, shown = fmt.shown_units(
+    by_neo_gap, order=f"de med störst underskott av neonatalsjuksköterskor sommaren {outlook}", sheet="Neonatal bemanning"
+)
+ahead_neo = ahead_neo[ahead_neo["unit_id"].isin(rows)]
 per_level = ahead_neo.groupby(["unit_id", "care_level"], as_index=False).agg(
     load=("load_erlangs", "mean"), physical=("cots_physical", "first"), needed=("cots_needed", "max"), staffed=("cots_staffed", "min")
 )
@@ -215,7 +230,9 @@ table = pd.DataFrame(
 gaps = "; ".join(f"{fmt.md_escape(labels[u])} {fmt.sv_num(max(0.0, -g), 1)}" for u, g in per_unit_gap.items())
 display(
     Markdown(
-        fmt.md_table(table, align="llrrrr") + f"\n\nStörsta underskott av neonatalsjuksköterskor en sommarvecka (årsarbetare): {gaps}."
+        fmt.md_table(table, align="llrrrr")
+        + f"\n\nStörsta underskott av neonatalsjuksköterskor en sommarvecka (årsarbetare): {gaps}."
+        + (f" {shown}" if shown else "")
     )
 )
 

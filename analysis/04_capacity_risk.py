@@ -71,12 +71,23 @@ display(
 #| label: fig-risk-heatmap
 #| fig-cap: "Risk att en kvinna måste hänvisas (andel av de födande) per enhet och vecka nästa sommar under oförändrat läge, vid prognosens medelvärde."
 #| fig-alt: "Värmekarta med enheterna som rader och sommarens ISO-veckor som kolumner; mörkare ruta betyder högre risk och varje ruta har risken i procent utskriven."
-heat = risk.assign(Enhet=risk["unit_id"].map(labels)).pivot(index="Enhet", columns="iso_week", values="blocking") * 100
-fig, ax = plt.subplots(figsize=(9, 3.2))
+by_risk = units_ranked["unit_id"].tolist()  # most expected redirections next summer first
+by_blocking = risk.groupby("unit_id")["blocking"].max().sort_values(ascending=False, kind="stable").index.tolist()
+rows, shown = fmt.shown_units(
+    by_blocking, order=f"de med högst risk en enskild vecka sommaren {outlook}, i den ordningen", sheet="Risk per vecka"
+)
+heat = (
+    risk[risk["unit_id"].isin(rows)].assign(Enhet=risk["unit_id"].map(labels)).pivot(index="Enhet", columns="iso_week", values="blocking")
+    * 100
+)
+if shown:  # only some units: the riskiest, in order of risk
+    heat = heat.loc[[labels[u] for u in rows]]
+fig, ax = plt.subplots(figsize=(9, max(3.2, 0.32 * len(heat) + 1.0)))
 sns.heatmap(heat, annot=heat.map(lambda v: fmt.sv_num(v, 1)), fmt="", cmap="viridis_r", cbar_kws={"label": "Risk, %"}, ax=ax)
 ax.set(xlabel="ISO-vecka", ylabel="", title=f"Risk för hänvisning, sommaren {outlook}")
 fig.tight_layout()
 figures.source_note(fig, cfg.is_demo)
+figures.shown_note(fig, shown)
 plt.show()
 
 # %%
@@ -100,28 +111,32 @@ display(Markdown(fmt.md_table(table, align="lrrrrrrr") + "\n\nVäntade antal är
 # %%
 #| label: tbl-risk-totals
 #| tbl-cap: "Planeringstalet: väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet och för hela regionen, med 80 %-intervall från prognosens osäkerhet (oförändrat läge, Erlangs formel, kalibrerad mot loggen). Alla rapporter och arbetsboken tar nästa sommars hänvisningar härifrån."
+rows, shown = fmt.shown_units(by_risk, order="de med flest väntade hänvisningar, och hela regionen", sheet="Risk sommar")
+listed = totals[totals["unit_id"].isin([*rows, "REGION"])]
 table = pd.DataFrame(
     {
-        "Enhet": totals["unit_id"].map(labels),
-        "Väntat antal": totals["redirected_mean"].map(lambda v: fmt.sv_num(v, 0)),
-        "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(totals["redirected_p10"], totals["redirected_p90"])],
+        "Enhet": listed["unit_id"].map(labels),
+        "Väntat antal": listed["redirected_mean"].map(lambda v: fmt.sv_num(v, 0)),
+        "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(listed["redirected_p10"], listed["redirected_p90"])],
     }
 )
-display(Markdown(fmt.md_table(table, align="lrr")))
+display(Markdown(fmt.md_table(table, align="lrr") + (f"\n\n{shown}" if shown else "")))
 
 # %%
 #| label: tbl-model-vs-log
 #| tbl-cap: "Sommarens hänvisningar enligt modellen (med veckans faktiska förlossningar och bemanning), kalibrerad mot loggen och med den antagna tiden på förlossningsrummet, jämfört med hänvisningsloggen (platsbrist och bemanning, det modellen avser), per enhet och år."
 published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
+rows, shown_review = fmt.shown_units(by_risk, order="de med flest väntade hänvisningar nästa sommar", sheet="Modell mot logg")
+listed = review[review["unit_id"].isin(rows)]
 table = pd.DataFrame(
     {
-        "Enhet": review["unit_id"].map(labels),
-        "Sommar": review["iso_year"].astype(str),
-        "Förlossningar": review["deliveries"].map(fmt.sv_int),
-        "Modellen, kalibrerad": review["predicted"].map(fmt.sv_int),
-        f"Modellen, antagen tid ({fmt.sv_num(cfg.capacity.mean_stay_hours, 0)} h)": review["predicted_configured"].map(fmt.sv_int),
+        "Enhet": listed["unit_id"].map(labels),
+        "Sommar": listed["iso_year"].astype(str),
+        "Förlossningar": listed["deliveries"].map(fmt.sv_int),
+        "Modellen, kalibrerad": listed["predicted"].map(fmt.sv_int),
+        f"Modellen, antagen tid ({fmt.sv_num(cfg.capacity.mean_stay_hours, 0)} h)": listed["predicted_configured"].map(fmt.sv_int),
         "Loggen": [
-            published.text(u, y, "capacity", n) for u, y, n in zip(review["unit_id"], review["iso_year"], review["logged_capacity"])
+            published.text(u, y, "capacity", n) for u, y, n in zip(listed["unit_id"], listed["iso_year"], listed["logged_capacity"])
         ],
     }
 )
@@ -137,6 +152,7 @@ display(
     Markdown(
         fmt.md_table(table, align="llrrrr") + f"\n\nHela regionen – {text}\n\n{disclosure.suppression_note(cfg.disclosure_threshold)} "
         "Hänvisningar av andra orsaker redovisas bara för hela regionen: per enhet skulle de tillsammans med loggens totala antal röja små antal."
+        + (f" {shown_review}" if shown_review else "")
     )
 )
 
@@ -146,10 +162,11 @@ display(
 #| fig-alt: "Två delfigurer, en per sommar, med två staplar per enhet: modellens väntade antal hänvisade och antalet i loggen; varje stapel har sitt värde utskrivet."
 short = describe.short_labels(tables["units"])
 years = sorted(review["iso_year"].unique())
+bars, shown = fmt.shown_units(by_risk, figures.MAX_LINES, "de med flest väntade hänvisningar nästa sommar", "Modell mot logg")
 fig, axes = plt.subplots(1, len(years), figsize=(9, 3.6), sharey=True, squeeze=False)
 colours = sns.color_palette()[:2]
 for ax, year in zip(axes.flat, years):
-    part = review[review["iso_year"] == year].reset_index(drop=True)
+    part = review[(review["iso_year"] == year) & review["unit_id"].isin(bars)].reset_index(drop=True)
     x = range(len(part))
     ax.bar([i - 0.2 for i in x], part["predicted"], width=0.4, color=colours[0], label="Modell")
     for i, p in enumerate(part["predicted"]):
@@ -163,6 +180,7 @@ axes.flat[0].set_ylabel("Hänvisade kvinnor per sommar")
 axes.flat[0].legend(fontsize=8)
 fig.tight_layout()
 figures.source_note(fig, cfg.is_demo)
+figures.shown_note(fig, shown)
 plt.show()
 
 # %%
@@ -191,13 +209,18 @@ display(
 # %%
 #| label: tbl-fte-to-threshold
 #| tbl-cap: "Extra barnmorskor på förlossningsavdelningen som behövs för att varje sommarvecka ska hålla risken under gränsen för förhöjd risk respektive dimensioneringsgränsen, per enhet (summa årsarbetarveckor och den största veckan)."
-need = extra.groupby("unit_id", as_index=False).agg(
-    high=("fte_to_high", "sum"),
-    high_max=("fte_to_high", "max"),
-    target=("fte_to_target", "sum"),
-    target_max=("fte_to_target", "max"),
-    weeks=("fte_to_target", lambda v: int((v > 0).sum())),
-    reachable=("reachable_target", "all"),
+rows, shown = fmt.shown_units(by_risk, order="de med flest väntade hänvisningar nästa sommar")
+need = (
+    extra[extra["unit_id"].isin(rows)]
+    .groupby("unit_id", as_index=False)
+    .agg(
+        high=("fte_to_high", "sum"),
+        high_max=("fte_to_high", "max"),
+        target=("fte_to_target", "sum"),
+        target_max=("fte_to_target", "max"),
+        weeks=("fte_to_target", lambda v: int((v > 0).sum())),
+        reachable=("reachable_target", "all"),
+    )
 )
 table = pd.DataFrame(
     {
@@ -209,12 +232,14 @@ table = pd.DataFrame(
         "Räcker rummen?": need["reachable"].map({True: "ja", False: "nej, rum saknas"}),
     }
 )
-display(Markdown(fmt.md_table(table, align="lrrrrl")))
+display(Markdown(fmt.md_table(table, align="lrrrrl") + (f"\n\n{shown}" if shown else "")))
 
 # %%
 #| label: tbl-simulation
 #| tbl-cap: "Känslighetsberäkning, inte planeringstal: väntat antal hänvisade nästa sommar vid prognosens medelvärde (utan prognosens osäkerhet) med fyra beräkningssätt: Erlangs formel; simulering med jämnt inflöde (kontroll av formeln); simulering med variation över dygnet och veckan; samma med regional samordning (hänvisning till en grannenhet med ledigt rum). De två sista kolumnerna: kvinnor som tas emot från en grannenhet och kvinnor som ingen grannenhet kan ta emot."
 num = lambda v: fmt.sv_num(v, 1)
+rows, shown = fmt.shown_units(by_risk, order="de med flest väntade hänvisningar, och hela regionen")
+simulated = simulated[simulated["unit_id"].isin([*rows, "REGION"])]
 table = pd.DataFrame(
     {
         "Enhet": simulated["unit_id"].map(labels),
@@ -233,10 +258,12 @@ display(
         + (
             f"\n\nSimuleringen: {cap.simulation_replications} upprepningar per vecka, inflödet {fmt.sv_pct(p.hourly_amplitude, 0)} över "
             f"medel kring klockan {int(p.peak_hour)} och lika mycket under tolv timmar senare, helger {fmt.sv_pct(p.weekend_factor, 0)} av vardagar (antaganden). "
-            "Grannenheter: "
+            + (f"{shown} " if shown else "")
+            + "Grannenheter: "
             + "; ".join(
                 f"{fmt.md_escape(labels.get(u, u))} → {', '.join(fmt.md_escape(labels.get(n, n)) for n in ns)}"
                 for u, ns in cap.overflow.items()
+                if u in rows
             )
             + ". Planeringstalet (tabellen över väntat antal hänvisade per enhet) räknar med prognosens hela osäkerhet och blir därför "
             + f"{fmt.sv_int(region['redirected_mean'])} i stället för Erlang-kolumnens {fmt.sv_int(simulated.set_index('unit_id').loc['REGION', 'erlang_b'])}: "
@@ -249,8 +276,12 @@ display(
 #| label: tbl-neonatal-risk
 #| tbl-cap: "Neonatalvård nästa sommar (oförändrat läge): risk att ett barn inte får plats på rätt vårdnivå vid sin enhet (Erlang B med bemannade platser), medel och högsta vecka, och väntat antal barn som måste vårdas på annat håll under sommaren."
 ahead_neo = neo[neo["kind"] == "prognos"]
-per = ahead_neo.groupby(["unit_id", "care_level"], as_index=False).agg(
-    mean=("blocking", "mean"), worst=("blocking", "max"), away=("turned_away", "sum"), weeks=("at_risk", "sum")
+by_away = ahead_neo.groupby("unit_id")["turned_away"].sum().sort_values(ascending=False, kind="stable").index.tolist()
+rows, shown = fmt.shown_units(by_away, order="de med flest barn som väntas vårdas på annat håll", sheet="Neonatal risk")
+per = (
+    ahead_neo[ahead_neo["unit_id"].isin(rows)]
+    .groupby(["unit_id", "care_level"], as_index=False)
+    .agg(mean=("blocking", "mean"), worst=("blocking", "max"), away=("turned_away", "sum"), weeks=("at_risk", "sum"))
 )
 table = pd.DataFrame(
     {
@@ -262,4 +293,4 @@ table = pd.DataFrame(
         "Väntat antal vårdade på annat håll": per["away"].map(lambda v: fmt.sv_num(v, 1)),
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrr")))
+display(Markdown(fmt.md_table(table, align="llrrrr") + (f"\n\n{shown}" if shown else "")))

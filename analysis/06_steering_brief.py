@@ -83,20 +83,23 @@ display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Nyckeltal", "Värde",
 # %%
 #| label: tbl-brief-units
 #| tbl-cap: "En rad per förlossningsenhet nästa sommar under oförändrat läge: trafikljus efter veckan med högst risk (röd: över gränsen för förhöjd risk; gul: över dimensioneringsgränsen; grön: under), den veckan, enhetens del av planeringstalet med 80 %-intervall, veckor över dimensioneringsgränsen och extra barnmorskor som behövs för att hålla den varje vecka."
+ranked = units.sort_values("redirected_mean", ascending=False, kind="stable")["unit_id"]
+rows, shown = fmt.shown_units(ranked, order="de med flest väntade hänvisningar", sheet="Risk sommar")
+listed = units[units["unit_id"].isin(rows)]
 table = pd.DataFrame(
     {
-        "Enhet": units["unit_id"].map(labels),
-        "Risk": units["light"].map(fmt.traffic_light),
-        "Sämsta vecka": [f"v. {int(w)}: {fmt.sv_pct(b, 1)}" for w, b in zip(units["worst_week"], units["worst_blocking"])],
+        "Enhet": listed["unit_id"].map(labels),
+        "Risk": listed["light"].map(fmt.traffic_light),
+        "Sämsta vecka": [f"v. {int(w)}: {fmt.sv_pct(b, 1)}" for w, b in zip(listed["worst_week"], listed["worst_blocking"])],
         "Väntat antal hänvisade": [
             f"{fmt.sv_int(m)} ({fmt.sv_int(lo)}–{fmt.sv_int(hi)})"
-            for m, lo, hi in zip(units["redirected_mean"], units["redirected_p10"], units["redirected_p90"])
+            for m, lo, hi in zip(listed["redirected_mean"], listed["redirected_p10"], listed["redirected_p90"])
         ],
-        f"Veckor över {fmt.sv_pct(cfg.norms.target_blocking, 0)}": units["over"].astype(int).astype(str),
-        f"Åa-veckor till under {fmt.sv_pct(cfg.norms.target_blocking, 0)}": units["fte_to_target"].map(fmt.sv_int),
+        f"Veckor över {fmt.sv_pct(cfg.norms.target_blocking, 0)}": listed["over"].astype(int).astype(str),
+        f"Åa-veckor till under {fmt.sv_pct(cfg.norms.target_blocking, 0)}": listed["fte_to_target"].map(fmt.sv_int),
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrr", markup=["Risk"])))
+display(Markdown(fmt.md_table(table, align="llrrrr", markup=["Risk"]) + (f"\n\n{shown}" if shown else "")))
 
 # %%
 #| label: txt-proposals

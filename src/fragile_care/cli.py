@@ -163,6 +163,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
         cleaned = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
         forecast_benchmark(sys.stdout, cleaned.tables["births_monthly"])
         return 0
+    if args.what == "scale":
+        from fragile_care.run.bench import scale_benchmark
+
+        try:
+            sizes = tuple(int(x) for x in args.sizes.split(",") if x.strip())
+        except ValueError:
+            print(f"error: --sizes {args.sizes!r}: give numbers of units separated by commas, e.g. 4,12,45", file=sys.stderr)
+            return 2
+        if not sizes or min(sizes) < 2 or max(sizes) > 99 or args.repeat < 1:
+            print("error: --sizes must be 2 to 99 units each, and --repeat at least 1", file=sys.stderr)
+            return 2
+        scale_benchmark(sys.stdout, Path(args.config), sizes, args.repeat, args.render)
+        return 0
     if args.what == "rerun":
         with tempfile.TemporaryDirectory() as tmp:
             roots = dict(output_root=Path(tmp) / "out", processed_root=Path(tmp) / "proc", cache_root=Path(tmp) / "cache")
@@ -270,8 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("bench", help="print benchmark figures: pipeline wall times, forecast accuracy, capacity model")
-    p.add_argument("what", choices=["pipeline", "forecast", "capacity", "rerun"])
+    p.add_argument("what", choices=["pipeline", "forecast", "capacity", "rerun", "scale"])
     p.add_argument("--config", default="config/runs/2026-T2.yaml")
+    p.add_argument("--sizes", default="4,12,45", help="scale: numbers of synthetic delivery units, e.g. 4,12,45")
+    p.add_argument("--repeat", type=int, default=3, help="scale: runs of each data set (the median is printed)")
+    p.add_argument("--render", action="store_true", help="scale: also time the rendering of the default run and the largest set")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("fetch-scb", help="refresh public series from SCB's PxWeb API (needs internet) into data/raw/public/scb/")

@@ -278,3 +278,22 @@ def neonatal_current(admissions: pd.DataFrame, units: pd.DataFrame, years: tuple
     out["occupancy_summer"] = out["cot_days_summer"] / (out["cots"] * summer_days)
     out["complete"] = out["months"] == 12
     return out.sort_values(["unit_id", "care_level", "year"], ignore_index=True)
+
+
+def units_by_size(births: pd.DataFrame, months: int = 12) -> list[str]:
+    """Unit ids, most deliveries in the last ``months`` months of data first (ties by id);
+    units without deliveries in that window last. The order reports use when a data set
+    has more units than a figure or table can show."""
+    last = births["month"].max()
+    recent = births[births["month"] > last - pd.DateOffset(months=months)]
+    volume = recent.groupby("unit_id")["deliveries"].sum().reindex(births["unit_id"].unique(), fill_value=0)
+    return sorted(volume.index, key=lambda u: (-float(volume[u]), str(u)))
+
+
+def merged_units(units: pd.DataFrame) -> pd.DataFrame:
+    """The units that closed and moved their care to another unit (``merged_into``):
+    unit_id, closed, merged_into, oldest closure first."""
+    if "merged_into" not in units:
+        return pd.DataFrame(columns=["unit_id", "closed", "merged_into"])
+    merged = units[units["merged_into"].notna() & (units["merged_into"].astype(str) != "")]
+    return merged[["unit_id", "closed", "merged_into"]].sort_values(["closed", "unit_id"], ignore_index=True)

@@ -45,6 +45,22 @@ def year_ticks(ax, every: int = 1) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
+MAX_PANELS = 12  # panels of a figure with one panel per unit
+MAX_LINES = 8  # coloured lines of a figure with one line per unit; the others are drawn grey
+
+
+def shown_note(fig, note: str) -> None:
+    """Under the source note: which units a figure shows when it cannot show all."""
+    if note:
+        fig.text(0.01, -0.07, note, ha="left", va="top", fontsize=8, color="#444444", wrap=True)
+
+
+def grey_lines(ax, data, x: str, y: str, unit: str, label: str) -> None:
+    """The units a figure does not colour, as thin grey lines (one legend entry, ``label``)."""
+    for k, (_, part) in enumerate(data.groupby(unit, sort=True)):
+        ax.plot(part[x], part[y], color="#b8b8b8", linewidth=0.7, zorder=1, label=label if k == 0 else None)
+
+
 def source_note(fig, is_demo: bool, source: str = "") -> None:
     """Put the data source under a figure; demo figures say visibly that they are synthetic."""
     text = "EXEMPELDATA – syntetiska siffror på enhetsnivå, inte verkliga utfall" if is_demo else "Källa: regionens egna data"

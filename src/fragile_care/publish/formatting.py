@@ -222,6 +222,20 @@ def data_banner(is_demo: bool, data_source: str, period_end: Any, run_id: str) -
     return f"Underlag: regionens egna data (`{data_source}`), till och med {end}. Körning `{run_id}`."
 
 
+MAX_TABLE_UNITS = 15  # unit rows in a report table; the workbook has them all
+
+
+def shown_units(ranked: Iterable[str], limit: int = MAX_TABLE_UNITS, order: str = "", sheet: str | None = None) -> tuple[list[str], str]:
+    """The first ``limit`` units of ``ranked`` for a report table or figure, and the note
+    that says so (empty when every unit is shown): a data set of 45 units gets its largest
+    or riskiest units in the report and all of them in the workbook's ``sheet``."""
+    ranked = list(ranked)
+    if len(ranked) <= limit:
+        return ranked, ""
+    where = f" Alla {len(ranked)} finns i arbetsboken, bladet ”{sheet}”." if sheet else ""
+    return ranked[:limit], f"Visar {limit} av {len(ranked)} enheter: {order}.{where}"
+
+
 SEVERITY_SV = {"error": "fel", "repaired": "rättat", "rejected": "avvisad rad", "warning": "varning"}
 
 

@@ -3,8 +3,12 @@ not by timed tests)."""
 
 from __future__ import annotations
 
+import io as io_
 import os
+import re
+import threading
 import time
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
@@ -178,3 +182,195 @@ def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draw
         file=out,
     )
     return {"seconds": seconds, "within_ci": float(agree["within_ci"].mean()), "simulation_seconds": sim_seconds}
+
+
+# ----------------------------------------------------------------------------- scale
+SCALE_SIZES = (4, 12, 45)
+STEP_LINE = re.compile(r"^\[\d+/\d+\] (\S+) \.\.\. (running|done|FAILED)")
+
+
+class _StepClock(io_.StringIO):
+    """The run's progress output, with the moment each step started and ended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: list[tuple[float, str, str]] = []
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            m = STEP_LINE.match(line)
+            if m:
+                self.marks.append((time.perf_counter(), m[1], m[2]))
+        return super().write(text)
+
+    def windows(self) -> dict[str, tuple[float, float]]:
+        started = {name: t for t, name, what in self.marks if what == "running"}
+        return {name: (started[name], t) for t, name, what in self.marks if what != "running" and name in started}
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the process tree of this process (the run, its kernel, the forecast's
+    workers) every ``interval`` s: resident memory summed over the tree, and CPU time
+    (user + system, including children already waited for)."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        import psutil
+
+        self.root = psutil.Process()
+        self.interval = interval
+        self.samples: list[tuple[float, float, float]] = []  # time, rss bytes, cpu seconds
+        self.stop = threading.Event()
+        self._cpu_gone = 0.0
+        self._last: dict[int, float] = {}
+
+    def _cpu(self, proc) -> float:
+        t = proc.cpu_times()
+        return t.user + t.system + getattr(t, "children_user", 0.0) + getattr(t, "children_system", 0.0)
+
+    def sample(self) -> None:
+        import psutil
+
+        procs = [self.root, *self.root.children(recursive=True)]
+        rss, now = 0.0, {}
+        for proc in procs:
+            try:
+                rss += proc.memory_info().rss
+                now[proc.pid] = self._cpu(proc)
+            except psutil.Error:
+                continue
+        # a process that ended since the last sample: count its CPU until then
+        self._cpu_gone += sum(cpu for pid, cpu in self._last.items() if pid not in now)
+        self._last = now
+        self.samples.append((time.perf_counter(), rss, self._cpu_gone + sum(now.values())))
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.sample()
+            self.stop.wait(self.interval)
+
+    def between(self, t0: float, t1: float) -> tuple[float, float]:
+        """CPU seconds used and peak memory (bytes) between ``t0`` and ``t1``."""
+        inside = [s for s in self.samples if t0 <= s[0] <= t1] or [min(self.samples, key=lambda s: abs(s[0] - t1))]
+        before = [s for s in self.samples if s[0] <= t0] or inside[:1]
+        return inside[-1][2] - before[-1][2], max(s[1] for s in inside)
+
+
+def _measured_run(cfg, tmp: Path) -> dict:
+    """One cold run of every step (empty cache) without rendering: wall, CPU and peak memory
+    per step and in total."""
+    from fragile_care.run.pipeline import run
+
+    clock, sampler = _StepClock(), _TreeSampler()
+    sampler.start()
+    t0 = time.perf_counter()
+    code, result = run(cfg, render=False, out=clock, output_root=tmp / "o", processed_root=tmp / "p", cache_root=tmp / "c")
+    t1 = time.perf_counter()
+    sampler.sample()
+    sampler.stop.set()
+    sampler.join()
+    if code != 0 or result is None:
+        raise RuntimeError(f"the run of {cfg.run_id} failed (exit {code}):\n{clock.getvalue()[-3000:]}")
+    steps = {}
+    for name, (a, b) in clock.windows().items():
+        cpu, peak = sampler.between(a, b)
+        steps[name] = {"wall": b - a, "cpu": cpu, "peak": peak}
+    cpu, peak = sampler.between(t0, t1)
+    return {"steps": steps, "wall": t1 - t0, "cpu": cpu, "peak": peak, "bundle": result.bundle}
+
+
+def _render_times(bundle: Path, formats: tuple[str, ...]) -> dict[str, float]:
+    """Render time of the bundle as a run renders it (one Quarto project render, then the
+    notebook pages), and of each report rendered on its own in a copy (only for the
+    per-report figures)."""
+    import shutil
+    import subprocess
+
+    from fragile_care.run.render import render_bundle
+
+    reports = tuple(sorted(p.name for p in bundle.glob("*.qmd")))
+    copy = bundle.parent / f"{bundle.name}-per-report"
+    shutil.copytree(bundle, copy)
+    t0 = time.perf_counter()
+    code = render_bundle(bundle, formats, reports, out=io_.StringIO())
+    times = {"all reports and notebook pages (as a run renders)": time.perf_counter() - t0}
+    if code != 0:
+        raise RuntimeError(f"rendering {bundle} failed (exit {code})")
+    for report in reports:
+        t0 = time.perf_counter()
+        subprocess.run(["quarto", "render", report, *[a for f in formats for a in ("--to", f)]], cwd=copy, capture_output=True, check=True)
+        times[report] = time.perf_counter() - t0
+    return times
+
+
+def _mib(n: float) -> str:
+    return f"{n / 1024**2:7.0f} MiB"
+
+
+def scale_benchmark(
+    out: TextIO, default_config: Path | None = None, sizes: tuple[int, ...] = SCALE_SIZES, repeat: int = 3, render: bool = False
+) -> dict[str, dict]:
+    """``fragile-care bench scale``: the whole pipeline, cold, on the default run
+    (``default_config``, the region's 4 demo units) and on seeded synthetic data sets of
+    ``sizes`` delivery units (``sources.national``), ``repeat`` times each. Prints the
+    median wall time, CPU time and peak memory of the process tree per step and in total,
+    and with ``render`` the render times of the first repetition of the default run and
+    of the largest data set."""
+    import shutil
+    import statistics
+    import tempfile
+
+    from fragile_care.run.config import load_config
+    from fragile_care.sources import national
+
+    print(
+        f"scale benchmark: cold runs of all steps without rendering, median of {repeat}, {os.cpu_count()} cores; "
+        "memory = resident memory of the run, its kernel and its workers together",
+        file=out,
+    )
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        datasets = [("default run (demo data, the region's 4 units)", default_config, (25.0, 45.0))] if default_config else []
+        for n in sizes:
+            datasets.append(
+                (
+                    f"{n} synthetic units (sources.national)",
+                    national.write_dataset(tmp / f"data-{n}", n),
+                    (75.0, None) if n >= 45 else (None, None),
+                )
+            )
+        for k, (title, config_path, (limit, with_render)) in enumerate(datasets):
+            cfg = load_config(config_path)
+            runs, rendered = [], None
+            for r in range(repeat):
+                folder = tmp / f"set{k}-run{r}"
+                runs.append(_measured_run(cfg, folder))
+                if render and r == 0 and (k == 0 or k == len(datasets) - 1):
+                    rendered = _render_times(runs[0]["bundle"], cfg.render_formats)
+                shutil.rmtree(folder, ignore_errors=True)
+            med = statistics.median
+            print(f"{title}, run id {cfg.run_id}", file=out)
+            print(f"  {'step':<24}{'wall':>9}{'CPU':>9}{'peak memory':>14}", file=out)
+            for step in runs[0]["steps"]:
+                rows = [run["steps"][step] for run in runs]
+                wall, cpu, peak = (med([x[key] for x in rows]) for key in ("wall", "cpu", "peak"))
+                print(f"  {step:<24}{wall:8.1f}s{cpu:8.1f}s{_mib(peak):>14}", file=out)
+            total = {key: med([run[key] for run in runs]) for key in ("wall", "cpu", "peak")}
+            print(f"  {'all steps':<24}{total['wall']:8.1f}s{total['cpu']:8.1f}s{_mib(total['peak']):>14}", file=out)
+            print(f"  wall times of the {repeat} runs: " + ", ".join(f"{run['wall']:.1f}" for run in runs) + " s", file=out)
+            if limit is not None:
+                print(f"  target all steps <= {limit:.0f} s: {'met' if total['wall'] <= limit else 'NOT met'}", file=out)
+            if limit is not None and with_render is None:
+                print(f"  target peak memory < 1 GiB: {'met' if total['peak'] < 1024**3 else 'NOT met'}", file=out)
+            if rendered:
+                for what, seconds in rendered.items():
+                    print(f"  render {what:<52}{seconds:7.1f} s", file=out)
+                if with_render is not None:
+                    both = total["wall"] + rendered["all reports and notebook pages (as a run renders)"]
+                    print(
+                        f"  target all steps and rendering <= {with_render:.0f} s: {both:.1f} s, {'met' if both <= with_render else 'NOT met'}",
+                        file=out,
+                    )
+            results[cfg.run_id] = {"runs": runs, "total": total, "render": rendered}
+    return results
