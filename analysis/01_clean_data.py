@@ -152,7 +152,7 @@ sns.lineplot(
     ax=ax,
 )
 for _, merged in describe.merged_units(units).iterrows():  # a closed unit whose care moved to another
-    at = merged["closed"].year + (merged["closed"].dayofyear - 1) / 365
+    at = merged["closed"].year + (merged["closed"].day_of_year - 1) / 365
     ax.axvline(at, color="grey", linestyle=":", linewidth=1)
     ax.annotate(
         f"{site_labels[merged['unit_id']]} stänger\n{fmt.sv_date(merged['closed'])}",

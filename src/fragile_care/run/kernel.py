@@ -67,7 +67,8 @@ def restore_baseline(step: str) -> None:
     plt.close("all")
     dict.update(mpl.rcParams, _baseline["rc"])  # as matplotlib's rc_context restores them
     warnings.filters[:] = _baseline["filters"]
-    warnings._filters_mutated()  # type: ignore[attr-defined]
+    warnings.onceregistry.clear()
+    warnings._filters_mutated()  # type: ignore[attr-defined]  # and every module's registry of warnings shown
     os.chdir(_baseline["cwd"])
     print(f"--- kernel: namespace cleared before step {step}", file=sys.__stderr__, flush=True)
 
