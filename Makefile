@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/fragile-care bench pipeline --config $(CONFIG)
 	$(BIN)/fragile-care bench capacity --config $(CONFIG)
 	$(BIN)/fragile-care bench rerun --config $(CONFIG)
+	$(BIN)/fragile-care bench scale --render --config $(CONFIG)
 
 demo-data: $(STAMP)
 	$(BIN)/fragile-care demo-data

@@ -87,6 +87,7 @@ def forecast_benchmark(out: TextIO, births: pd.DataFrame | None = None, n_origin
     result.update({f"all_{k}": v for k, v in result_all.items()})
     print(f"models chosen: {ev['model'].value_counts().to_dict()}", file=out)
     print(f"evaluation wall time: {eval_seconds:.1f} s", file=out)
+    candidate_contributions(series, n_origins, out)
     if births is not None:
         t1 = time.perf_counter()
         all_fc = forecast.forecast_all(births, horizon=60)
@@ -99,6 +100,45 @@ def forecast_benchmark(out: TextIO, births: pd.DataFrame | None = None, n_origin
             file=out,
         )
     return result
+
+
+def candidate_contributions(series: dict[str, pd.Series], n_origins: int, out: TextIO) -> pd.DataFrame:
+    """What each candidate model costs and adds: its fit time per training series, its own
+    MASE relative to seasonal naive, and that of the combination (the mean of the four
+    fitted models) without it, over the same rolling origins as the evaluation (point
+    forecasts only, without selection). A member whose removal does not make the
+    combination worse does not earn its time."""
+    members = ("ets", "ets_level", "airline", "seasonal_mean")
+    fits = {
+        "snaive": forecast._snaive,
+        "ets": forecast._ets,
+        "ets_level": forecast._ets_level,
+        "airline": forecast._airline,
+        "seasonal_mean": forecast._seasonal_mean,
+    }
+    windows = forecast.evaluation_windows(series, 12, n_origins)
+    seconds = dict.fromkeys(fits, 0.0)
+    rows = []
+    for (name, k), (train, test) in windows.items():
+        values = {}
+        for model, fit in fits.items():
+            t0 = time.perf_counter()
+            values[model] = fit(train, len(test))
+            seconds[model] += time.perf_counter() - t0
+        actual = test.to_numpy(float)
+        naive_ae = np.abs(actual - values["snaive"]).mean() or 1.0
+        combos = {"comb (all four)": np.mean([values[m] for m in members], axis=0)}
+        combos.update({f"comb without {m}": np.mean([values[x] for x in members if x != m], axis=0) for m in members})
+        for label, fc in {**{m: values[m] for m in members}, **combos}.items():
+            rows.append((name, k, label, np.abs(actual - fc).mean() / naive_ae))
+    frame = pd.DataFrame(rows, columns=["series", "origin", "forecast", "relative_mae"])
+    table = frame.groupby("forecast", sort=False)["relative_mae"].mean()
+    print(f"candidate models: cost and contribution over the same {n_origins} origins (point forecasts, no selection)", file=out)
+    print(f"  {'forecast':<30}{'MASE rel. snaive':>17}{'ms per fit':>12}", file=out)
+    for label, value in table.items():
+        cost = f"{1000 * seconds[label] / len(windows):10.0f}" if label in seconds else ""
+        print(f"  {label:<30}{value:>17.3f}{cost:>12}", file=out)
+    return table.to_frame()
 
 
 AGREEMENT_CASES = ((1.0, 1), (3.0, 5), (8.108, 15), (9.0, 16), (10.0, 12), (11.0, 20), (80.0, 90))
@@ -210,10 +250,13 @@ class _StepClock(io_.StringIO):
 
 class _TreeSampler(threading.Thread):
     """Samples the process tree of this process (the run, its kernel, the forecast's
-    workers) every ``interval`` s: resident memory summed over the tree, and CPU time
-    (user + system, including children already waited for)."""
+    workers) every ``interval`` s: memory summed over the tree as proportional set size
+    (PSS: a page shared by n processes counts 1/n in each, so libraries that the kernel
+    and the workers share are not counted twice; resident size where PSS is not
+    available), and CPU time (user + system of every process of the tree, a process that has
+    ended with its last sample; one that lives less than ``interval`` is missed)."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
         import psutil
 
@@ -225,8 +268,8 @@ class _TreeSampler(threading.Thread):
         self._last: dict[int, float] = {}
 
     def _cpu(self, proc) -> float:
-        t = proc.cpu_times()
-        return t.user + t.system + getattr(t, "children_user", 0.0) + getattr(t, "children_system", 0.0)
+        t = proc.cpu_times()  # the process's own time; a child's is counted from its own samples
+        return t.user + t.system
 
     def sample(self) -> None:
         import psutil
@@ -235,7 +278,7 @@ class _TreeSampler(threading.Thread):
         rss, now = 0.0, {}
         for proc in procs:
             try:
-                rss += proc.memory_info().rss
+                rss += _memory(proc)
                 now[proc.pid] = self._cpu(proc)
             except psutil.Error:
                 continue
@@ -254,6 +297,13 @@ class _TreeSampler(threading.Thread):
         inside = [s for s in self.samples if t0 <= s[0] <= t1] or [min(self.samples, key=lambda s: abs(s[0] - t1))]
         before = [s for s in self.samples if s[0] <= t0] or inside[:1]
         return inside[-1][2] - before[-1][2], max(s[1] for s in inside)
+
+
+def _memory(proc) -> float:
+    try:
+        return float(proc.memory_full_info().pss)
+    except (AttributeError, OSError):
+        return float(proc.memory_info().rss)
 
 
 def _measured_run(cfg, tmp: Path) -> dict:
@@ -297,9 +347,10 @@ def _render_times(bundle: Path, formats: tuple[str, ...]) -> dict[str, float]:
     if code != 0:
         raise RuntimeError(f"rendering {bundle} failed (exit {code})")
     for report in reports:
-        t0 = time.perf_counter()
-        subprocess.run(["quarto", "render", report, *[a for f in formats for a in ("--to", f)]], cwd=copy, capture_output=True, check=True)
-        times[report] = time.perf_counter() - t0
+        for fmt in formats:  # quarto takes one --to (the last one given wins)
+            t0 = time.perf_counter()
+            subprocess.run(["quarto", "render", report, "--to", fmt], cwd=copy, capture_output=True, check=True)
+            times[f"{report} to {fmt}, on its own"] = time.perf_counter() - t0
     return times
 
 
@@ -325,7 +376,7 @@ def scale_benchmark(
 
     print(
         f"scale benchmark: cold runs of all steps without rendering, median of {repeat}, {os.cpu_count()} cores; "
-        "memory = resident memory of the run, its kernel and its workers together",
+        "memory = the run, its kernel and its workers together (PSS)",
         file=out,
     )
     results: dict[str, dict] = {}

@@ -32,9 +32,10 @@ def input_files(cfg: RunConfig) -> list[Path]:
     return files
 
 
-def input_hashes(cfg: RunConfig) -> dict[str, str]:
-    """sha256 of every input file by its path as the manifest records it."""
-    return {relative(p): io.sha256_file(p) for p in input_files(cfg)}
+def input_hashes(cfg: RunConfig, files: list[Path] | None = None) -> dict[str, str]:
+    """sha256 of every input file (``files``, default :func:`input_files`) by its path as
+    the manifest records it."""
+    return {relative(p): io.sha256_file(p) for p in (input_files(cfg) if files is None else files)}
 
 
 def dependencies() -> tuple[str, ...]:

@@ -574,7 +574,9 @@ def _run(
     n = len(cfg.steps)
     _progress(out, f"run {cfg.run_id}: {n} step(s), data: {cfg.data_source}{' (EXEMPELDATA, synthetic)' if cfg.is_demo else ''}")
     code_digest = cache.source_digest()
-    hashes = input_hashes(cfg)
+    files = input_files(cfg)  # listed once: a file added to a data folder during the run is not an input of it
+    hashes = input_hashes(cfg, files)
+    sizes = {relative(p): p.stat().st_size for p in files}
     # the data files; the run config's settings enter each step's key by section instead
     config_file = relative(cfg.source_file) if cfg.source_file else None
     inputs_digest = cache.digest({path: sha for path, sha in hashes.items() if path != config_file})
@@ -663,7 +665,7 @@ def _run(
         "synthetic_data": cfg.is_demo,
         "config_file": relative(cfg.source_file) if cfg.source_file else None,
         "config": cfg.raw,
-        "inputs": [{"path": relative(p), "sha256": hashes[relative(p)], "bytes": p.stat().st_size} for p in input_files(cfg)],
+        "inputs": [{"path": path, "sha256": sha, "bytes": sizes[path]} for path, sha in hashes.items()],
         "package_versions": package_versions(),
         "git": git_state(),
         "steps": [{"name": s.name, "notebook": s.notebook, "seconds": s.seconds, "reused_from_cache": s.cached} for s in result.steps],
