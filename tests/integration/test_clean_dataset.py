@@ -2,6 +2,7 @@
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from fragile_care import paths
@@ -53,3 +54,26 @@ def test_missing_table_is_named(cfg, tmp_path):
     (data / "staffing.csv").unlink()
     with pytest.raises(DataValidationError, match="required table 'staffing' not found"):
         clean_dataset(data, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
+
+
+def test_an_outlier_month_is_a_warning_on_its_row_naming_unit_month_and_what_the_forecast_uses(tmp_path):
+    import shutil
+
+    from fragile_care import paths
+    from fragile_care.inputs import assembly, units
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.demo_dir(), data)
+    births = pd.read_csv(data / "births_monthly.csv", dtype=str, keep_default_na=False)
+    at = births.index[(births["unit_id"] == "NAL") & (births["month"] == "2020-05")][0]
+    births.loc[at, "deliveries"] = str(int(births.loc[at, "deliveries"]) * 10)  # an extra digit
+    births.to_csv(data / "births_monthly.csv", index=False)
+    cleaned = assembly.clean_dataset(
+        data, paths.public_dir(), units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01")
+    )
+    log = cleaned.quality_log
+    hits = log[log["problem"].str.contains("times the median of the months around it", regex=False)]
+    assert len(hits) == 1  # the demo data have no other outlier month
+    hit = hits.iloc[0]
+    assert (hit["file"], int(hit["row"]), hit["column"], hit["severity"]) == ("births_monthly.csv", at + 2, "deliveries", "warning")
+    assert hit["problem"].startswith("NAL 2020-05:") and "The forecast uses" in hit["problem"]

@@ -4,6 +4,7 @@ register's): each problem names file, row and column.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from fragile_care.inputs.contracts import TableCheck
@@ -200,15 +201,64 @@ def plausibility_checks(checked: dict[str, TableCheck]) -> list[Problem]:
     return out
 
 
+OUTLIER_Z = 6.0  # robust standard deviations of the log ratio to the months around
+OUTLIER_RATIO = 1.5  # and at least this factor above (or below) them
+OUTLIER_WINDOW = 13  # months: the month in the middle of a year around it
+
+
+def outlier_months(values: pd.Series) -> pd.DataFrame:
+    """Months of a monthly count series that are far out of line with the months around
+    them: a data error (an extra digit, a month booked twice) or a real spike. A month is
+    an outlier when the log ratio of its count to the median of the 13 months centred on it
+    is more than ``OUTLIER_Z`` robust standard deviations (1.4826 × the median absolute
+    deviation of that ratio over the whole series) from the series' typical ratio, and the
+    count is more than ``OUTLIER_RATIO`` times that median (or less than its inverse). The
+    scale adapts to the series: counting noise makes a small unit's months vary much more
+    than a large one's, and births' own season (about ±10 %) stays far inside the limit.
+
+    Returns one row per outlier: month (the index value), value, expected (the centred
+    median, what a robust forecast uses instead) and ratio (value / expected)."""
+    y = pd.Series(values, dtype=float)
+    columns = ["month", "value", "expected", "ratio"]
+    if len(y) < OUTLIER_WINDOW:
+        return pd.DataFrame(columns=columns)
+    expected = y.rolling(OUTLIER_WINDOW, center=True, min_periods=OUTLIER_WINDOW // 2 + 1).median()
+    r = np.log((y + 0.5) / (expected + 0.5))
+    centre = float(np.nanmedian(r))
+    scale = max(1.4826 * float(np.nanmedian(np.abs(r - centre))), 1e-6)
+    flag = ((r - centre).abs() > OUTLIER_Z * scale) & (r.abs() > np.log(OUTLIER_RATIO))
+    out = pd.DataFrame({"month": y.index[flag], "value": y[flag].to_numpy(), "expected": expected[flag].to_numpy()})
+    out["ratio"] = (out["value"] + 0.5) / (out["expected"] + 0.5)
+    return out[columns]
+
+
 def births_checks(check: TableCheck) -> list[Problem]:
     """A unit whose every month has 0 deliveries is not a delivery unit in this period (a
-    closed unit needs ``closed``; a unit not yet open has no rows): an error on its first row."""
+    closed unit needs ``closed``; a unit not yet open has no rows): an error on its first row.
+    A month far out of line with the months around it (:func:`outlier_months`): a warning
+    on its row, which says what the forecast uses instead."""
     out: list[Problem] = []
     frame = check.frame
     if frame.empty or "deliveries" not in frame:
         return out
     lines = pd.Series(check.lines, index=frame.index)
     for uid, group in frame.groupby("unit_id", sort=True):
+        ordered = group.sort_values("month")
+        for hit in outlier_months(ordered.set_index("month")["deliveries"].fillna(0)).itertuples():
+            row = ordered.index[ordered["month"] == hit.month][0]
+            out.append(
+                Problem(
+                    check.file,
+                    int(lines[row]),
+                    "deliveries",
+                    "warning",
+                    f"{uid} {hit.month:%Y-%m}: {hit.value:.0f} deliveries, {hit.ratio:.1f} times the median of the "
+                    f"months around it ({hit.expected:.0f}); a data error or a real spike? The forecast uses "
+                    f"{hit.expected:.0f} for this month",
+                    "",
+                    check.table,
+                )
+            )
         if (group["deliveries"].fillna(0) == 0).all():
             out.append(
                 Problem(

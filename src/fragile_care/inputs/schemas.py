@@ -319,6 +319,19 @@ BEST_PRACTICE = TableSchema(
     key=("practice_id",),
     description="Practices from other regions and countries, each with its source",
 )
+PUBLIC_UN_REFERENCE = TableSchema(
+    "un_monthly_births_reference",
+    (
+        Column("country", "text"),
+        Column("month", "month"),
+        _count("live_births", maximum=10_000_000),
+        Column("reliability", "text", required=False, nullable=True),
+        Column("un_source_year", "year", required=False, nullable=True),
+    ),
+    key=("country", "month"),
+    description="Live births by month of 41 countries and territories (UN Demographic Yearbook table 55): "
+    "the forecast benchmark's reference set, read by no run",
+)
 # Read when present; their checks stop the run like any table's.
 OPTIONAL_UNIT_TABLES: dict[str, TableSchema] = {ACTION_PLAN.name: ACTION_PLAN}
 OPTIONAL_PUBLIC_TABLES: dict[str, TableSchema] = {BEST_PRACTICE.name: BEST_PRACTICE}
@@ -336,4 +349,10 @@ PUBLIC_TABLES: dict[str, TableSchema] = {
         PUBLIC_POPULATION_2020,
     )
 }
-ALL_TABLES: dict[str, TableSchema] = {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES, **PUBLIC_TABLES, **OPTIONAL_PUBLIC_TABLES}
+ALL_TABLES: dict[str, TableSchema] = {
+    **UNIT_TABLES,
+    **OPTIONAL_UNIT_TABLES,
+    **PUBLIC_TABLES,
+    **OPTIONAL_PUBLIC_TABLES,
+    PUBLIC_UN_REFERENCE.name: PUBLIC_UN_REFERENCE,
+}

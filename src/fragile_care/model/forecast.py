@@ -78,6 +78,21 @@ def validate_history(history: pd.Series) -> pd.Series:
     return out
 
 
+def robust_history(y: pd.Series) -> tuple[pd.Series, list[pd.Timestamp]]:
+    """``y`` with each outlier month (``inputs.crosschecks.outlier_months``: a data error or a
+    spike far out of line with the months around it) replaced by the median of those months,
+    so that one bad month drags neither the level nor the season; and the months replaced.
+    The data check step flags the same months in the quality log."""
+    from fragile_care.inputs.crosschecks import outlier_months
+
+    hits = outlier_months(y)
+    if hits.empty:
+        return y, []
+    cleaned = y.copy()
+    cleaned.loc[hits["month"]] = hits["expected"].to_numpy()
+    return cleaned, list(hits["month"])
+
+
 # ----------------------------------------------------------------------------- models
 def _future_index(y: pd.Series, horizon: int) -> pd.DatetimeIndex:
     return pd.date_range(y.index[-1] + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
@@ -314,7 +329,9 @@ def fit_key(train: pd.Series, horizon: int) -> tuple[str, int, int]:
     return digest.hexdigest(), len(train), horizon
 
 
-def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = (80, 95), fit: Fit | None = None) -> pd.DataFrame:
+def forecast_births(
+    history: pd.Series, horizon: int, levels: tuple[int, ...] = (80, 95), fit: Fit | None = None, outliers: list | None = None
+) -> pd.DataFrame:
     """Forecast monthly births with calibrated prediction intervals.
 
     Parameters
@@ -325,6 +342,9 @@ def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = 
     levels : interval levels in percent.
     fit : where the candidate forecasts come from (default: fitted here); :func:`run_jobs`
         passes the fits it computed once for every series of a run.
+    outliers : ``None``: outlier months of ``history`` are replaced here
+        (:func:`robust_history`); a list: ``history`` is already cleaned and these are the
+        months that were replaced (:func:`run_jobs` cleans once, before it plans the fits).
 
     Returns
     -------
@@ -343,7 +363,10 @@ def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = 
     for level in levels:
         if not 0 < level < 100:
             raise ValueError(f"interval level {level!r} must be between 0 and 100")
-    y = validate_history(history)
+    if outliers is None:
+        y, outliers = robust_history(validate_history(history))
+    else:
+        y = validate_history(history)
     fit = fit or _fit_all
     backtest = run_backtest(y, fit=fit)
     if backtest.origins:
@@ -373,6 +396,7 @@ def forecast_births(history: pd.Series, horizon: int, levels: tuple[int, ...] = 
             "backtest_mase": mase.to_dict(),
             "origins": [str(o.date()) for o in backtest.origins],
             "error_model": {"a": err.a, "b": err.b, "b_long": err.b_long, "k": err.k, "n": err.n},
+            "outliers": [f"{m:%Y-%m}" for m in outliers],
         }
     )
     return out
@@ -483,9 +507,9 @@ def run_jobs(jobs_by_key: dict, workers: int | None = None) -> dict:
     from fragile_care.lifetime import watch_parent  # workers stop when the kernel is gone
 
     keys = list(jobs_by_key)
-    jobs = [(validate_history(y), horizon, levels) for y, horizon, levels in jobs_by_key.values()]
+    jobs = [(*robust_history(validate_history(y)), horizon, levels) for y, horizon, levels in jobs_by_key.values()]
     plan: dict[tuple, tuple[pd.Series, int]] = {}
-    for y, horizon, _ in jobs:
+    for y, _, horizon, _ in jobs:
         for length, h in fits_needed(y, horizon):
             train = y.iloc[:length]
             plan.setdefault(fit_key(train, h), (train, h))
@@ -515,7 +539,7 @@ def run_jobs(jobs_by_key: dict, workers: int | None = None) -> dict:
     def lookup(train: pd.Series, horizon: int) -> dict[str, np.ndarray]:
         return done[fit_key(train, horizon)]
 
-    return {key: forecast_births(y, horizon, levels, fit=lookup) for key, (y, horizon, levels) in zip(keys, jobs)}
+    return {key: forecast_births(y, horizon, levels, fit=lookup, outliers=hits) for key, (y, hits, horizon, levels) in zip(keys, jobs)}
 
 
 def _stop_resource_tracker() -> None:
