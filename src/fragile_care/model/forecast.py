@@ -8,15 +8,19 @@ is earned, not assumed. :func:`reconcile` makes unit forecasts add up to the reg
 Candidates
 ----------
 ``snaive``   seasonal naive: the same month last year (the benchmark).
-``ets``      Holt-Winters with damped additive trend and multiplicative seasonality
-             (statsmodels ``ExponentialSmoothing``) on births per day, times the days of
-             the month (a calendar adjustment: February and 31-day months).
 ``airline``  SARIMA(0,1,1)(0,1,1)12 on log births per day (Box and Jenkins' airline
              model, statsmodels ``SARIMAX``).
-``ets_level`` Holt-Winters without trend, multiplicative seasonality, on births per day.
+``ets_level`` Holt-Winters without trend, multiplicative seasonality (statsmodels
+             ``ExponentialSmoothing``) on births per day, times the days of the month (a
+             calendar adjustment: February and 31-day months).
 ``seasonal_mean`` the last 12 months' level times calendar-month factors averaged over
              up to five years (robust for small, noisy series).
-``comb``     the mean of the four model forecasts (combinations won the M4 competition).
+``comb``     the mean of the three model forecasts (combinations won the M4 competition).
+
+Holt-Winters with a damped trend was a candidate until the evaluation on the reference
+set (Sweden and 41 countries, ``fragile-care bench forecast``) showed that the
+combination is more accurate without it (MASE relative to seasonal naive 0.834 -> 0.823
+over the last five origins, 0.898 -> 0.882 over all), while it took a third of the fit time.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import pandas as pd
 MIN_MONTHS = 24
 SEASON = 12
 BACKTEST_HORIZON = 12
-CANDIDATES = ("snaive", "ets", "ets_level", "airline", "seasonal_mean", "comb")
+CANDIDATES = ("snaive", "ets_level", "airline", "seasonal_mean", "comb")
 
 
 # ----------------------------------------------------------------------------- input
@@ -126,6 +130,8 @@ def _holt_winters(y: pd.Series, horizon: int, damped_trend: bool) -> np.ndarray:
 
 
 def _ets(y: pd.Series, horizon: int) -> np.ndarray:
+    """Holt-Winters with a damped trend: no longer a candidate (see the module's note); kept
+    so that ``bench forecast`` can show what it would add."""
     return _holt_winters(y, horizon, damped_trend=True)
 
 
@@ -171,12 +177,11 @@ def _seasonal_mean(y: pd.Series, horizon: int, years: int = 5) -> np.ndarray:
 def _fit_all(y: pd.Series, horizon: int) -> dict[str, np.ndarray]:
     out = {
         "snaive": _snaive(y, horizon),
-        "ets": _ets(y, horizon),
         "ets_level": _ets_level(y, horizon),
         "airline": _airline(y, horizon),
         "seasonal_mean": _seasonal_mean(y, horizon),
     }
-    out["comb"] = (out["ets"] + out["ets_level"] + out["airline"] + out["seasonal_mean"]) / 4
+    out["comb"] = (out["ets_level"] + out["airline"] + out["seasonal_mean"]) / 3
     return out
 
 
