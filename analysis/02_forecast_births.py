@@ -175,7 +175,7 @@ display(
     Markdown(
         fmt.md_table(table, align="llrrrrr")
         + f"\n\nUtvärderingen bygger på {n_origins} {'tidpunkt' if n_origins == 1 else 'tidpunkter'} per serie "
-        f"(ett år framåt). Den fullständiga utvärderingen över tio år görs med `fragile-care bench forecast`."
+        f"(ett år framåt). Den fullständiga utvärderingen, på Sverige och 41 andra länder och över alla år i deras serier, görs med `fragile-care bench forecast`."
         + (f" {shown}" if shown else "")
     )
 )
