@@ -322,18 +322,18 @@ def marked_synthetic(cfg: RunConfig) -> tuple[RunConfig, str | None]:
     synthetic data never appear in a report as the region's own; and the note saying so."""
     if cfg.is_demo:
         return cfg, None
+    from fragile_care.inputs.contracts import check_table
     from fragile_care.inputs.quality import UnreadableTableError
+    from fragile_care.inputs.schemas import UNITS
 
-    path = io.find_table_file(cfg.data_dir, "units")
+    path = io.find_table_file(cfg.data_dir, UNITS.name)
     try:
-        raw = io.read_raw_table(path) if path else None
+        frame = check_table(io.read_raw_table(path), UNITS).frame if path else None
     except UnreadableTableError:
         return cfg, None  # step 01 reports it
-    header = [h.strip().lower() for h in raw.header] if raw else []
-    if "source_id" not in header:
+    if frame is None or "source_id" not in frame:
         return cfg, None
-    at = header.index("source_id")
-    marks = sorted({str(r[at]).strip() for r in raw.records if len(r) > at and str(r[at]).strip().upper().startswith("SYNTHETIC")})
+    marks = sorted({str(v).strip() for v in frame["source_id"].dropna() if str(v).strip().upper().startswith("SYNTHETIC")})
     if not marks:
         return cfg, None
     data = cfg.file.data.model_copy(update={"synthetic": True})
