@@ -96,6 +96,7 @@ units = tables["units"]
 labels = describe.unit_labels(units)
 site_labels = describe.short_labels(units)
 names = units.set_index("unit_id")["name"].to_dict()
+by_size = describe.units_by_size(births)  # the order when a figure or table cannot show every unit
 region_year = describe.regional_annual(births)
 ytd = describe.year_to_date(births)
 region_year
@@ -189,7 +190,7 @@ display(
 #| fig-alt: "Delfigurer, en för hela regionen och en per förlossningsenhet (högst elva), med antalet förlossningar per månad och ett glidande årsmedelvärde."
 region_month = describe.regional_monthly(births).assign(unit_id="REGION", Enhet="Hela regionen")
 panels, shown = fmt.shown_units(
-    describe.units_by_size(births),
+    by_size,
     figures.MAX_PANELS - 1,
     "hela regionen och de enheter som hade flest förlossningar de senaste tolv månaderna",
 )
@@ -226,9 +227,7 @@ plt.show()
 #| fig-cap: "Säsongsindex: förlossningar per dag i varje kalendermånad i förhållande till enhetens genomsnittliga dag (1,00), hela år. Streckad svart linje: hela Sverige (SCB, levande födda)."
 #| fig-alt: "Linjediagram med säsongsindex per kalendermånad för varje enhet och för Sverige; indexet är högst under april till juli och lägst i december."
 season = describe.seasonal_index(births).assign(Enhet=lambda d: d["unit_id"].map(labels))
-coloured, shown = fmt.shown_units(
-    describe.units_by_size(births), figures.MAX_LINES, "de med flest förlossningar de senaste tolv månaderna i färg, övriga i grått"
-)
+coloured, shown = fmt.shown_units(by_size, figures.MAX_LINES, "de med flest förlossningar de senaste tolv månaderna i färg, övriga i grått")
 years = describe.complete_years(births)
 national = describe.national_seasonal_index(tables["sweden_live_births_monthly"], years[0], years[-1])
 fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -273,9 +272,7 @@ summer
 #| label: tbl-summer-deliveries
 #| tbl-cap: "Skattade förlossningar under sommarperioden per enhet och år, och förändringen mot föregående sommar."
 y_last, y_prev = cfg.compare_years[-1], cfg.compare_years[-2]
-rows, shown = fmt.shown_units(
-    describe.units_by_size(births), order="de med flest förlossningar de senaste tolv månaderna", sheet="Sommarjämförelse"
-)
+rows, shown = fmt.shown_units(by_size, order="de med flest förlossningar de senaste tolv månaderna", sheet="Sommarjämförelse")
 wide = summer.pivot(index="unit_id", columns="year")
 wide = wide[wide.index.isin(rows)]
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
@@ -324,9 +321,7 @@ display(
 #| fig-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år. Antal 1–4 visas som en streckad stapel upp till 4 med etiketten <5; ett antal som döljs för att skydda ett annat har ingen stapel och etiketten .."
 #| fig-alt: "Grupperat stapeldiagram med antalet hänvisade kvinnor under sommarveckorna per förlossningsenhet för varje jämförelseår; varje stapel har sitt värde utskrivet."
 short = describe.short_labels(units)
-bars, shown = fmt.shown_units(
-    describe.units_by_size(births), figures.MAX_PANELS, "de med flest förlossningar de senaste tolv månaderna", "Sommarjämförelse"
-)
+bars, shown = fmt.shown_units(by_size, figures.MAX_PANELS, "de med flest förlossningar de senaste tolv månaderna", "Sommarjämförelse")
 unit_order = sorted(set(summer["unit_id"]) & set(bars), key=lambda u: labels[u])
 years_shown = sorted(summer["year"].unique())
 width = 0.8 / len(years_shown)
@@ -354,7 +349,7 @@ plt.show()
 neo = describe.neonatal_current(tables["neonatal_admissions"], tables["units"], tuple(cfg.compare_years))
 full_years = sorted(neo.loc[neo["complete"], "year"].unique())
 last_full = full_years[-1] if full_years else max(cfg.compare_years)
-neo_units, shown = fmt.shown_units(describe.units_by_size(births), order="de med flest förlossningar de senaste tolv månaderna")
+neo_units, shown = fmt.shown_units(by_size, order="de med flest förlossningar de senaste tolv månaderna")
 neo = neo[neo["unit_id"].isin(neo_units)]
 year_rows = neo[neo["year"] == last_full].set_index(["unit_id", "care_level"])
 summer_occ = neo.pivot_table(index=["unit_id", "care_level"], columns="year", values="occupancy_summer")

@@ -9,11 +9,13 @@ behind that would change the next one's results:
 - the user namespace (``%reset -f``: every variable, function and import name is gone, so
   a notebook that used a name it does not define fails here as it would alone);
 - open figures, and matplotlib's settings as they were before the first notebook;
-- warning filters, and the working directory.
+- warning filters and the registries of warnings already shown, the working directory,
+  and the cell counter (each notebook's cells are numbered from 1, as alone).
 
 What stays is what a fresh kernel would rebuild identically: the imported modules
-(``sys.modules``) and the kernel process itself. ``tests/integration`` runs every step in
-separate kernels and in one shared kernel and compares the executed notebooks' outputs.
+(``sys.modules``) and the kernel process itself. ``tests/e2e`` runs every step in separate
+kernels and in one shared kernel and compares the executed notebooks' outputs;
+``tests/integration/test_shared_kernel.py`` checks that nothing leaks between notebooks.
 """
 
 from __future__ import annotations
