@@ -14,6 +14,10 @@ local function page_of(notebook)
   return (relative:gsub("%.ipynb$", "-preview.html"))
 end
 
+-- The notebooks behind the report, in order of first use, listed at its end (Quarto's own
+-- list in the margin comes with the previews it renders, which _quarto.yml switches off).
+local seen, notebooks = {}, {}
+
 return {
   {
     Div = function(div)
@@ -23,6 +27,13 @@ return {
         return nil
       end
       local title = div.attributes["notebook-title"] or pandoc.path.filename(notebook)
+      if not seen[notebook] then
+        seen[notebook] = true
+        table.insert(notebooks, { page = page_of(notebook), title = title })
+        table.sort(notebooks, function(a, b)
+          return a.page < b.page
+        end)
+      end
       local label = cell:gsub("^cell%-", "")
       -- On the notebook page a table or figure cell's anchor is its float's id (the label
       -- itself: Quarto gives such a cell no "cell-" id); any other cell has "cell-<label>".
@@ -35,6 +46,22 @@ return {
       )
       div.content:insert(pandoc.Div({ pandoc.Plain({ link }) }, pandoc.Attr("", { "fc-source" })))
       return div
+    end,
+  },
+  {
+    Pandoc = function(doc)
+      if #notebooks == 0 then
+        return nil
+      end
+      local items = {}
+      for _, nb in ipairs(notebooks) do
+        table.insert(items, { pandoc.Plain({ pandoc.Link({ pandoc.Str(nb.title) }, nb.page) }) })
+      end
+      doc.blocks:insert(pandoc.Div({
+        pandoc.Para({ pandoc.Strong({ pandoc.Str("Notebooks som tabellerna och figurerna kommer från") }) }),
+        pandoc.BulletList(items),
+      }, pandoc.Attr("", { "fc-notebooks" })))
+      return doc
     end,
   },
 }

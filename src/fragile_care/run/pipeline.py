@@ -44,6 +44,7 @@ from fragile_care.run.render import (
     EXIT_NO_RENDER,
     EXIT_OK,
     EXIT_USAGE,
+    RenderBatch,
     bundle_dir,
     render_bundle,
     set_render_status,
@@ -502,7 +503,28 @@ def run(
         return EXIT_BUSY, None
 
 
+def _early_batch(cfg: RunConfig, done: list[str], tmp_bundle: Path, out_root: Path, out: TextIO) -> RenderBatch | None:
+    """A render batch started while steps are still to run (``render.RenderBatch``): once
+    the steps done cover at least half of the run's reports, those reports and the pages
+    of the notebooks done are rendered beside the remaining steps, on the core they leave
+    free, in a temporary folder of the run; None before that, after the last step, without
+    Quarto or when nothing is ready."""
+    quarto = shutil.which("quarto")
+    ready = [r for r in cfg.reports if report_steps(r) <= set(done)]
+    if quarto is None or len(done) == len(cfg.steps) or not ready or 2 * len(ready) < len(cfg.reports):
+        return None
+    folder = out_root / f".tmp-{cfg.run_id}-{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"  # matches TOKEN_RE
+    return RenderBatch(quarto, tmp_bundle, folder, ready, [f"{step}.ipynb" for step in done], cfg.render_formats, out)
+
+
+def _stop_batches(state: dict) -> None:
+    for batch in state.get("batches") or []:
+        batch.stop()
+    state["batches"] = []
+
+
 def _remove_temporary(state: dict) -> None:
+    _stop_batches(state)
     for key in ("tmp_bundle", "tmp_processed"):
         if state.get(key):
             shutil.rmtree(state[key], ignore_errors=True)
@@ -517,7 +539,9 @@ def _guarded(
     state: dict[str, object] = {"step": "start"}
     with _stop_on_signals():
         try:
-            return body(state)
+            code, result = body(state)
+            _stop_batches(state)  # a run that ended before rendering
+            return code, result
         except OSError as exc:
             _remove_temporary(state)
             if exc.errno != errno.ENOSPC:
@@ -581,6 +605,9 @@ def _run(
     config_file = relative(cfg.source_file) if cfg.source_file else None
     inputs_digest = cache.digest({path: sha for path, sha in hashes.items() if path != config_file})
     kernel: SharedKernel | None = None
+    qmds = assemble_reports(tmp_bundle, cfg)  # before the steps: a render batch may start before they end
+    state["batches"] = []
+    done: list[str] = []
     try:
         for i, step in enumerate(cfg.steps, start=1):
             state["step"] = f"step {step}"
@@ -601,6 +628,9 @@ def _run(
                 for table in hit.tables:
                     shutil.copy2(table, tmp_processed / table.name)
                 result.steps.append(StepResult(step, relative(notebook), 0.0, cached=True))
+                done.append(step)
+                if render and not state["batches"]:
+                    state["batches"] = [b for b in [_early_batch(cfg, done, tmp_bundle, out_root, out)] if b]
                 _progress(out, f"[{i}/{n}] {step} ... reused from cache (inputs unchanged; computed in {hit.seconds:.1f} s)")
                 continue
             _progress(out, f"[{i}/{n}] {step} ... running")
@@ -637,6 +667,9 @@ def _run(
             if note:
                 _progress(out, f"[{i}/{n}] {step}: {note}")
             result.steps.append(StepResult(step, relative(notebook), round(seconds, 2)))
+            done.append(step)
+            if render and not state["batches"]:
+                state["batches"] = [b for b in [_early_batch(cfg, done, tmp_bundle, out_root, out)] if b]
             _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
     finally:
         if kernel is not None:
@@ -645,7 +678,6 @@ def _run(
     state["step"] = "writing the Excel workbook"
     workbook = write_handoff(cfg, tmp_processed, tmp_bundle)
     state["step"] = "assembling the bundle"
-    qmds = assemble_reports(tmp_bundle, cfg)
     if (tmp_processed / "quality_log.parquet").exists():
         import pandas as pd
 
@@ -686,7 +718,8 @@ def _run(
     if not render:
         set_render_status(result.bundle, "skipped (--no-render)")
         return EXIT_OK, result
-    code = render_bundle(result.bundle, cfg.render_formats, cfg.reports, out=out)
+    code = render_bundle(result.bundle, cfg.render_formats, cfg.reports, out=out, started=state["batches"])
+    state["batches"] = []
     result.render_status = "ok" if code == EXIT_OK else ("quarto missing" if code == EXIT_NO_RENDER else "failed")
     if code == EXIT_NO_RENDER and not require_render:
         return EXIT_OK, result

@@ -41,13 +41,6 @@ def set_render_status(bundle: Path, status: str, outputs: list[str] | None = Non
         io.write_json(manifest, manifest_path)
 
 
-def _failed(out: TextIO, bundle: Path, source: str, fmt: str, proc: subprocess.CompletedProcess, outputs: list[str]) -> int:
-    tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-    _progress(out, f"error: quarto render {source} --to {fmt} failed (exit {proc.returncode}):\n{tail}")
-    set_render_status(bundle, f"failed: {source} to {fmt}", outputs)
-    return EXIT_FAILED
-
-
 def notebook_page(notebook: Path) -> Path:
     """The page every "Källa" link of the HTML reports points to: Quarto's name for a
     notebook's preview, ``notebooks/<stem>-preview.html`` (``reports/notebook-links.lua``
@@ -55,63 +48,167 @@ def notebook_page(notebook: Path) -> Path:
     return notebook.with_name(f"{notebook.stem}-preview.html")
 
 
-def _render_notebook_pages(quarto: str, bundle: Path, out: TextIO, outputs: list[str]) -> int:
-    """The executed notebooks as self-contained HTML pages, the target of every "Källa" link,
-    so a reader can go from a figure to the audited cell that made it.
-
-    Quarto 1.7 renders such preview pages itself but deletes them after a self-contained
-    render (they count as supporting files), and ignores ``notebook-view: url`` for embeds; so
-    the pages are rendered here, after the reports, under the name Quarto links to. One
-    Quarto process per notebook, as many at a time as there are cores (each writes only its
-    own page): 17 s instead of 29 s for six pages on two cores, the same files."""
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
-    notebooks = sorted((bundle / "notebooks").glob("*.ipynb"))
-
-    def render(notebook: Path) -> subprocess.CompletedProcess:
-        source = f"notebooks/{notebook.name}"
-        _progress(out, f"render: quarto render {source} --to html")
-        return subprocess.run(
-            [quarto, "render", source, "--to", "html", "-M", "embed-resources:true"], cwd=bundle, capture_output=True, text=True
-        )
-
-    with ThreadPoolExecutor(max_workers=max(1, min(len(notebooks), os.cpu_count() or 1))) as pool:
-        done = list(pool.map(render, notebooks))
-    for notebook, proc in zip(notebooks, done):
-        if proc.returncode != 0:
-            return _failed(out, bundle, f"notebooks/{notebook.name}", "html", proc, outputs)
-        page = notebook_page(notebook)
-        notebook.with_suffix(".html").replace(page)
-        outputs.append(page.relative_to(bundle).as_posix())
-    return EXIT_OK
+PROJECT_FILES = ("_quarto.yml", "_variables.yml", "*.qmd", "*.lua", "*.css", "*.scss")
 
 
-def render_bundle(bundle: Path, formats: tuple[str, ...], reports: tuple[str, ...], out: TextIO = sys.stderr) -> int:
-    """Render the reports of a bundle with Quarto. Returns 0, 3 (no Quarto) or 1 (failed)."""
+def _copy_project(source: Path, target: Path, fmt: str, render: list[str]) -> Path:
+    """A copy of the bundle's Quarto project in ``target`` that renders ``render`` to
+    ``fmt`` only: project file, variables, reports, filters, styles and the notebooks
+    executed so far."""
+    (target / "notebooks").mkdir(parents=True, exist_ok=True)
+    for pattern in PROJECT_FILES:
+        for path in sorted(source.glob(pattern)):
+            shutil.copy2(path, target / path.name)
+    for notebook in sorted((source / "notebooks").glob("*.ipynb")):
+        shutil.copy2(notebook, target / "notebooks" / notebook.name)
+    project = io.read_yaml(target / "_quarto.yml")
+    project.setdefault("project", {})["render"] = render
+    project["format"] = {fmt: (project.get("format") or {}).get(fmt, {})}
+    io.write_yaml(project, target / "_quarto.yml")
+    return target
+
+
+class RenderBatch:
+    """Some reports in HTML and PDF and some notebook pages, rendered by Quarto in folders
+    of their own and then moved into the bundle.
+
+    A batch is at most two Quarto processes side by side: one project render to HTML of
+    its reports and of its notebooks' pages, and one to Typst/PDF of its reports, each in
+    a copy of the bundle's project (``workdir/html``, ``workdir/typst``), so they share
+    neither Quarto's ``.quarto`` folder nor the reports' ``_files`` folders, and each pays
+    Quarto's start (about 2.5 s of CPU for HTML) once. A run starts a batch for the reports
+    whose steps are done while the last steps still compute (``pipeline._run``), and one for
+    the rest at the end.
+
+    A notebook's page is the target of every "Källa" link, so a reader can go from a figure
+    to the audited cell that made it. Quarto 1.7 renders such preview pages itself, once per
+    report that embeds the notebook, and deletes them after a self-contained render; the
+    reports render with ``notebook-view: false`` and each page is rendered once here, under
+    the name the links use (``notebook_page``)."""
+
+    def __init__(
+        self, quarto: str, source: Path, workdir: Path, reports: list[str], pages: list[str], formats: tuple[str, ...], out: TextIO
+    ):
+        self.workdir, self.reports, self.formats = workdir, list(reports), formats
+        self.pages = list(pages) if "html" in formats else []
+        self._procs: dict[str, subprocess.Popen] = {}
+        shutil.rmtree(workdir, ignore_errors=True)
+        jobs = {}
+        if "html" in formats and (self.reports or self.pages):
+            jobs["html"] = self.reports + [f"notebooks/{name}" for name in self.pages]
+        if "typst" in formats and self.reports:
+            jobs["typst"] = self.reports
+        for fmt, render in jobs.items():
+            folder = _copy_project(source, workdir / fmt, fmt, render)
+            self._procs[fmt] = subprocess.Popen(
+                [quarto, "render", "--to", fmt], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            what = ", ".join(Path(r).stem for r in render if not r.startswith("notebooks/"))
+            pages = sum(r.startswith("notebooks/") for r in render)
+            _progress(out, f"render: quarto render to {fmt}: {what or 'no report'}" + (f" and {pages} notebook page(s)" if pages else ""))
+
+    def stop(self) -> None:
+        """Stop rendering (a failed or interrupted run) and remove the work folders."""
+        for proc in self._procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def collect(self, bundle: Path) -> tuple[list[str], str | None]:
+        """Wait for the renders, move their outputs into the bundle and remove the work
+        folders. Returns the files written (relative to the bundle) and the first error."""
+        try:
+            done = {fmt: (proc.communicate()[0], proc.returncode) for fmt, proc in self._procs.items()}
+        except BaseException:
+            self.stop()
+            raise
+        written, error = [], None
+        for fmt, (output, code) in done.items():
+            if code != 0:
+                tail = "\n".join(output.strip().splitlines()[-15:])
+                error = (
+                    error or f"quarto render to {fmt} of {', '.join(self.reports) or 'the notebook pages'} failed (exit {code}):\n{tail}"
+                )
+        moves = []
+        for report in self.reports:
+            stem = Path(report).stem
+            if "html" in done:
+                moves.append((f"html/{stem}.html", f"{stem}.html"))
+            if "typst" in done:
+                moves += [(f"typst/{stem}.pdf", f"{stem}.pdf"), (f"typst/{stem}.typ", f"{stem}.typ")]
+                moves.append((f"typst/{stem}_files/figure-typst", f"{stem}_files/figure-typst"))
+        for name in self.pages:
+            page = notebook_page(Path("notebooks") / name)
+            moves.append((f"html/notebooks/{Path(name).stem}.html", page.as_posix()))
+        for source_name, target_name in moves if error is None else []:
+            source, target = self.workdir / source_name, bundle / target_name
+            if not source.exists():
+                if source.suffix:  # a report or a page; a figure folder exists only where it has figures
+                    error = error or f"quarto render wrote no {target_name}"
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir():
+                shutil.rmtree(target)
+            source.replace(target)
+            if target.suffix in (".html", ".pdf"):
+                written.append(target_name)
+        self.stop()
+        return written, error
+
+
+def render_bundle(
+    bundle: Path,
+    formats: tuple[str, ...],
+    reports: tuple[str, ...],
+    out: TextIO = sys.stderr,
+    started: list[RenderBatch] | None = None,
+    workdir: Path | None = None,
+) -> int:
+    """Render the reports and notebook pages of a bundle with Quarto. Returns 0, 3 (no
+    Quarto) or 1 (failed).
+
+    ``started``: batches a run started before the end of its steps (their reports and
+    pages are not rendered again); the rest is rendered in one more batch, in ``workdir``
+    (default ``<bundle>/.render``). The bench (``fragile-care bench scale --render``)
+    measures the result."""
+    started = list(started or [])
     quarto = shutil.which("quarto")
     if quarto is None:
         _progress(out, "render: " + QUARTO_HELP.format(run_id=bundle.name))
         set_render_status(bundle, "not rendered: quarto not found on PATH")
+        for batch in started:
+            batch.stop()
         return EXIT_NO_RENDER
-    outputs = []
-    # One project render (the bundle's _quarto.yml lists the reports and the formats): one
-    # Quarto process instead of one per report and format, 40 s instead of 70 s for the
-    # default run's seven reports in two formats, with the same files.
-    _progress(out, f"render: quarto render ({len(reports)} report(s) to {', '.join(formats)}, one project render)")
-    proc = subprocess.run([quarto, "render"], cwd=bundle, capture_output=True, text=True)
-    if proc.returncode != 0:
-        return _failed(out, bundle, "the project", "/".join(formats), proc, outputs)
-    for report in reports:
-        for fmt in formats:
-            target = Path(report).with_suffix(".html" if fmt == "html" else ".pdf").name
-            if not (bundle / target).is_file():
-                return _failed(out, bundle, report, fmt, proc, outputs)
-            outputs.append(target)
-    if "html" in formats:
-        code = _render_notebook_pages(quarto, bundle, out, outputs)
-        if code != EXIT_OK:
-            return code
+    done_reports = {r for batch in started for r in batch.reports}
+    done_pages = {n for batch in started for n in batch.pages}
+    notebooks = sorted((bundle / "notebooks").glob("*.ipynb"))
+    rest = RenderBatch(
+        quarto,
+        bundle,
+        workdir or bundle / ".render",
+        [r for r in reports if r not in done_reports],
+        [n.name for n in notebooks if n.name not in done_pages],
+        formats,
+        out,
+    )
+    written, error = [], None
+    for batch in [*started, rest]:
+        files, problem = batch.collect(bundle)
+        written += files
+        error = error or problem
+    if error:
+        _progress(out, f"error: {error}")
+        set_render_status(bundle, "failed: " + error.splitlines()[0], written)
+        return EXIT_FAILED
+    outputs = [Path(report).with_suffix(".html" if fmt == "html" else ".pdf").name for report in reports for fmt in formats] + (
+        [notebook_page(n).relative_to(bundle).as_posix() for n in notebooks] if "html" in formats else []
+    )
+    missing = [name for name in outputs if not (bundle / name).is_file()]
+    if missing:
+        _progress(out, f"error: rendering left out {', '.join(missing)}")
+        set_render_status(bundle, f"failed: {', '.join(missing)} not rendered", written)
+        return EXIT_FAILED
     set_render_status(bundle, "ok", outputs)
     _progress(out, "render: " + ", ".join(outputs))
     return EXIT_OK
