@@ -143,6 +143,13 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate_intervals(args) -> int:
+    from fragile_care.run.bench import write_pooled_calibration
+
+    write_pooled_calibration(sys.stdout)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from fragile_care.run.pipeline import run
 
@@ -289,6 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=3, help="scale: runs of each data set (the median is printed)")
     p.add_argument("--render", action="store_true", help="scale: also time the rendering of the default run and the largest set")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser(
+        "calibrate-intervals",
+        help="recompute the pooled forecast interval calibration from the public reference series "
+        "(data/raw/public: Sweden and 41 UN series) into src/fragile_care/model/interval_calibration.json",
+    )
+    p.set_defaults(func=cmd_calibrate_intervals)
 
     p = sub.add_parser("fetch-scb", help="refresh public series from SCB's PxWeb API (needs internet) into data/raw/public/scb/")
     p.add_argument("--series", nargs="*", help="series to fetch (default: all)")

@@ -106,6 +106,106 @@ def _summary_lines(ev: pd.DataFrame, title: str, out: TextIO, classes: dict[str,
     return result
 
 
+def error_rows(windows: dict, forecasts: dict) -> pd.DataFrame:
+    """One row per series, origin and step of the reference evaluation: the outcome, the
+    forecast, the forecast's own error sd (its error model) and the standardised error."""
+    rows = []
+    for (name, k), (train, test) in windows.items():
+        fc = forecasts[(name, k)]
+        em = fc.attrs["error_model"]
+        steps = np.arange(1, len(test) + 1, dtype=float)
+        sd = forecast.ErrorModel(em["a"], em["b"], {}, em["n"], b_long=em["b_long"]).sd(steps)
+        mean = fc["mean"].to_numpy()[: len(test)]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "series": name,
+                    "key": [(name, k)] * len(test),
+                    "origin": train.index[-1],
+                    "end": test.index[-1],
+                    "step": steps.astype(int),
+                    "actual": test.to_numpy(float),
+                    "mean": mean,
+                    "sd": sd,
+                    "own_k": [em["k"] for _ in steps],
+                    "z": forecast.standardised_errors(test.to_numpy(float), mean, sd),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def leave_one_out_intervals(
+    windows: dict, forecasts: dict, rows: pd.DataFrame, levels: tuple[int, ...] = (80, 95), rule: str | None = None
+) -> dict:
+    """The forecasts with intervals as :func:`forecast.forecast_births` makes them with a
+    pooled calibration, where the pool for a series' forecast from an origin holds only the
+    errors of the *other* series whose forecast windows had ended by that origin: no
+    country's own errors, and nothing that was not known at the time."""
+    out = {}
+    for key, (train, _test) in windows.items():
+        fc = forecasts[key].copy()
+        origin = train.index[-1]
+        pool = rows[(rows["series"] != key[0]) & (rows["end"] <= origin)]
+        own = rows[rows["key"] == key]
+        if own.empty:
+            continue
+        steps = own["step"].to_numpy()
+        enough = len(pool) >= 12 * forecast.BACKTEST_HORIZON and pool["step"].nunique() == forecast.BACKTEST_HORIZON
+        ks = forecast.pooled_multipliers(pool, levels, newest=origin) if enough else {}
+        n = len(steps)
+        for level in levels:
+            k = np.full(n, own["own_k"].iloc[0][level])
+            if ks:
+                k = forecast.combined_multiplier(k, np.asarray(ks[level])[steps - 1], rule)
+            lower, upper = forecast.interval_bounds(own["mean"].to_numpy(), own["sd"].to_numpy(), k, level)
+            fc.iloc[:n, fc.columns.get_loc(f"lower_{level}")] = lower
+            fc.iloc[:n, fc.columns.get_loc(f"upper_{level}")] = upper
+        fc.attrs = dict(forecasts[key].attrs, pooled_calibration=bool(ks))
+        out[key] = fc
+    return out
+
+
+def reference_evaluation(series: dict[str, pd.Series], n_origins: int = 100, levels: tuple[int, ...] = (80, 95)):
+    """Rolling-origin forecasts of the reference set with the series' own calibration only
+    (``pooled=False``): the windows, the forecasts and their :func:`error_rows`."""
+    windows = forecast.evaluation_windows(series, 12, n_origins)
+    forecasts = forecast.forecast_many({key: train for key, (train, _) in windows.items()}, 12, levels, pooled=False)
+    return windows, forecasts, error_rows(windows, forecasts)
+
+
+def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATION, levels: tuple[int, ...] = (80, 90, 95)) -> Path:
+    """``fragile-care calibrate-intervals``: the pooled interval calibration from every
+    forecast of the reference set (Sweden and the 41 UN series, every yearly origin),
+    written to ``model/interval_calibration.json`` with its sources' checksums."""
+    import datetime as dt
+    import json
+
+    series = reference_series()
+    _, _, rows = reference_evaluation(series, levels=levels)
+    newest = rows["end"].max()
+    ks = forecast.pooled_multipliers(rows, levels, newest=newest)
+    sources = [paths.public_dir() / "sweden_live_births_monthly.csv", paths.public_dir() / "un_monthly_births_reference.csv"]
+    calibration = forecast.PooledCalibration(
+        ks,
+        len(rows),
+        {
+            "made_by": "fragile-care calibrate-intervals",
+            "made_on": f"{dt.date.today():%Y-%m-%d}",
+            "series": len(series),
+            "series_origins": int(rows["key"].nunique()),
+            "newest_window_end": f"{newest:%Y-%m}",
+            "half_life_years": forecast.POOLED_HALF_LIFE_YEARS,
+            "files": {f"data/raw/public/{p.name}": io.sha256_file(p) for p in sources},
+        },
+    )
+    path.write_text(json.dumps(calibration.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"pooled interval calibration from {calibration.source['series_origins']} series-origins ({len(rows)} errors): {path}", file=out)
+    for level, k in ks.items():
+        print(f"  {level} %: " + " ".join(f"{x:.2f}" for x in k), file=out)
+    return path
+
+
 def forecast_benchmark(
     out: TextIO, births: pd.DataFrame | None = None, n_origins: int = 100, minimum_origins: int = 5, thinned: bool = False
 ) -> dict[str, float]:
@@ -121,11 +221,16 @@ def forecast_benchmark(
         series.update({k: v for k, v in forecast_series().items() if k != "Sverige (SCB)"})
     classes = {name: size_class(y) for name, y in series.items()}
     t0 = time.perf_counter()
-    ev = forecast.evaluate(series, horizon=12, n_origins=n_origins)
+    windows, own_only, rows = reference_evaluation(series, n_origins)
+    pooled = leave_one_out_intervals(windows, own_only, rows)
+    windows = {key: windows[key] for key in pooled}
+    ev = forecast.score(windows, pooled)
+    ev_own = forecast.score(windows, {key: own_only[key] for key in windows})
     eval_seconds = time.perf_counter() - t0
     print(
         f"forecast benchmark: {len(series)} series (Sweden and the UN reference set), rolling origin, horizon 12 months, "
-        f"one origin a year, {os.cpu_count()} cores; model selection and interval calibration use only data before each origin",
+        f"one origin a year, {os.cpu_count()} cores; model selection and interval calibration use only data before each origin; "
+        "the pooled interval calibration leaves the series out and uses only forecast windows that had ended by the origin",
         file=out,
     )
     rank = ev.groupby("series")["origin"].rank(ascending=False, method="dense")
@@ -133,6 +238,12 @@ def forecast_benchmark(
     result = _summary_lines(recent, f"last {minimum_origins} origins of each series", out, classes)
     result_all = _summary_lines(ev, "all origins", out, classes)
     result.update({f"all_{k}": v for k, v in result_all.items()})
+    for title, part in (("last 5 origins", ev_own[rank.to_numpy() <= minimum_origins]), ("all origins", ev_own)):
+        per = part.groupby("series")[["coverage_80", "coverage_95"]].mean().mean()
+        print(
+            f"  for comparison, own calibration only, {title}: coverage {per['coverage_80']:.1%} (80 %), {per['coverage_95']:.1%} (95 %)",
+            file=out,
+        )
     print(f"models chosen: {ev['model'].value_counts().to_dict()}", file=out)
     print(f"evaluation wall time: {eval_seconds:.1f} s ({len(ev)} series-origins)", file=out)
     candidate_contributions(series, minimum_origins, out)

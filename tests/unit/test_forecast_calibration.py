@@ -1,0 +1,121 @@
+"""Prediction intervals calibrated across series (issue 12): the pooled conformal
+multipliers, the Poisson floor and the provenance of the committed calibration."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import poisson
+
+from fragile_care import paths
+from fragile_care.inputs import io
+from fragile_care.model import forecast as fc
+from fragile_care.run import bench
+
+pytestmark = pytest.mark.unit
+
+
+def monthly(values, start="2015-01"):
+    return pd.Series(np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="MS"))
+
+
+def cheap_fit(y: pd.Series, horizon: int) -> dict[str, np.ndarray]:
+    """Two fast candidates instead of the statsmodels fits: the calibration is under test."""
+    mean = fc._seasonal_mean(y, horizon)
+    return {"snaive": fc._snaive(y, horizon), "seasonal_mean": mean, "comb": mean}
+
+
+def test_weighted_conformal_quantile_with_equal_weights_is_the_split_conformal_rank():
+    z = np.array([5.0, 1.0, 9.0, 3.0, 7.0, 2.0, 8.0, 4.0, 6.0])  # 1..9 shuffled, n = 9
+    ones = np.ones(9)
+    # ceil((n + 1) * 0.8) = 8th smallest; ceil(10 * 0.5) = 5th; for 95 % the rank 10 > n: the largest
+    assert fc.weighted_conformal_quantile(z, ones, 80) == 8.0
+    assert fc.weighted_conformal_quantile(z, ones, 50) == 5.0
+    assert fc.weighted_conformal_quantile(z, ones, 95) == 9.0
+
+
+def test_recent_errors_weigh_more_than_old_ones():
+    # 200 small errors from ten years back and 200 large ones from the last year
+    old = pd.DataFrame({"step": 1, "z": np.linspace(0.0, 1.0, 200), "end": pd.Timestamp("2014-01-01")})
+    new = pd.DataFrame({"step": 1, "z": np.linspace(2.0, 3.0, 200), "end": pd.Timestamp("2024-01-01")})
+    errors = pd.concat([old, new] * 1, ignore_index=True)
+    errors = pd.concat([errors.assign(step=h) for h in range(1, 13)], ignore_index=True)
+    recent = fc.pooled_multipliers(errors, (80,), half_life=1.0)[80]
+    flat = fc.pooled_multipliers(errors, (80,), half_life=1e9)[80]
+    assert all(k > 2.7 for k in recent)  # the old errors weigh 2**-10: the new ones decide
+    assert all(2.5 < k < 2.7 for k in flat)  # equal weights: the 321st of 400, among the new ones
+
+
+def _level_shift_series(rng: np.random.Generator, n: int) -> list[pd.Series]:
+    """Eight years of monthly births around 400 with a seasonal swing; half of the series
+    shift their level by 10-25 % up or down at a random month of the last two years, the
+    kind of shift a few calm backtest years never show."""
+    season = 1 + 0.08 * np.sin(2 * np.pi * np.arange(96) / 12)
+    out = []
+    for _ in range(n):
+        level = np.full(96, 400.0)
+        if rng.random() < 0.5:
+            level[rng.integers(72, 96) :] *= 1 + rng.choice([-1.0, 1.0]) * rng.uniform(0.10, 0.25)
+        out.append(monthly(rng.poisson(level * season)))
+    return out
+
+
+def _coverage(series: list[pd.Series], pooled) -> dict[int, float]:
+    inside = {80: [], 95: []}
+    for y in series:
+        out = fc.forecast_births(y.iloc[:84], 12, fit=cheap_fit, pooled=pooled)
+        for level in inside:
+            actual = y.iloc[84:].to_numpy()
+            inside[level].extend((actual >= out[f"lower_{level}"].to_numpy()) & (actual <= out[f"upper_{level}"].to_numpy()))
+    return {level: float(np.mean(v)) for level, v in inside.items()}
+
+
+def test_pooled_calibration_recovers_nominal_coverage_on_series_with_level_shifts():
+    rng = np.random.default_rng(20261123)
+    learn, check = _level_shift_series(rng, 150), _level_shift_series(rng, 150)
+    windows = {(f"s{i}", 1): (y.iloc[:84], y.iloc[84:]) for i, y in enumerate(learn)}
+    forecasts = {key: fc.forecast_births(train, 12, fit=cheap_fit, pooled=False) for key, (train, _) in windows.items()}
+    rows = bench.error_rows(windows, forecasts)
+    pooled = fc.PooledCalibration(fc.pooled_multipliers(rows, (80, 95)), len(rows), {"made_by": "this test"})
+    own = _coverage(check, pooled=False)
+    calibrated = _coverage(check, pooled=pooled)
+    # the series' own (calm) errors promise more than they keep ...
+    assert own[80] < 0.74 and own[95] < 0.90
+    # ... the pooled calibration, learned on other series with shifts, keeps its promise
+    assert 0.76 <= calibrated[80] <= 0.84, calibrated
+    assert 0.925 <= calibrated[95] <= 0.975, calibrated
+
+
+@pytest.mark.parametrize("values", ["constant", "poisson"])
+def test_intervals_of_a_30_a_month_series_are_never_narrower_than_counting_noise(values):
+    rng = np.random.default_rng(7)
+    y = monthly([30] * 72 if values == "constant" else rng.poisson(30, 72))
+    # a perfectly regular series has zero backtest errors: only the floor gives its intervals width
+    out = fc.forecast_births(y, 24, fit=cheap_fit, pooled=False)
+    for level in (80, 95):
+        tail = (1 - level / 100) / 2
+        assert (out[f"lower_{level}"] <= poisson.ppf(tail, out["mean"])).all()
+        assert (out[f"upper_{level}"] >= poisson.ppf(1 - tail, out["mean"])).all()
+    if values == "constant":
+        assert out["upper_95"].iloc[0] - out["lower_95"].iloc[0] == poisson.ppf(0.975, 30) - poisson.ppf(0.025, 30)
+
+
+def test_the_pooled_calibration_widens_but_never_narrows_the_own_intervals():
+    rng = np.random.default_rng(3)
+    y = monthly(rng.poisson(400 * (1 + 0.08 * np.sin(2 * np.pi * np.arange(96) / 12))))
+    own = fc.forecast_births(y, 12, fit=cheap_fit, pooled=False)
+    pooled = fc.forecast_births(y, 12, fit=cheap_fit)
+    assert pooled.attrs["pooled_calibration"] and not own.attrs["pooled_calibration"]
+    assert np.allclose(own["mean"], pooled["mean"])
+    assert (pooled["upper_80"] >= own["upper_80"] - 1e-9).all() and (pooled["lower_80"] <= own["lower_80"] + 1e-9).all()
+
+
+def test_the_committed_calibration_was_made_from_the_public_reference_files_as_they_are():
+    data = json.loads(fc.POOLED_CALIBRATION.read_text(encoding="utf-8"))
+    calibration = fc.PooledCalibration.from_json(data)
+    assert set(calibration.k) >= {80, 95} and all(len(k) == fc.BACKTEST_HORIZON for k in calibration.k.values())
+    assert calibration.source["made_by"] == "fragile-care calibrate-intervals"
+    for name, sha in calibration.source["files"].items():
+        path = paths.project_root() / name
+        assert io.sha256_file(path) == sha, f"{name} changed since the calibration was made: run `fragile-care calibrate-intervals`"
