@@ -143,7 +143,7 @@ display(
 
 # %%
 #| label: tbl-backtest
-#| tbl-cap: "Prognosens träffsäkerhet när den gjorts i efterhand från tidigare tidpunkter (ett år framåt, endast data före respektive tidpunkt): MASE för vald modell och för säsongsnaiv prognos (samma månad föregående år), MAPE och andel utfall inom 80 %- och 95 %-intervallen."
+#| tbl-cap: "Prognosens träffsäkerhet när den gjorts i efterhand från tidigare tidpunkter (ett år framåt, endast data före respektive tidpunkt). Medelfelet är uttryckt i förhållande till felet hos en prognos som bara upprepar samma månad förra året i historiken (MASE; under 1 är bättre än den), för den valda modellen och för samma månad förra året; MAPE är medelfelet i procent av utfallet; sist andelen utfall inom 80 %- och 95 %-intervallen."
 per_series = (
     evaluation.assign(mase_snaive=evaluation["mase"] / evaluation["relative_mae"])
     .groupby("series")
@@ -163,9 +163,9 @@ n_origins = int(per_series["origins"].max())
 table = pd.DataFrame(
     {
         "Enhet": [labels[u] for u in per_series.index],
-        "Modell": per_series["model"],
-        "MASE": per_series["mase"].map(lambda v: fmt.sv_num(v, 2)),
-        "MASE säsongsnaiv": per_series["mase_snaive"].map(lambda v: fmt.sv_num(v, 2)),
+        "Vald modell": per_series["model"].map(forecast.MODEL_NAMES_SV),
+        "Fel (MASE)": per_series["mase"].map(lambda v: fmt.sv_num(v, 2)),
+        "Fel, samma månad i fjol": per_series["mase_snaive"].map(lambda v: fmt.sv_num(v, 2)),
         "MAPE": per_series["mape"].map(lambda v: fmt.sv_num(v, 1) + " %"),
         "Inom 80 %": per_series["cov80"].map(lambda v: fmt.sv_pct(v, 0)),
         "Inom 95 %": per_series["cov95"].map(lambda v: fmt.sv_pct(v, 0)),
@@ -176,6 +176,36 @@ display(
         fmt.md_table(table, align="llrrrrr")
         + f"\n\nUtvärderingen bygger på {n_origins} {'tidpunkt' if n_origins == 1 else 'tidpunkter'} per serie "
         f"(ett år framåt). Den fullständiga utvärderingen, på Sverige och 41 andra länder och över alla år i deras serier, görs med `fragile-care bench forecast`."
+        + (f" {shown}" if shown else "")
+    )
+)
+
+# %%
+#| label: tbl-noise-floor
+#| tbl-cap: "Prognosfelet mot slumpgolvet: medelfelet per månad i utvärderingen ovan (förlossningar) bredvid det fel som en perfekt prognos ändå skulle ha, eftersom antalet förlossningar en månad varierar slumpmässigt (Poissonvariation), och den del av felet som ligger över golvet och som en bättre prognos skulle kunna ta bort."
+card = forecast.noise_floor_scorecard(forecast.series_by_unit(births), evaluation).set_index("series")
+rows, shown = fmt.shown_units(by_size, order="de med flest förlossningar de senaste tolv månaderna, och hela regionen")
+card = card.loc[[u for u in card.index if u in rows] + ["REGION"]]
+table = pd.DataFrame(
+    {
+        "Enhet": [labels[u] for u in card.index],
+        "Förlossningar per månad": card["mean_monthly"].map(fmt.sv_int),
+        "Medelfel per månad": card["mae"].map(lambda v: fmt.sv_num(v, 0)),
+        "Slumpgolv": card["noise_floor"].map(lambda v: fmt.sv_num(v, 0)),
+        "Över golvet": card["avoidable_share"].map(lambda v: fmt.sv_pct(v, 0)),
+    }
+)
+display(
+    Markdown(
+        fmt.md_table(table, align="lrrrr")
+        + "\n\nSlumpgolvet är medelavvikelsen för ett Poissonfördelat antal med månadens utfall som väntevärde. För en liten enhet är "
+        "en stor del av felet slump som ingen prognos kan ta bort; för regionen är golvet litet och felet kommer främst från förändringar "
+        "i nivån."
+        + (
+            " Ett medelfel under golvet betyder att prognosen under de prövade månaderna träffade bättre än slumpen brukar tillåta."
+            if (card["mae"] < card["noise_floor"]).any()
+            else ""
+        )
         + (f" {shown}" if shown else "")
     )
 )
@@ -225,6 +255,8 @@ display(
 
 # %%
 #| label: txt-uncertainty
+pooled = forecast.load_pooled_calibration()
+check_all, check_recent = (pooled.source["leave_one_country_out"][k] for k in ("all_origins", "last_5_origins"))
 width = fc.assign(rel=(fc["upper_80"] - fc["lower_80"]) / 2 / fc["mean"])
 first_year_width = width[width["month"].dt.year == first_year].groupby("unit_id")["rel"].mean()
 last_year_width = width[width["month"].dt.year == last_year].groupby("unit_id")["rel"].mean()
@@ -235,7 +267,13 @@ display(
         f"inom ±{fmt.sv_pct(first_year_width['REGION'], 0)} från prognosen; för en enskild förlossningsenhet inom "
         f"±{fmt.sv_pct(units_only.min(), 0)} till ±{fmt.sv_pct(units_only.max(), 0)} – ju mindre enhet, desto större slumpvariation. "
         f"Osäkerheten växer med tiden: för {last_year} är motsvarande spann för regionen ±{fmt.sv_pct(last_year_width['REGION'], 0)}. "
-        f"Intervallen bygger på hur stora modellernas fel har varit historiskt. Plötsliga förändringar i barnafödandet, som "
-        f"nedgången 2022, har tidigare hamnat utanför intervallen; prognosen bör därför stämmas av varje tertial."
+        f"Intervallen bygger på hur stora prognosfelen har varit för {pooled.source['series']} befolkningar (Sverige och "
+        f"{pooled.source['series'] - 1} andra länder och områden, FN:s statistik) över många år, också år då antalet födda ändrades snabbt, "
+        f"med störst vikt på de senaste åren, och de är aldrig smalare än den slumpmässiga variationen i antalet förlossningar. "
+        f"När metoden prövades i efterhand på varje land med intervall som bara byggde på de andra länderna och på det som var känt "
+        f"vid prognostillfället hamnade {fmt.sv_pct(check_all['coverage_80'], 0)} av utfallen inom 80 %-intervallen och "
+        f"{fmt.sv_pct(check_all['coverage_95'], 0)} inom 95 %-intervallen; under de senaste fem åren, med det snabba fallet i "
+        f"antalet födda, {fmt.sv_pct(check_recent['coverage_80'], 0)} respektive {fmt.sv_pct(check_recent['coverage_95'], 0)}. "
+        f"Intervallen kan alltså fortfarande vara för smala när barnafödandet ändras plötsligt; prognosen bör stämmas av varje tertial."
     )
 )

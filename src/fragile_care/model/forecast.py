@@ -43,6 +43,14 @@ MIN_MONTHS = 24
 SEASON = 12
 BACKTEST_HORIZON = 12
 CANDIDATES = ("snaive", "ets_level", "airline", "seasonal_mean", "comb")
+# the candidates as the reports name them
+MODEL_NAMES_SV = {
+    "snaive": "samma månad förra året",
+    "ets_level": "exponentiell utjämning",
+    "airline": "säsongs-ARIMA",
+    "seasonal_mean": "säsongsmedelvärde",
+    "comb": "medelvärde av tre modeller",
+}
 
 
 # ----------------------------------------------------------------------------- input
@@ -816,3 +824,40 @@ def annual_totals(forecasts: pd.DataFrame) -> pd.DataFrame:
     frame = forecasts.assign(year=forecasts["month"].dt.year)
     counts = frame.groupby(["unit_id", "year"])["month"].transform("size")
     return frame[counts == 12].groupby(["unit_id", "year"], as_index=False)["mean"].sum()
+
+
+# ----------------------------------------------------------------------------- noise floor
+def poisson_mean_absolute_deviation(rate) -> np.ndarray:
+    """E|Y - rate| for a Poisson count Y: 2·rate·P(Y = floor(rate)) (the mean absolute
+    deviation of the Poisson distribution; Crow 1958, Biometrika 45:556). The error a
+    forecast that knew the true rate would still make, from counting noise alone."""
+    from scipy.stats import poisson
+
+    rate = np.asarray(rate, dtype=float)
+    return np.where(rate > 0, 2 * rate * poisson.pmf(np.floor(rate), np.maximum(rate, 1e-12)), 0.0)
+
+
+def noise_floor_scorecard(series: dict[str, pd.Series], evaluation: pd.DataFrame, horizon: int = BACKTEST_HORIZON) -> pd.DataFrame:
+    """Per series: the evaluation's mean absolute error per month next to the error a
+    perfect forecast would still make from Poisson noise (the rate taken as the month's
+    outcome), over the same months, and the share of the error above that floor (the part
+    a better forecast could remove). One row per series of ``evaluation``."""
+    rows = []
+    for name, part in evaluation.groupby("series", sort=False):
+        y = series[name]
+        floors = []
+        for origin in part["origin"]:
+            window = y[y.index > origin].iloc[:horizon]
+            floors.append(float(poisson_mean_absolute_deviation(window.to_numpy()).mean()))
+        mae, floor = float(part["mae"].mean()), float(np.mean(floors))
+        rows.append(
+            {
+                "series": name,
+                "mae": mae,
+                "noise_floor": floor,
+                "avoidable_share": max(0.0, 1 - floor / mae) if mae > 0 else 0.0,
+                "mean_monthly": float(y.iloc[-SEASON:].mean()),
+                "origins": int(part["origin"].nunique()),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -182,8 +182,19 @@ def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATI
     import json
 
     series = reference_series()
-    _, _, rows = reference_evaluation(series, levels=levels)
+    windows, own_only, rows = reference_evaluation(series, levels=levels)
     newest = rows["end"].max()
+    pooled = leave_one_out_intervals(windows, own_only, rows, levels=(80, 95))
+    ev = forecast.score({key: windows[key] for key in pooled}, pooled)
+    recent = ev[ev.groupby("series")["origin"].rank(ascending=False, method="dense") <= 5]
+    evaluation = {
+        name: {
+            "coverage_80": round(float(part.groupby("series")["coverage_80"].mean().mean()), 4),
+            "coverage_95": round(float(part.groupby("series")["coverage_95"].mean().mean()), 4),
+            "series_origins": len(part),
+        }
+        for name, part in (("last_5_origins", recent), ("all_origins", ev))
+    }
     ks = forecast.pooled_multipliers(rows, levels, newest=newest)
     sources = [paths.public_dir() / "sweden_live_births_monthly.csv", paths.public_dir() / "un_monthly_births_reference.csv"]
     calibration = forecast.PooledCalibration(
@@ -196,6 +207,7 @@ def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATI
             "series_origins": int(rows["key"].nunique()),
             "newest_window_end": f"{newest:%Y-%m}",
             "half_life_years": forecast.POOLED_HALF_LIFE_YEARS,
+            "leave_one_country_out": evaluation,
             "files": {f"data/raw/public/{p.name}": io.sha256_file(p) for p in sources},
         },
     )

@@ -129,7 +129,7 @@ class ForecastSection(Section):
     horizon_months: int = Field(
         60, ge=24, le=120, description="forecast horizon in months (the reports need a whole calendar year and next summer)"
     )
-    evaluation_origins: int = Field(1, ge=1, le=5, description="yearly origins of the out-of-sample check in the report")
+    evaluation_origins: int = Field(3, ge=1, le=5, description="yearly origins of the out-of-sample check in the report")
 
 
 class FollowupSection(Section):
