@@ -51,19 +51,43 @@ def notebook_page(notebook: Path) -> Path:
 PROJECT_FILES = ("_quarto.yml", "_variables.yml", "*.qmd", "*.lua", "*.css", "*.scss")
 
 
-def _copy_project(source: Path, target: Path, fmt: str, render: list[str]) -> Path:
-    """A copy of the bundle's Quarto project in ``target`` that renders ``render`` to
-    ``fmt`` only: project file, variables, reports, filters, styles and the notebooks
-    executed so far."""
+def _page_source(notebook: Path, target: Path) -> None:
+    """The copy of an executed notebook that its page is rendered from: the same cells
+    after a raw front-matter cell that turns off the links to other formats (a notebook
+    page has no PDF; the reports' HTML links to theirs)."""
+    import json
+
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    data["cells"].insert(
+        0,
+        {
+            "cell_type": "raw",
+            "id": "fc-page-front-matter",
+            "metadata": {},
+            "source": ["---\n", "format:\n", "  html:\n", "    format-links: false\n", "---"],
+        },
+    )
+    target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _copy_project(source: Path, target: Path, render: list[str]) -> Path:
+    """A copy of the bundle's Quarto project in ``target`` whose render list is ``render``
+    (rendered to ``fmt`` by the caller): project file, variables, reports, filters, styles
+    and the notebooks executed so far."""
     (target / "notebooks").mkdir(parents=True, exist_ok=True)
     for pattern in PROJECT_FILES:
         for path in sorted(source.glob(pattern)):
             shutil.copy2(path, target / path.name)
+    pages = {Path(name).name for name in render if name.startswith("notebooks/")}
     for notebook in sorted((source / "notebooks").glob("*.ipynb")):
-        shutil.copy2(notebook, target / "notebooks" / notebook.name)
+        if notebook.name in pages:
+            _page_source(notebook, target / "notebooks" / notebook.name)
+        else:
+            shutil.copy2(notebook, target / "notebooks" / notebook.name)
     project = io.read_yaml(target / "_quarto.yml")
     project.setdefault("project", {})["render"] = render
-    project["format"] = {fmt: (project.get("format") or {}).get(fmt, {})}
+    # every format stays declared (``quarto render --to fmt`` picks one), so the HTML still
+    # links to its PDF under "Andra format"
     io.write_yaml(project, target / "_quarto.yml")
     return target
 
@@ -99,7 +123,7 @@ class RenderBatch:
         if "typst" in formats and self.reports:
             jobs["typst"] = self.reports
         for fmt, render in jobs.items():
-            folder = _copy_project(source, workdir / fmt, fmt, render)
+            folder = _copy_project(source, workdir / fmt, render)
             self._procs[fmt] = subprocess.Popen(
                 [quarto, "render", "--to", fmt], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
             )
