@@ -1,0 +1,107 @@
+"""Render batches (issue 16): what goes where, and what a failed render leaves. A stand-in
+``quarto`` on PATH writes the files Quarto would, so these run on machines without Quarto;
+the e2e tests render for real where Quarto is installed."""
+
+import io as _io
+import json
+import os
+import stat
+import sys
+
+import pytest
+import yaml
+
+from fragile_care.run import render
+
+pytestmark = pytest.mark.integration
+
+FAKE_QUARTO = """#!{python}
+# stand-in for `quarto render --to FMT` in a project folder: writes what Quarto would
+import json, os, pathlib, sys, yaml
+fmt = sys.argv[sys.argv.index("--to") + 1]
+project = yaml.safe_load(pathlib.Path("_quarto.yml").read_text())
+with open(os.environ["FAKE_QUARTO_LOG"], "a") as log:
+    log.write(json.dumps({{"cwd": os.getcwd(), "to": fmt, "render": project["project"]["render"]}}) + "\\n")
+if os.environ.get("FAKE_QUARTO_FAIL") == fmt:
+    print("ERROR: something went wrong in " + fmt)
+    sys.exit(1)
+for item in project["project"]["render"]:
+    path = pathlib.Path(item)
+    if fmt == "html":
+        if item.startswith("notebooks/"):
+            front = json.loads(path.read_text())["cells"][0]
+            assert "format-links: false" in "".join(front["source"]), "a page is rendered without its front matter"
+        path.with_suffix(".html").write_text("<html>" + path.stem + "</html>")
+    else:
+        path.with_suffix(".pdf").write_text("%PDF " + path.stem)
+        path.with_suffix(".typ").write_text("typst " + path.stem)
+        figures = pathlib.Path(path.stem + "_files") / "figure-typst"
+        figures.mkdir(parents=True, exist_ok=True)
+        (figures / "a.png").write_text("png")
+"""
+
+
+@pytest.fixture
+def fake_quarto(tmp_path, monkeypatch):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "quarto"
+    script.write_text(FAKE_QUARTO.format(python=sys.executable), encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "quarto-calls.jsonl"
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_QUARTO_LOG", str(log))
+    return lambda: [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def make_bundle(root, reports=("nulage.qmd", "sommar.qmd"), notebooks=("01_a", "02_b")):
+    bundle = root / "b1"
+    (bundle / "notebooks").mkdir(parents=True)
+    for name in reports:
+        (bundle / name).write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    for stem in notebooks:
+        (bundle / "notebooks" / f"{stem}.ipynb").write_text(json.dumps({"cells": [], "metadata": {}}), encoding="utf-8")
+    (bundle / "_quarto.yml").write_text(yaml.safe_dump({"project": {"render": list(reports)}, "format": {"html": {}, "typst": {}}}))
+    (bundle / "manifest.json").write_text("{}", encoding="utf-8")
+    return bundle
+
+
+def test_a_bundle_renders_in_two_processes_and_every_output_lands_in_the_bundle(tmp_path, fake_quarto):
+    bundle = make_bundle(tmp_path)
+    code = render.render_bundle(bundle, ("html", "typst"), ("nulage.qmd", "sommar.qmd"), out=_io.StringIO())
+    assert code == render.EXIT_OK
+    calls = fake_quarto()
+    assert sorted(c["to"] for c in calls) == ["html", "typst"]
+    html = next(c for c in calls if c["to"] == "html")
+    assert html["render"] == ["nulage.qmd", "sommar.qmd", "notebooks/01_a.ipynb", "notebooks/02_b.ipynb"]
+    for name in ("nulage.html", "nulage.pdf", "nulage.typ", "sommar_files/figure-typst/a.png", "notebooks/02_b-preview.html"):
+        assert (bundle / name).is_file(), name
+    assert not (bundle / ".render").exists()  # the work folders are removed
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["render"]["status"] == "ok" and "notebooks/01_a-preview.html" in manifest["render"]["outputs"]
+    # the audited notebooks in the bundle are not touched (the front matter is in the page's copy)
+    assert json.loads((bundle / "notebooks" / "01_a.ipynb").read_text())["cells"] == []
+
+
+def test_a_batch_started_early_is_not_rendered_again(tmp_path, fake_quarto):
+    bundle = make_bundle(tmp_path)
+    early = render.RenderBatch("quarto", bundle, tmp_path / "early", ["nulage.qmd"], ["01_a.ipynb"], ("html", "typst"), _io.StringIO())
+    code = render.render_bundle(bundle, ("html", "typst"), ("nulage.qmd", "sommar.qmd"), out=_io.StringIO(), started=[early])
+    assert code == render.EXIT_OK
+    rest = [c for c in fake_quarto() if not c["cwd"].startswith(str(tmp_path / "early"))]
+    assert {tuple(c["render"]) for c in rest} == {("sommar.qmd", "notebooks/02_b.ipynb"), ("sommar.qmd",)}
+    assert (bundle / "nulage.html").is_file() and (bundle / "notebooks" / "01_a-preview.html").is_file()
+    assert not (tmp_path / "early").exists()
+
+
+def test_a_failed_render_names_the_format_and_reports_and_keeps_nothing_half_done(tmp_path, fake_quarto, monkeypatch):
+    bundle = make_bundle(tmp_path)
+    monkeypatch.setenv("FAKE_QUARTO_FAIL", "typst")
+    log = _io.StringIO()
+    code = render.render_bundle(bundle, ("html", "typst"), ("nulage.qmd", "sommar.qmd"), out=log)
+    assert code == render.EXIT_FAILED
+    assert "quarto render to typst of nulage.qmd, sommar.qmd failed (exit 1)" in log.getvalue()
+    assert "ERROR: something went wrong in typst" in log.getvalue()
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["render"]["status"].startswith("failed: quarto render to typst")
+    assert not (bundle / "nulage.pdf").exists() and not (bundle / ".render").exists()
