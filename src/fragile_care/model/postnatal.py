@@ -1,0 +1,169 @@
+"""The links after the delivery room (issue 15): the postnatal ward (BB), early discharge
+with home follow-up, and caesarean sections as operating-theatre hours, per unit and ISO
+week from the births forecast.
+
+The postnatal ward
+------------------
+Women arrive at the ward after giving birth: a Poisson stream at the week's forecast rate
+(the same assumption as for the delivery rooms). Each stays ``los_vaginal_days`` or
+``los_caesarean_days`` (the baby rooms in with its mother, so a bed is a mother-and-baby
+place). With ``c`` staffed beds, the offered load is ``A = arrivals per day × mean stay``
+and the probability that a woman finds every bed taken is Erlang's loss formula
+``B(c, A)``, which depends on the stay only through its mean (insensitivity), so the mix
+of short and long stays needs no distribution. A woman who finds the ward full in
+practice waits in the delivery room or is moved (the chain model of issue 15 item 2 will
+make that wait block the delivery room); B is how often it happens. Occupancy is
+``A (1 − B) / c``. :func:`check_by_simulation` compares B with the seeded simulation of
+:mod:`fragile_care.model.capacity`.
+
+Early discharge (action plan measure A05): a share of the women with a vaginal birth go
+home after ``early_discharge_days`` with follow-up at home; the mean stay falls, so the
+load and B fall (B rises with the load), and the bed-days saved become home-care days.
+
+Operating theatres
+------------------
+Caesarean sections per week = deliveries × ``caesarean_share``, split into planned and
+emergency sections, each taking ``theatre_hours_planned`` / ``theatre_hours_emergency``
+hours of theatre time. Hours scale exactly with births and the caesarean share.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from fragile_care.model.capacity import erlang_b
+
+HOURS_PER_DAY = 24.0
+DAYS_PER_WEEK = 7.0
+
+
+class PostnatalSettings(BaseModel):
+    """Assumptions of the postnatal and theatre models, each with its source or marked
+    ASSUMPTION where no public Swedish figure was found (``../shared/data/public/SOURCES.md``
+    lists Swedish length of stay among the figures not found)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    caesarean_share: float = Field(
+        0.17,
+        ge=0,
+        le=1,
+        description="share of deliveries by caesarean section; Socialstyrelsen, 'Fakta och statistik' "
+        "(socialstyrelsen.se/meranbaramamma/statistik): about one in six, 17 %, nationally",
+    )
+    planned_share_of_caesareans: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="planned sections among caesareans; Socialstyrelsen, same page: 'drygt hälften planerade, knappt hälften akuta'",
+    )
+    los_vaginal_days: float = Field(2.0, gt=0, le=30, description="ASSUMPTION: mean stay on the postnatal ward after a vaginal birth")
+    los_caesarean_days: float = Field(3.5, gt=0, le=30, description="ASSUMPTION: mean stay on the postnatal ward after a caesarean")
+    theatre_hours_planned: float = Field(
+        1.25, gt=0, le=12, description="ASSUMPTION: theatre hours per planned caesarean, turnover included"
+    )
+    theatre_hours_emergency: float = Field(1.5, gt=0, le=12, description="ASSUMPTION: theatre hours per emergency caesarean")
+    early_discharge_share: float = Field(0.0, ge=0, le=1, description="share of women after a vaginal birth who go home early (A05)")
+    early_discharge_days: float = Field(0.5, gt=0, le=30, description="ASSUMPTION: stay on the ward of a woman discharged early")
+
+    @model_validator(mode="after")
+    def _early_is_shorter(self) -> PostnatalSettings:
+        if self.early_discharge_days > self.los_vaginal_days:
+            raise ValueError(
+                f"early_discharge_days ({self.early_discharge_days}) is longer than los_vaginal_days ({self.los_vaginal_days})"
+            )
+        return self
+
+    def mean_stay_days(self) -> float:
+        """Mean stay on the ward of a woman who has given birth, early discharge included."""
+        vaginal = (1 - self.early_discharge_share) * self.los_vaginal_days + self.early_discharge_share * self.early_discharge_days
+        return (1 - self.caesarean_share) * vaginal + self.caesarean_share * self.los_caesarean_days
+
+    def home_days_per_delivery(self) -> float:
+        """Ward days per delivery that early discharge moves to follow-up at home."""
+        return (1 - self.caesarean_share) * self.early_discharge_share * (self.los_vaginal_days - self.early_discharge_days)
+
+
+def postnatal_beds_weekly(
+    weekly: pd.DataFrame, units: pd.DataFrame, settings: PostnatalSettings, capacity: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The postnatal ward per unit and ISO week.
+
+    ``weekly``: unit_id, iso_year, iso_week, deliveries (e.g. :func:`forecast.summer_weekly`).
+    ``units``: unit_id, postnatal_beds. ``capacity`` (optional input ``postnatal_capacity``):
+    unit_id, iso_year, iso_week, beds_staffed; a week it does not list has the unit's
+    ``postnatal_beds``.
+
+    Returns one row per row of ``weekly`` with ``beds``, ``arrivals_per_day``,
+    ``mean_stay_days``, ``offered_load`` (erlangs: beds needed on average with no limit),
+    ``occupancy`` (share of staffed beds in use), ``p_full`` (Erlang B: share of women
+    who find every bed taken), ``women_finding_full`` (expected per week) and
+    ``home_care_days`` (ward days moved home by early discharge, per week).
+    """
+    missing = [c for c in ("unit_id", "iso_year", "iso_week", "deliveries") if c not in weekly.columns]
+    if missing:
+        raise ValueError(f"weekly forecast lacks column(s) {', '.join(missing)}")
+    beds = units.set_index("unit_id")["postnatal_beds"]
+    unknown = sorted(set(weekly["unit_id"]) - set(beds.index))
+    if unknown:
+        raise ValueError(f"units table has no postnatal_beds for unit(s) {', '.join(map(str, unknown))}")
+    out = weekly[["unit_id", "iso_year", "iso_week", "deliveries"]].copy()
+    out["beds"] = out["unit_id"].map(beds).astype(float)
+    if capacity is not None and not capacity.empty:
+        staffed = capacity.set_index(["unit_id", "iso_year", "iso_week"])["beds_staffed"]
+        key = pd.MultiIndex.from_frame(out[["unit_id", "iso_year", "iso_week"]])
+        listed = staffed.reindex(key).to_numpy(float)
+        out["beds"] = np.where(np.isnan(listed), out["beds"], listed)
+    stay = settings.mean_stay_days()
+    out["arrivals_per_day"] = out["deliveries"].astype(float) / DAYS_PER_WEEK
+    out["mean_stay_days"] = stay
+    out["offered_load"] = out["arrivals_per_day"] * stay
+    out["p_full"] = erlang_b(out["offered_load"].to_numpy(float), out["beds"].to_numpy(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["occupancy"] = np.where(out["beds"] > 0, out["offered_load"] * (1 - out["p_full"]) / out["beds"], np.nan)
+    out["women_finding_full"] = out["deliveries"] * out["p_full"]
+    out["home_care_days"] = out["deliveries"] * settings.home_days_per_delivery()
+    return out
+
+
+def theatre_hours_weekly(weekly: pd.DataFrame, settings: PostnatalSettings) -> pd.DataFrame:
+    """Caesarean sections and operating-theatre hours per unit and week (or any period the
+    rows of ``weekly`` stand for): planned and emergency sections and their hours."""
+    out = weekly[[c for c in weekly.columns if c != "deliveries"]].copy()
+    deliveries = weekly["deliveries"].astype(float)
+    caesareans = deliveries * settings.caesarean_share
+    out["deliveries"] = deliveries
+    out["caesareans_planned"] = caesareans * settings.planned_share_of_caesareans
+    out["caesareans_emergency"] = caesareans * (1 - settings.planned_share_of_caesareans)
+    out["theatre_hours"] = (
+        out["caesareans_planned"] * settings.theatre_hours_planned + out["caesareans_emergency"] * settings.theatre_hours_emergency
+    )
+    return out
+
+
+def check_by_simulation(
+    deliveries_per_week: float, beds: int, settings: PostnatalSettings, weeks: float = 30.0, replications: int = 20, seed: int = 0
+) -> dict[str, float]:
+    """Erlang B for one ward-week against the seeded simulation of
+    :func:`fragile_care.model.capacity.simulate` (log-normal stays with the settings' mean
+    and a coefficient of variation of 0.5; constant arrival rate)."""
+    from fragile_care.model.capacity import Ward, simulate
+
+    stay_hours = settings.mean_stay_days() * HOURS_PER_DAY
+    load = deliveries_per_week / DAYS_PER_WEEK * settings.mean_stay_days()
+    sim = simulate(
+        [Ward("BB", deliveries_per_week, beds)],
+        stay_hours,
+        weeks=weeks,
+        replications=replications,
+        seed=seed,
+        warmup_hours=10 * stay_hours,
+    ).iloc[0]
+    return {
+        "erlang_b": float(erlang_b(load, beds)),
+        "simulated": float(sim["blocking"]),
+        "ci_low": float(sim["blocking_ci_low"]),
+        "ci_high": float(sim["blocking_ci_high"]),
+    }

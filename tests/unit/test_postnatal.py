@@ -1,0 +1,88 @@
+"""The postnatal ward (BB), early discharge and theatre hours (issue 15, items 1 and 3)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from fragile_care.model import postnatal as pn
+
+pytestmark = pytest.mark.unit
+
+
+def week(unit="A", deliveries=7.0, iso_week=27):
+    return pd.DataFrame({"unit_id": [unit], "iso_year": [2027], "iso_week": [iso_week], "deliveries": [deliveries]})
+
+
+UNITS = pd.DataFrame({"unit_id": ["A", "B"], "postnatal_beds": [2, 30]})
+
+
+def test_a_hand_worked_week():
+    # 7 deliveries a week = 1 woman a day; no caesareans, 2 days each: 2 erlangs on 2 beds.
+    # Erlang B(2, 2) = (2^2/2!) / (1 + 2 + 2^2/2!) = 2/5; occupancy 2 (1 - 0.4) / 2 = 0.6.
+    settings = pn.PostnatalSettings(caesarean_share=0.0, los_vaginal_days=2.0)
+    row = pn.postnatal_beds_weekly(week(), UNITS, settings).iloc[0]
+    assert row["arrivals_per_day"] == pytest.approx(1.0)
+    assert row["offered_load"] == pytest.approx(2.0)
+    assert row["p_full"] == pytest.approx(0.4)
+    assert row["occupancy"] == pytest.approx(0.6)
+    assert row["women_finding_full"] == pytest.approx(2.8)
+    assert row["home_care_days"] == 0.0
+
+
+def test_the_mean_stay_mixes_vaginal_and_caesarean_births():
+    settings = pn.PostnatalSettings(caesarean_share=0.2, los_vaginal_days=2.0, los_caesarean_days=3.5)
+    assert settings.mean_stay_days() == pytest.approx(0.8 * 2.0 + 0.2 * 3.5)
+
+
+def test_staffed_beds_of_a_week_override_the_units_beds():
+    capacity = pd.DataFrame({"unit_id": ["B"], "iso_year": [2027], "iso_week": [28], "beds_staffed": [20]})
+    weekly = pd.concat([week("B", 70, 27), week("B", 70, 28)], ignore_index=True)
+    out = pn.postnatal_beds_weekly(weekly, UNITS, pn.PostnatalSettings(), capacity)
+    assert out["beds"].tolist() == [30.0, 20.0]
+    assert out["p_full"].iloc[1] > out["p_full"].iloc[0]  # fewer staffed beds, fuller ward
+
+
+def test_erlang_b_agrees_with_the_simulation():
+    settings = pn.PostnatalSettings()
+    check = pn.check_by_simulation(deliveries_per_week=70.0, beds=18, settings=settings, weeks=30.0, replications=20, seed=1)
+    assert 0.02 < check["erlang_b"] < 0.3  # a case where the ward is full now and then
+    assert check["ci_low"] - 0.01 <= check["erlang_b"] <= check["ci_high"] + 0.01, check
+
+
+@pytest.mark.parametrize("beds", [5, 18, 30])
+def test_a_shorter_stay_never_raises_the_risk_that_the_ward_is_full(beds):
+    weekly = week("B", 70.0)
+    units = pd.DataFrame({"unit_id": ["B"], "postnatal_beds": [beds]})
+    risks, home = [], []
+    for share in np.linspace(0.0, 1.0, 11):
+        settings = pn.PostnatalSettings(early_discharge_share=float(share), early_discharge_days=0.5)
+        row = pn.postnatal_beds_weekly(weekly, units, settings).iloc[0]
+        risks.append(row["p_full"])
+        home.append(row["home_care_days"])
+    assert all(b <= a + 1e-12 for a, b in zip(risks, risks[1:]))
+    assert risks[-1] < risks[0]
+    assert all(b > a for a, b in zip(home, home[1:]))  # the bed-days go home instead
+    # every woman after a vaginal birth home early: 70 × 0.83 × (2.0 - 0.5) days a week
+    assert home[-1] == pytest.approx(70 * (1 - 0.17) * 1.5)
+
+
+def test_theatre_hours_scale_exactly_with_births_and_the_caesarean_share():
+    settings = pn.PostnatalSettings(caesarean_share=0.2, planned_share_of_caesareans=0.5)
+    base = pn.theatre_hours_weekly(week("B", 50.0), settings).iloc[0]
+    assert base["theatre_hours"] == pytest.approx(50 * 0.2 * (0.5 * 1.25 + 0.5 * 1.5))
+    double_births = pn.theatre_hours_weekly(week("B", 100.0), settings).iloc[0]
+    assert double_births["theatre_hours"] == pytest.approx(2 * base["theatre_hours"])
+    double_share = pn.theatre_hours_weekly(week("B", 50.0), settings.model_copy(update={"caesarean_share": 0.4})).iloc[0]
+    assert double_share["theatre_hours"] == pytest.approx(2 * base["theatre_hours"])
+
+
+def test_bad_settings_and_inputs_say_what_is_wrong():
+    with pytest.raises(ValidationError, match="early_discharge_days \\(3.0\\) is longer than los_vaginal_days \\(2.0\\)"):
+        pn.PostnatalSettings(early_discharge_days=3.0)
+    with pytest.raises(ValidationError, match="caesarean_share"):
+        pn.PostnatalSettings(caesarean_share=1.5)
+    with pytest.raises(ValueError, match="no postnatal_beds for unit\\(s\\) X"):
+        pn.postnatal_beds_weekly(week("X"), UNITS, pn.PostnatalSettings())
+    with pytest.raises(ValueError, match="lacks column\\(s\\) deliveries"):
+        pn.postnatal_beds_weekly(week().drop(columns="deliveries"), UNITS, pn.PostnatalSettings())
