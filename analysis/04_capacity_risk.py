@@ -21,7 +21,7 @@ import seaborn as sns
 from IPython.display import Markdown, display
 
 from fragile_care.inputs.schemas import CARE_LEVEL_SV
-from fragile_care.model import allocation, capacity, describe
+from fragile_care.model import allocation, capacity, describe, postnatal
 from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
@@ -294,3 +294,65 @@ table = pd.DataFrame(
     }
 )
 display(Markdown(fmt.md_table(table, align="llrrrr") + (f"\n\n{shown}" if shown else "")))
+
+# %% [markdown]
+# ## Hela vårdkedjan: BB, operation och neonatalvård
+#
+# Samma prognos per vecka ger kvinnor som behöver en BB-plats efter förlossningen (vårdtid efter
+# förlossningssätt) och kejsarsnitt som operationstid. Varje länk räknas här för sig, som om de
+# andra hade plats; att ett fullt BB håller kvar kvinnor på förlossningen ingår ännu inte.
+
+# %%
+#| label: tbl-care-chain
+#| tbl-cap: "Hela vårdkedjan nästa sommar: största veckosannolikheten att förlossningsrummen, BB och neonatalvården är fulla när någon kommer (Erlangs förlustformel, var länk för sig), och den länk som brister först."
+chain = postnatal.chain_summary(tables["care_chain_weekly"])
+ward = tables["postnatal_weekly"]
+rows, shown = fmt.shown_units(
+    chain.sort_values("postnatal_max", ascending=False)["unit_id"].tolist(), order="de med störst risk för fullt BB", sheet=None
+)
+chain = chain[chain["unit_id"].isin(rows)]
+
+
+beds_range = ward.groupby("unit_id")["beds"].agg(["min", "max"])
+table = pd.DataFrame(
+    {
+        "Enhet": [labels[u] for u in chain["unit_id"]],
+        "BB-platser": [fmt.sv_range(beds_range.loc[u, "min"], beds_range.loc[u, "max"]) for u in chain["unit_id"]],
+        "Förlossningsrum": [fmt.sv_pct_week(v, w) for v, w in zip(chain["rooms_max"], chain["rooms_week"])],
+        "BB": [fmt.sv_pct_week(v, w) for v, w in zip(chain["postnatal_max"], chain["postnatal_week"])],
+        "Neonatalvård": [fmt.sv_pct_week(v, w) for v, w in zip(chain["neonatal_max"], chain["neonatal_week"])],
+        "Brister först": [postnatal.LINKS_SV.get(w, "–") for w in chain["weakest"]],
+    }
+)
+display(Markdown(fmt.md_table(table, align="llrrrl") + (f"\n\n{shown}" if shown else "")))
+
+# %%
+#| label: txt-care-chain
+p = cfg.postnatal
+full = ward.groupby("unit_id")["women_finding_full"].sum()
+theatre = tables["theatre_weekly"].groupby("unit_id")["theatre_hours"].sum()
+n_weeks = ward.groupby("unit_id").size().max()
+display(
+    Markdown(
+        f"Under sommarveckorna {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]} {outlook} väntas sammanlagt "
+        f"{fmt.sv_int(full.sum())} kvinnor komma till ett fullt BB (utan åtgärder), och kejsarsnitten väntas ta "
+        f"{fmt.sv_int(theatre.sum() / n_weeks)} operationstimmar i veckan i regionen. Antaganden: "
+        f"{fmt.sv_pct(p.caesarean_share, 0)} kejsarsnitt (Socialstyrelsen), varav hälften planerade; vårdtid på BB "
+        f"{fmt.sv_num(p.los_vaginal_days, 1)} dygn efter vaginal förlossning och {fmt.sv_num(p.los_caesarean_days, 1)} "
+        f"dygn efter kejsarsnitt och {fmt.sv_num(p.theatre_hours_planned, 2)}/{fmt.sv_num(p.theatre_hours_emergency, 2)} "
+        "operationstimmar per planerat/akut snitt – antaganden utan offentlig svensk källa, inställbara i körningens "
+        "konfiguration (postnatal)."
+    )
+)
+
+# %%
+#| label: tbl-theatre-annual
+#| tbl-cap: "Operationstid för kejsarsnitt per år under oförändrat läge: timmar per år och enhet (planerade och akuta snitt)."
+annual = tables["theatre_annual"]
+years = sorted(annual["year"].unique())[:5]
+wide = annual[annual["year"].isin(years)].pivot(index="unit_id", columns="year", values="theatre_hours")
+order = [u for u in rows if u in wide.index] + (["REGION"] if "REGION" in wide.index else [])
+table = pd.DataFrame({"Enhet": [labels[u] for u in order]})
+for year in years:
+    table[str(year)] = [fmt.sv_int(wide.loc[u, year]) for u in order]
+display(Markdown(fmt.md_table(table)))

@@ -332,8 +332,18 @@ PUBLIC_UN_REFERENCE = TableSchema(
     description="Live births by month of 41 countries and territories (UN Demographic Yearbook table 55): "
     "the forecast benchmark's reference set, read by no run",
 )
+POSTNATAL_CAPACITY = TableSchema(
+    "postnatal_capacity",
+    (
+        Column("unit_id", "unit"),
+        Column("iso_week", "iso_week"),
+        _count("beds_staffed", maximum=500, description="postnatal (BB) beds staffed that week"),
+    ),
+    key=("unit_id", "iso_week"),
+    description="Postnatal ward (BB) beds staffed per unit and ISO week; a week not listed has the units table's postnatal_beds",
+)
 # Read when present; their checks stop the run like any table's.
-OPTIONAL_UNIT_TABLES: dict[str, TableSchema] = {ACTION_PLAN.name: ACTION_PLAN}
+OPTIONAL_UNIT_TABLES: dict[str, TableSchema] = {ACTION_PLAN.name: ACTION_PLAN, POSTNATAL_CAPACITY.name: POSTNATAL_CAPACITY}
 OPTIONAL_PUBLIC_TABLES: dict[str, TableSchema] = {BEST_PRACTICE.name: BEST_PRACTICE}
 
 # Order matters: units first, because the other tables are checked against its unit ids.

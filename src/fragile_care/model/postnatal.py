@@ -167,3 +167,57 @@ def check_by_simulation(
         "ci_low": float(sim["blocking_ci_low"]),
         "ci_high": float(sim["blocking_ci_high"]),
     }
+
+
+def capacity_by_week(capacity: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The optional ``postnatal_capacity`` input (unit_id, iso_week as ``YYYY-Www``,
+    beds_staffed) with iso_year and iso_week as numbers."""
+    if capacity is None or capacity.empty:
+        return None
+    parts = capacity["iso_week"].astype(str).str.extract(r"^(\d{4})-W(\d{2})$")
+    return pd.DataFrame(
+        {
+            "unit_id": capacity["unit_id"].to_numpy(),
+            "iso_year": parts[0].astype(int).to_numpy(),
+            "iso_week": parts[1].astype(int).to_numpy(),
+            "beds_staffed": capacity["beds_staffed"].astype(float).to_numpy(),
+        }
+    )
+
+
+LINKS = ("rooms", "postnatal", "neonatal")
+LINKS_SV = {"rooms": "förlossningsrummen", "postnatal": "BB", "neonatal": "neonatalvården"}
+
+
+def chain_links(risk: pd.DataFrame, postnatal_weekly: pd.DataFrame, neonatal_risk: pd.DataFrame) -> pd.DataFrame:
+    """Per unit and ISO week of ``risk`` (the delivery rooms' outlook): the probability that
+    each link of the chain is full when someone arrives (Erlang B: the delivery rooms for a
+    woman in labour, the postnatal ward for a woman after birth, and for a newborn the
+    neonatal care level that is most often full), and the link most often full
+    (``weakest``). Each link is modelled on its own here, as if the others had room; the
+    blocking between links (a full BB keeping a woman in the delivery room) is not yet in."""
+    key = ["unit_id", "iso_year", "iso_week"]
+    out = risk[key + ["blocking"]].rename(columns={"blocking": "rooms"})
+    bb = postnatal_weekly.set_index(key)["p_full"]
+    out["postnatal"] = bb.reindex(pd.MultiIndex.from_frame(out[key])).to_numpy()
+    neo = neonatal_risk.groupby(key)["blocking"].max()
+    out["neonatal"] = neo.reindex(pd.MultiIndex.from_frame(out[key])).to_numpy()
+    out["weakest"] = out[list(LINKS)].fillna(-1.0).idxmax(axis=1)
+    return out.reset_index(drop=True)
+
+
+def chain_summary(links: pd.DataFrame) -> pd.DataFrame:
+    """Per unit over the weeks of ``links``: each link's highest probability of being full
+    and its week, and the link with the highest of these (the one that breaks first)."""
+    rows = []
+    for unit, part in links.groupby("unit_id", sort=False):
+        row: dict[str, object] = {"unit_id": unit}
+        for link in LINKS:
+            values = part[link]
+            has = values.notna().any()
+            row[f"{link}_max"] = float(values.max()) if has else float("nan")
+            row[f"{link}_week"] = int(part.loc[values.idxmax(), "iso_week"]) if has else None
+        maxima = {link: row[f"{link}_max"] for link in LINKS if not np.isnan(row[f"{link}_max"])}
+        row["weakest"] = max(maxima, key=maxima.get) if maxima else None
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -61,6 +61,16 @@ def sv_pct(fraction: Any, decimals: int = 1, signed: bool = False) -> str:
     return text
 
 
+def sv_pct_week(fraction: Any, week: Any) -> str:
+    """A weekly risk with its ISO week, ``12 % (v. 29)``; a dash where there is none."""
+    return "–" if missing(fraction) else f"{sv_pct(fraction, 0)} (v. {int(week)})"
+
+
+def sv_range(low: Any, high: Any) -> str:
+    """Whole numbers ``low–high``, one number when they are equal."""
+    return sv_int(low) if sv_int(low) == sv_int(high) else f"{sv_int(low)}–{sv_int(high)}"
+
+
 def sv_month(ts: Any) -> str:
     """``2025-07-01`` -> ``juli 2025``; a missing value gives ``–``."""
     if missing(ts) or pd.isna(ts):

@@ -40,6 +40,7 @@ from fragile_care.model import (
     describe,
     followup,
     forecast,
+    postnatal,
     scenarios,
     staffing,
 )
@@ -164,11 +165,19 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     )
     thresholds = {"high": cap.high_risk_blocking, "target": cfg.norms.target_blocking}
     extra = allocation.extra_staff(ahead, arrivals, cap.extra_fte_weeks, thresholds, cfg.norms, cap.mean_stay_hours)
+    beds = postnatal.capacity_by_week(tables.get("postnatal_capacity"))
+    annual = forecast.annual_totals(tables["births_forecast"]).rename(columns={"mean": "deliveries"})
+    ward = postnatal.postnatal_beds_weekly(ahead, tables["units"], cfg.postnatal, beds)
+    neonatal_risk = capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking)
     return {
+        "postnatal_weekly": ward,
+        "care_chain_weekly": postnatal.chain_links(risk, ward, neonatal_risk),
+        "theatre_weekly": postnatal.theatre_hours_weekly(ahead[["unit_id", "iso_year", "iso_week", "deliveries"]], cfg.postnatal),
+        "theatre_annual": postnatal.theatre_hours_weekly(annual, cfg.postnatal),
         "redirection_risk": risk,
         "redirection_totals": capacity.totals_with_interval(risk, draws),
         "extra_staff": extra,
-        "neonatal_risk": capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking),
+        "neonatal_risk": neonatal_risk,
         "model_vs_log": capacity.model_vs_log(
             observed, tables["redirections"], cap.mean_stay_hours, configured_stay_hours=cfg.capacity.mean_stay_hours
         ),
@@ -299,9 +308,28 @@ STEPS: tuple[Step, ...] = (
     Step(
         "04_capacity_risk",
         compute=capacity_risk,
-        sections=("staffing", "capacity"),
-        reads=("units", "staffing_weekly", "neonatal_weekly", "redirections", "redirections_published", "capacity_calibration"),
-        writes=("redirection_risk", "redirection_totals", "extra_staff", "neonatal_risk", "model_vs_log"),
+        sections=("staffing", "capacity", "postnatal"),
+        reads=(
+            "units",
+            "staffing_weekly",
+            "neonatal_weekly",
+            "redirections",
+            "redirections_published",
+            "capacity_calibration",
+            "births_forecast",
+        ),
+        optional_reads=("postnatal_capacity",),
+        writes=(
+            "redirection_risk",
+            "redirection_totals",
+            "extra_staff",
+            "neonatal_risk",
+            "model_vs_log",
+            "postnatal_weekly",
+            "care_chain_weekly",
+            "theatre_weekly",
+            "theatre_annual",
+        ),
         shows=("simulation",),
     ),
     Step(

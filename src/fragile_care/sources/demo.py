@@ -241,6 +241,19 @@ def _leave_plan(rng: np.random.Generator, staffing: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=["unit_id", "iso_week", "profession", "fte_on_leave"])
 
 
+def _postnatal_capacity(units: pd.DataFrame, years: tuple[int, ...] = (2025, 2026, 2027)) -> pd.DataFrame:
+    """Postnatal (BB) beds staffed in summer weeks 25-33 of the open units: half as many beds
+    closed as the share of staff on leave (``leave_share``), an ASSUMPTION of a plausible
+    summer plan (no public figures). No random draws: the other tables stay as they were."""
+    rows = []
+    for _, unit in units[units["closed"] == ""].iterrows():
+        for year in years:
+            for week in range(25, 34):
+                beds = int(round(unit["postnatal_beds"] * (1 - 0.5 * leave_share(week))))
+                rows.append((unit["unit_id"], f"{year}-W{week:02d}", beds))
+    return pd.DataFrame(rows, columns=["unit_id", "iso_week", "beds_staffed"])
+
+
 def _redirections(
     rng: np.random.Generator,
     base_per_day: dict[str, float] = REDIRECT_BASE_PER_DAY,
@@ -473,6 +486,7 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
         "redirections": _redirections(rng),
         "neonatal_admissions": _neonatal(rng, births),
         "action_plan": pd.DataFrame(ACTION_PLAN_ROWS, columns=ACTION_PLAN_COLUMNS),
+        "postnatal_capacity": _postnatal_capacity(units),
     }
     return {name: frame.assign(source_id=SOURCE_ID) for name, frame in tables.items()}
 
