@@ -73,3 +73,27 @@ def test_every_capacity_input_problem_is_named(broken):
     assert f"leave_plan.csv:{week53}:iso_week: error:" in text and "ISO week 53 does not exist in 2025" in text
     unknown = _line(leave, leave["unit_id"] == "BORAAS")
     assert f"leave_plan.csv:{unknown}:unit_id: error: unknown unit id 'BORAAS'" in text
+
+
+def test_bad_postnatal_capacity_is_named_by_file_row_and_column(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(paths.demo_dir(), data)
+
+    def beds(f):
+        f.loc[(f["unit_id"] == "NAL") & (f["iso_week"] == "2026-W28"), "beds_staffed"] = "-2"
+        f.loc[(f["unit_id"] == "SAS") & (f["iso_week"] == "2025-W30"), "iso_week"] = "2025-W53"
+        f.loc[(f["unit_id"] == "SKAS") & (f["iso_week"] == "2027-W31"), "unit_id"] = "BORAAS"
+        f.loc[(f["unit_id"] == "OSTRA") & (f["iso_week"] == "2027-W26"), "beds_staffed"] = "många"
+        return f
+
+    frame = _edit(data / "postnatal_capacity.csv", beds)
+    with pytest.raises(DataValidationError) as info:
+        assembly.clean_dataset(
+            data, paths.public_dir(), units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01")
+        )
+    text = str(info.value)
+    assert f"postnatal_capacity.csv:{_line(frame, frame['beds_staffed'] == '-2')}:beds_staffed: error:" in text
+    assert f"postnatal_capacity.csv:{_line(frame, frame['beds_staffed'] == 'många')}:beds_staffed: error:" in text
+    week53 = _line(frame, frame["iso_week"] == "2025-W53")
+    assert f"postnatal_capacity.csv:{week53}:iso_week: error:" in text and "ISO week 53 does not exist in 2025" in text
+    assert f"postnatal_capacity.csv:{_line(frame, frame['unit_id'] == 'BORAAS')}:unit_id: error: unknown unit id 'BORAAS'" in text

@@ -86,3 +86,32 @@ def test_bad_settings_and_inputs_say_what_is_wrong():
         pn.postnatal_beds_weekly(week("X"), UNITS, pn.PostnatalSettings())
     with pytest.raises(ValueError, match="lacks column\\(s\\) deliveries"):
         pn.postnatal_beds_weekly(week().drop(columns="deliveries"), UNITS, pn.PostnatalSettings())
+
+
+def test_the_weakest_link_is_the_one_most_often_full():
+    key = {"unit_id": ["A", "A"], "iso_year": [2027, 2027], "iso_week": [28, 29]}
+    risk = pd.DataFrame({**key, "blocking": [0.02, 0.10]})
+    ward = pd.DataFrame({**key, "p_full": [0.05, 0.04]})
+    neonatal = pd.DataFrame(
+        {
+            "unit_id": ["A"] * 4,
+            "iso_year": [2027] * 4,
+            "iso_week": [28, 28, 29, 29],
+            "care_level": ["ic", "sc"] * 2,
+            "blocking": [0.01, 0.03, 0.0, 0.2],
+        }
+    )
+    links = pn.chain_links(risk, ward, neonatal)
+    assert links["neonatal"].tolist() == [0.03, 0.2]  # the care level most often full
+    assert links["weakest"].tolist() == ["postnatal", "neonatal"]
+    summary = pn.chain_summary(links).iloc[0]
+    assert (summary["rooms_max"], summary["rooms_week"]) == (0.10, 29)
+    assert (summary["postnatal_max"], summary["postnatal_week"]) == (0.05, 28)
+    assert summary["weakest"] == "neonatal"
+
+
+def test_staffed_beds_input_is_read_by_iso_week():
+    capacity = pd.DataFrame({"unit_id": ["A"], "iso_week": ["2027-W29"], "beds_staffed": [21]})
+    out = pn.capacity_by_week(capacity)
+    assert out.to_dict("records") == [{"unit_id": "A", "iso_year": 2027, "iso_week": 29, "beds_staffed": 21.0}]
+    assert pn.capacity_by_week(None) is None
