@@ -136,7 +136,7 @@ def test_processed_tables_and_swedish_export_were_read(run):
     assert births["month"].min() == pd.Timestamp("2022-01-01") and births["month"].max() == pd.Timestamp("2026-08-01")
     log = tables["quality_log"]
     assert log["problem"].str.contains("2025M07").any()  # SCB month codes were repaired and logged
-    assert (log["problem"] == "blank row").sum() == 14  # two trailing blank lines in each of seven files
+    assert (log["problem"] == "blank row").sum() == 16  # two trailing blank lines in each of eight files
     acc = tables["row_accounting"]
     assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_rejected"]).all()
     fc = tables["births_forecast"]

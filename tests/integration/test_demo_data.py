@@ -7,7 +7,7 @@ from fragile_care import paths
 from fragile_care.sources import demo
 
 pytestmark = pytest.mark.integration
-TABLES = ("units", "births_monthly", "staffing", "leave_plan", "redirections", "neonatal_admissions", "action_plan")
+TABLES = ("units", "births_monthly", "staffing", "leave_plan", "redirections", "neonatal_admissions", "action_plan", "postnatal_capacity")
 
 
 @pytest.fixture(scope="module")
