@@ -335,7 +335,7 @@ n_weeks = ward.groupby("unit_id").size().max()
 display(
     Markdown(
         f"Under sommarveckorna {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]} {outlook} väntas sammanlagt "
-        f"{fmt.sv_int(full.sum())} kvinnor komma till ett fullt BB (utan åtgärder), och kejsarsnitten väntas ta "
+        f"omkring {fmt.sv_int(round(full.sum(), -1))} kvinnor komma till ett fullt BB (utan åtgärder), och kejsarsnitten väntas ta "
         f"{fmt.sv_int(theatre.sum() / n_weeks)} operationstimmar i veckan i regionen. Antaganden: "
         f"{fmt.sv_pct(p.caesarean_share, 0)} kejsarsnitt (Socialstyrelsen), varav hälften planerade; vårdtid på BB "
         f"{fmt.sv_num(p.los_vaginal_days, 1)} dygn efter vaginal förlossning och {fmt.sv_num(p.los_caesarean_days, 1)} "
@@ -354,5 +354,5 @@ wide = annual[annual["year"].isin(years)].pivot(index="unit_id", columns="year",
 order = [u for u in rows if u in wide.index] + (["REGION"] if "REGION" in wide.index else [])
 table = pd.DataFrame({"Enhet": [labels[u] for u in order]})
 for year in years:
-    table[str(year)] = [fmt.sv_int(wide.loc[u, year]) for u in order]
-display(Markdown(fmt.md_table(table)))
+    table[str(year)] = [fmt.sv_int(round(wide.loc[u, year], -1)) for u in order]  # tens: the hours rest on assumptions
+display(Markdown(fmt.md_table(table) + "\n\nAvrundat till tiotal timmar: vårdtider och operationstid per snitt är antaganden."))
