@@ -115,3 +115,25 @@ def test_staffed_beds_input_is_read_by_iso_week():
     out = pn.capacity_by_week(capacity)
     assert out.to_dict("records") == [{"unit_id": "A", "iso_year": 2027, "iso_week": 29, "beds_staffed": 21.0}]
     assert pn.capacity_by_week(None) is None
+
+
+def test_the_chain_reduces_to_erlang_b_when_the_ward_is_ample():
+    from fragile_care.model.capacity import erlang_b
+
+    # 60 women a week, 8 h in a delivery room, 4 rooms: 2.86 erlangs; a ward that never fills
+    chain = pn.simulate_chain(60.0, 4, 8.0, beds=500, bed_stay_days=2.0, weeks=30, replications=20, seed=3)
+    expected = erlang_b(60.0 / 168 * 8.0, 4)
+    assert 0.05 < expected < 0.3
+    assert chain["ci_low"] - 0.005 <= expected <= chain["ci_high"] + 0.005, (expected, chain)
+    assert chain["waited_for_bed_share"] == 0.0
+
+
+def test_a_full_ward_keeps_women_in_the_delivery_room_and_raises_redirections():
+    ample = pn.simulate_chain(60.0, 4, 8.0, beds=500, bed_stay_days=2.0, weeks=30, replications=20, seed=3)
+    # 60 a week for 2 days is 17 erlangs on the ward: 16 beds are often all taken
+    full = pn.simulate_chain(60.0, 4, 8.0, beds=16, bed_stay_days=2.0, weeks=30, replications=20, seed=3)
+    # measured: 12.6 % waited, 4.2 h on average; 21.7 % redirected against 18.9 % with an ample ward
+    assert full["waited_for_bed_share"] > 0.05 and full["mean_wait_hours"] > 1.0
+    assert full["ci_low"] > ample["ci_high"]  # the intervals do not overlap
+    again = pn.simulate_chain(60.0, 4, 8.0, beds=16, bed_stay_days=2.0, weeks=30, replications=20, seed=3)
+    assert again == full  # seeded

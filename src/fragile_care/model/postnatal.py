@@ -11,8 +11,9 @@ place). With ``c`` staffed beds, the offered load is ``A = arrivals per day × m
 and the probability that a woman finds every bed taken is Erlang's loss formula
 ``B(c, A)``, which depends on the stay only through its mean (insensitivity), so the mix
 of short and long stays needs no distribution. A woman who finds the ward full in
-practice waits in the delivery room or is moved (the chain model of issue 15 item 2 will
-make that wait block the delivery room); B is how often it happens. Occupancy is
+practice waits in the delivery room or is moved; B is how often it happens. The wait
+itself, and what it does to the delivery rooms, is in :func:`simulate_chain` (delivery
+rooms and ward in series with blocking after service), which the reports do not use yet. Occupancy is
 ``A (1 − B) / c``. :func:`check_by_simulation` compares B with the seeded simulation of
 :mod:`fragile_care.model.capacity`.
 
@@ -221,3 +222,88 @@ def chain_summary(links: pd.DataFrame) -> pd.DataFrame:
         row["weakest"] = max(maxima, key=maxima.get) if maxima else None
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def simulate_chain(
+    arrivals_per_week: float,
+    rooms: int,
+    room_stay_hours: float,
+    beds: int,
+    bed_stay_days: float,
+    weeks: float = 20.0,
+    replications: int = 20,
+    seed: int = 0,
+    stay_cv: float = 0.5,
+    warmup_hours: float | None = None,
+) -> dict[str, float]:
+    """Seeded simulation of one unit's delivery rooms and postnatal ward in series, with
+    blocking after service (issue 15 item 2): a woman whose labour is over moves to the
+    ward if a bed is free, else she keeps her delivery room until one is (first come,
+    first served). A woman in labour who finds every room taken, by labour or by a woman
+    waiting for a bed, is redirected.
+
+    Stays are log-normal with coefficient of variation ``stay_cv``; arrivals are Poisson
+    at a constant rate. Returns the share redirected (mean over replications and its 95 %
+    interval), the share of women who waited in the delivery room for a bed, and the
+    mean wait in hours of those who did. With ample beds it is the delivery rooms' Erlang
+    loss system (``test_the_chain_reduces_to_erlang_b_when_the_ward_is_ample``)."""
+    import heapq
+
+    from fragile_care.model.capacity import FLAT_PROFILE, Z95, _arrivals, _stays
+
+    if rooms < 1 or beds < 0:
+        raise ValueError(f"rooms must be at least 1 and beds 0 or more, got rooms={rooms}, beds={beds}")
+    bed_stay_hours = bed_stay_days * HOURS_PER_DAY
+    warmup = warmup_hours if warmup_hours is not None else 5 * (room_stay_hours + bed_stay_hours)
+    horizon = warmup + weeks * DAYS_PER_WEEK * HOURS_PER_DAY
+    rng = np.random.default_rng(seed)
+    shares, waited, wait_hours = [], [], []
+    for _ in range(replications):
+        times = _arrivals(rng, arrivals_per_week / (DAYS_PER_WEEK * HOURS_PER_DAY), horizon, FLAT_PROFILE)
+        labour = _stays(rng, len(times), room_stay_hours, stay_cv)
+        ward = _stays(rng, len(times), bed_stay_hours, stay_cv)
+        events: list[tuple[float, int, int]] = [(t, 0, i) for i, t in enumerate(times.tolist())]  # 0 arrival, 1 labour over, 2 leaves ward
+        heapq.heapify(events)
+        rooms_taken = beds_taken = 0
+        queue: list[tuple[float, int]] = []  # women waiting in a delivery room for a bed: (since, who)
+        arrived = redirected = blocked = 0
+        waits: list[float] = []
+        while events:
+            t, kind, i = heapq.heappop(events)
+            counted = times[i] >= warmup
+            if kind == 0:
+                arrived += counted
+                if rooms_taken < rooms:
+                    rooms_taken += 1
+                    heapq.heappush(events, (t + labour[i], 1, i))
+                else:
+                    redirected += counted
+            elif kind == 1:
+                if beds_taken < beds:
+                    beds_taken += 1
+                    rooms_taken -= 1
+                    heapq.heappush(events, (t + ward[i], 2, i))
+                else:
+                    queue.append((t, i))
+                    blocked += counted
+            else:
+                beds_taken -= 1
+                if queue:
+                    since, j = queue.pop(0)
+                    beds_taken += 1
+                    rooms_taken -= 1
+                    heapq.heappush(events, (t + ward[j], 2, j))
+                    if times[j] >= warmup:
+                        waits.append(t - since)
+        shares.append(redirected / arrived if arrived else 0.0)
+        waited.append(blocked / arrived if arrived else 0.0)
+        wait_hours.extend(waits)
+    mean = float(np.mean(shares))
+    se = float(np.std(shares, ddof=1) / np.sqrt(replications)) if replications > 1 else float("nan")
+    return {
+        "redirected_share": mean,
+        "ci_low": mean - Z95 * se,
+        "ci_high": mean + Z95 * se,
+        "waited_for_bed_share": float(np.mean(waited)),
+        "mean_wait_hours": float(np.mean(wait_hours)) if wait_hours else 0.0,
+    }
