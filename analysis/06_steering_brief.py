@@ -17,7 +17,7 @@ output_root = ""
 import pandas as pd
 from IPython.display import Markdown, display
 
-from fragile_care.model import calibration, describe
+from fragile_care.model import calibration, describe, postnatal
 from fragile_care.publish import disclosure
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
@@ -82,7 +82,7 @@ display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Nyckeltal", "Värde",
 
 # %%
 #| label: tbl-brief-units
-#| tbl-cap: "En rad per förlossningsenhet nästa sommar under oförändrat läge: trafikljus efter veckan med högst risk (röd: över gränsen för förhöjd risk; gul: över dimensioneringsgränsen; grön: under), den veckan, enhetens del av planeringstalet med 80 %-intervall, veckor över dimensioneringsgränsen och extra barnmorskor som behövs för att hålla den varje vecka."
+#| tbl-cap: "En rad per förlossningsenhet nästa sommar under oförändrat läge: trafikljus efter veckan med högst risk (röd: över gränsen för förhöjd risk; gul: över dimensioneringsgränsen; grön: under), den veckan, enhetens del av planeringstalet med 80 %-intervall, veckor över dimensioneringsgränsen och extra barnmorskor som behövs för att hålla den varje vecka, och den länk i vårdkedjan (förlossningsrum, BB, neonatalvård) som oftast är full."
 ranked = units.sort_values("redirected_mean", ascending=False, kind="stable")["unit_id"]
 rows, shown = fmt.shown_units(ranked, order="de med flest väntade hänvisningar", sheet="Risk sommar")
 listed = units[units["unit_id"].isin(rows)]
@@ -97,9 +97,10 @@ table = pd.DataFrame(
         ],
         f"Veckor över {fmt.sv_pct(cfg.norms.target_blocking, 0)}": listed["over"].astype(int).astype(str),
         f"Åa-veckor till under {fmt.sv_pct(cfg.norms.target_blocking, 0)}": listed["fte_to_target"].map(fmt.sv_int),
+        "Brister först": listed["weakest"].map(postnatal.LINKS_SV).fillna("–") if "weakest" in listed else "–",
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrr", markup=["Risk"]) + (f"\n\n{shown}" if shown else "")))
+display(Markdown(fmt.md_table(table, align="llrrrrl", markup=["Risk"]) + (f"\n\n{shown}" if shown else "")))
 
 # %%
 #| label: txt-proposals

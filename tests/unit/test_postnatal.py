@@ -137,3 +137,17 @@ def test_a_full_ward_keeps_women_in_the_delivery_room_and_raises_redirections():
     assert full["ci_low"] > ample["ci_high"]  # the intervals do not overlap
     again = pn.simulate_chain(60.0, 4, 8.0, beds=16, bed_stay_days=2.0, weeks=30, replications=20, seed=3)
     assert again == full  # seeded
+
+
+def test_the_briefs_unit_rows_name_the_link_that_breaks_first():
+    from fragile_care.model import brief
+
+    key = {"unit_id": ["A", "A", "B", "B"], "iso_year": [2027] * 4, "iso_week": [28, 29, 28, 29]}
+    risk = pd.DataFrame({**key, "blocking": [0.02, 0.06, 0.01, 0.015], "p_high": [0.1, 0.6, 0.0, 0.0]})
+    totals = pd.DataFrame({"unit_id": ["A", "B", "REGION"], "redirected_mean": [5.0, 1.0, 6.0]})
+    extra = pd.DataFrame({"unit_id": ["A", "B"], "fte_added": [2.0, 0.0], "fte_to_target": [3.0, 1.0]})
+    chain = pd.DataFrame({**key, "rooms": [0.02, 0.06, 0.01, 0.015], "postnatal": [0.01, 0.02, 0.04, 0.05], "neonatal": [0.0] * 4})
+    rows = brief.unit_rows(risk, totals, extra, high_risk=0.05, target=0.01, chain=chain).set_index("unit_id")
+    assert rows.loc["A", "weakest"] == "rooms" and rows.loc["B", "weakest"] == "postnatal"
+    assert rows.loc["A", "light"] == "red" and rows.loc["B", "light"] == "yellow"
+    assert "weakest" not in brief.unit_rows(risk, totals, extra, high_risk=0.05, target=0.01).columns

@@ -93,10 +93,14 @@ def key_numbers(
     return pd.DataFrame(rows).reindex(columns=cols)
 
 
-def unit_rows(risk: pd.DataFrame, totals: pd.DataFrame, extra: pd.DataFrame, high_risk: float, target: float) -> pd.DataFrame:
+def unit_rows(
+    risk: pd.DataFrame, totals: pd.DataFrame, extra: pd.DataFrame, high_risk: float, target: float, chain: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per unit: its light, its worst week (the highest risk at the forecast mean,
     the same ranking the heat map shows), its share of the planning figure with the 80 %
-    interval, the weeks above the target, and the FTE-weeks the allocation gives it."""
+    interval, the weeks above the target, the FTE-weeks the allocation gives it and, with
+    ``chain`` (step 04's ``care_chain_weekly``), the link of the care chain most often full
+    (``weakest``: rooms, postnatal or neonatal; :func:`postnatal.chain_summary`)."""
     worst = risk.loc[risk.groupby("unit_id")["blocking"].idxmax(), ["unit_id", "iso_week", "blocking", "p_high"]]
     worst = worst.rename(columns={"iso_week": "worst_week", "blocking": "worst_blocking", "p_high": "worst_p_high"})
     over = risk.assign(over=risk["blocking"] > target).groupby("unit_id", as_index=False)["over"].sum()
@@ -104,6 +108,11 @@ def unit_rows(risk: pd.DataFrame, totals: pd.DataFrame, extra: pd.DataFrame, hig
     out = worst.merge(over, on="unit_id").merge(got, on="unit_id")
     out = out.merge(totals[totals["unit_id"] != "REGION"], on="unit_id", validate="one_to_one")
     out["light"] = np.select([out["worst_blocking"] > high_risk, out["worst_blocking"] > target], ["red", "yellow"], "green")
+    if chain is not None:
+        from fragile_care.model.postnatal import chain_summary
+
+        weakest = chain_summary(chain).set_index("unit_id")["weakest"]
+        out["weakest"] = out["unit_id"].map(weakest)
     order = out["light"].map({v: i for i, v in enumerate(LIGHT_ORDER)})
     return out.assign(_o=order).sort_values(["_o", "worst_blocking"], ascending=[True, False]).drop(columns="_o").reset_index(drop=True)
 

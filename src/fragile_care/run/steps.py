@@ -233,6 +233,7 @@ def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
             tables["extra_staff"],
             cap.high_risk_blocking,
             cfg.norms.target_blocking,
+            tables.get("care_chain_weekly"),
         ),
         "brief_proposals": brief.proposals(tables["extra_staff"], tables["scenarios"], actions, cfg.period_end),
     }
@@ -371,7 +372,7 @@ STEPS: tuple[Step, ...] = (
             "capacity_calibration",
             "calibration_backtest",
         ),
-        optional_reads=("action_plan",),
+        optional_reads=("action_plan", "care_chain_weekly"),
         writes=("brief_key_numbers", "brief_units", "brief_proposals"),
     ),
 )
