@@ -308,7 +308,9 @@ display(Markdown(fmt.md_table(table, align="llrrrr") + (f"\n\n{shown}" if shown 
 chain = postnatal.chain_summary(tables["care_chain_weekly"])
 ward = tables["postnatal_weekly"]
 rows, shown = fmt.shown_units(
-    chain.sort_values("postnatal_max", ascending=False)["unit_id"].tolist(), order="de med störst risk för fullt BB", sheet=None
+    chain.sort_values("postnatal_max", ascending=False)["unit_id"].tolist(),
+    order="de med störst risk för fullt BB",
+    sheet="Vårdkedjan sommar",
 )
 chain = chain[chain["unit_id"].isin(rows)]
 

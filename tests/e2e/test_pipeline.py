@@ -336,6 +336,8 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
         "Bemanning sommar",
         "Risk per vecka",
         "Risk sommar",
+        "Vårdkedjan sommar",
+        "Operationstid per år",
         "Modell mot logg",
         "Neonatal bemanning",
         "Neonatal risk",

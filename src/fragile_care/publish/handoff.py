@@ -23,6 +23,7 @@ import pandas as pd
 from fragile_care.inputs.schemas import CARE_LEVEL_SV
 from fragile_care.model import describe, forecast
 from fragile_care.model.followup import LIGHTS_SV
+from fragile_care.model.postnatal import LINKS_SV
 from fragile_care.publish.disclosure import PRIMARY, SECONDARY, SECONDARY_MARK, SHOWN, WITHHELD, PublishedCounts, protect, whole
 
 SYNTHETIC_NOTE = "EXEMPELDATA – syntetiska siffror på enhetsnivå, inte regionens verkliga utfall"
@@ -231,6 +232,40 @@ def workbook_sheets(
                 Col("Väntat antal hänvisade", tot["redirected_mean"], DEC1),
                 Col("10 %", tot["redirected_p10"], DEC1),
                 Col("90 %", tot["redirected_p90"], DEC1),
+            ],
+        )
+    if "care_chain_weekly" in tables and "postnatal_weekly" in tables:
+        chain = tables["care_chain_weekly"]
+        ward = tables["postnatal_weekly"].set_index(["unit_id", "iso_year", "iso_week"])
+        key = pd.MultiIndex.from_frame(chain[["unit_id", "iso_year", "iso_week"]])
+        sheets["Vårdkedjan sommar"] = make(
+            "Nästa sommar per enhet och ISO-vecka: sannolikheten att förlossningsrummen, BB och neonatalvården (den vårdnivå som "
+            "oftast är full) är fulla när någon kommer (Erlangs förlustformel, var länk för sig), BB:s bemannade platser och "
+            "beläggning och den länk som oftast är full. Vårdtider och operationstid är antaganden (körningens konfiguration, postnatal).",
+            [
+                *units(chain["unit_id"]),
+                Col("År", chain["iso_year"], INT),
+                Col("Vecka", chain["iso_week"], INT),
+                Col("Förlossningsrum fulla", chain["rooms"], PCT),
+                Col("BB fullt", chain["postnatal"], PCT),
+                Col("Neonatalvård full", chain["neonatal"], PCT),
+                Col("BB-platser bemannade", pd.Series(ward["beds"].reindex(key).to_numpy(), index=chain.index), COUNT),
+                Col("BB-beläggning", pd.Series(ward["occupancy"].reindex(key).to_numpy(), index=chain.index), PCT),
+                Col("Brister först", chain["weakest"].map(LINKS_SV), TEXT),
+            ],
+        )
+    if "theatre_annual" in tables:
+        theatre = tables["theatre_annual"]
+        sheets["Operationstid per år"] = make(
+            "Kejsarsnitt och operationstid per enhet och år under oförändrat läge (REGION: hela regionen); andelen kejsarsnitt "
+            "från Socialstyrelsen, operationstid per snitt ett antagande (körningens konfiguration, postnatal).",
+            [
+                *units(theatre["unit_id"]),
+                Col("År", theatre["year"], INT),
+                Col("Förlossningar (prognos)", theatre["deliveries"], DEC1),
+                Col("Planerade kejsarsnitt", theatre["caesareans_planned"], DEC1),
+                Col("Akuta kejsarsnitt", theatre["caesareans_emergency"], DEC1),
+                Col("Operationstimmar", theatre["theatre_hours"], DEC1),
             ],
         )
     if "model_vs_log" in tables and "redirections_published" in tables:
