@@ -168,6 +168,13 @@ def _failure_message(exc: Exception, step: str, partial: Path) -> str:
 
 
 TOKEN_RE = r"\d{8}T\d{6}-[0-9a-f]{6}"  # a run's token: start time and 6 hex digits (temporary and failed folders)
+
+
+def new_token() -> str:
+    """A fresh token for a run's temporary folders (matches ``TOKEN_RE``)."""
+    return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
 FAILED_KEPT = 5  # partial bundles of failed runs kept per run id in <output root>/_failed
 
 
@@ -513,7 +520,7 @@ def _early_batch(cfg: RunConfig, done: list[str], tmp_bundle: Path, out_root: Pa
     ready = [r for r in cfg.reports if report_steps(r) <= set(done)]
     if quarto is None or len(done) == len(cfg.steps) or not ready or 2 * len(ready) < len(cfg.reports):
         return None
-    folder = out_root / f".tmp-{cfg.run_id}-{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"  # matches TOKEN_RE
+    folder = out_root / f".tmp-{cfg.run_id}-{new_token()}"
     return RenderBatch(quarto, tmp_bundle, folder, ready, [f"{step}.ipynb" for step in done], cfg.render_formats, out)
 
 
@@ -585,7 +592,7 @@ def _run(
     started: float,
     state: dict,
 ) -> tuple[int, RunResult | None]:
-    token = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"  # matches TOKEN_RE
+    token = new_token()
     tmp_bundle = out_root / f".tmp-{cfg.run_id}-{token}"
     tmp_processed = proc_root / f".tmp-{cfg.run_id}-{token}"
     state.update(tmp_bundle=tmp_bundle, tmp_processed=tmp_processed)
@@ -608,6 +615,15 @@ def _run(
     qmds = assemble_reports(tmp_bundle, cfg)  # before the steps: a render batch may start before they end
     state["batches"] = []
     done: list[str] = []
+
+    def step_done(step: str) -> None:
+        """Note a finished step (computed or from the cache) and start the early render
+        batch once enough reports are ready."""
+        done.append(step)
+        if render and not state["batches"]:
+            batch = _early_batch(cfg, done, tmp_bundle, out_root, out)
+            state["batches"] = [batch] if batch else []
+
     try:
         for i, step in enumerate(cfg.steps, start=1):
             state["step"] = f"step {step}"
@@ -628,9 +644,7 @@ def _run(
                 for table in hit.tables:
                     shutil.copy2(table, tmp_processed / table.name)
                 result.steps.append(StepResult(step, relative(notebook), 0.0, cached=True))
-                done.append(step)
-                if render and not state["batches"]:
-                    state["batches"] = [b for b in [_early_batch(cfg, done, tmp_bundle, out_root, out)] if b]
+                step_done(step)
                 _progress(out, f"[{i}/{n}] {step} ... reused from cache (inputs unchanged; computed in {hit.seconds:.1f} s)")
                 continue
             _progress(out, f"[{i}/{n}] {step} ... running")
@@ -667,9 +681,7 @@ def _run(
             if note:
                 _progress(out, f"[{i}/{n}] {step}: {note}")
             result.steps.append(StepResult(step, relative(notebook), round(seconds, 2)))
-            done.append(step)
-            if render and not state["batches"]:
-                state["batches"] = [b for b in [_early_batch(cfg, done, tmp_bundle, out_root, out)] if b]
+            step_done(step)
             _progress(out, f"[{i}/{n}] {step} ... done in {seconds:.1f} s (elapsed {time.perf_counter() - started:.1f} s)")
     finally:
         if kernel is not None:

@@ -113,7 +113,7 @@ class RenderBatch:
     def __init__(
         self, quarto: str, source: Path, workdir: Path, reports: list[str], pages: list[str], formats: tuple[str, ...], out: TextIO
     ):
-        self.workdir, self.reports, self.formats = workdir, list(reports), formats
+        self.workdir, self.reports = workdir, list(reports)
         self.pages = list(pages) if "html" in formats else []
         self._procs: dict[str, subprocess.Popen] = {}
         shutil.rmtree(workdir, ignore_errors=True)
