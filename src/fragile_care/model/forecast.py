@@ -338,7 +338,7 @@ class PooledCalibration:
     (``k[level][h - 1]``), recent years weighted more (half-life
     ``POOLED_HALF_LIFE_YEARS``). A series' own errors come from a few calm years and give
     intervals that are too narrow when births shift; :func:`forecast_births` uses this
-    multiplier instead of its own (``POOLED_RULE``). Beyond step 12 the step-12 value holds
+    multiplier instead of its own. Beyond step 12 the step-12 value holds
     (the error model's variance itself keeps growing).
 
     Chosen on the reference set's leave-one-country-out evaluation (``fragile-care bench
@@ -371,20 +371,6 @@ def load_pooled_calibration(path: Path = POOLED_CALIBRATION) -> PooledCalibratio
     import json
 
     return PooledCalibration.from_json(json.loads(path.read_text(encoding="utf-8")))
-
-
-POOLED_RULE = "pooled"
-
-
-def combined_multiplier(own: np.ndarray, pooled: np.ndarray, rule: str | None = None) -> np.ndarray:
-    """The interval multiplier from the series' own one and the pooled one: ``"max"``, the
-    larger (never narrower than the own errors say), or ``"pooled"``, the pooled one alone."""
-    rule = rule or POOLED_RULE
-    if rule == "max":
-        return np.maximum(own, pooled)
-    if rule == "pooled":
-        return np.asarray(pooled, dtype=float)
-    raise ValueError(f"unknown rule {rule!r}")
 
 
 def standardised_errors(actual, mean, sd) -> np.ndarray:
@@ -534,9 +520,7 @@ def forecast_births(
     out = pd.DataFrame({"mean": mean}, index=index)
     used = {}
     for level in levels:
-        k = np.full(horizon, err.k[level])
-        if pooled and level in pooled.k:
-            k = combined_multiplier(k, pooled.multiplier(level, steps))
+        k = pooled.multiplier(level, steps) if pooled and level in pooled.k else np.full(horizon, err.k[level])
         out[f"lower_{level}"], out[f"upper_{level}"] = interval_bounds(mean, sd, k, level)
         used[level] = [round(float(x), 4) for x in k[:BACKTEST_HORIZON]]
     out.index.name = "month"

@@ -135,9 +135,7 @@ def error_rows(windows: dict, forecasts: dict) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def leave_one_out_intervals(
-    windows: dict, forecasts: dict, rows: pd.DataFrame, levels: tuple[int, ...] = (80, 95), rule: str | None = None
-) -> dict:
+def leave_one_out_intervals(windows: dict, forecasts: dict, rows: pd.DataFrame, levels: tuple[int, ...] = (80, 95)) -> dict:
     """The forecasts with intervals as :func:`forecast.forecast_births` makes them with a
     pooled calibration, where the pool for a series' forecast from an origin holds only the
     errors of the *other* series whose forecast windows had ended by that origin: no
@@ -155,9 +153,7 @@ def leave_one_out_intervals(
         ks = forecast.pooled_multipliers(pool, levels, newest=origin) if enough else {}
         n = len(steps)
         for level in levels:
-            k = np.full(n, own["own_k"].iloc[0][level])
-            if ks:
-                k = forecast.combined_multiplier(k, np.asarray(ks[level])[steps - 1], rule)
+            k = np.asarray(ks[level])[steps - 1] if ks else np.full(n, own["own_k"].iloc[0][level])
             lower, upper = forecast.interval_bounds(own["mean"].to_numpy(), own["sd"].to_numpy(), k, level)
             fc.iloc[:n, fc.columns.get_loc(f"lower_{level}")] = lower
             fc.iloc[:n, fc.columns.get_loc(f"upper_{level}")] = upper
@@ -174,6 +170,27 @@ def reference_evaluation(series: dict[str, pd.Series], n_origins: int = 100, lev
     return windows, forecasts, error_rows(windows, forecasts)
 
 
+def loco_evaluation(series: dict[str, pd.Series], n_origins: int = 100, levels: tuple[int, ...] = (80, 95)):
+    """:func:`reference_evaluation` scored twice: with the pooled calibration left one
+    country out (:func:`leave_one_out_intervals`) and with each series' own calibration.
+    Returns the error rows and the two score tables (the same series-origins)."""
+    windows, own_only, rows = reference_evaluation(series, n_origins, levels)
+    pooled = leave_one_out_intervals(windows, own_only, rows)
+    windows = {key: windows[key] for key in pooled}
+    return rows, forecast.score(windows, pooled), forecast.score(windows, {key: own_only[key] for key in windows})
+
+
+def last_origins(ev: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The rows of each series' last ``n`` origins."""
+    return ev[ev.groupby("series")["origin"].rank(ascending=False, method="dense") <= n]
+
+
+def mean_coverage(ev: pd.DataFrame) -> dict[str, float]:
+    """Coverage of the 80 % and 95 % intervals, per series over its origins, then over series."""
+    per = ev.groupby("series")[["coverage_80", "coverage_95"]].mean().mean()
+    return {"coverage_80": float(per["coverage_80"]), "coverage_95": float(per["coverage_95"])}
+
+
 def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATION, levels: tuple[int, ...] = (80, 90, 95)) -> Path:
     """``fragile-care calibrate-intervals``: the pooled interval calibration from every
     forecast of the reference set (Sweden and the 41 UN series, every yearly origin),
@@ -182,18 +199,11 @@ def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATI
     import json
 
     series = reference_series()
-    windows, own_only, rows = reference_evaluation(series, levels=levels)
+    rows, ev, _ = loco_evaluation(series, levels=levels)
     newest = rows["end"].max()
-    pooled = leave_one_out_intervals(windows, own_only, rows, levels=(80, 95))
-    ev = forecast.score({key: windows[key] for key in pooled}, pooled)
-    recent = ev[ev.groupby("series")["origin"].rank(ascending=False, method="dense") <= 5]
     evaluation = {
-        name: {
-            "coverage_80": round(float(part.groupby("series")["coverage_80"].mean().mean()), 4),
-            "coverage_95": round(float(part.groupby("series")["coverage_95"].mean().mean()), 4),
-            "series_origins": len(part),
-        }
-        for name, part in (("last_5_origins", recent), ("all_origins", ev))
+        name: {**{k: round(v, 4) for k, v in mean_coverage(part).items()}, "series_origins": len(part)}
+        for name, part in (("last_5_origins", last_origins(ev, 5)), ("all_origins", ev))
     }
     ks = forecast.pooled_multipliers(rows, levels, newest=newest)
     sources = [paths.public_dir() / "sweden_live_births_monthly.csv", paths.public_dir() / "un_monthly_births_reference.csv"]
@@ -233,11 +243,7 @@ def forecast_benchmark(
         series.update({k: v for k, v in forecast_series().items() if k != "Sverige (SCB)"})
     classes = {name: size_class(y) for name, y in series.items()}
     t0 = time.perf_counter()
-    windows, own_only, rows = reference_evaluation(series, n_origins)
-    pooled = leave_one_out_intervals(windows, own_only, rows)
-    windows = {key: windows[key] for key in pooled}
-    ev = forecast.score(windows, pooled)
-    ev_own = forecast.score(windows, {key: own_only[key] for key in windows})
+    _, ev, ev_own = loco_evaluation(series, n_origins)
     eval_seconds = time.perf_counter() - t0
     print(
         f"forecast benchmark: {len(series)} series (Sweden and the UN reference set), rolling origin, horizon 12 months, "
@@ -245,13 +251,12 @@ def forecast_benchmark(
         "the pooled interval calibration leaves the series out and uses only forecast windows that had ended by the origin",
         file=out,
     )
-    rank = ev.groupby("series")["origin"].rank(ascending=False, method="dense")
-    recent = ev[rank <= minimum_origins]
+    recent = last_origins(ev, minimum_origins)
     result = _summary_lines(recent, f"last {minimum_origins} origins of each series", out, classes)
     result_all = _summary_lines(ev, "all origins", out, classes)
     result.update({f"all_{k}": v for k, v in result_all.items()})
-    for title, part in (("last 5 origins", ev_own[rank.to_numpy() <= minimum_origins]), ("all origins", ev_own)):
-        per = part.groupby("series")[["coverage_80", "coverage_95"]].mean().mean()
+    for title, part in ((f"last {minimum_origins} origins", last_origins(ev_own, minimum_origins)), ("all origins", ev_own)):
+        per = mean_coverage(part)
         print(
             f"  for comparison, own calibration only, {title}: coverage {per['coverage_80']:.1%} (80 %), {per['coverage_95']:.1%} (95 %)",
             file=out,
