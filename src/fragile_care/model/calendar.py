@@ -29,6 +29,13 @@ def weekly_estimate(births: pd.DataFrame, value: str = "deliveries") -> pd.DataF
     return weekly
 
 
+def iso_year_week(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO year and week as numbers from validated ``YYYY-Www`` codes (the ``iso_week``
+    column of the leave plan and of the postnatal capacity)."""
+    codes = codes.astype(str)
+    return codes.str[:4].astype(int), codes.str[-2:].astype(int)
+
+
 def week_month(iso_year, iso_week) -> pd.Series:
     """The month (month start) of each ISO week's Thursday: the month whose monthly row
     (staffing, forecast) applies to the week, by the rule that assigns weeks to ISO years."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from fragile_care.inputs.units import closed_without_merge
-from fragile_care.model.calendar import summer_mask, week_month, weekly_estimate
+from fragile_care.model.calendar import iso_year_week, summer_mask, week_month, weekly_estimate
 
 
 def annual_births(births: pd.DataFrame) -> pd.DataFrame:
@@ -244,11 +244,10 @@ def staff_at_work_monthly(staffing: pd.DataFrame, leave_plan: pd.DataFrame, prof
     staff = staffing[staffing["profession"] == profession]
     on_books = (staff["fte_available"] + staff["fte_agency"]).groupby(staff["month"]).sum()
     leave = leave_plan[leave_plan["profession"] == profession]
-    year = leave["iso_week"].str[:4].astype(int)
+    year, week = iso_year_week(leave["iso_week"])
     on_books = on_books[on_books.index.year.isin(set(year))]
     if leave.empty:
         return on_books
-    week = leave["iso_week"].str[-2:].astype(int)
     month = week_month(year, week).to_numpy()
     leave_sum = leave.assign(month=month).groupby("month")["fte_on_leave"].sum()
     thursdays = pd.Series([len(pd.date_range(m, m + pd.offsets.MonthEnd(0), freq="W-THU")) for m in leave_sum.index], index=leave_sum.index)

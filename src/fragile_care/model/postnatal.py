@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from fragile_care.model.calendar import iso_year_week
 from fragile_care.model.capacity import erlang_b
 
 HOURS_PER_DAY = 24.0
@@ -175,12 +176,12 @@ def capacity_by_week(capacity: pd.DataFrame | None) -> pd.DataFrame | None:
     beds_staffed) with iso_year and iso_week as numbers."""
     if capacity is None or capacity.empty:
         return None
-    parts = capacity["iso_week"].astype(str).str.extract(r"^(\d{4})-W(\d{2})$")
+    year, week = iso_year_week(capacity["iso_week"])
     return pd.DataFrame(
         {
             "unit_id": capacity["unit_id"].to_numpy(),
-            "iso_year": parts[0].astype(int).to_numpy(),
-            "iso_week": parts[1].astype(int).to_numpy(),
+            "iso_year": year.to_numpy(),
+            "iso_week": week.to_numpy(),
             "beds_staffed": capacity["beds_staffed"].astype(float).to_numpy(),
         }
     )

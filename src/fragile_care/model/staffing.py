@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fragile_care.inputs.schemas import CARE_LEVELS
 from fragile_care.model import capacity
-from fragile_care.model.calendar import week_month, weekly_estimate
+from fragile_care.model.calendar import iso_year_week, week_month, weekly_estimate
 from fragile_care.validation import KeyedError
 
 WEEKS_PER_YEAR = 365.25 / 7
@@ -118,9 +118,8 @@ def weekly_supply(
             f"(needed for ISO week {int(row['source_year'])}-W{int(row['iso_week']):02d}; {len(missing)} unit-weeks lack one)"
         )
     leave = leave_plan[leave_plan["profession"] == profession]
-    leave = leave.assign(source_year=leave["iso_week"].str[:4].astype(int), week=leave["iso_week"].str[-2:].astype(int))[
-        ["unit_id", "source_year", "week", "fte_on_leave"]
-    ]
+    source_year, week = iso_year_week(leave["iso_week"])
+    leave = leave.assign(source_year=source_year, week=week)[["unit_id", "source_year", "week", "fte_on_leave"]]
     frame = frame.merge(
         leave,
         left_on=["unit_id", "source_year", "iso_week"],
