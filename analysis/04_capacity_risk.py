@@ -274,14 +274,20 @@ display(
 
 # %%
 #| label: tbl-neonatal-risk
-#| tbl-cap: "Neonatalvård nästa sommar (oförändrat läge): risk att ett barn inte får plats på rätt vårdnivå vid sin enhet (Erlang B med bemannade platser), medel och högsta vecka, och väntat antal barn som måste vårdas på annat håll under sommaren."
+#| tbl-cap: "Neonatalvård nästa sommar (oförändrat läge): risk att ett barn inte får plats på rätt vårdnivå vid sin enhet (Erlang B med bemannade platser), medel och högsta vecka, väntat antal barn som måste vårdas på annat håll under sommaren och barn som väntas flyttas hit från andra enheter."
 ahead_neo = neo[neo["kind"] == "prognos"]
 by_away = ahead_neo.groupby("unit_id")["turned_away"].sum().sort_values(ascending=False, kind="stable").index.tolist()
 rows, shown = fmt.shown_units(by_away, order="de med flest barn som väntas vårdas på annat håll", sheet="Neonatal risk")
 per = (
     ahead_neo[ahead_neo["unit_id"].isin(rows)]
     .groupby(["unit_id", "care_level"], as_index=False)
-    .agg(mean=("blocking", "mean"), worst=("blocking", "max"), away=("turned_away", "sum"), weeks=("at_risk", "sum"))
+    .agg(
+        mean=("blocking", "mean"),
+        worst=("blocking", "max"),
+        away=("turned_away", "sum"),
+        weeks=("at_risk", "sum"),
+        moved=("admissions_transferred", "sum"),
+    )
 )
 table = pd.DataFrame(
     {
@@ -291,9 +297,16 @@ table = pd.DataFrame(
         "Risk, högsta vecka": per["worst"].map(lambda v: fmt.sv_pct(v, 1)),
         f"Veckor över {fmt.sv_pct(cap.high_risk_blocking, 0)}": per["weeks"].astype(int).astype(str),
         "Väntat antal vårdade på annat håll": per["away"].map(lambda v: fmt.sv_num(v, 1)),
+        "Överflyttade hit efter födseln": per["moved"].map(lambda v: "–" if v == 0 else fmt.sv_num(v, 1)),
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrr") + (f"\n\n{shown}" if shown else "")))
+moved_note = (
+    "Överflyttade hit: barn som väntas födas vid en annan enhet och flyttas hit för vård på denna nivå under sommaren "
+    "(underlaget neonatal_transfers; de följer förlossningarna vid födelseenheten)."
+    if per["moved"].sum() > 0
+    else "Underlaget har inga överflyttningar mellan enheter (neonatal_transfers)."
+)
+display(Markdown(fmt.md_table(table, align="llrrrrr") + f"\n\n{moved_note}" + (f" {shown}" if shown else "")))
 
 # %% [markdown]
 # ## Hela vårdkedjan: BB, operation och neonatalvård
@@ -358,3 +371,55 @@ table = pd.DataFrame({"Enhet": [labels[u] for u in order]})
 for year in years:
     table[str(year)] = [fmt.sv_int(round(wide.loc[u, year], -1)) for u in order]  # tens: the hours rest on assumptions
 display(Markdown(fmt.md_table(table) + "\n\nAvrundat till tiotal timmar: vårdtider och operationstid per snitt är antaganden."))
+
+
+# %%
+#| label: tbl-chain-years
+#| tbl-cap: "Hela vårdkedjan de kommande åren under oförändrat läge, hela regionen (summan av enheternas behov): förlossningar, BB-platser och neonatalplatser som behövs för att högst 1 % ska mötas av en full avdelning vid årets genomsnittliga belastning, med enheternas platser inom parentes (neonatalvård: IVA intensivvård, IMA intermediärvård, vårdavdelning), operationstimmar för kejsarsnitt och neonatalsjuksköterskor (årsarbetare) för de platser som behövs."
+bb_years, neo_years = tables["postnatal_annual"], tables["neonatal_annual"]
+LEVEL_SHORT = {"ic": "IVA", "hd": "IMA", "sc": "Vårdavd."}  # neonatal intensive, intermediate care, ward
+chain_years = sorted(bb_years["year"].unique())[:5]
+bb_sum = bb_years.groupby("year")[["deliveries", "beds_needed", "beds"]].sum()
+neo_sum = neo_years.pivot_table(index="year", columns="care_level", values=["cots_needed", "cots_physical"], aggfunc="sum")
+nurses = neo_years.groupby("year")["nurse_fte"].sum()
+hours = annual[annual["unit_id"] != "REGION"].groupby("year")["theatre_hours"].sum()
+table = pd.DataFrame(
+    {
+        "År": [str(y) for y in chain_years],
+        "Förlossningar": [fmt.sv_int(round(bb_sum.loc[y, "deliveries"], -2)) for y in chain_years],
+        "BB-platser": [f"{fmt.sv_int(bb_sum.loc[y, 'beds_needed'])} ({fmt.sv_int(bb_sum.loc[y, 'beds'])})" for y in chain_years],
+        "Operationstimmar": [fmt.sv_int(round(hours.get(y, float("nan")), -2)) for y in chain_years],
+        **{
+            f"{LEVEL_SHORT[lv]}-platser": [
+                f"{fmt.sv_int(neo_sum.loc[y, ('cots_needed', lv)])} ({fmt.sv_int(neo_sum.loc[y, ('cots_physical', lv)])})"
+                for y in chain_years
+            ]
+            for lv in ("ic", "hd", "sc")
+        },
+        "Neonatal­sjuksköterskor (åa)": [fmt.sv_int(round(nurses.loc[y], 0)) for y in chain_years],
+    }
+)
+display(
+    Markdown(
+        fmt.md_table(table, align="lrrrrrrr")
+        + "\n\nFörlossningar och operationstimmar avrundade till hundratal: de vilar på prognosen och på antagna tider per snitt. "
+        "Platserna räknas vid årets genomsnittliga belastning; sommarens stängda platser och veckornas variation ligger i tabellerna för nästa sommar."
+    )
+)
+
+# %%
+#| label: txt-chain-years
+short_of = postnatal.shortfalls_by_year(bb_years, neo_years, chain_years)
+what_sv = {"postnatal": "BB-platser", **{lv: f"platser i {CARE_LEVEL_SV[lv].lower()}" for lv in CARE_LEVEL_SV}}
+if short_of.empty:
+    text = f"Under åren {chain_years[0]}–{chain_years[-1]} räcker varje enhets BB-platser och neonatalplatser vid årets genomsnittliga belastning."
+else:
+    text = (
+        "Där behovet vid årets genomsnittliga belastning är större än platserna: "
+        + "; ".join(
+            f"{fmt.md_escape(labels[r.unit_id])}, {what_sv[r.link]}: behöver upp till {fmt.sv_int(r.need)} men har {fmt.sv_int(r.have)} (från {r.first_year})"
+            for r in short_of.itertuples(index=False)
+        )
+        + ". Barn som flyttas från andra enheter räknas hos den enhet som vårdar dem."
+    )
+display(Markdown(text))

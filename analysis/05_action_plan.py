@@ -20,7 +20,7 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
 
-from fragile_care.model import calendar, describe, followup
+from fragile_care.model import calendar, carelevels, describe, followup
 from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import bundle, config, steps
@@ -213,6 +213,12 @@ def effect_text(a):
         return f"{fmt.sv_num(a['effect_fte'], 1)} åa semester flyttas v. {a['effect_weeks']} → v. {a['effect_to_weeks']}, {short.get(a['effect_unit'], a['effect_unit'])}"
     if a["effect_type"] == "pooling":
         return f"Samordning {short.get(a['effect_unit'], a['effect_unit'])}–{short.get(a['effect_partner'], a['effect_partner'])}"
+    if a["effect_type"] == "early_discharge":
+        return (
+            f"{fmt.sv_pct(a['effect_share'], 0)} av kvinnorna efter vaginal förlossning går hem tidigt, {short.get(a['effect_unit'], a['effect_unit'])}"
+            + (f", v. {a['effect_weeks']}" if isinstance(a["effect_weeks"], str) and a["effect_weeks"] else "")
+            + (" (gradvis)" if a["effect_profile"] == "ramp" else "")
+        )
     return "Ingen modellerad effekt"
 
 
@@ -232,7 +238,7 @@ display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
 
 # %%
 #| label: tbl-scenarios
-#| tbl-cap: "Scenarier för nästa sommar: oförändrat läge, varje åtgärd för sig och alla tillsammans. Väntat antal hänvisade med 80 %-intervall (samma prognosdragningar i alla scenarier), enhetsveckor med förhöjd risk, summa underskott av barnmorskor på förlossningen och, för scenarier med regional samordning, kvinnor som varken egen enhet eller den samordnade grannen kan ta emot (simulering med dygns- och veckovariation)."
+#| tbl-cap: "Scenarier för nästa sommar: oförändrat läge, varje åtgärd för sig och alla tillsammans. Väntat antal hänvisade med 80 %-intervall (samma prognosdragningar i alla scenarier), enhetsveckor med förhöjd risk, summa underskott av barnmorskor på förlossningen, för scenarier med regional samordning kvinnor som varken egen enhet eller den samordnade grannen kan ta emot (simulering med dygns- och veckovariation), och på BB: kvinnor som väntas mötas av ett fullt BB och vårddygn som tidig hemgång flyttar till hemmet."
 table = pd.DataFrame(
     {
         "Scenario": scenario_table["scenario"],
@@ -244,9 +250,12 @@ table = pd.DataFrame(
         "Underskott, åa-veckor": scenario_table["fte_shortfall"].map(lambda v: fmt.sv_num(v, 0)),
         "Tillförda åa-veckor": scenario_table["fte_added"].map(lambda v: fmt.sv_num(v, 0)),
         "Utan plats trots samordning": scenario_table["not_placed_in_region"].map(lambda v: "–" if pd.isna(v) else fmt.sv_num(v, 1)),
+        "Möter fullt BB": scenario_table["postnatal_full"].map(lambda v: "–" if pd.isna(v) else fmt.sv_int(v)),
+        "Vårddygn hemma": scenario_table["home_care_days"].map(lambda v: "–" if pd.isna(v) or v == 0 else fmt.sv_int(round(v, -1))),
     }
 )
 reason_sv = {
+    "postnatal": "tidig hemgång avlastar BB, inte förlossningsrummen (se kolumnen möter fullt BB; att ett fullt BB håller kvar kvinnor på förlossningen ingår inte i scenarierna)",
     "pooling": "samordning ändrar inte hur många som möter en full egen enhet, bara var de tas emot (se kolumnen utan plats trots samordning)",
     "not_in_force": "åtgärden gäller inte under nästa sommars veckor",
     "no_risk": "personalen tillförs veckor där risken redan är nära noll",
@@ -255,7 +264,7 @@ reason_sv = {
 why = [f"{name}: {reason_sv[r]}." for name, r in zip(scenario_table["scenario"], scenario_table["effect_reason"]) if r]
 display(
     Markdown(
-        fmt.md_table(table, align="lrrrrrr")
+        fmt.md_table(table, align="lrrrrrrrr")
         + ("\n\nUtan effekt på antalet hänvisade: " + " ".join(fmt.md_escape(w) for w in why) if why else "")
     )
 )
@@ -332,3 +341,49 @@ else:
             + fmt.md_table(table, align="lrrr")
         )
     )
+
+
+# %%
+#| label: tbl-care-levels
+#| tbl-cap: "Vården kring födslarna per vårdnivå de kommande åren, hela regionen (summan av enheterna) under oförändrat läge: besök på barnmorskemottagningen enligt basprogrammet, rutinultraljud, förlossningar och vårddygn på BB på sjukhuset, och vård i hemmet efter tidig hemgång. Avrundat till hundratal: normerna per graviditet är antaganden eller regionala program."
+volumes = tables["care_levels_annual"]
+region_volumes = volumes[volumes["unit_id"] == "REGION"]
+care_years = sorted(region_volumes["year"].unique())[:5]
+wide = region_volumes.pivot(index="contact", columns="year", values="baseline").reindex(list(carelevels.CONTACT_LEVEL))
+table = pd.DataFrame(
+    {
+        "Vårdnivå": [carelevels.LEVELS_SV[carelevels.CONTACT_LEVEL[c]] for c in wide.index],
+        "Kontakt": [carelevels.CONTACTS_SV[c] for c in wide.index],
+        **{str(y): [fmt.sv_int(round(v, -2)) for v in wide[y]] for y in care_years},
+    }
+)
+display(Markdown(fmt.md_table(table, align="ll" + "r" * len(care_years))))
+
+# %%
+#| label: txt-care-levels
+c = cfg.care_levels
+shift = region_volumes.assign(change=region_volumes["with_plan"] - region_volumes["baseline"]).pivot(
+    index="contact", columns="year", values="change"
+)
+moved_days = -shift.loc["ward_days", care_years]
+visits = shift.loc["home_visits", care_years]
+in_force = [y for y in care_years if abs(moved_days[y]) >= 0.5]
+if not in_force:
+    plan_text = "Handlingsplanen har ingen åtgärd som flyttar vård mellan nivåerna (tidig hemgång)."
+else:
+    plan_text = (
+        f"Med handlingsplanens tidiga hemgång flyttas vård från sjukhuset till hemmet {in_force[0]}{f'–{in_force[-1]}' if len(in_force) > 1 else ''}: "
+        f"omkring {fmt.sv_range(round(moved_days[in_force].min(), -2), round(moved_days[in_force].max(), -2))} vårddygn på BB färre "
+        f"och {fmt.sv_range(round(visits[in_force].min(), -2), round(visits[in_force].max(), -2))} hembesök fler per år "
+        "(åtgärdernas enhet, start, slut och upptrappning som i planen)."
+    )
+display(
+    Markdown(
+        f"Normer: {fmt.sv_num(c.antenatal_visits, 0)} barnmorskebesök per graviditet (1177 Västerbotten: sju till nio besök; "
+        f"sätt Västra Götalands regionala basprogram), {fmt.sv_num(c.postnatal_checks, 0)} eftervårdsbesök och "
+        f"{fmt.sv_num(c.ultrasound_exams, 0)} rutinultraljud (1177 Västra Götaland: 1–2 erbjuds; att det görs på sjukhuset är ett antagande), "
+        f"{fmt.sv_num(c.home_visits_per_early_discharge, 0)} hembesök efter tidig hemgång (antagande); inställbara i körningens "
+        f"konfiguration (care_levels). Varje förlossning räknas som en graviditet genom hela programmet; vård utöver basprogrammet "
+        f"räknas inte, så volymerna är ett golv. {plan_text}"
+    )
+)

@@ -7,7 +7,17 @@ from fragile_care import paths
 from fragile_care.sources import demo
 
 pytestmark = pytest.mark.integration
-TABLES = ("units", "births_monthly", "staffing", "leave_plan", "redirections", "neonatal_admissions", "action_plan", "postnatal_capacity")
+TABLES = (
+    "units",
+    "births_monthly",
+    "staffing",
+    "leave_plan",
+    "redirections",
+    "neonatal_admissions",
+    "action_plan",
+    "postnatal_capacity",
+    "neonatal_transfers",
+)
 
 
 @pytest.fixture(scope="module")

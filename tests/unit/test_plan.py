@@ -228,3 +228,52 @@ def test_neonatal_occupancy_is_cot_days_over_cots_times_days_covered():
     assert out.loc[2025, "occupancy_summer"] == pytest.approx(3 * 31 / (2 * 92))
     assert out.loc[2026, "occupancy"] == pytest.approx(59 / (2 * 59)) and not out.loc[2026, "complete"]
     assert list(out["care_level"].unique()) == ["ic"]  # no cots at hd and sc: left out
+
+
+def test_early_discharge_lowers_the_postnatal_risk_by_the_hand_worked_stay_and_not_the_rooms():
+    """84 women in week 29 at U, 28 staffed BB beds. Default settings: 17 % caesareans
+    (3.5 days), vaginal births 2.0 days, early discharge 0.5 days. Baseline mean stay
+    0.83 * 2.0 + 0.17 * 3.5 = 2.255 days; with a third of the vaginal births going home
+    early 0.83 * (0.67 * 2.0 + 0.33 * 0.5) + 0.595 = 1.84415 days. At 12 women a day the
+    offered load falls from 27.06 to 22.1298 erlangs; women finding a full ward are
+    84 * B(28, load). Home-care days: 84 * 0.83 * 0.33 * (2.0 - 0.5) = 34.5114."""
+    from fragile_care.model import postnatal
+
+    ward = postnatal.PostnatalSettings()
+    units = UNITS.assign(postnatal_beds=28)
+    early = _activity(effect_type="early_discharge", effect_fte=None, effect_weeks=None, effect_share=0.33)
+    table, _ = scenarios.scenarios(OUTLOOK, units, early, staffing.Norms(), SETTINGS, ward)
+    base, measure = table.iloc[0], table.iloc[1]
+    assert base["postnatal_full"] == pytest.approx(84 * capacity.erlang_b(12 * 2.255, 28))
+    assert measure["postnatal_full"] == pytest.approx(84 * capacity.erlang_b(12 * 1.84415, 28))
+    assert measure["postnatal_full"] < base["postnatal_full"]
+    assert base["home_care_days"] == 0.0 and measure["home_care_days"] == pytest.approx(34.5114)
+    assert measure["redirected_mean"] == base["redirected_mean"]  # each link on its own: the rooms do not change
+    assert table["effect_reason"].tolist() == ["", "postnatal"]
+
+
+def test_early_discharge_shares_follow_the_unit_weeks_and_profile_and_stay_at_most_one():
+    weekly = pd.DataFrame({"unit_id": ["U", "U", "V"], "iso_year": 2027, "iso_week": [28, 34, 28]})
+    ramp = _activity(
+        effect_type="early_discharge",
+        effect_share=0.4,
+        effect_weeks="25-30",
+        effect_profile="ramp",
+        ramp_weeks=10,
+        start=pd.Timestamp("2027-06-14"),
+    )
+    shares = scenarios.early_discharge_shares(weekly, ramp, base_share=0.1)
+    # week 28: 5/10 of the ramp → 0.1 + 0.2; week 34 is outside effect_weeks; V is another unit
+    assert shares.tolist() == pytest.approx([0.3, 0.1, 0.1])
+    full = _activity(effect_type="early_discharge", effect_share=0.9, effect_weeks=None)
+    assert scenarios.early_discharge_shares(weekly, full, base_share=0.5).max() == 1.0
+
+
+def test_the_plan_check_names_the_missing_share_of_an_early_discharge_activity():
+    from fragile_care.inputs.contracts import TableCheck
+
+    frame = _activity(effect_type="early_discharge", effect_share=None, effect_weeks="v27").assign(indicator=None, target=None)
+    check = TableCheck("action_plan", "action_plan.csv", frame, [], 1, 1, 0, [2])
+    problems = {(p.row, p.column): p.problem for p in plan_checks.check_plan(check)}
+    assert problems[(2, "effect_share")] == "activity A1: effect_type early_discharge needs effect_share"
+    assert "'v27' is not a week" in problems[(2, "effect_weeks")]

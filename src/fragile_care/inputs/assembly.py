@@ -22,6 +22,7 @@ from fragile_care.inputs.crosschecks import (
     capacity_checks,
     meaning_checks,
     plausibility_checks,
+    transfer_checks,
     unit_life_checks,
 )
 from fragile_care.inputs.quality import (
@@ -174,6 +175,7 @@ def clean_dataset(
             )
         )
     problems.extend(capacity_checks(checked))
+    problems.extend(transfer_checks(checked))
     problems.extend(unit_life_checks(checked))
     problems.extend(plausibility_checks(checked))
     for check in checked.values():

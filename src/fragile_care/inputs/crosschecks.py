@@ -109,6 +109,46 @@ def capacity_checks(checked: dict[str, TableCheck]) -> list[Problem]:
     return out
 
 
+def transfer_checks(checked: dict[str, TableCheck]) -> list[Problem]:
+    """The optional neonatal transfers against the units and the admissions, each an error
+    naming file, row and column: a unit moving babies to itself; a receiving unit without
+    cots at the care level; more babies moved in to a unit, month and level than the
+    admissions table counts there (transfers are part of the receiving unit's admissions)."""
+    out: list[Problem] = []
+    transfers, units = checked.get("neonatal_transfers"), checked.get("units")
+    if transfers is None or transfers.frame.empty or units is None or not units.ok or units.frame.empty:
+        return out
+
+    def add(line, column, text):
+        out.append(Problem(transfers.file, line, column, "error", text, "", "neonatal_transfers"))
+
+    u = units.frame.set_index("unit_id")
+    admissions = checked.get("neonatal_admissions")
+    counted = (
+        admissions.frame.groupby(["unit_id", "month", "care_level"])["admissions"].sum()
+        if admissions is not None and not admissions.frame.empty
+        else pd.Series(dtype=float)
+    )
+    frame = transfers.frame.assign(_line=transfers.lines)
+    moved_in = frame.groupby(["to_unit", "month", "care_level"])["transfers"].transform("sum")
+    for row, total in zip(frame.itertuples(index=False), moved_in):
+        if row.from_unit == row.to_unit:
+            add(row._line, "to_unit", f"babies moved from {row.from_unit} to itself; a transfer goes to another unit")
+            continue
+        if row.to_unit in u.index and not (u.at[row.to_unit, f"neonatal_cots_{row.care_level}"] or 0) > 0:
+            add(row._line, "care_level", f"{row.to_unit} has no {row.care_level} cots in the units table to receive babies at that level")
+            continue
+        room = counted.get((row.to_unit, row.month, row.care_level), 0)
+        if total > room:
+            add(
+                row._line,
+                "transfers",
+                f"{total:g} babies moved in to {row.to_unit} at level {row.care_level} in {row.month:%Y-%m}, but the admissions "
+                f"table counts {room:g} there; transfers are part of the receiving unit's admissions",
+            )
+    return out
+
+
 # Tables with dated rows per unit: the unit column(s) and the column that dates the row.
 DATED_UNIT_ROWS = {
     "births_monthly": (("unit_id",), "month"),
@@ -116,6 +156,7 @@ DATED_UNIT_ROWS = {
     "staffing": (("unit_id",), "month"),
     "leave_plan": (("unit_id",), "iso_week"),
     "redirections": (("from_unit", "to_unit"), "date"),
+    "neonatal_transfers": (("from_unit", "to_unit"), "month"),
 }
 OCCUPANCY_WARN, OCCUPANCY_ERROR = 1.0, 1.5  # cot days per cot-day available in a month
 

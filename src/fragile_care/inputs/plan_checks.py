@@ -47,13 +47,15 @@ def check_plan(check: TableCheck) -> list[Problem]:
             "extra_staff": ("effect_unit", "effect_fte", "effect_weeks"),
             "move_leave": ("effect_unit", "effect_fte", "effect_weeks", "effect_to_weeks"),
             "pooling": ("effect_unit", "effect_partner"),
+            "early_discharge": ("effect_unit", "effect_share"),
             "none": (),
         }[kind]
         for field in needs:
             if is_blank(row.get(field)):
                 add(line, field, f"activity {aid}: effect_type {kind} needs {field}")
         for field in ("effect_weeks", "effect_to_weeks"):
-            if field in needs and not is_blank(row.get(field)):
+            applies = field in needs or (kind == "early_discharge" and field == "effect_weeks")  # optional there
+            if applies and not is_blank(row.get(field)):
                 try:
                     parse_weeks(row[field])
                 except ValueError as exc:

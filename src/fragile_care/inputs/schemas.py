@@ -272,7 +272,7 @@ PLAN_AREAS = (
     "produktions- och kapacitetsstyrning",
 )
 PLAN_STATUSES = ("planerad", "pågår", "klar", "pausad")
-EFFECT_TYPES = ("extra_staff", "pooling", "move_leave", "none")
+EFFECT_TYPES = ("extra_staff", "pooling", "move_leave", "early_discharge", "none")
 EFFECT_PROFILES = ("step", "ramp")
 # Indicators the follow-up computes from the data (lower is better for all of them).
 INDICATORS = ("hänvisade_sommar", "hänvisade_per_1000", "vakansgrad_barnmorskor", "veckor_med_risk")
@@ -298,6 +298,15 @@ ACTION_PLAN = TableSchema(
         Column("effect_to_weeks", "text", required=False, nullable=True, description="move_leave: the weeks the leave moves to"),
         Column("effect_profile", "category", allowed=EFFECT_PROFILES, required=False, nullable=True),
         Column("ramp_weeks", "count", required=False, nullable=True, minimum=1, maximum=104),
+        Column(
+            "effect_share",
+            "number",
+            required=False,
+            nullable=True,
+            minimum=0.0,
+            maximum=1.0,
+            description="early_discharge: share of women after a vaginal birth at effect_unit who go home early with follow-up at home",
+        ),
     ),
     key=("activity_id",),
     description="The action plan: timed activities with owner, status, indicator, target and expected effect",
@@ -342,8 +351,24 @@ POSTNATAL_CAPACITY = TableSchema(
     key=("unit_id", "iso_week"),
     description="Postnatal ward (BB) beds staffed per unit and ISO week; a week not listed has the units table's postnatal_beds",
 )
+NEONATAL_TRANSFERS = TableSchema(
+    "neonatal_transfers",
+    (
+        Column("month", "month"),
+        Column("from_unit", "unit", description="the unit where the baby was born"),
+        Column("to_unit", "unit", description="the unit of care the baby was moved to"),
+        Column("care_level", "category", allowed=CARE_LEVELS, aliases=tuple(CARE_LEVEL_ALIASES.items())),
+        _count("transfers", maximum=5000, description="babies moved; counted among to_unit's neonatal admissions of the month"),
+    ),
+    key=("month", "from_unit", "to_unit", "care_level"),
+    description="Newborns moved after birth from the unit where they were born to another unit's neonatal care, by care level",
+)
 # Read when present; their checks stop the run like any table's.
-OPTIONAL_UNIT_TABLES: dict[str, TableSchema] = {ACTION_PLAN.name: ACTION_PLAN, POSTNATAL_CAPACITY.name: POSTNATAL_CAPACITY}
+OPTIONAL_UNIT_TABLES: dict[str, TableSchema] = {
+    ACTION_PLAN.name: ACTION_PLAN,
+    POSTNATAL_CAPACITY.name: POSTNATAL_CAPACITY,
+    NEONATAL_TRANSFERS.name: NEONATAL_TRANSFERS,
+}
 OPTIONAL_PUBLIC_TABLES: dict[str, TableSchema] = {BEST_PRACTICE.name: BEST_PRACTICE}
 
 # Order matters: units first, because the other tables are checked against its unit ids.

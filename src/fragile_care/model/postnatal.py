@@ -78,18 +78,26 @@ class PostnatalSettings(BaseModel):
             )
         return self
 
-    def mean_stay_days(self) -> float:
-        """Mean stay on the ward of a woman who has given birth, early discharge included."""
-        vaginal = (1 - self.early_discharge_share) * self.los_vaginal_days + self.early_discharge_share * self.early_discharge_days
+    def mean_stay_days(self, early_share=None):
+        """Mean stay on the ward of a woman who has given birth, early discharge included.
+        ``early_share`` (a number or an array, e.g. per unit-week under a measure) replaces
+        ``early_discharge_share``."""
+        share = self.early_discharge_share if early_share is None else early_share
+        vaginal = (1 - share) * self.los_vaginal_days + share * self.early_discharge_days
         return (1 - self.caesarean_share) * vaginal + self.caesarean_share * self.los_caesarean_days
 
-    def home_days_per_delivery(self) -> float:
+    def home_days_per_delivery(self, early_share=None):
         """Ward days per delivery that early discharge moves to follow-up at home."""
-        return (1 - self.caesarean_share) * self.early_discharge_share * (self.los_vaginal_days - self.early_discharge_days)
+        share = self.early_discharge_share if early_share is None else early_share
+        return (1 - self.caesarean_share) * share * (self.los_vaginal_days - self.early_discharge_days)
 
 
 def postnatal_beds_weekly(
-    weekly: pd.DataFrame, units: pd.DataFrame, settings: PostnatalSettings, capacity: pd.DataFrame | None = None
+    weekly: pd.DataFrame,
+    units: pd.DataFrame,
+    settings: PostnatalSettings,
+    capacity: pd.DataFrame | None = None,
+    early_share: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The postnatal ward per unit and ISO week.
 
@@ -97,6 +105,10 @@ def postnatal_beds_weekly(
     ``units``: unit_id, postnatal_beds. ``capacity`` (optional input ``postnatal_capacity``):
     unit_id, iso_year, iso_week, beds_staffed; a week it does not list has the unit's
     ``postnatal_beds``.
+
+    ``early_share`` (one value per row of ``weekly``; default the settings'
+    ``early_discharge_share``) is the share of women after a vaginal birth discharged
+    early in that unit-week, as an action-plan measure sets it (:mod:`scenarios`).
 
     Returns one row per row of ``weekly`` with ``beds``, ``arrivals_per_day``,
     ``mean_stay_days``, ``offered_load`` (erlangs: beds needed on average with no limit),
@@ -118,7 +130,11 @@ def postnatal_beds_weekly(
         key = pd.MultiIndex.from_frame(out[["unit_id", "iso_year", "iso_week"]])
         listed = staffed.reindex(key).to_numpy(float)
         out["beds"] = np.where(np.isnan(listed), out["beds"], listed)
-    stay = settings.mean_stay_days()
+    share = np.full(len(out), settings.early_discharge_share) if early_share is None else np.asarray(early_share, float)
+    if share.shape != (len(out),) or np.any((share < 0) | (share > 1)):
+        raise ValueError(f"early_share must hold one share in [0, 1] per row of the weekly forecast ({len(out)} rows)")
+    stay = settings.mean_stay_days(share)
+    out["early_share"] = share
     out["arrivals_per_day"] = out["deliveries"].astype(float) / DAYS_PER_WEEK
     out["mean_stay_days"] = stay
     out["offered_load"] = out["arrivals_per_day"] * stay
@@ -126,8 +142,40 @@ def postnatal_beds_weekly(
     with np.errstate(invalid="ignore", divide="ignore"):
         out["occupancy"] = np.where(out["beds"] > 0, out["offered_load"] * (1 - out["p_full"]) / out["beds"], np.nan)
     out["women_finding_full"] = out["deliveries"] * out["p_full"]
-    out["home_care_days"] = out["deliveries"] * settings.home_days_per_delivery()
+    out["home_care_days"] = out["deliveries"] * settings.home_days_per_delivery(share)
     return out
+
+
+def postnatal_annual(annual: pd.DataFrame, units: pd.DataFrame, settings: PostnatalSettings, target_blocking: float) -> pd.DataFrame:
+    """The postnatal ward in the years ahead, per unit and year of ``annual`` (unit_id,
+    year, deliveries; the units only): beds occupied on average (deliveries a day × mean
+    stay), the beds needed to keep the share of women finding the ward full at
+    ``target_blocking`` at the year's mean load (Erlang B; summer closures and the weeks'
+    variation come on top, see the summer tables), and the unit's ``postnatal_beds``."""
+    from fragile_care.model.capacity import servers_needed
+
+    beds = units.set_index("unit_id")["postnatal_beds"]
+    out = annual[annual["unit_id"].isin(beds.index)][["unit_id", "year", "deliveries"]].reset_index(drop=True)
+    out["beds_occupied"] = out["deliveries"].astype(float) / 365.25 * settings.mean_stay_days()
+    out["beds_needed"] = servers_needed(out["beds_occupied"].to_numpy(float), target_blocking)
+    out["beds"] = out["unit_id"].map(beds).astype(int)
+    return out
+
+
+def shortfalls_by_year(postnatal_years: pd.DataFrame, neonatal_years: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Per unit and link (``postnatal``, or a neonatal care level) where the places needed
+    in ``years`` (:func:`postnatal_annual`, :func:`staffing.neonatal_annual`) exceed the
+    places the unit has: the first such year, the most needed and the places there are."""
+    bb = postnatal_years[postnatal_years["year"].isin(years)]
+    bb = bb.assign(link="postnatal", need=bb["beds_needed"], have=bb["beds"])
+    neo = neonatal_years[neonatal_years["year"].isin(years)]
+    neo = neo.assign(link=neo["care_level"], need=neo["cots_needed"], have=neo["cots_physical"])
+    both = pd.concat([bb[["unit_id", "year", "link", "need", "have"]], neo[["unit_id", "year", "link", "need", "have"]]], ignore_index=True)
+    short = both[both["need"] > both["have"]]
+    out = short.groupby(["unit_id", "link"], as_index=False, sort=True).agg(
+        first_year=("year", "min"), need=("need", "max"), have=("have", "max")
+    )
+    return out[["unit_id", "link", "first_year", "need", "have"]]
 
 
 def theatre_hours_weekly(weekly: pd.DataFrame, settings: PostnatalSettings) -> pd.DataFrame:

@@ -9,6 +9,12 @@ Each activity may carry an expected effect on the models:
 - ``pooling``: regional coordination between ``effect_unit`` and ``effect_partner``: a
   woman who finds every staffed room busy is received at the partner when it has a free
   room (the simulation's overflow);
+- ``early_discharge``: a share ``effect_share`` of the women with a vaginal birth at
+  ``effect_unit`` go home early with follow-up at home (in ``effect_weeks`` if given, else
+  every week): the postnatal ward's (BB) mean stay falls, and with it the probability that
+  the ward is full; the bed-days saved become home-care days
+  (:mod:`fragile_care.model.postnatal`). Each link of the chain is modelled on its own, so
+  the measure does not change the delivery rooms' redirections;
 - ``none``: an activity without a modelled effect (e.g. a digital tool, a guideline).
 
 The effect follows a time profile from the activity's ``start``: ``step`` (full at once)
@@ -25,7 +31,7 @@ import pandas as pd
 
 from fragile_care.inputs.parsing import is_blank
 from fragile_care.inputs.plan_checks import parse_weeks
-from fragile_care.model import capacity, staffing
+from fragile_care.model import capacity, postnatal, staffing
 
 
 def week_start(iso_year: int, iso_week: int) -> pd.Timestamp:
@@ -64,6 +70,23 @@ def apply_staffing_effects(weekly: pd.DataFrame, activities: pd.DataFrame) -> pd
     return out
 
 
+def early_discharge_shares(weekly: pd.DataFrame, activities: pd.DataFrame, base_share: float) -> np.ndarray:
+    """Per row of ``weekly`` (unit_id, iso_year, iso_week): the share of women after a
+    vaginal birth discharged early, ``base_share`` plus the early-discharge activities in
+    force (each ``effect_share`` times its profile factor), at most 1."""
+    share = np.full(len(weekly), float(base_share))
+    starts = [week_start(y, w) for y, w in zip(weekly["iso_year"], weekly["iso_week"])]
+    for act in activities.to_dict("records"):
+        if act["effect_type"] != "early_discharge":
+            continue
+        rows = weekly["unit_id"].to_numpy() == act["effect_unit"]
+        if not is_blank(act.get("effect_weeks")):
+            rows &= np.isin(weekly["iso_week"].to_numpy(), parse_weeks(act["effect_weeks"]))
+        factors = np.array([profile_factor(act, when) for when in starts])
+        share += np.where(rows, float(act["effect_share"]) * factors, 0.0)
+    return np.minimum(share, 1.0)
+
+
 def pooling_pairs(activities: pd.DataFrame, when: pd.Timestamp) -> dict[str, tuple[str, ...]]:
     """Overflow neighbours from the pooling activities in force at ``when`` (both ways)."""
     pairs: dict[str, list[str]] = {}
@@ -81,10 +104,15 @@ def run_scenario(
     activities: pd.DataFrame,
     norms: staffing.Norms,
     settings: capacity.CapacitySettings,
+    ward: postnatal.PostnatalSettings | None = None,
+    beds: pd.DataFrame | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Next summer under the activities given (none: the baseline). ``outlook`` is the
     ``kind == "prognos"`` part of the staffing table. Returns the key outputs and the
-    unit-week table. The forecast draws use the same seed in every scenario."""
+    unit-week table. The forecast draws use the same seed in every scenario. With
+    ``ward`` (the postnatal settings; ``beds`` the staffed BB beds by week, see
+    :func:`postnatal.capacity_by_week`) the summary also holds the women expected to find
+    a full BB and the ward days moved to care at home."""
     supply = apply_staffing_effects(outlook, activities)
     gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms, settings.mean_stay_hours)
     gap = gap.merge(outlook[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
@@ -114,12 +142,25 @@ def run_scenario(
         "fte_shortfall": float(-gap["fte_gap"].clip(upper=0).sum()),
         "fte_added": float(supply["fte_added"].sum()),
         "not_placed_in_region": not_placed,
+        "postnatal_full": float("nan"),
+        "home_care_days": float("nan"),
     }
+    if ward is not None:
+        shares = early_discharge_shares(outlook, activities, ward.early_discharge_share)
+        bb = postnatal.postnatal_beds_weekly(outlook, units, ward, beds, shares)
+        summary["postnatal_full"] = float(bb["women_finding_full"].sum())
+        summary["home_care_days"] = float(bb["home_care_days"].sum())
     return summary, risk.assign(scenario=name)
 
 
 def scenarios(
-    outlook: pd.DataFrame, units: pd.DataFrame, plan: pd.DataFrame, norms: staffing.Norms, settings: capacity.CapacitySettings
+    outlook: pd.DataFrame,
+    units: pd.DataFrame,
+    plan: pd.DataFrame,
+    norms: staffing.Norms,
+    settings: capacity.CapacitySettings,
+    ward: postnatal.PostnatalSettings | None = None,
+    beds: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The baseline, each activity with a modelled effect alone, and all together."""
     modelled = plan[plan["effect_type"] != "none"] if not plan.empty else plan
@@ -131,7 +172,7 @@ def scenarios(
         runs.append(("Alla åtgärder", modelled))
     summaries, weekly = [], []
     for name, acts in runs:
-        summary, risk = run_scenario(name, outlook, units, acts, norms, settings)
+        summary, risk = run_scenario(name, outlook, units, acts, norms, settings, ward, beds)
         summaries.append(summary)
         weekly.append(risk)
     table = pd.DataFrame(summaries)
@@ -146,6 +187,8 @@ def effect_reason(activities: pd.DataFrame, summary: dict, baseline: dict, outlo
 
     - "pooling": regional coordination does not change how many women find their own
       unit full, only where they are received (its effect is ``not_placed_in_region``);
+    - "postnatal": early discharge acts on the postnatal ward (its effect is
+      ``postnatal_full``), not on the delivery rooms;
     - "not_in_force": no activity is in force in the outlook's summer weeks;
     - "no_risk": staff were added where no week had a risk to lower;
     - "no_change": the staffing changes cancel out over the summer (moved leave).
@@ -154,6 +197,8 @@ def effect_reason(activities: pd.DataFrame, summary: dict, baseline: dict, outlo
         return ""
     if (activities["effect_type"] == "pooling").all():
         return "pooling"
+    if (activities["effect_type"] == "early_discharge").all():
+        return "postnatal"
     starts = [week_start(y, w) for y, w in zip(outlook["iso_year"], outlook["iso_week"])]
     if not any(profile_factor(a, when) > 0 for a in activities.to_dict("records") for when in starts):
         return "not_in_force"

@@ -193,28 +193,98 @@ def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFr
     )
 
 
-def neonatal_rates(admissions: pd.DataFrame, births: pd.DataFrame, years: int = 3) -> pd.DataFrame:
-    """Admissions per delivery and mean stay (cot days per admission) per unit and care
-    level over the last ``years`` complete calendar years of the admissions table."""
+def _complete_years(admissions: pd.DataFrame, years: int) -> dict[str, list[int]]:
+    """Per unit: the last ``years`` calendar years with all twelve months in ``admissions``."""
     adm = admissions.assign(year=admissions["month"].dt.year)
     months = adm.groupby(["unit_id", "year"])["month"].nunique()
     complete = months[months == 12].reset_index()
-    last = complete.groupby("unit_id")["year"].apply(lambda y: sorted(y)[-years:])
-    keep = {(u, y) for u, ys in last.items() for y in ys}
-    adm = adm[[(u, y) in keep for u, y in zip(adm["unit_id"], adm["year"])]]
+    return {u: sorted(y)[-years:] for u, y in complete.groupby("unit_id")["year"]}
+
+
+def _deliveries_in(births: pd.DataFrame, unit_years: dict[str, list[int]]) -> pd.Series:
+    """Deliveries per unit summed over the years ``unit_years`` gives for it."""
     b = births.assign(year=births["month"].dt.year)
-    b = b[[(u, y) in keep for u, y in zip(b["unit_id"], b["year"])]]
-    deliveries = b.groupby("unit_id")["deliveries"].sum()
+    keep = [y in unit_years.get(u, ()) for u, y in zip(b["unit_id"], b["year"])]
+    return b[keep].groupby("unit_id")["deliveries"].sum()
+
+
+def neonatal_rates(admissions: pd.DataFrame, births: pd.DataFrame, years: int = 3, transfers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Admissions per delivery and mean stay (cot days per admission) per unit and care
+    level over the last ``years`` complete calendar years of the admissions table.
+
+    The admissions table counts every baby cared for at the unit, transfers included. With
+    ``transfers`` (optional input ``neonatal_transfers``: month, from_unit, to_unit,
+    care_level, transfers) the babies moved in from other units are taken out
+    (``transfers_in``), so ``per_delivery`` is the unit's own babies per own delivery and
+    the transferred babies follow the deliveries where they were born
+    (:func:`transfer_rates`)."""
+    last = _complete_years(admissions, years)
+    adm = admissions.assign(year=admissions["month"].dt.year)
+    adm = adm[[y in last.get(u, ()) for u, y in zip(adm["unit_id"], adm["year"])]]
+    deliveries = _deliveries_in(births, last)
     per = adm.groupby(["unit_id", "care_level"], as_index=False)[["admissions", "cot_days"]].sum()
-    per["per_delivery"] = per["admissions"] / per["unit_id"].map(deliveries)
+    per["transfers_in"] = 0.0
+    if transfers is not None and not transfers.empty:
+        t = transfers.assign(year=transfers["month"].dt.year)
+        t = t[[y in last.get(u, ()) for u, y in zip(t["to_unit"], t["year"])]]
+        inflow = t.groupby(["to_unit", "care_level"])["transfers"].sum()
+        key = pd.MultiIndex.from_frame(per[["unit_id", "care_level"]])
+        per["transfers_in"] = inflow.reindex(key).fillna(0.0).to_numpy(float)
+    own = (per["admissions"] - per["transfers_in"]).clip(lower=0.0)
+    per["per_delivery"] = own / per["unit_id"].map(deliveries)
     per["mean_stay_days"] = per["cot_days"] / per["admissions"].where(per["admissions"] > 0)
-    per["years"] = per["unit_id"].map(last.map(len))
+    per["years"] = per["unit_id"].map({u: len(y) for u, y in last.items()})
     return per
 
 
-def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, rates: pd.DataFrame, norms: Norms) -> pd.DataFrame:
+def transfer_rates(transfers: pd.DataFrame | None, admissions: pd.DataFrame, births: pd.DataFrame, years: int = 3) -> pd.DataFrame:
+    """Babies moved after birth from the unit where they were born (``from_unit``) to the
+    unit of care (``unit_id``), per care level, per delivery at the unit of birth: over the
+    same complete years of the receiving unit as :func:`neonatal_rates`. Empty without
+    transfers. A unit's deliveries then bring neonatal demand to the units its babies are
+    moved to, typically the intensive care of the unit with the highest level."""
+    cols = ["from_unit", "unit_id", "care_level", "transfers", "per_delivery"]
+    if transfers is None or transfers.empty:
+        return pd.DataFrame(columns=cols)
+    last = _complete_years(admissions, years)
+    t = transfers.assign(year=transfers["month"].dt.year)
+    t = t[[y in last.get(u, ()) for u, y in zip(t["to_unit"], t["year"])]]
+    out = t.groupby(["from_unit", "to_unit", "care_level"], as_index=False)["transfers"].sum().rename(columns={"to_unit": "unit_id"})
+    origin_years = {o: last.get(u, []) for o, u in zip(out["from_unit"], out["unit_id"])}
+    born = _deliveries_in(births, origin_years)
+    out["per_delivery"] = out["transfers"] / out["from_unit"].map(born).where(lambda v: v > 0)
+    return out[cols].fillna({"per_delivery": 0.0})
+
+
+def neonatal_admissions_expected(deliveries: pd.DataFrame, rates: pd.DataFrame, flows: pd.DataFrame | None, key: list[str]) -> pd.DataFrame:
+    """Expected neonatal admissions per care unit, ``key`` period and care level: the
+    unit's own (its deliveries × its own rate) and those moved in (each origin's deliveries
+    in the same period × its transfer rate). ``deliveries``: unit_id, *key, deliveries."""
+    own = deliveries.merge(rates[["unit_id", "care_level", "per_delivery"]], on="unit_id")
+    own = own.assign(admissions_own=own["deliveries"] * own["per_delivery"])[["unit_id", *key, "care_level", "admissions_own"]]
+    if flows is None or flows.empty:
+        return own.assign(admissions_transferred=0.0)
+    moved = deliveries.rename(columns={"unit_id": "from_unit"}).merge(
+        flows[["from_unit", "unit_id", "care_level", "per_delivery"]], on="from_unit"
+    )
+    moved["admissions_transferred"] = moved["deliveries"] * moved["per_delivery"]
+    moved = moved.groupby(["unit_id", *key, "care_level"], as_index=False)["admissions_transferred"].sum()
+    out = own.merge(moved, on=["unit_id", *key, "care_level"], how="left")
+    return out.fillna({"admissions_transferred": 0.0})
+
+
+def neonatal_gap(
+    deliveries: pd.DataFrame,
+    supply: pd.DataFrame,
+    units: pd.DataFrame,
+    rates: pd.DataFrame,
+    norms: Norms,
+    flows: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Neonatal nurses and staffed cots needed against available, per unit, week and care
-    level (units with cots only).
+    level (units with cots only). Admissions are the unit's own babies and, with ``flows``
+    (:func:`transfer_rates`), the babies moved in from the units where they were born
+    (``admissions_own``, ``admissions_transferred``).
 
     Occupied cots (load) = admissions per day × mean stay in days; cots needed = fewest
     with blocking ≤ target; nurses on duty needed = Σ cots needed × nurses per cot.
@@ -232,20 +302,24 @@ def neonatal_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataF
     if frame["fte_supply"].isna().any():
         row = frame[frame["fte_supply"].isna()].iloc[0]
         raise ValueError(f"no neonatal nurse supply for unit {row['unit_id']} in {int(row['iso_year'])}-W{int(row['iso_week']):02d}")
+    key = ["unit_id", "iso_year", "iso_week"]
+    expected = neonatal_admissions_expected(deliveries[[*key, "deliveries"]], rates, flows, ["iso_year", "iso_week"])
+    expected = expected.set_index([*key, "care_level"])
     rows = []
     for level in levels:
         r = rates[rates["care_level"] == level].set_index("unit_id")
         part = frame.assign(care_level=level)
         part["cots_physical"] = part["unit_id"].map(cots[f"neonatal_cots_{level}"]).astype(int)
-        per_delivery = part["unit_id"].map(r["per_delivery"]).fillna(0.0)
         stay_days = part["unit_id"].map(r["mean_stay_days"]).fillna(0.0)
-        part["admissions"] = part["deliveries"] * per_delivery
+        found = expected.reindex(pd.MultiIndex.from_frame(part[[*key, "care_level"]]))
+        part["admissions_own"] = found["admissions_own"].fillna(0.0).to_numpy(float)
+        part["admissions_transferred"] = found["admissions_transferred"].fillna(0.0).to_numpy(float)
+        part["admissions"] = part["admissions_own"] + part["admissions_transferred"]
         part["load_erlangs"] = part["admissions"] / 7 * stay_days
         part["cots_needed"] = capacity.servers_needed(part["load_erlangs"].to_numpy(), norms.target_blocking)
         part["nurses_per_cot"] = norms.nurses_per_cot[level]
         rows.append(part)
     long = pd.concat(rows, ignore_index=True)
-    key = ["unit_id", "iso_year", "iso_week"]
     nurse_positions_all = (long["cots_physical"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
     on_duty = long["fte_supply"] / norms.fte_per_position
     share = np.minimum(1.0, on_duty / nurse_positions_all.where(nurse_positions_all > 0))
@@ -289,15 +363,23 @@ def summer_staffing(
     mean_stay_hours: float,
     reference_year: int,
     neonatal_years: int = 3,
+    transfers: pd.DataFrame | None = None,
+    rates: pd.DataFrame | None = None,
+    flows: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Midwife and neonatal staffing per unit and summer week.
 
     Observed summers use their own staffing and leave; the outlook summer (kind
     "prognos") uses ``reference_year``'s staffing and leave plan for the same ISO weeks:
-    the unchanged situation. Returns (midwives, neonatal by care level).
+    the unchanged situation. Returns (midwives, neonatal by care level). ``rates`` and
+    ``flows`` (:func:`neonatal_rates`, :func:`transfer_rates`) are computed from the
+    admissions, births and ``transfers`` when not given.
     """
     mid, neo = [], []
-    rates = neonatal_rates(admissions, births, neonatal_years)
+    if rates is None:
+        rates = neonatal_rates(admissions, births, neonatal_years, transfers)
+    if flows is None:
+        flows = transfer_rates(transfers, admissions, births, neonatal_years)
     for kind, part in deliveries.groupby("kind", sort=False):
         grid = part[["unit_id", "iso_year", "iso_week"]]
         ref = reference_year if kind == "prognos" else None
@@ -305,5 +387,28 @@ def summer_staffing(
         gap = midwife_gap(part, supply, units, norms, mean_stay_hours)
         mid.append(gap.merge(part[["unit_id", "iso_year", "iso_week", "kind", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"]))
         nurses = weekly_supply(staffing, leave_plan, grid, NEONATAL_NURSE, ref)
-        neo.append(neonatal_gap(part, nurses, units, rates, norms).assign(kind=kind))
+        neo.append(neonatal_gap(part, nurses, units, rates, norms, flows).assign(kind=kind))
     return pd.concat(mid, ignore_index=True), pd.concat(neo, ignore_index=True)
+
+
+def neonatal_annual(
+    annual: pd.DataFrame, units: pd.DataFrame, rates: pd.DataFrame, flows: pd.DataFrame | None, norms: Norms
+) -> pd.DataFrame:
+    """The years ahead for neonatal care, per unit with cots, year and care level, from the
+    yearly births forecast ``annual`` (unit_id, year, deliveries): expected admissions (own
+    and moved in from the units where the babies were born), cots occupied on average
+    (admissions a day × mean stay), the cots needed to keep the blocking at the year's
+    mean load at ``target_blocking`` (the summer peak and the weeks' variation come on
+    top; see the summer tables), the unit's cots, and the nurse FTE the needed cots take."""
+    cots = units.set_index("unit_id")[[f"neonatal_cots_{lv}" for lv in CARE_LEVELS]]
+    with_cots = cots[cots.sum(axis=1) > 0].index
+    out = neonatal_admissions_expected(annual[["unit_id", "year", "deliveries"]], rates, flows, ["year"])
+    out = out[out["unit_id"].isin(with_cots)].reset_index(drop=True)
+    stay = rates.set_index(["unit_id", "care_level"])["mean_stay_days"]
+    stays = stay.reindex(pd.MultiIndex.from_frame(out[["unit_id", "care_level"]])).fillna(0.0).to_numpy(float)
+    out["admissions"] = out["admissions_own"] + out["admissions_transferred"]
+    out["cots_occupied"] = out["admissions"] / 365.25 * stays
+    out["cots_needed"] = capacity.servers_needed(out["cots_occupied"].to_numpy(float), norms.target_blocking)
+    out["cots_physical"] = [int(cots.at[u, f"neonatal_cots_{lv}"]) for u, lv in zip(out["unit_id"], out["care_level"])]
+    out["nurse_fte"] = out["cots_needed"] * out["care_level"].map(norms.nurses_per_cot) * norms.fte_per_position
+    return out.sort_values(["unit_id", "year", "care_level"]).reset_index(drop=True)

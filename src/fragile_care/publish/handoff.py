@@ -367,6 +367,8 @@ def workbook_sheets(
                 Col("Underskott barnmorskor, summa över veckor (åa-veckor)", sc["fte_shortfall"], DEC1),
                 Col("Tillförda åa-veckor", sc["fte_added"], DEC1),
                 Col("Utan plats trots samordning", sc["not_placed_in_region"], DEC1),
+                Col("Väntat antal kvinnor som möter fullt BB", sc["postnatal_full"], DEC1),
+                Col("Vårddygn flyttade från BB till hemmet", sc["home_care_days"], DEC1),
             ],
         )
     if "row_accounting" in tables:

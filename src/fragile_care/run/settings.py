@@ -30,6 +30,7 @@ from fragile_care import paths
 from fragile_care.inputs.units import Harmonisation, Merge
 from fragile_care.model.calendar import tertial_months
 from fragile_care.model.capacity import CapacitySettings
+from fragile_care.model.carelevels import CareLevelSettings
 from fragile_care.model.postnatal import PostnatalSettings
 from fragile_care.model.staffing import Norms
 from fragile_care.validation import KeyedError
@@ -194,6 +195,7 @@ class RunFile(Section):
     staffing: Norms = Field(default_factory=Norms)
     capacity: CapacitySettings = Field(default_factory=CapacitySettings)
     postnatal: PostnatalSettings = Field(default_factory=PostnatalSettings)
+    care_levels: CareLevelSettings = Field(default_factory=CareLevelSettings)
     followup: FollowupSection = Field(default_factory=FollowupSection)
     disclosure: DisclosureSection = Field(default_factory=DisclosureSection)
     steps: list[str] | None = Field(None, description="list of steps (default: all)")
@@ -338,6 +340,10 @@ class RunConfig(BaseModel):
     @property
     def postnatal(self) -> PostnatalSettings:
         return self.file.postnatal
+
+    @property
+    def care_levels(self) -> CareLevelSettings:
+        return self.file.care_levels
 
     @property
     def previous_run(self) -> str | None:

@@ -36,6 +36,7 @@ from fragile_care.model import (
     brief,
     calibration,
     capacity,
+    carelevels,
     demography,
     describe,
     followup,
@@ -127,6 +128,11 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
         tables["births_monthly"], tables["births_forecast"], list(units["unit_id"]), years, cfg.outlook_summer, cfg.summer_weeks
     )
 
+    transfers = tables.get("neonatal_transfers")
+    years_used = cfg.capacity.neonatal_history_years
+    rates = staffing.neonatal_rates(tables["neonatal_admissions"], tables["births_monthly"], years_used, transfers)
+    flows = staffing.transfer_rates(transfers, tables["neonatal_admissions"], tables["births_monthly"], years_used)
+
     def compute(stay: float) -> tuple[pd.DataFrame, pd.DataFrame]:
         return staffing.summer_staffing(
             deliveries,
@@ -138,7 +144,8 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
             cfg.norms,
             stay,
             reference_year=max(years),
-            neonatal_years=cfg.capacity.neonatal_history_years,
+            rates=rates,
+            flows=flows,
         )
 
     configured = cfg.capacity.mean_stay_hours
@@ -149,7 +156,14 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     stay = calibration.effective_stay(fits)
     if stay != configured:
         midwives, neonatal = compute(stay)  # the rooms needed with the effective stay
-    return {"staffing_weekly": midwives, "neonatal_weekly": neonatal, "capacity_calibration": fits, "calibration_backtest": backtest}
+    return {
+        "staffing_weekly": midwives,
+        "neonatal_weekly": neonatal,
+        "neonatal_rates": rates,
+        "neonatal_flows": flows,
+        "capacity_calibration": fits,
+        "calibration_backtest": backtest,
+    }
 
 
 def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
@@ -169,7 +183,12 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     annual = forecast.annual_totals(tables["births_forecast"]).rename(columns={"mean": "deliveries"})
     ward = postnatal.postnatal_beds_weekly(ahead, tables["units"], cfg.postnatal, beds)
     neonatal_risk = capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking)
+    units_annual = annual[annual["unit_id"].isin(open_units(tables["units"])["unit_id"])]
     return {
+        "postnatal_annual": postnatal.postnatal_annual(units_annual, tables["units"], cfg.postnatal, cfg.norms.target_blocking),
+        "neonatal_annual": staffing.neonatal_annual(
+            units_annual, tables["units"], tables["neonatal_rates"], tables["neonatal_flows"], cfg.norms
+        ),
         "postnatal_weekly": ward,
         "care_chain_weekly": postnatal.chain_links(risk, ward, neonatal_risk),
         "theatre_weekly": postnatal.theatre_hours_weekly(ahead[["unit_id", "iso_year", "iso_week", "deliveries"]], cfg.postnatal),
@@ -193,7 +212,13 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
     weekly = tables["staffing_weekly"]
     actions = plan_table(tables)
     scenario_table, scenario_weeks = scenarios.scenarios(
-        weekly[weekly["kind"] == "prognos"], open_units(tables["units"]), actions, cfg.norms, cap
+        weekly[weekly["kind"] == "prognos"],
+        open_units(tables["units"]),
+        actions,
+        cfg.norms,
+        cap,
+        cfg.postnatal,
+        postnatal.capacity_by_week(tables.get("postnatal_capacity")),
     )
     summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())
     values = followup.indicator_values(
@@ -208,7 +233,14 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
     )
     measured_until = pd.Timestamp.fromisocalendar(summer_year, cfg.summer_weeks[1], 7)
     indicators = followup.indicator_table(actions, values, measured_until)
-    return {"scenarios": scenario_table, "scenario_weeks": scenario_weeks, "indicators": indicators}
+    annual = forecast.annual_totals(tables["births_forecast"]).rename(columns={"mean": "deliveries"})
+    annual = annual[annual["unit_id"].isin(open_units(tables["units"])["unit_id"])]
+    return {
+        "scenarios": scenario_table,
+        "scenario_weeks": scenario_weeks,
+        "indicators": indicators,
+        "care_levels_annual": carelevels.care_level_volumes(annual, cfg.care_levels, cfg.postnatal, actions),
+    }
 
 
 def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
@@ -304,7 +336,8 @@ STEPS: tuple[Step, ...] = (
             "redirections",
             "redirections_published",
         ),
-        writes=("staffing_weekly", "neonatal_weekly", "capacity_calibration", "calibration_backtest"),
+        optional_reads=("neonatal_transfers",),
+        writes=("staffing_weekly", "neonatal_weekly", "neonatal_rates", "neonatal_flows", "capacity_calibration", "calibration_backtest"),
     ),
     Step(
         "04_capacity_risk",
@@ -318,6 +351,8 @@ STEPS: tuple[Step, ...] = (
             "redirections_published",
             "capacity_calibration",
             "births_forecast",
+            "neonatal_rates",
+            "neonatal_flows",
         ),
         optional_reads=("postnatal_capacity",),
         writes=(
@@ -330,13 +365,15 @@ STEPS: tuple[Step, ...] = (
             "care_chain_weekly",
             "theatre_weekly",
             "theatre_annual",
+            "postnatal_annual",
+            "neonatal_annual",
         ),
         shows=("simulation",),
     ),
     Step(
         "05_action_plan",
         compute=action_plan,
-        sections=("staffing", "capacity", "followup"),
+        sections=("staffing", "capacity", "followup", "postnatal", "care_levels"),
         reads=(
             "units",
             "births_monthly",
@@ -351,8 +388,8 @@ STEPS: tuple[Step, ...] = (
             "quality_log",
             "births_forecast_tertial",
         ),
-        optional_reads=("action_plan", "best_practice"),
-        writes=("scenarios", "scenario_weeks", "indicators"),
+        optional_reads=("action_plan", "best_practice", "postnatal_capacity"),
+        writes=("scenarios", "scenario_weeks", "indicators", "care_levels_annual"),
         reads_previous_run=True,
     ),
     Step(

@@ -81,6 +81,10 @@ REDIRECT_YEAR_FACTOR = {2024: 1.0, 2025: 1.2, 2026: 0.85}
 NEONATAL_RATE = {"OSTRA": 0.11, "NAL": 0.085, "SAS": 0.085, "SKAS": 0.085}  # N05: 9.4 % nationally
 NEONATAL_SPLIT = {"OSTRA": (0.20, 0.30, 0.50), "other": (0.05, 0.35, 0.60)}
 NEONATAL_LOS_DAYS = {"ic": 18.0, "hd": 10.0, "sc": 7.0}
+# Babies moved after birth to Östra's neonatal care per baby born at the other units with a
+# neonatal unit, by care level: an ASSUMPTION (no public figures per unit).
+TRANSFER_RATE = {"ic": 0.004, "hd": 0.002}
+TRANSFER_RECEIVER = "OSTRA"
 HOURS_PER_FTE_YEAR = 1600.0  # worked hours per FTE after leave and absence, assumption
 DELIVERIES_PER_MIDWIFE_FTE = 42.0  # Östra: about 234 midwives for about 10 000 births (S06, D13)
 MIN_MIDWIFE_FTE = 80.0  # assumption: the least a unit staffing 7 delivery rooms around the clock budgets
@@ -303,6 +307,28 @@ def _neonatal(
     return pd.DataFrame(rows, columns=["unit_id", "month", "care_level", "admissions", "cot_days"])
 
 
+def _neonatal_transfers(
+    seed: int, births: pd.DataFrame, admissions: pd.DataFrame, rate: dict[str, float] = TRANSFER_RATE, receiver: str = TRANSFER_RECEIVER
+) -> pd.DataFrame:
+    """Newborns moved from the other units with a neonatal unit to ``receiver``, by month
+    and care level: Poisson(babies born × ``rate``) per unit and month. Transfers are part
+    of the receiver's admissions, so a month's transfers at a level stop at the receiver's
+    admissions there (the later units in the units table get fewer that month). Its own
+    random generator (``seed`` + 15), so the other tables stay as they were."""
+    rng = np.random.default_rng(seed + 15)
+    room = admissions[admissions["unit_id"] == receiver].set_index(["month", "care_level"])["admissions"].to_dict()
+    origins = births[births["unit_id"].isin([u for u in NEONATAL_RATE if u != receiver])]
+    rows = []
+    for b in origins.itertuples(index=False):
+        for level, r in rate.items():
+            left = room.get((b.month, level), 0)
+            moved = min(int(rng.poisson(b.babies_born * r)), left)
+            room[(b.month, level)] = left - moved
+            if moved:
+                rows.append((b.month, b.unit_id, receiver, level, moved))
+    return pd.DataFrame(rows, columns=["month", "from_unit", "to_unit", "care_level", "transfers"])
+
+
 # A realistic demo action plan (handlingsplan) for summer 2027; baselines are summer 2025's
 # values of the indicators in the demo data (redirections for capacity reasons, as every
 # report counts them: 48 women, 15,9 per 1 000), targets about a quarter lower.
@@ -326,6 +352,7 @@ ACTION_PLAN_ROWS = [
         "",
         "step",
         "",
+        "",
     ),
     (
         "A02",
@@ -345,6 +372,7 @@ ACTION_PLAN_ROWS = [
         "",
         "",
         "step",
+        "",
         "",
     ),
     (
@@ -366,6 +394,7 @@ ACTION_PLAN_ROWS = [
         "34-35",
         "step",
         "",
+        "",
     ),
     (
         "A04",
@@ -386,26 +415,28 @@ ACTION_PLAN_ROWS = [
         "",
         "ramp",
         26,
+        "",
     ),
     (
         "A05",
-        "Tidig hemgång med uppföljning i hemmet",
+        "Tidig hemgång med uppföljning i hemmet på Östra: var tredje kvinna efter vaginal förlossning",
         "nära vård",
         "SU",
         "2026-09-01",
-        "2027-12-31",
+        "2030-12-31",
         "pågår",
         "",
         "",
         "",
-        "none",
+        "early_discharge",
+        "OSTRA",
         "",
         "",
         "",
         "",
-        "",
-        "",
-        "",
+        "ramp",
+        26,
+        0.33,
     ),
     (
         "A06",
@@ -426,6 +457,7 @@ ACTION_PLAN_ROWS = [
         "",
         "",
         "",
+        "",
     ),
     (
         "A07",
@@ -439,6 +471,7 @@ ACTION_PLAN_ROWS = [
         "",
         "",
         "none",
+        "",
         "",
         "",
         "",
@@ -467,6 +500,7 @@ ACTION_PLAN_COLUMNS = [
     "effect_to_weeks",
     "effect_profile",
     "ramp_weeks",
+    "effect_share",
 ]
 
 
@@ -478,15 +512,19 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
     units = _units()
     births = _births(rng, index, factors)
     staffing = _staffing(rng, births, units)
+    leave = _leave_plan(rng, staffing)  # the draws in this order: each table as before
+    redirections = _redirections(rng)
+    admissions = _neonatal(rng, births)
     tables = {
         "units": units,
         "births_monthly": births,
         "staffing": staffing,
-        "leave_plan": _leave_plan(rng, staffing),
-        "redirections": _redirections(rng),
-        "neonatal_admissions": _neonatal(rng, births),
+        "leave_plan": leave,
+        "redirections": redirections,
+        "neonatal_admissions": admissions,
         "action_plan": pd.DataFrame(ACTION_PLAN_ROWS, columns=ACTION_PLAN_COLUMNS),
         "postnatal_capacity": _postnatal_capacity(units),
+        "neonatal_transfers": _neonatal_transfers(seed, births, admissions),
     }
     return {name: frame.assign(source_id=SOURCE_ID) for name, frame in tables.items()}
 
