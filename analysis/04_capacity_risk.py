@@ -312,8 +312,9 @@ display(Markdown(fmt.md_table(table, align="llrrrrr") + f"\n\n{moved_note}" + (f
 # ## Hela vårdkedjan: BB, operation och neonatalvård
 #
 # Samma prognos per vecka ger kvinnor som behöver en BB-plats efter förlossningen (vårdtid efter
-# förlossningssätt) och kejsarsnitt som operationstid. Varje länk räknas här för sig, som om de
-# andra hade plats; att ett fullt BB håller kvar kvinnor på förlossningen ingår ännu inte.
+# förlossningssätt) och kejsarsnitt som operationstid. Först räknas varje länk för sig, som om de
+# andra hade plats; sedan simuleras förlossningsrummen och BB tillsammans i BB:s värsta vecka, där
+# en kvinna som inte får en BB-plats blir kvar på förlossningsrummet.
 
 # %%
 #| label: tbl-care-chain
@@ -340,6 +341,33 @@ table = pd.DataFrame(
     }
 )
 display(Markdown(fmt.md_table(table, align="llrrrl") + (f"\n\n{shown}" if shown else "")))
+
+# %%
+#| label: tbl-chain-simulated
+#| tbl-cap: "Förlossningsrummen och BB i samma simulering, i varje enhets vecka med störst risk för fullt BB nästa sommar (prognosens medelvärde): andel hänvisade kvinnor när rummen räknas för sig (Erlangs formel, som om BB alltid hade plats) och när en kvinna som inte får en BB-plats blir kvar på förlossningsrummet, andel kvinnor som väntar på förlossningsrummet på en BB-plats och deras genomsnittliga väntan."
+sim_chain = tables["care_chain_simulated"]
+sim_chain = sim_chain.assign(_o=sim_chain["unit_id"].map({u: i for i, u in enumerate(rows)})).dropna(subset="_o").sort_values("_o")
+table = pd.DataFrame(
+    {
+        "Enhet": sim_chain["unit_id"].map(labels),
+        "Vecka": sim_chain["iso_week"].astype(str),
+        "Förlossningar": sim_chain["deliveries"].map(fmt.sv_int),
+        "Bemannade rum": sim_chain["rooms_staffed"].map(lambda v: fmt.sv_num(v, 1)),
+        "BB-platser": sim_chain["beds"].map(fmt.sv_int),
+        "Hänvisade, rummen för sig": sim_chain["rooms_alone"].map(lambda v: fmt.sv_pct(v, 1)),
+        "Hänvisade, med kö till BB": sim_chain["chain_redirected"].map(lambda v: fmt.sv_pct(v, 1)),
+        "Väntar på BB-plats": sim_chain["waited_for_bed_share"].map(lambda v: fmt.sv_pct(v, 0)),
+        "Väntan, timmar": sim_chain["mean_wait_hours"].map(lambda v: fmt.sv_num(v, 0)),
+    }
+)
+display(
+    Markdown(
+        fmt.md_table(table, align="lrrrrrrrr")
+        + f"\n\nSimulering med {fmt.sv_num(cap.mean_stay_hours, 1)} timmar på förlossningsrummet (kalibrerad), BB-vårdtid enligt antagandena nedan, "
+        "20 upprepningar om 20 veckor med samma inflöde som veckans prognos. Andelarna är modellskattningar för en vecka, inte räknade kvinnor."
+        + (f" {shown}" if shown else "")
+    )
+)
 
 # %%
 #| label: txt-care-chain
@@ -387,16 +415,16 @@ table = pd.DataFrame(
     {
         "År": [str(y) for y in chain_years],
         "Förlossningar": [fmt.sv_int(round(bb_sum.loc[y, "deliveries"], -2)) for y in chain_years],
-        "BB-platser": [f"{fmt.sv_int(bb_sum.loc[y, 'beds_needed'])} ({fmt.sv_int(bb_sum.loc[y, 'beds'])})" for y in chain_years],
+        "BB-platser": [f"{fmt.sv_int(bb_sum.loc[y, 'beds_needed'])}\u00a0({fmt.sv_int(bb_sum.loc[y, 'beds'])})" for y in chain_years],
         "Operationstimmar": [fmt.sv_int(round(hours.get(y, float("nan")), -2)) for y in chain_years],
         **{
             f"{LEVEL_SHORT[lv]}-platser": [
-                f"{fmt.sv_int(neo_sum.loc[y, ('cots_needed', lv)])} ({fmt.sv_int(neo_sum.loc[y, ('cots_physical', lv)])})"
+                f"{fmt.sv_int(neo_sum.loc[y, ('cots_needed', lv)])}\u00a0({fmt.sv_int(neo_sum.loc[y, ('cots_physical', lv)])})"
                 for y in chain_years
             ]
             for lv in ("ic", "hd", "sc")
         },
-        "Neonatal­sjuksköterskor (åa)": [fmt.sv_int(round(nurses.loc[y], 0)) for y in chain_years],
+        "Sjuksköterskor neonatal (åa)": [fmt.sv_int(round(nurses.loc[y], 0)) for y in chain_years],
     }
 )
 display(

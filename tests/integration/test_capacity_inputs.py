@@ -97,3 +97,51 @@ def test_bad_postnatal_capacity_is_named_by_file_row_and_column(tmp_path):
     week53 = _line(frame, frame["iso_week"] == "2025-W53")
     assert f"postnatal_capacity.csv:{week53}:iso_week: error:" in text and "ISO week 53 does not exist in 2025" in text
     assert f"postnatal_capacity.csv:{_line(frame, frame['unit_id'] == 'BORAAS')}:unit_id: error: unknown unit id 'BORAAS'" in text
+
+
+def test_bad_neonatal_transfers_are_named_by_file_row_and_column(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(paths.demo_dir(), data)
+    # ÖSTRA's intensive-care admissions in 2025-03 bound the babies moved in that month
+    admissions = pd.read_csv(data / "neonatal_admissions.csv", dtype=str)
+    counted = int(
+        admissions.loc[
+            (admissions["unit_id"] == "OSTRA") & (admissions["month"] == "2025-03") & (admissions["care_level"] == "ic"), "admissions"
+        ].iloc[0]
+    )
+    extra = pd.DataFrame(
+        [
+            ("2025-03", "NAL", "NAL", "hd", "1"),  # to itself
+            ("2025-03", "SAS", "OSTRA", "ic", str(counted + 1)),  # more than Östra's admissions
+            ("2025-05", "SKAS", "BORAAS", "ic", "1"),  # unknown unit
+            ("2025-06", "SAS", "OSTRA", "ic", "två"),  # not a count
+        ],
+        columns=["month", "from_unit", "to_unit", "care_level", "transfers"],
+    ).assign(source_id="TEST")
+    original = pd.read_csv(data / "neonatal_transfers.csv", dtype=str, keep_default_na=False)
+    original = original[~((original["month"] == "2025-03") & (original["to_unit"] == "OSTRA"))]  # the month's moves: only ours
+    frame = pd.concat([original, extra], ignore_index=True)
+    frame.to_csv(data / "neonatal_transfers.csv", index=False)
+    # a unit without intermediate-care cots cannot receive babies at that level
+    unit_table = pd.read_csv(data / "units.csv", dtype=str, keep_default_na=False)
+    unit_table.loc[unit_table["unit_id"] == "SKAS", "neonatal_cots_hd"] = "0"
+    unit_table.to_csv(data / "units.csv", index=False)
+    no_cots = pd.DataFrame([("2025-07", "NAL", "SKAS", "hd", "1", "TEST")], columns=frame.columns)
+    frame = pd.concat([frame, no_cots], ignore_index=True)
+    frame.to_csv(data / "neonatal_transfers.csv", index=False)
+    with pytest.raises(DataValidationError) as info:
+        assembly.clean_dataset(
+            data, paths.public_dir(), units.Harmonisation({}, None), pd.Timestamp("2015-01-01"), pd.Timestamp("2026-08-01")
+        )
+    text = str(info.value)
+    row = lambda mask: _line(frame, mask)  # noqa: E731
+    itself = row((frame["from_unit"] == "NAL") & (frame["to_unit"] == "NAL"))
+    assert f"neonatal_transfers.csv:{itself}:to_unit: error: babies moved from NAL to itself" in text
+    over = row(frame["transfers"] == str(counted + 1))
+    assert f"neonatal_transfers.csv:{over}:transfers: error: {counted + 1} babies moved in to OSTRA at level ic in 2025-03" in text
+    assert f"but the admissions table counts {counted} there" in text
+    assert f"neonatal_transfers.csv:{row(frame['to_unit'] == 'BORAAS')}:to_unit: error: unknown unit id 'BORAAS'" in text
+    assert f"neonatal_transfers.csv:{row(frame['transfers'] == 'två')}:transfers: error:" in text
+    hd = row((frame["to_unit"] == "SKAS") & (frame["care_level"] == "hd"))
+    assert f"neonatal_transfers.csv:{hd}:care_level: error: SKAS has no hd cots in the units table" in text
+    assert "neonatal_transfers.csv:2:" not in text  # the demo's own rows are fine

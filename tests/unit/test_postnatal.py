@@ -151,3 +151,28 @@ def test_the_briefs_unit_rows_name_the_link_that_breaks_first():
     assert rows.loc["A", "weakest"] == "rooms" and rows.loc["B", "weakest"] == "postnatal"
     assert rows.loc["A", "light"] == "red" and rows.loc["B", "light"] == "yellow"
     assert "weakest" not in brief.unit_rows(risk, totals, extra, high_risk=0.05, target=0.01).columns
+
+
+def test_the_chain_at_each_units_worst_bb_week_weighs_whole_rooms_and_reduces_to_erlang_with_ample_beds():
+    from fragile_care.model.capacity import erlang_b, erlang_b_mixed
+
+    settings = pn.PostnatalSettings()
+    units = pd.DataFrame({"unit_id": ["A", "B"], "postnatal_beds": [500, 16]})
+    weekly = pd.concat([week("A", 60.0, 28), week("A", 60.0, 29), week("B", 60.0, 29)], ignore_index=True)
+    ward = pn.postnatal_beds_weekly(weekly, units, settings)
+    load = 60.0 / 168 * 8.0
+    risk = weekly.assign(rooms_staffed=[4.0, 4.5, 4.0])
+    risk["blocking"] = erlang_b_mixed(np.full(3, load), risk["rooms_staffed"].to_numpy())
+    out = pn.chain_at_worst_week(risk, ward, 8.0, weeks=30, replications=20, seed=3).set_index("unit_id")
+    assert out.loc["A", "iso_week"] == 28  # both weeks equal: the first of the worst
+    assert out.loc["A", "rooms_alone"] == pytest.approx(erlang_b(load, 4))
+    # ample beds: the simulation is the delivery rooms' Erlang B (within the simulation's noise)
+    assert out.loc["A", "chain_redirected"] == pytest.approx(erlang_b(load, 4), abs=0.015)
+    assert out.loc["A", "waited_for_bed_share"] == 0.0
+    # 16 beds for 60 women a week staying 2.255 days (19 erlangs): women wait, more are redirected
+    assert out.loc["B", "waited_for_bed_share"] > 0.1 and out.loc["B", "chain_redirected"] > out.loc["B", "rooms_alone"] + 0.02
+    # 4.5 staffed rooms: half the simulation with 4 rooms and half with 5
+    half = pn.chain_at_worst_week(risk.iloc[[1]], ward.iloc[[1]], 8.0, weeks=30, replications=20, seed=3).iloc[0]
+    four = pn.simulate_chain(60.0, 4, 8.0, 500, settings.mean_stay_days(), 30, 20, 3)["redirected_share"]
+    five = pn.simulate_chain(60.0, 5, 8.0, 500, settings.mean_stay_days(), 30, 20, 3)["redirected_share"]
+    assert half["chain_redirected"] == pytest.approx(0.5 * four + 0.5 * five)

@@ -129,19 +129,21 @@ def transfer_checks(checked: dict[str, TableCheck]) -> list[Problem]:
         if admissions is not None and not admissions.frame.empty
         else pd.Series(dtype=float)
     )
-    frame = transfers.frame.assign(_line=transfers.lines)
+    frame = transfers.frame.assign(src_line=transfers.lines)
     moved_in = frame.groupby(["to_unit", "month", "care_level"])["transfers"].transform("sum")
     for row, total in zip(frame.itertuples(index=False), moved_in):
         if row.from_unit == row.to_unit:
-            add(row._line, "to_unit", f"babies moved from {row.from_unit} to itself; a transfer goes to another unit")
+            add(row.src_line, "to_unit", f"babies moved from {row.from_unit} to itself; a transfer goes to another unit")
             continue
         if row.to_unit in u.index and not (u.at[row.to_unit, f"neonatal_cots_{row.care_level}"] or 0) > 0:
-            add(row._line, "care_level", f"{row.to_unit} has no {row.care_level} cots in the units table to receive babies at that level")
+            add(
+                row.src_line, "care_level", f"{row.to_unit} has no {row.care_level} cots in the units table to receive babies at that level"
+            )
             continue
         room = counted.get((row.to_unit, row.month, row.care_level), 0)
         if total > room:
             add(
-                row._line,
+                row.src_line,
                 "transfers",
                 f"{total:g} babies moved in to {row.to_unit} at level {row.care_level} in {row.month:%Y-%m}, but the admissions "
                 f"table counts {room:g} there; transfers are part of the receiving unit's admissions",

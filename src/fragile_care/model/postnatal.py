@@ -13,7 +13,8 @@ and the probability that a woman finds every bed taken is Erlang's loss formula
 of short and long stays needs no distribution. A woman who finds the ward full in
 practice waits in the delivery room or is moved; B is how often it happens. The wait
 itself, and what it does to the delivery rooms, is in :func:`simulate_chain` (delivery
-rooms and ward in series with blocking after service), which the reports do not use yet. Occupancy is
+rooms and ward in series with blocking after service), run for each unit's worst BB week
+by :func:`chain_at_worst_week`. Occupancy is
 ``A (1 − B) / c``. :func:`check_by_simulation` compares B with the seeded simulation of
 :mod:`fragile_care.model.capacity`.
 
@@ -245,7 +246,8 @@ def chain_links(risk: pd.DataFrame, postnatal_weekly: pd.DataFrame, neonatal_ris
     woman in labour, the postnatal ward for a woman after birth, and for a newborn the
     neonatal care level that is most often full), and the link most often full
     (``weakest``). Each link is modelled on its own here, as if the others had room; the
-    blocking between links (a full BB keeping a woman in the delivery room) is not yet in."""
+    blocking between links (a full BB keeping a woman in the delivery room) is in
+    :func:`chain_at_worst_week`."""
     key = ["unit_id", "iso_year", "iso_week"]
     out = risk[key + ["blocking"]].rename(columns={"blocking": "rooms"})
     bb = postnatal_weekly.set_index(key)["p_full"]
@@ -356,3 +358,60 @@ def simulate_chain(
         "waited_for_bed_share": float(np.mean(waited)),
         "mean_wait_hours": float(np.mean(wait_hours)) if wait_hours else 0.0,
     }
+
+
+def chain_at_worst_week(
+    risk: pd.DataFrame,
+    ward: pd.DataFrame,
+    room_stay_hours: float,
+    weeks: float = 20.0,
+    replications: int = 20,
+    seed: int = 0,
+    stay_cv: float = 0.5,
+) -> pd.DataFrame:
+    """The delivery rooms and the postnatal ward in one simulation (:func:`simulate_chain`)
+    for each unit's week with the highest probability that BB is full: the share of women
+    redirected when a full BB keeps women in the delivery room, next to the delivery
+    rooms' own Erlang-B share that week (``rooms_alone``, as if BB always had room), and
+    the share who wait in the delivery room for a bed and their mean wait.
+
+    ``risk``: the rooms' outlook (unit_id, iso_year, iso_week, deliveries, rooms_staffed,
+    blocking); ``ward``: :func:`postnatal_beds_weekly`. Staffed rooms are fractional (a
+    room staffed part of the time); the simulation runs with the whole rooms below and
+    above and weighs the two as :func:`fragile_care.model.capacity.erlang_b_mixed` does."""
+    key = ["unit_id", "iso_year", "iso_week"]
+    worst = ward.loc[ward.groupby("unit_id", sort=False)["p_full"].idxmax()]
+    rows = []
+    for w in worst.itertuples(index=False):
+        room = risk[(risk["unit_id"] == w.unit_id) & (risk["iso_year"] == w.iso_year) & (risk["iso_week"] == w.iso_week)]
+        if room.empty:
+            continue
+        r = room.iloc[0]
+        staffed = float(r["rooms_staffed"])
+        low = max(1, int(np.floor(staffed)))
+        share_high = staffed - low if staffed >= 1 else 0.0
+        runs = {
+            n: simulate_chain(
+                float(w.deliveries), n, room_stay_hours, int(w.beds), float(w.mean_stay_days), weeks, replications, seed, stay_cv
+            )
+            for n in ({low, low + 1} if share_high > 0 else {low})
+        }
+
+        def mixed(field: str, runs: dict = runs, low: int = low, share_high: float = share_high) -> float:
+            value = (1 - share_high) * runs[low][field]
+            return value + (share_high * runs[low + 1][field] if share_high > 0 else 0.0)
+
+        rows.append(
+            {
+                **{k: r[k] for k in key},
+                "deliveries": float(w.deliveries),
+                "rooms_staffed": staffed,
+                "beds": float(w.beds),
+                "p_full": float(w.p_full),
+                "rooms_alone": float(r["blocking"]),
+                "chain_redirected": mixed("redirected_share"),
+                "waited_for_bed_share": mixed("waited_for_bed_share"),
+                "mean_wait_hours": mixed("mean_wait_hours"),
+            }
+        )
+    return pd.DataFrame(rows)

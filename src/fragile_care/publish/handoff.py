@@ -22,6 +22,7 @@ import pandas as pd
 
 from fragile_care.inputs.schemas import CARE_LEVEL_SV
 from fragile_care.model import describe, forecast
+from fragile_care.model.carelevels import CONTACTS_SV, LEVELS_SV
 from fragile_care.model.followup import LIGHTS_SV
 from fragile_care.model.postnatal import LINKS_SV
 from fragile_care.publish.disclosure import PRIMARY, SECONDARY, SECONDARY_MARK, SHOWN, WITHHELD, PublishedCounts, protect, whole
@@ -266,6 +267,68 @@ def workbook_sheets(
                 Col("Planerade kejsarsnitt", theatre["caesareans_planned"], DEC1),
                 Col("Akuta kejsarsnitt", theatre["caesareans_emergency"], DEC1),
                 Col("Operationstimmar", theatre["theatre_hours"], DEC1),
+            ],
+        )
+    if "care_chain_simulated" in tables:
+        sim = tables["care_chain_simulated"]
+        sheets["Vårdkedjan simulerad"] = make(
+            "Förlossningsrum och BB i samma simulering i varje enhets vecka med störst risk för fullt BB nästa sommar: en kvinna "
+            "som inte får en BB-plats blir kvar på förlossningsrummet. Hänvisade med rummen för sig (Erlang B) och med kö till BB.",
+            [
+                *units(sim["unit_id"]),
+                Col("År", sim["iso_year"], INT),
+                Col("Vecka", sim["iso_week"], INT),
+                Col("Förlossningar (prognos)", sim["deliveries"], DEC1),
+                Col("Bemannade rum", sim["rooms_staffed"], DEC1),
+                Col("BB-platser bemannade", sim["beds"], COUNT),
+                Col("Hänvisade, rummen för sig", sim["rooms_alone"], PCT),
+                Col("Hänvisade, med kö till BB", sim["chain_redirected"], PCT),
+                Col("Väntar på BB-plats", sim["waited_for_bed_share"], PCT),
+                Col("Väntan på BB-plats, timmar", sim["mean_wait_hours"], DEC1),
+            ],
+        )
+    if "postnatal_annual" in tables and "neonatal_annual" in tables:
+        bb, neo = tables["postnatal_annual"], tables["neonatal_annual"]
+        sheets["BB per år"] = make(
+            "BB-platser de kommande åren under oförändrat läge: belagda i genomsnitt och som behövs för att högst "
+            "dimensioneringsgränsen ska mötas av fullt BB vid årets genomsnittliga belastning, mot enhetens platser.",
+            [
+                *units(bb["unit_id"]),
+                Col("År", bb["year"], INT),
+                Col("Förlossningar (prognos)", bb["deliveries"], DEC1),
+                Col("Belagda platser i genomsnitt", bb["beds_occupied"], DEC1),
+                Col("Platser som behövs", bb["beds_needed"], COUNT),
+                Col("Platser", bb["beds"], COUNT),
+            ],
+        )
+        sheets["Neonatalvård per år"] = make(
+            "Neonatalvård de kommande åren under oförändrat läge per enhet och vårdnivå: väntade inläggningar (egna och "
+            "överflyttade från andra enheter), belagda platser, platser som behövs vid årets genomsnittliga belastning och "
+            "sjuksköterskor (årsarbetare) för dem.",
+            [
+                *units(neo["unit_id"]),
+                Col("År", neo["year"], INT),
+                Col("Vårdnivå", neo["care_level"].map(CARE_LEVEL_SV), TEXT),
+                Col("Inläggningar, egna", neo["admissions_own"], DEC1),
+                Col("Inläggningar, överflyttade hit", neo["admissions_transferred"], DEC1),
+                Col("Belagda platser i genomsnitt", neo["cots_occupied"], DEC1),
+                Col("Platser som behövs", neo["cots_needed"], COUNT),
+                Col("Platser", neo["cots_physical"], COUNT),
+                Col("Sjuksköterskor (åa)", neo["nurse_fte"], DEC1),
+            ],
+        )
+    if "care_levels_annual" in tables:
+        cl = tables["care_levels_annual"]
+        sheets["Vårdnivåer per år"] = make(
+            "Vården kring födslarna per vårdnivå, enhet och år: oförändrat läge och med handlingsplanens tidiga hemgång. Normer per "
+            "graviditet i körningens konfiguration (care_levels); REGION är summan av enheterna.",
+            [
+                *units(cl["unit_id"]),
+                Col("År", cl["year"], INT),
+                Col("Vårdnivå", cl["level"].map(LEVELS_SV), TEXT),
+                Col("Kontakt", cl["contact"].map(CONTACTS_SV), TEXT),
+                Col("Oförändrat läge", cl["baseline"], DEC1),
+                Col("Med handlingsplanen", cl["with_plan"], DEC1),
             ],
         )
     if "model_vs_log" in tables and "redirections_published" in tables:
