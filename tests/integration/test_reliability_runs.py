@@ -42,6 +42,9 @@ def close_skas(src, dst, closed="2025-12-31"):
     for name in ("births_monthly", "staffing", "neonatal_admissions"):
         frame = pd.read_csv(dst / f"{name}.csv", dtype=str, keep_default_na=False)
         frame[~((frame["unit_id"] == "SKAS") & (frame["month"] > closed[:7]))].to_csv(dst / f"{name}.csv", index=False)
+    moved = pd.read_csv(dst / "neonatal_transfers.csv", dtype=str, keep_default_na=False)
+    at_skas = (moved["from_unit"] == "SKAS") | (moved["to_unit"] == "SKAS")
+    moved[~(at_skas & (moved["month"] > closed[:7]))].to_csv(dst / "neonatal_transfers.csv", index=False)
     leave = pd.read_csv(dst / "leave_plan.csv", dtype=str, keep_default_na=False)
     leave[~((leave["unit_id"] == "SKAS") & (leave["iso_week"] > "2026"))].to_csv(dst / "leave_plan.csv", index=False)
     red = pd.read_csv(dst / "redirections.csv", dtype=str, keep_default_na=False)
