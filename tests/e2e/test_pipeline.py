@@ -136,7 +136,7 @@ def test_processed_tables_and_swedish_export_were_read(run):
     assert births["month"].min() == pd.Timestamp("2022-01-01") and births["month"].max() == pd.Timestamp("2026-08-01")
     log = tables["quality_log"]
     assert log["problem"].str.contains("2025M07").any()  # SCB month codes were repaired and logged
-    assert (log["problem"] == "blank row").sum() == 16  # two trailing blank lines in each of eight files
+    assert (log["problem"] == "blank row").sum() == 18  # two trailing blank lines in each of nine files
     acc = tables["row_accounting"]
     assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_rejected"]).all()
     fc = tables["births_forecast"]
@@ -262,6 +262,7 @@ NOT_PEOPLE = {
     ("tbl-risk-ranking", "Vecka"),
     ("tbl-unit-structure", "Förlossningsrum"),
     ("tbl-scenarios", "Veckor med förhöjd risk"),
+    ("tbl-chain-simulated", "Väntan, timmar"),  # hours a woman waits for a BB bed
 }
 
 
@@ -338,6 +339,10 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
         "Risk sommar",
         "Vårdkedjan sommar",
         "Operationstid per år",
+        "Vårdkedjan simulerad",
+        "BB per år",
+        "Neonatalvård per år",
+        "Vårdnivåer per år",
         "Modell mot logg",
         "Neonatal bemanning",
         "Neonatal risk",

@@ -116,9 +116,13 @@ def test_airline_model_matches_box_jenkins_published_example():
 
 
 def test_selection_keeps_the_combination_unless_clearly_beaten():
-    assert fc.choose_model(pd.Series({"comb": 0.80, "ets": 0.78, "snaive": 1.0})) == "comb"  # 2.5 % lead: noise
-    assert fc.choose_model(pd.Series({"comb": 0.80, "ets": 0.70, "snaive": 1.0})) == "ets"  # 12.5 % lead
-    assert fc.choose_model(pd.Series({"comb": 0.80, "snaive": 0.60})) == "snaive"
+    # the default (chosen on the reference set): the combination whatever the backtest says
+    assert fc.choose_model(pd.Series({"comb": 0.80, "ets": 0.60, "snaive": 1.0})) == "comb"
+    assert fc.choose_model(pd.Series({"ets": 0.80, "snaive": 1.0})) == "ets"  # no combination backtested
+    # with a margin of 5 %
+    assert fc.choose_model(pd.Series({"comb": 0.80, "ets": 0.78, "snaive": 1.0}), 0.05) == "comb"  # 2.5 % lead: noise
+    assert fc.choose_model(pd.Series({"comb": 0.80, "ets": 0.70, "snaive": 1.0}), 0.05) == "ets"  # 12.5 % lead
+    assert fc.choose_model(pd.Series({"comb": 0.80, "snaive": 0.60}), 0.05) == "snaive"
 
 
 def test_run_jobs_fits_each_distinct_model_set_once_with_the_same_results(monkeypatch):
@@ -180,3 +184,38 @@ def outlier_months_of(series):
     from fragile_care.inputs.crosschecks import outlier_months
 
     return outlier_months(series)
+
+
+def test_weekend_share_counts_saturdays_and_sundays():
+    months = pd.DatetimeIndex(["2026-02-01", "2026-08-01"])
+    # February 2026: the 1st, 7th, 8th, 14th, 15th, 21st, 22nd, 28th; August 2026: ten days
+    assert fc.weekend_share(months).tolist() == pytest.approx([8 / 28, 10 / 31])
+
+
+def test_weekend_effect_is_recovered_and_a_noisy_one_counts_for_nothing():
+    """Births per day 20 % lower on weekend days: the monthly rate is proportional to
+    1 - 0.2 · share, so log rate ≈ β · share with β = log(0.8)-ish slope near -0.22 over the
+    range of shares; a large series recovers it, pure noise of a small one gives ~0."""
+    months = pd.date_range("2010-01-01", periods=144, freq="MS")
+    share = fc.weekend_share(months)
+    season = 1 + 0.05 * np.sin(2 * np.pi * (months.month.to_numpy() - 1) / 12)
+    rate = 3000 * season * (1 - 0.2 * share)
+    rng = np.random.default_rng(5)
+    large = pd.Series(rng.poisson(rate * months.days_in_month.to_numpy()).astype(float), index=months)
+    expected = np.polyfit(share, np.log(1 - 0.2 * share), 1)[0]  # the slope of the log rate in the share
+    assert fc.weekend_effect(large) == pytest.approx(expected, rel=0.1)
+    flat = pd.Series(rng.poisson(10 * months.days_in_month.to_numpy()).astype(float), index=months)
+    assert abs(fc.weekend_effect(flat)) < 0.05  # shrunk towards none: noise is not an effect
+    assert fc.weekend_effect(large.iloc[:30]) == 0.0  # under three years: no estimate
+
+
+def test_a_weekend_effect_moves_the_forecast_with_the_calendar_of_the_months_ahead():
+    months = pd.date_range("2012-01-01", periods=120, freq="MS")
+    rate = 3000 * (1 - 0.25 * fc.weekend_share(months))
+    y = pd.Series(np.round(rate * months.days_in_month.to_numpy()), index=months)
+    fits = fc._fit_all(y, 12)
+    ahead = fc._future_index(y, 12)
+    truth = 3000 * (1 - 0.25 * fc.weekend_share(ahead)) * ahead.days_in_month.to_numpy()
+    for model in ("ets_level", "airline", "seasonal_mean", "comb"):
+        assert np.abs(fits[model] / truth - 1).max() < 0.001, model  # within 0.1 % of every month
+    assert np.abs(fits["snaive"] / truth - 1).max() > 0.008  # last year's calendar is not this year's: up to 0.9 % off
