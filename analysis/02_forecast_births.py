@@ -51,8 +51,8 @@ region_years = annual[annual["unit_id"] == "REGION"].set_index("year")["mean"]
 first_year, last_year = int(region_years.index[0]), int(region_years.index[-1])
 display(
     Markdown(
-        f"Om inget förändras väntas regionen ha omkring {fmt.sv_int(region_years.iloc[0])} förlossningar {first_year} "
-        f"och {fmt.sv_int(region_years.iloc[-1])} år {last_year}, jämfört med {fmt.sv_int(last['deliveries'])} år {int(last['year'])} "
+        f"Om inget förändras väntas regionen ha omkring {fmt.sv_int(round(region_years.iloc[0], -2))} förlossningar {first_year} "
+        f"och {fmt.sv_int(round(region_years.iloc[-1], -2))} år {last_year} (avrundat till hundratal), jämfört med {fmt.sv_int(last['deliveries'])} år {int(last['year'])} "
         f"({fmt.sv_pct(describe.change(region_years.iloc[-1], last['deliveries']), signed=True)} till {last_year})."
         + (
             " Prognosen och jämförelsen gäller enheterna med egen prognos; utan prognos: "

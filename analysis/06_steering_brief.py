@@ -123,6 +123,13 @@ def proposal_text(p) -> str:
 
 
 items = [f"{i}. {proposal_text(p)}" for i, p in enumerate(proposals.to_dict("records"), start=1)]
+bb_first = units.loc[units["weakest"] == "postnatal", "unit_id"].map(labels).tolist() if "weakest" in units else []
+chain_note = (
+    f" Vid {', '.join(fmt.md_escape(u) for u in bb_first)} brister BB före förlossningsrummen: när BB är fullt blir kvinnor kvar på "
+    "förlossningsrummet, så fler barnmorskor på förlossningen räcker inte där utan BB-platser (se Sommarberedskap, Hela vårdkedjan)."
+    if bb_first
+    else ""
+)
 display(
     Markdown(
         (
@@ -132,6 +139,7 @@ display(
             f"{fmt.sv_num(extra['redirected_after'].sum(), 1)}. Punkterna ovan är de största posterna ({fmt.sv_int(staff['fte_weeks'].sum())} "
             f"årsarbetarveckor); resten ligger i tabellen i sommarrapporten. "
             "Handlingsplanens åtgärder är räknade var för sig mot oförändrat läge och kan inte läggas ihop med förstärkningarna där de gäller samma enhet och veckor."
+            + chain_note
         )
         if items
         else "Modellen ger inget förslag: ingen vecka vinner på fler barnmorskor."
