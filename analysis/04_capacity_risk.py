@@ -380,7 +380,15 @@ display(
         f"Under sommarveckorna {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]} {outlook} väntas sammanlagt "
         f"omkring {fmt.sv_int(round(full.sum(), -1))} kvinnor komma till ett fullt BB (utan åtgärder), och kejsarsnitten väntas ta "
         f"{fmt.sv_int(theatre.sum() / n_weeks)} operationstimmar i veckan i regionen. Antaganden: "
-        f"{fmt.sv_pct(p.caesarean_share, 0)} kejsarsnitt (Socialstyrelsen), varav hälften planerade; vårdtid på BB "
+        f"{fmt.sv_pct(p.caesarean_share, 0)} kejsarsnitt (Socialstyrelsen)"
+        + (
+            " utom där enheten har egen andel ("
+            + ", ".join(f"{fmt.md_escape(labels.get(u, u))} {fmt.sv_pct(v, 0)}" for u, v in p.caesarean_share_by_unit.items())
+            + ")"
+            if p.caesarean_share_by_unit
+            else ""
+        )
+        + f", varav {fmt.sv_pct(p.planned_share_of_caesareans, 0)} planerade; vårdtid på BB "
         f"{fmt.sv_num(p.los_vaginal_days, 1)} dygn efter vaginal förlossning och {fmt.sv_num(p.los_caesarean_days, 1)} "
         f"dygn efter kejsarsnitt och {fmt.sv_num(p.theatre_hours_planned, 2)}/{fmt.sv_num(p.theatre_hours_emergency, 2)} "
         "operationstimmar per planerat/akut snitt – antaganden utan offentlig svensk källa, inställbara i körningens "

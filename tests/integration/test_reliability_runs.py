@@ -75,12 +75,14 @@ def test_a_unit_closed_without_a_merge_stops_at_its_closing_and_no_table_has_nan
 
 def test_a_config_naming_a_closed_or_unknown_unit_stops_before_any_step(tmp_path):
     close_skas(paths.demo_dir(), tmp_path / "data")
-    cfg = demo_config(tmp_path, tmp_path / "data", harmonisation={"aliases": {"Kungälv": "KUNGALV"}})
+    postnatal = {"caesarean_share_by_unit": {"BORAAS": 0.2, "OSTRA": 0.19}}
+    cfg = demo_config(tmp_path, tmp_path / "data", harmonisation={"aliases": {"Kungälv": "KUNGALV"}}, postnatal=postnatal)
     log = _io.StringIO()
     code, result = pipeline.run(cfg, render=False, out=log, output_root=tmp_path / "out", processed_root=tmp_path / "proc")
     assert (code, result) == (2, None)
     text = log.getvalue()
     assert "capacity.overflow: SKAS closed on 2025-12-31" in text and "'KUNGALV', which is not a unit" in text
+    assert "postnatal.caesarean_share_by_unit: 'BORAAS' is not a unit" in text and "'OSTRA' is not" not in text
     assert "[1/" not in text and not (tmp_path / "proc").exists()
 
 

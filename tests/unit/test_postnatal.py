@@ -77,6 +77,20 @@ def test_theatre_hours_scale_exactly_with_births_and_the_caesarean_share():
     assert double_share["theatre_hours"] == pytest.approx(2 * base["theatre_hours"])
 
 
+def test_a_units_own_caesarean_share_replaces_the_national_one_there_and_the_region_adds_up():
+    settings = pn.PostnatalSettings(caesarean_share=0.2, caesarean_share_by_unit={"A": 0.3})
+    rows = pd.concat([week("A", 50.0), week("B", 50.0)], ignore_index=True)
+    annual = pd.concat([rows, rows.iloc[[0]].assign(unit_id="REGION", deliveries=100.0)], ignore_index=True)
+    hours = pn.theatre_hours_weekly(annual, settings).set_index("unit_id")["theatre_hours"]
+    per_section = 0.5 * 1.25 + 0.5 * 1.5
+    assert hours["A"] == pytest.approx(50 * 0.3 * per_section) and hours["B"] == pytest.approx(50 * 0.2 * per_section)
+    assert hours["REGION"] == pytest.approx(hours["A"] + hours["B"])  # the units' sum, with their own shares
+    ward = pn.postnatal_beds_weekly(rows, UNITS, settings).set_index("unit_id")["mean_stay_days"]
+    assert ward["A"] == pytest.approx(0.7 * 2.0 + 0.3 * 3.5) and ward["B"] == pytest.approx(0.8 * 2.0 + 0.2 * 3.5)
+    with pytest.raises(ValidationError, match="1.5 is out of range"):
+        pn.PostnatalSettings(caesarean_share_by_unit={"A": 1.5})
+
+
 def test_bad_settings_and_inputs_say_what_is_wrong():
     with pytest.raises(ValidationError, match="early_discharge_days \\(3.0\\) is longer than los_vaginal_days \\(2.0\\)"):
         pn.PostnatalSettings(early_discharge_days=3.0)

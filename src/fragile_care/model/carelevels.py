@@ -93,15 +93,16 @@ def care_level_volumes(
     frames = []
     for column, share in (("baseline", share_now), ("with_plan", share_plan)):
         d = base["deliveries"].to_numpy(float)
-        early = d * (1 - ward.caesarean_share) * share
+        cs = ward.caesarean_for(base["unit_id"])
+        early = d * (1 - cs) * share
         volumes = {
             "antenatal_visits": d * care.antenatal_visits,
             "postnatal_checks": d * care.postnatal_checks,
             "ultrasound": d * care.ultrasound_exams,
             "deliveries": d,
-            "ward_days": d * ward.mean_stay_days(share),
+            "ward_days": d * ward.mean_stay_days(share, cs),
             "home_visits": early * care.home_visits_per_early_discharge,
-            "home_days": d * ward.home_days_per_delivery(share),
+            "home_days": d * ward.home_days_per_delivery(share, cs),
         }
         long = pd.concat([base[["unit_id", "year"]].assign(contact=c, value=v) for c, v in volumes.items()], ignore_index=True)
         frames.append(long.rename(columns={"value": column}))

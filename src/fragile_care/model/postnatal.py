@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fragile_care.model.calendar import iso_year_week
 from fragile_care.model.capacity import erlang_b
+from fragile_care.validation import KeyedError
 
 HOURS_PER_DAY = 24.0
 DAYS_PER_WEEK = 7.0
@@ -68,8 +69,20 @@ class PostnatalSettings(BaseModel):
         1.25, gt=0, le=12, description="ASSUMPTION: theatre hours per planned caesarean, turnover included"
     )
     theatre_hours_emergency: float = Field(1.5, gt=0, le=12, description="ASSUMPTION: theatre hours per emergency caesarean")
+    caesarean_share_by_unit: dict[str, float] = Field(
+        default_factory=dict,
+        description="per unit id: the unit's own share of caesareans (e.g. from its delivery register), replacing caesarean_share there",
+    )
     early_discharge_share: float = Field(0.0, ge=0, le=1, description="share of women after a vaginal birth who go home early (A05)")
     early_discharge_days: float = Field(0.5, gt=0, le=30, description="ASSUMPTION: stay on the ward of a woman discharged early")
+
+    @field_validator("caesarean_share_by_unit")
+    @classmethod
+    def _shares(cls, value: dict[str, float]) -> dict[str, float]:
+        for unit, share in value.items():
+            if not 0 <= share <= 1:
+                raise KeyedError(unit, f"{share:g} is out of range; allowed: 0-1", relative=True)
+        return value
 
     @model_validator(mode="after")
     def _early_is_shorter(self) -> PostnatalSettings:
@@ -79,18 +92,26 @@ class PostnatalSettings(BaseModel):
             )
         return self
 
-    def mean_stay_days(self, early_share=None):
+    def caesarean_for(self, units) -> np.ndarray:
+        """The share of caesareans of each unit id in ``units``: its own where
+        ``caesarean_share_by_unit`` gives one, else ``caesarean_share``."""
+        return np.array([self.caesarean_share_by_unit.get(u, self.caesarean_share) for u in units], dtype=float)
+
+    def mean_stay_days(self, early_share=None, caesarean=None):
         """Mean stay on the ward of a woman who has given birth, early discharge included.
         ``early_share`` (a number or an array, e.g. per unit-week under a measure) replaces
-        ``early_discharge_share``."""
+        ``early_discharge_share``; ``caesarean`` (e.g. :meth:`caesarean_for`) replaces
+        ``caesarean_share``."""
         share = self.early_discharge_share if early_share is None else early_share
+        cs = self.caesarean_share if caesarean is None else caesarean
         vaginal = (1 - share) * self.los_vaginal_days + share * self.early_discharge_days
-        return (1 - self.caesarean_share) * vaginal + self.caesarean_share * self.los_caesarean_days
+        return (1 - cs) * vaginal + cs * self.los_caesarean_days
 
-    def home_days_per_delivery(self, early_share=None):
+    def home_days_per_delivery(self, early_share=None, caesarean=None):
         """Ward days per delivery that early discharge moves to follow-up at home."""
         share = self.early_discharge_share if early_share is None else early_share
-        return (1 - self.caesarean_share) * share * (self.los_vaginal_days - self.early_discharge_days)
+        cs = self.caesarean_share if caesarean is None else caesarean
+        return (1 - cs) * share * (self.los_vaginal_days - self.early_discharge_days)
 
 
 def postnatal_beds_weekly(
@@ -134,7 +155,8 @@ def postnatal_beds_weekly(
     share = np.full(len(out), settings.early_discharge_share) if early_share is None else np.asarray(early_share, float)
     if share.shape != (len(out),) or np.any((share < 0) | (share > 1)):
         raise ValueError(f"early_share must hold one share in [0, 1] per row of the weekly forecast ({len(out)} rows)")
-    stay = settings.mean_stay_days(share)
+    cs = settings.caesarean_for(out["unit_id"])
+    stay = settings.mean_stay_days(share, cs)
     out["early_share"] = share
     out["arrivals_per_day"] = out["deliveries"].astype(float) / DAYS_PER_WEEK
     out["mean_stay_days"] = stay
@@ -143,7 +165,7 @@ def postnatal_beds_weekly(
     with np.errstate(invalid="ignore", divide="ignore"):
         out["occupancy"] = np.where(out["beds"] > 0, out["offered_load"] * (1 - out["p_full"]) / out["beds"], np.nan)
     out["women_finding_full"] = out["deliveries"] * out["p_full"]
-    out["home_care_days"] = out["deliveries"] * settings.home_days_per_delivery(share)
+    out["home_care_days"] = out["deliveries"] * settings.home_days_per_delivery(share, cs)
     return out
 
 
@@ -157,7 +179,9 @@ def postnatal_annual(annual: pd.DataFrame, units: pd.DataFrame, settings: Postna
 
     beds = units.set_index("unit_id")["postnatal_beds"]
     out = annual[annual["unit_id"].isin(beds.index)][["unit_id", "year", "deliveries"]].reset_index(drop=True)
-    out["beds_occupied"] = out["deliveries"].astype(float) / 365.25 * settings.mean_stay_days()
+    out["beds_occupied"] = (
+        out["deliveries"].astype(float) / 365.25 * settings.mean_stay_days(caesarean=settings.caesarean_for(out["unit_id"]))
+    )
     out["beds_needed"] = servers_needed(out["beds_occupied"].to_numpy(float), target_blocking)
     out["beds"] = out["unit_id"].map(beds).astype(int)
     return out
@@ -181,17 +205,27 @@ def shortfalls_by_year(postnatal_years: pd.DataFrame, neonatal_years: pd.DataFra
 
 def theatre_hours_weekly(weekly: pd.DataFrame, settings: PostnatalSettings) -> pd.DataFrame:
     """Caesarean sections and operating-theatre hours per unit and week (or any period the
-    rows of ``weekly`` stand for): planned and emergency sections and their hours."""
-    out = weekly[[c for c in weekly.columns if c != "deliveries"]].copy()
-    deliveries = weekly["deliveries"].astype(float)
-    caesareans = deliveries * settings.caesarean_share
+    rows of ``weekly`` stand for): planned and emergency sections and their hours, with
+    each unit's share of caesareans (:meth:`PostnatalSettings.caesarean_for`). Rows of
+    the region (``unit_id == "REGION"``) are the sum of the units' rows of the same period
+    (the unit forecasts are reconciled to the region's)."""
+    units = weekly[weekly["unit_id"] != "REGION"]
+    out = units[[c for c in units.columns if c != "deliveries"]].copy()
+    deliveries = units["deliveries"].astype(float)
+    caesareans = deliveries * settings.caesarean_for(units["unit_id"])
     out["deliveries"] = deliveries
     out["caesareans_planned"] = caesareans * settings.planned_share_of_caesareans
     out["caesareans_emergency"] = caesareans * (1 - settings.planned_share_of_caesareans)
     out["theatre_hours"] = (
         out["caesareans_planned"] * settings.theatre_hours_planned + out["caesareans_emergency"] * settings.theatre_hours_emergency
     )
-    return out
+    if (weekly["unit_id"] == "REGION").any():
+        period = [
+            c for c in out.columns if c not in ("unit_id", "deliveries", "caesareans_planned", "caesareans_emergency", "theatre_hours")
+        ]
+        region = out.groupby(period, as_index=False)[["deliveries", "caesareans_planned", "caesareans_emergency", "theatre_hours"]].sum()
+        out = pd.concat([out, region.assign(unit_id="REGION")[out.columns]], ignore_index=True)
+    return out.reset_index(drop=True)
 
 
 def check_by_simulation(

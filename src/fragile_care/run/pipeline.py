@@ -295,7 +295,8 @@ def preflight(cfg: RunConfig) -> list[str]:
 def config_against_units(cfg: RunConfig) -> list[str]:
     """The settings that name units, checked against the units table before any step runs:
     ``harmonisation.aliases`` (each to a known unit, no spelling for two units) and
-    ``capacity.overflow`` (each a unit open at the end of the period). A units table with
+    ``capacity.overflow`` (each a unit open at the end of the period),
+    ``postnatal.caesarean_share_by_unit`` (each a known unit). A units table with
     errors of its own is left to step 01, which reports them all with their rows."""
     from fragile_care.inputs.contracts import check_table
     from fragile_care.inputs.quality import UnreadableTableError
@@ -321,6 +322,11 @@ def config_against_units(cfg: RunConfig) -> list[str]:
                     f"capacity.overflow: {name} closed on {units.at[name, 'closed']:%Y-%m-%d} ({check.file}); "
                     "only open units can receive or send overflow: remove it from the map"
                 )
+    for name in cfg.postnatal.caesarean_share_by_unit:
+        if name not in units.index:
+            problems.append(
+                f"postnatal.caesarean_share_by_unit: {name!r} is not a unit in {check.file} (known: {', '.join(sorted(units.index))})"
+            )
     return problems
 
 
