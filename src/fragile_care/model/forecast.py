@@ -199,11 +199,30 @@ def _ets_level(y: pd.Series, horizon: int) -> np.ndarray:
 
 def _seasonal_mean(y: pd.Series, horizon: int, years: int = 5) -> np.ndarray:
     """Level of the last 12 months times calendar-month factors averaged over up to
-    ``years`` years (births per day): averages the noise of small series away."""
+    ``years`` years (births per day): averages the noise of small series away.
+
+    Each month's factor is shrunk towards 1 by the share of its spread that counting
+    noise explains (empirical Bayes: λ = signal / (signal + noise), the noise of a factor
+    being 1 / (expected births that month × years)): a small series' seasonal pattern is
+    mostly noise and is flattened, a large one's is kept. On the reference set
+    (development data) this lowered the combination's MASE relative to seasonal naive for
+    the eight small series (mean of three) from 0.827 to 0.818 over the last five origins
+    and from 0.847 to 0.833 over all origins; for the eleven medium series (mean of two)
+    0.791 -> 0.791 and 0.852 -> 0.850."""
     recent = y.iloc[-min(len(y), years * SEASON) :]
-    rate = recent / recent.index.days_in_month.to_numpy()
+    days = recent.index.days_in_month.to_numpy()
+    rate = recent / days
     rolling = rate.rolling(SEASON, center=True, min_periods=SEASON // 2).mean()
-    factors = (rate / rolling).groupby(rate.index.month).mean()
+    ratio = rate / rolling
+    by_month = ratio.groupby(rate.index.month)
+    factors = by_month.mean()
+    expected = (rolling * days).groupby(rate.index.month).mean()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        noise = (1.0 / (expected * by_month.count())).replace([np.inf, -np.inf], np.nan).fillna(0.0)
+    spread = float(((factors / factors.mean() - 1) ** 2).mean())
+    signal = max(spread - float(noise.mean()), 0.0)
+    shrink = (signal / (signal + noise)).fillna(1.0) if signal > 0 else noise * 0.0
+    factors = 1 + shrink * (factors / factors.mean() - 1)
     factors = factors / factors.mean()
     last = y.iloc[-SEASON:]
     level = float((last / last.index.days_in_month.to_numpy() / factors.loc[last.index.month].to_numpy()).mean())
