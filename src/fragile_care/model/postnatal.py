@@ -424,17 +424,17 @@ def chain_at_worst_week(
         staffed = float(r["rooms_staffed"])
         low = max(1, int(np.floor(staffed)))
         share_high = staffed - low if staffed >= 1 else 0.0
+        weights = {low: 1 - share_high, low + 1: share_high} if share_high > 0 else {low: 1.0}
         runs = {
             n: simulate_chain(
                 float(w.deliveries), n, room_stay_hours, int(w.beds), float(w.mean_stay_days), weeks, replications, seed, stay_cv
             )
-            for n in ({low, low + 1} if share_high > 0 else {low})
+            for n in weights
         }
-
-        def mixed(field: str, runs: dict = runs, low: int = low, share_high: float = share_high) -> float:
-            value = (1 - share_high) * runs[low][field]
-            return value + (share_high * runs[low + 1][field] if share_high > 0 else 0.0)
-
+        mixed = {
+            f: sum(share * runs[n][f] for n, share in weights.items())
+            for f in ("redirected_share", "waited_for_bed_share", "mean_wait_hours")
+        }
         rows.append(
             {
                 **{k: r[k] for k in key},
@@ -443,9 +443,9 @@ def chain_at_worst_week(
                 "beds": float(w.beds),
                 "p_full": float(w.p_full),
                 "rooms_alone": float(r["blocking"]),
-                "chain_redirected": mixed("redirected_share"),
-                "waited_for_bed_share": mixed("waited_for_bed_share"),
-                "mean_wait_hours": mixed("mean_wait_hours"),
+                "chain_redirected": mixed["redirected_share"],
+                "waited_for_bed_share": mixed["waited_for_bed_share"],
+                "mean_wait_hours": mixed["mean_wait_hours"],
             }
         )
     return pd.DataFrame(rows)

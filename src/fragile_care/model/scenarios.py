@@ -49,6 +49,17 @@ def profile_factor(activity: dict, when: pd.Timestamp) -> float:
     return 1.0
 
 
+def in_force(weekly: pd.DataFrame, activity: dict, starts: list[pd.Timestamp], weeks) -> np.ndarray:
+    """Per row of ``weekly`` (unit_id, iso_week; ``starts`` the rows' week starts): the
+    share of ``activity``'s full effect (:func:`profile_factor`) in the rows of its
+    ``effect_unit`` and of ``weeks`` (e.g. ``27-31``; blank: every week), else 0."""
+    rows = weekly["unit_id"].to_numpy() == activity["effect_unit"]
+    if not is_blank(weeks):
+        rows &= np.isin(weekly["iso_week"].to_numpy(), parse_weeks(weeks))
+    factors = np.array([profile_factor(activity, when) for when in starts])
+    return np.where(rows, factors, 0.0)
+
+
 def apply_staffing_effects(weekly: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
     """Midwife FTE at work per unit and week (``fte_supply``) after the extra-staff and
     moved-leave effects of ``activities``; adds ``fte_added`` (what the measures changed)."""
@@ -58,13 +69,9 @@ def apply_staffing_effects(weekly: pd.DataFrame, activities: pd.DataFrame) -> pd
     for act in activities.to_dict("records"):
         if act["effect_type"] not in ("extra_staff", "move_leave"):
             continue
-        unit = out["unit_id"].to_numpy() == act["effect_unit"]
-        factors = np.array([profile_factor(act, s) for s in starts])
-        from_weeks = np.isin(out["iso_week"].to_numpy(), parse_weeks(act["effect_weeks"]))
-        added += np.where(unit & from_weeks, act["effect_fte"] * factors, 0.0)
+        added += act["effect_fte"] * in_force(out, act, starts, act["effect_weeks"])
         if act["effect_type"] == "move_leave":
-            to_weeks = np.isin(out["iso_week"].to_numpy(), parse_weeks(act["effect_to_weeks"]))
-            added -= np.where(unit & to_weeks, act["effect_fte"] * factors, 0.0)
+            added -= act["effect_fte"] * in_force(out, act, starts, act["effect_to_weeks"])
     out["fte_added"] = added
     out["fte_supply"] = (out["fte_supply"] + added).clip(lower=0.0)
     return out
@@ -77,13 +84,8 @@ def early_discharge_shares(weekly: pd.DataFrame, activities: pd.DataFrame, base_
     share = np.full(len(weekly), float(base_share))
     starts = [week_start(y, w) for y, w in zip(weekly["iso_year"], weekly["iso_week"])]
     for act in activities.to_dict("records"):
-        if act["effect_type"] != "early_discharge":
-            continue
-        rows = weekly["unit_id"].to_numpy() == act["effect_unit"]
-        if not is_blank(act.get("effect_weeks")):
-            rows &= np.isin(weekly["iso_week"].to_numpy(), parse_weeks(act["effect_weeks"]))
-        factors = np.array([profile_factor(act, when) for when in starts])
-        share += np.where(rows, float(act["effect_share"]) * factors, 0.0)
+        if act["effect_type"] == "early_discharge":
+            share += float(act["effect_share"]) * in_force(weekly, act, starts, act.get("effect_weeks"))
     return np.minimum(share, 1.0)
 
 

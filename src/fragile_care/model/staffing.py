@@ -201,11 +201,16 @@ def _complete_years(admissions: pd.DataFrame, years: int) -> dict[str, list[int]
     return {u: sorted(y)[-years:] for u, y in complete.groupby("unit_id")["year"]}
 
 
+def _in_unit_years(frame: pd.DataFrame, unit_years: dict[str, list[int]], unit_col: str = "unit_id") -> pd.DataFrame:
+    """The rows of ``frame`` (with a ``month``) in the years ``unit_years`` gives for the
+    row's unit (``unit_col``)."""
+    years = frame["month"].dt.year
+    return frame[[y in unit_years.get(u, ()) for u, y in zip(frame[unit_col], years)]]
+
+
 def _deliveries_in(births: pd.DataFrame, unit_years: dict[str, list[int]]) -> pd.Series:
     """Deliveries per unit summed over the years ``unit_years`` gives for it."""
-    b = births.assign(year=births["month"].dt.year)
-    keep = [y in unit_years.get(u, ()) for u, y in zip(b["unit_id"], b["year"])]
-    return b[keep].groupby("unit_id")["deliveries"].sum()
+    return _in_unit_years(births, unit_years).groupby("unit_id")["deliveries"].sum()
 
 
 def neonatal_rates(admissions: pd.DataFrame, births: pd.DataFrame, years: int = 3, transfers: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -219,15 +224,12 @@ def neonatal_rates(admissions: pd.DataFrame, births: pd.DataFrame, years: int = 
     the transferred babies follow the deliveries where they were born
     (:func:`transfer_rates`)."""
     last = _complete_years(admissions, years)
-    adm = admissions.assign(year=admissions["month"].dt.year)
-    adm = adm[[y in last.get(u, ()) for u, y in zip(adm["unit_id"], adm["year"])]]
+    adm = _in_unit_years(admissions, last)
     deliveries = _deliveries_in(births, last)
     per = adm.groupby(["unit_id", "care_level"], as_index=False)[["admissions", "cot_days"]].sum()
     per["transfers_in"] = 0.0
     if transfers is not None and not transfers.empty:
-        t = transfers.assign(year=transfers["month"].dt.year)
-        t = t[[y in last.get(u, ()) for u, y in zip(t["to_unit"], t["year"])]]
-        inflow = t.groupby(["to_unit", "care_level"])["transfers"].sum()
+        inflow = _in_unit_years(transfers, last, "to_unit").groupby(["to_unit", "care_level"])["transfers"].sum()
         key = pd.MultiIndex.from_frame(per[["unit_id", "care_level"]])
         per["transfers_in"] = inflow.reindex(key).fillna(0.0).to_numpy(float)
     own = (per["admissions"] - per["transfers_in"]).clip(lower=0.0)
@@ -247,9 +249,12 @@ def transfer_rates(transfers: pd.DataFrame | None, admissions: pd.DataFrame, bir
     if transfers is None or transfers.empty:
         return pd.DataFrame(columns=cols)
     last = _complete_years(admissions, years)
-    t = transfers.assign(year=transfers["month"].dt.year)
-    t = t[[y in last.get(u, ()) for u, y in zip(t["to_unit"], t["year"])]]
-    out = t.groupby(["from_unit", "to_unit", "care_level"], as_index=False)["transfers"].sum().rename(columns={"to_unit": "unit_id"})
+    out = (
+        _in_unit_years(transfers, last, "to_unit")
+        .groupby(["from_unit", "to_unit", "care_level"], as_index=False)["transfers"]
+        .sum()
+        .rename(columns={"to_unit": "unit_id"})
+    )
     origin_years = {o: last.get(u, []) for o, u in zip(out["from_unit"], out["unit_id"])}
     born = _deliveries_in(births, origin_years)
     out["per_delivery"] = out["transfers"] / out["from_unit"].map(born).where(lambda v: v > 0)

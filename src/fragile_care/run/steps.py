@@ -180,10 +180,10 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     thresholds = {"high": cap.high_risk_blocking, "target": cfg.norms.target_blocking}
     extra = allocation.extra_staff(ahead, arrivals, cap.extra_fte_weeks, thresholds, cfg.norms, cap.mean_stay_hours)
     beds = postnatal.capacity_by_week(tables.get("postnatal_capacity"))
-    annual = forecast.annual_totals(tables["births_forecast"]).rename(columns={"mean": "deliveries"})
+    annual = annual_deliveries(tables)
     ward = postnatal.postnatal_beds_weekly(ahead, tables["units"], cfg.postnatal, beds)
     neonatal_risk = capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking)
-    units_annual = annual[annual["unit_id"].isin(open_units(tables["units"])["unit_id"])]
+    units_annual = annual[annual["unit_id"] != "REGION"]
     return {
         "postnatal_annual": postnatal.postnatal_annual(units_annual, tables["units"], cfg.postnatal, cfg.norms.target_blocking),
         "neonatal_annual": staffing.neonatal_annual(
@@ -234,8 +234,7 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
     )
     measured_until = pd.Timestamp.fromisocalendar(summer_year, cfg.summer_weeks[1], 7)
     indicators = followup.indicator_table(actions, values, measured_until)
-    annual = forecast.annual_totals(tables["births_forecast"]).rename(columns={"mean": "deliveries"})
-    annual = annual[annual["unit_id"].isin(open_units(tables["units"])["unit_id"])]
+    annual = annual_deliveries(tables)
     return {
         "scenarios": scenario_table,
         "scenario_weeks": scenario_weeks,
@@ -276,6 +275,13 @@ def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
 def calibrated_settings(tables: Tables, cfg: RunConfig) -> capacity.CapacitySettings:
     """The capacity settings with the effective stay of step 03's calibration."""
     return cfg.capacity.model_copy(update={"mean_stay_hours": calibration.effective_stay(tables["capacity_calibration"])})
+
+
+def annual_deliveries(tables: Tables) -> pd.DataFrame:
+    """Forecast deliveries per complete calendar year (unit_id, year, deliveries) of the
+    open units and the region."""
+    annual = forecast.annual_totals(tables["births_forecast"]).rename(columns={"mean": "deliveries"})
+    return annual[annual["unit_id"].isin([*open_units(tables["units"])["unit_id"], "REGION"])]
 
 
 def open_units(units: pd.DataFrame) -> pd.DataFrame:
