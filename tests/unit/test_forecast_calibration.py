@@ -35,16 +35,67 @@ def test_weighted_conformal_quantile_with_equal_weights_is_the_split_conformal_r
     assert fc.weighted_conformal_quantile(z, ones, 95) == 9.0
 
 
+def _errors(log_errors, sd, month, mean=1000.0) -> pd.DataFrame:
+    """Reference errors with the given log errors at every step 1..12."""
+    log_errors = np.asarray(log_errors, float)
+    one = pd.DataFrame({"mean": mean, "sd": sd, "month": pd.Timestamp(month)}, index=range(len(log_errors)))
+    one["actual"] = (mean + 0.5) * np.exp(log_errors) - 0.5
+    return pd.concat([one.assign(step=h) for h in range(1, 13)], ignore_index=True)
+
+
+def _half_width(calibration, level: int) -> np.ndarray:
+    """k times s(h) for an own sd of 1: the |log error| the interval reaches at each step."""
+    steps = np.arange(1, 13)
+    return calibration.multiplier(level, steps) * calibration.scale(np.ones(12), steps)
+
+
 def test_recent_errors_weigh_more_than_old_ones():
-    # 200 small errors from ten years back and 200 large ones from the last year
-    old = pd.DataFrame({"step": 1, "z": np.linspace(0.0, 1.0, 200), "end": pd.Timestamp("2014-01-01")})
-    new = pd.DataFrame({"step": 1, "z": np.linspace(2.0, 3.0, 200), "end": pd.Timestamp("2024-01-01")})
-    errors = pd.concat([old, new] * 1, ignore_index=True)
-    errors = pd.concat([errors.assign(step=h) for h in range(1, 13)], ignore_index=True)
-    recent = fc.pooled_multipliers(errors, (80,), half_life=1.0)[80]
-    flat = fc.pooled_multipliers(errors, (80,), half_life=1e9)[80]
-    assert all(k > 2.7 for k in recent)  # the old errors weigh 2**-10: the new ones decide
-    assert all(2.5 < k < 2.7 for k in flat)  # equal weights: the 321st of 400, among the new ones
+    # 200 small errors observed ten years back and 200 large ones in the last year
+    errors = pd.concat(
+        [_errors(np.linspace(0.0, 1.0, 200), 1.0, "2014-01-01"), _errors(np.linspace(2.0, 3.0, 200), 1.0, "2024-01-01")],
+        ignore_index=True,
+    )
+    recent = _half_width(fc.pooled_tables(errors, (80,), half_life=1.0), 80)
+    flat = _half_width(fc.pooled_tables(errors, (80,), half_life=1e9), 80)
+    assert (recent > 2.7).all()  # the old errors weigh 2**-10: the new ones decide
+    assert ((flat > 2.5) & (flat < 2.7)).all()  # equal weights: the 321st of 400, among the new ones
+
+
+def test_the_shift_variance_is_the_errors_variance_beyond_their_own_error_models():
+    rng = np.random.default_rng(11)
+    own_sd, shift_sd = 0.05, 0.10
+    errors = _errors(rng.normal(0.0, np.hypot(own_sd, shift_sd), 4000), own_sd, "2020-01-01")
+    calibration = fc.pooled_tables(errors, (80,))
+    assert np.allclose(calibration.tau2, shift_sd**2, rtol=0.1)
+    # errors no larger than their own models promise add nothing
+    calm = fc.pooled_tables(_errors(rng.normal(0.0, own_sd, 4000), own_sd, "2020-01-01"), (80,))
+    assert max(calm.tau2) < 0.1 * own_sd**2
+
+
+def test_a_common_shift_gives_small_and_large_series_the_coverage_they_are_promised():
+    """Small series (own sd 15 %, mostly counting noise) and large ones (2 %) share shifts of
+    level of 5 %: scaled by their own sd alone, one multiplier covers the small series too
+    much and the large ones too little; with the shift variance both get about 80 %."""
+    rng = np.random.default_rng(5)
+
+    def group(sd, n):
+        return rng.normal(0.0, sd, n) + rng.normal(0.0, 0.05, n), sd
+
+    def frame(n):
+        return pd.concat([_errors(*group(0.15, n), "2020-01-01"), _errors(*group(0.02, n), "2020-01-01")], ignore_index=True)
+
+    learn, check = frame(2000), frame(2000)
+    calibration = fc.pooled_tables(learn, (80,))
+    z = np.abs(np.log((learn["actual"] + 0.5) / (learn["mean"] + 0.5))) / learn["sd"]
+    sd_only = fc.PooledCalibration({80: [fc.weighted_conformal_quantile(z, np.ones(len(z)), 80)] * 12}, [0.0] * 12, len(z), {})
+
+    def coverage(cal, part):
+        e = np.abs(np.log((part["actual"] + 0.5) / (part["mean"] + 0.5)))
+        return float(np.mean(e <= cal.multiplier(80, part["step"]) * cal.scale(part["sd"], part["step"])))
+
+    small, large = check[check["sd"] > 0.1], check[check["sd"] < 0.1]
+    assert coverage(sd_only, small) > 0.86 and coverage(sd_only, large) < 0.74
+    assert 0.77 <= coverage(calibration, small) <= 0.83 and 0.77 <= coverage(calibration, large) <= 0.83
 
 
 def _level_shift_series(rng: np.random.Generator, n: int) -> list[pd.Series]:
@@ -77,7 +128,7 @@ def test_pooled_calibration_recovers_nominal_coverage_on_series_with_level_shift
     windows = {(f"s{i}", 1): (y.iloc[:84], y.iloc[84:]) for i, y in enumerate(learn)}
     forecasts = {key: fc.forecast_births(train, 12, fit=cheap_fit, pooled=False) for key, (train, _) in windows.items()}
     rows = bench.error_rows(windows, forecasts)
-    pooled = fc.PooledCalibration(fc.pooled_multipliers(rows, (80, 95)), len(rows), {"made_by": "this test"})
+    pooled = fc.pooled_tables(rows, (80, 95), source={"made_by": "this test"})
     own = _coverage(check, pooled=False)
     calibrated = _coverage(check, pooled=pooled)
     # the series' own (calm) errors promise more than they keep ...
@@ -104,20 +155,28 @@ def test_intervals_of_a_30_a_month_series_are_never_narrower_than_counting_noise
         assert out["upper_95"].iloc[0] - out["lower_95"].iloc[0] == poisson.ppf(0.975, mean) - poisson.ppf(0.025, mean)
 
 
-def test_the_pooled_calibration_widens_but_never_narrows_the_own_intervals():
+def test_the_pooled_calibration_widens_the_own_intervals_of_a_calm_series_over_the_year():
+    """A calm series' own errors do not know the shifts other countries had. In the first
+    three months the reference forecasts missed by less than their own error models said
+    (an own model's variance is a straight line in the step, fitted over all twelve), so
+    the committed calibration may be up to about a tenth narrower there; from the fourth
+    month on it is wider, and over the year clearly so."""
     rng = np.random.default_rng(3)
     y = monthly(rng.poisson(400 * (1 + 0.08 * np.sin(2 * np.pi * np.arange(96) / 12))))
-    own = fc.forecast_births(y, 12, fit=cheap_fit, pooled=False)
-    pooled = fc.forecast_births(y, 12, fit=cheap_fit)
+    own = fc.forecast_births(y, 24, fit=cheap_fit, pooled=False)
+    pooled = fc.forecast_births(y, 24, fit=cheap_fit)
     assert pooled.attrs["pooled_calibration"] and not own.attrs["pooled_calibration"]
     assert np.allclose(own["mean"], pooled["mean"])
-    assert (pooled["upper_80"] >= own["upper_80"] - 1e-9).all() and (pooled["lower_80"] <= own["lower_80"] + 1e-9).all()
+    for level in (80, 95):
+        ratio = ((pooled[f"upper_{level}"] - pooled[f"lower_{level}"]) / (own[f"upper_{level}"] - own[f"lower_{level}"])).to_numpy()
+        assert ratio[:3].min() > 0.9 and ratio[3:].min() >= 1.0 and ratio.mean() > 1.2, ratio.round(2)
 
 
 def test_the_committed_calibration_was_made_from_the_public_reference_files_as_they_are():
     data = json.loads(fc.POOLED_CALIBRATION.read_text(encoding="utf-8"))
     calibration = fc.PooledCalibration.from_json(data)
     assert set(calibration.k) >= {80, 95} and all(len(k) == fc.BACKTEST_HORIZON for k in calibration.k.values())
+    assert len(calibration.tau2) == fc.BACKTEST_HORIZON and min(calibration.tau2) >= 0
     assert calibration.source["made_by"] == "fragile-care calibrate-intervals"
     for name, sha in calibration.source["files"].items():
         path = paths.project_root() / name

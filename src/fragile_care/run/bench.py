@@ -108,27 +108,25 @@ def _summary_lines(ev: pd.DataFrame, title: str, out: TextIO, classes: dict[str,
 
 def error_rows(windows: dict, forecasts: dict) -> pd.DataFrame:
     """One row per series, origin and step of the reference evaluation: the outcome, the
-    forecast, the forecast's own error sd (its error model) and the standardised error."""
+    forecast, the forecast's own error sd (its error model) and the month the outcome was
+    observed."""
     rows = []
     for (name, k), (train, test) in windows.items():
         fc = forecasts[(name, k)]
         em = fc.attrs["error_model"]
         steps = np.arange(1, len(test) + 1, dtype=float)
-        sd = forecast.ErrorModel(em["a"], em["b"], {}, em["n"], b_long=em["b_long"]).sd(steps)
-        mean = fc["mean"].to_numpy()[: len(test)]
         rows.append(
             pd.DataFrame(
                 {
                     "series": name,
                     "key": [(name, k)] * len(test),
                     "origin": train.index[-1],
-                    "end": test.index[-1],
+                    "month": test.index,
                     "step": steps.astype(int),
                     "actual": test.to_numpy(float),
-                    "mean": mean,
-                    "sd": sd,
+                    "mean": fc["mean"].to_numpy()[: len(test)],
+                    "sd": forecast.ErrorModel(em["a"], em["b"], {}, em["n"], b_long=em["b_long"]).sd(steps),
                     "own_k": [em["k"] for _ in steps],
-                    "z": forecast.standardised_errors(test.to_numpy(float), mean, sd),
                 }
             )
         )
@@ -138,26 +136,29 @@ def error_rows(windows: dict, forecasts: dict) -> pd.DataFrame:
 def leave_one_out_intervals(windows: dict, forecasts: dict, rows: pd.DataFrame, levels: tuple[int, ...] = (80, 95)) -> dict:
     """The forecasts with intervals as :func:`forecast.forecast_births` makes them with a
     pooled calibration, where the pool for a series' forecast from an origin holds only the
-    errors of the *other* series whose forecast windows had ended by that origin: no
-    country's own errors, and nothing that was not known at the time."""
+    errors of the *other* series observed by that origin: no country's own errors, and
+    nothing that was not known at the time."""
     out = {}
     for key, (train, _test) in windows.items():
         fc = forecasts[key].copy()
         origin = train.index[-1]
-        pool = rows[(rows["series"] != key[0]) & (rows["end"] <= origin)]
+        pool = rows[(rows["series"] != key[0]) & (rows["month"] <= origin)]
         own = rows[rows["key"] == key]
         if own.empty:
             continue
         steps = own["step"].to_numpy()
-        enough = len(pool) >= 12 * forecast.BACKTEST_HORIZON and pool["step"].nunique() == forecast.BACKTEST_HORIZON
-        ks = forecast.pooled_multipliers(pool, levels, newest=origin) if enough else {}
         n = len(steps)
+        enough = len(pool) >= 12 * forecast.BACKTEST_HORIZON and pool["step"].nunique() == forecast.BACKTEST_HORIZON
+        calibration = forecast.pooled_tables(pool, levels, newest=origin) if enough else None
         for level in levels:
-            k = np.asarray(ks[level])[steps - 1] if ks else np.full(n, own["own_k"].iloc[0][level])
-            lower, upper = forecast.interval_bounds(own["mean"].to_numpy(), own["sd"].to_numpy(), k, level)
+            if calibration:
+                k, sd = calibration.multiplier(level, steps), calibration.scale(own["sd"].to_numpy(), steps)
+            else:
+                k, sd = np.full(n, own["own_k"].iloc[0][level]), own["sd"].to_numpy()
+            lower, upper = forecast.interval_bounds(own["mean"].to_numpy(), sd, k, level)
             fc.iloc[:n, fc.columns.get_loc(f"lower_{level}")] = lower
             fc.iloc[:n, fc.columns.get_loc(f"upper_{level}")] = upper
-        fc.attrs = dict(forecasts[key].attrs, pooled_calibration=bool(ks))
+        fc.attrs = dict(forecasts[key].attrs, pooled_calibration=calibration is not None)
         out[key] = fc
     return out
 
@@ -200,17 +201,17 @@ def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATI
 
     series = reference_series()
     rows, ev, _ = loco_evaluation(series, levels=levels)
-    newest = rows["end"].max()
+    newest = rows["month"].max()
     evaluation = {
         name: {**{k: round(v, 4) for k, v in mean_coverage(part).items()}, "series_origins": len(part)}
         for name, part in (("last_5_origins", last_origins(ev, 5)), ("all_origins", ev))
     }
-    ks = forecast.pooled_multipliers(rows, levels, newest=newest)
     sources = [paths.public_dir() / "sweden_live_births_monthly.csv", paths.public_dir() / "un_monthly_births_reference.csv"]
-    calibration = forecast.PooledCalibration(
-        ks,
-        len(rows),
-        {
+    calibration = forecast.pooled_tables(
+        rows,
+        levels,
+        newest=newest,
+        source={
             "made_by": "fragile-care calibrate-intervals",
             "made_on": f"{dt.date.today():%Y-%m-%d}",
             "series": len(series),
@@ -223,8 +224,9 @@ def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATI
     )
     path.write_text(json.dumps(calibration.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"pooled interval calibration from {calibration.source['series_origins']} series-origins ({len(rows)} errors): {path}", file=out)
-    for level, k in ks.items():
+    for level, k in calibration.k.items():
         print(f"  {level} %: " + " ".join(f"{x:.2f}" for x in k), file=out)
+    print("  shift variance tau2: " + " ".join(f"{x:.4f}" for x in calibration.tau2), file=out)
     return path
 
 
@@ -248,7 +250,7 @@ def forecast_benchmark(
     print(
         f"forecast benchmark: {len(series)} series (Sweden and the UN reference set), rolling origin, horizon 12 months, "
         f"one origin a year, {os.cpu_count()} cores; model selection and interval calibration use only data before each origin; "
-        "the pooled interval calibration leaves the series out and uses only forecast windows that had ended by the origin",
+        "the pooled interval calibration leaves the series out and uses only errors observed by the origin",
         file=out,
     )
     recent = last_origins(ev, minimum_origins)
