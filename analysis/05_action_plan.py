@@ -64,12 +64,6 @@ display(
 # %%
 #| label: tbl-indicators
 #| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, grå = aktiviteten har inte startat, så sommaren mäter den inte)."
-ind_sv = {
-    "hänvisade_sommar": "Hänvisade kvinnor under sommarperioden (platsbrist, bemanning)",
-    "hänvisade_per_1000": "Hänvisade (platsbrist, bemanning) per 1 000 förlossningar, sommar",
-    "vakansgrad_barnmorskor": "Vakansgrad barnmorskor juni–augusti, %",
-    "veckor_med_risk": "Enhetsveckor med förhöjd risk, sommar",
-}
 decimals = {i: 0 if i in followup.COUNT_INDICATORS else 1 for i in indicators["indicator"]}
 published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
 protected = {  # the summer's redirection count and its rate, as protected for every report
@@ -79,7 +73,10 @@ protected = {  # the summer's redirection count and its rate, as protected for e
 table = pd.DataFrame(
     {
         "Aktivitet": indicators["activity_id"],
-        "Indikator": indicators["indicator"].map(ind_sv),
+        "Indikator": [
+            followup.INDICATOR_NAMES_SV[i] + (f", {followup.INDICATOR_UNITS_SV[i]}" if i in followup.INDICATOR_UNITS_SV else "")
+            for i in indicators["indicator"]
+        ],
         "Utgångsläge": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["baseline"])],
         "Mål": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["target"])],
         f"Sommaren {summer_year}": [
@@ -230,7 +227,13 @@ table = pd.DataFrame(
         "Ansvarig": actions["owner"],
         "Tid": [f"{fmt.sv_date(s)}–{fmt.sv_date(e)}" for s, e in zip(actions["start"], actions["end"])],
         "Status": actions["status"],
-        "Mål": [f"{i}: {fmt.sv_num(t, 1)}" if isinstance(i, str) and i else "–" for i, t in zip(actions["indicator"], actions["target"])],
+        "Mål": [
+            f"{followup.INDICATOR_NAMES_SV[i]}: högst {fmt.sv_num(t, 0 if i in followup.COUNT_INDICATORS else 1)}"
+            + (f" {followup.INDICATOR_UNITS_SV[i]}" if i in followup.INDICATOR_UNITS_SV else "")
+            if isinstance(i, str) and i
+            else "–"
+            for i, t in zip(actions["indicator"], actions["target"])
+        ],
         "Effekt i modellen": [effect_text(a) for a in actions.to_dict("records")],
     }
 )

@@ -181,3 +181,18 @@ def test_the_committed_calibration_was_made_from_the_public_reference_files_as_t
     for name, sha in calibration.source["files"].items():
         path = paths.project_root() / name
         assert io.sha256_file(path) == sha, f"{name} changed since the calibration was made: run `fragile-care calibrate-intervals`"
+
+
+def test_coverage_by_origin_year_averages_the_series_origins_of_each_year():
+    ev = pd.DataFrame(
+        {
+            "series": ["a", "b", "a", "b", "a"],
+            "origin": pd.to_datetime(["2019-12-01", "2019-06-01", "2020-12-01", "2020-11-01", "2008-12-01"]),
+            "coverage_80": [1.0, 0.5, 0.25, 0.75, 0.0],
+            "coverage_95": [1.0, 1.0, 0.5, 1.0, 0.0],
+        }
+    )
+    table = bench.coverage_by_origin_year(ev, since=2010)
+    assert list(table.index) == [2019, 2020]  # 2008 is before ``since``
+    assert table.loc[2019, "coverage_80"] == 0.75 and table.loc[2020, "coverage_95"] == 0.75
+    assert list(table["n"]) == [2, 2]

@@ -277,3 +277,10 @@ def test_the_plan_check_names_the_missing_share_of_an_early_discharge_activity()
     problems = {(p.row, p.column): p.problem for p in plan_checks.check_plan(check)}
     assert problems[(2, "effect_share")] == "activity A1: effect_type early_discharge needs effect_share"
     assert "'v27' is not a week" in problems[(2, "effect_weeks")]
+
+
+def test_every_indicator_the_plan_may_name_has_a_swedish_name():
+    from fragile_care.inputs import schemas
+
+    assert set(followup.INDICATOR_NAMES_SV) == set(schemas.INDICATORS)
+    assert set(followup.COUNT_INDICATORS) <= set(schemas.INDICATORS)

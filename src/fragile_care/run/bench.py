@@ -192,6 +192,15 @@ def mean_coverage(ev: pd.DataFrame) -> dict[str, float]:
     return {"coverage_80": float(per["coverage_80"]), "coverage_95": float(per["coverage_95"])}
 
 
+def coverage_by_origin_year(ev: pd.DataFrame, since: int = 2010) -> pd.DataFrame:
+    """Coverage of the 80 % and 95 % intervals per calendar year of the origin (``since``
+    on), with the number of series-origins: the shifts of 2020-2022 show here."""
+    part = ev[pd.to_datetime(ev["origin"]).dt.year >= since]
+    return part.groupby(pd.to_datetime(part["origin"]).dt.year).agg(
+        coverage_80=("coverage_80", "mean"), coverage_95=("coverage_95", "mean"), n=("series", "size")
+    )
+
+
 def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATION, levels: tuple[int, ...] = (80, 90, 95)) -> Path:
     """``fragile-care calibrate-intervals``: the pooled interval calibration from every
     forecast of the reference set (Sweden and the 41 UN series, every yearly origin),
@@ -263,6 +272,12 @@ def forecast_benchmark(
             f"  for comparison, own calibration only, {title}: coverage {per['coverage_80']:.1%} (80 %), {per['coverage_95']:.1%} (95 %)",
             file=out,
         )
+    by_year = coverage_by_origin_year(ev)
+    print(
+        "  coverage by the year of the origin (pooled, left one country out; the forecast covers the 12 months after it): "
+        + "; ".join(f"{year}: {row.coverage_80:.0%}/{row.coverage_95:.0%} (n={row.n})" for year, row in by_year.iterrows()),
+        file=out,
+    )
     print(f"models chosen: {ev['model'].value_counts().to_dict()}", file=out)
     print(f"evaluation wall time: {eval_seconds:.1f} s ({len(ev)} series-origins)", file=out)
     candidate_contributions(series, minimum_origins, out)
