@@ -332,6 +332,7 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
         "Om tabellerna",
         "Förlossningar per år",
         "Sommarjämförelse",
+        "Neonatalvård i dag",
         "Prognos per år",
         "Prognos per månad",
         "Bemanning sommar",
@@ -355,9 +356,11 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
         (name, col)
         for name, frame in sheets.items()
         for col in frame.columns
-        if any(word in col for word in ("Förlossningar", "Födda", "Hänvisade kvinnor", "Loggen")) and "prognos" not in col.lower()
+        if any(word in col for word in ("Förlossningar", "Födda", "Hänvisade kvinnor", "Loggen", "Inlagda"))
+        and "prognos" not in col.lower()
     ]
     assert ("Sommarjämförelse", "Hänvisade kvinnor (platsbrist, bemanning)") in people
+    assert ("Neonatalvård i dag", "Inlagda barn juni–augusti") in people
     for name, col in people:
         values = sheets[name][col]
         assert pd.api.types.is_numeric_dtype(values), (name, col)  # numbers, never "<5" text

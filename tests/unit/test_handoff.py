@@ -92,3 +92,38 @@ def test_a_rate_beside_a_hidden_count_is_hidden_too():
     published = disclosure.PublishedCounts(cube, 5)
     assert published.rate("A", 2026, "capacity", 1.75) == "–"
     assert published.rate("B", 2026, "capacity", 7.0) == "7,0" and published.rate("C", 2026, "capacity", 0.0) == "0,0"
+
+
+def test_the_neonatal_sheet_holds_the_reports_table_and_hides_few_babies():
+    units = pd.DataFrame(
+        {
+            "unit_id": ["A"],
+            "name": ["Enhet A"],
+            "short_name": ["A-enh"],
+            "merged_into": [None],
+            "neonatal_cots_intensive": [2],
+            "neonatal_cots_intermediate": [0],
+        }
+    )
+    months = pd.date_range("2025-01-01", periods=12, freq="MS")
+    admissions = pd.DataFrame(
+        {"unit_id": "A", "month": months, "care_level": "intensive", "admissions": [2] * 5 + [1] * 3 + [2] * 4, "cot_days": 31.0}
+    )
+    sheets = handoff.workbook_sheets(
+        {"units": units, "neonatal_admissions": admissions},
+        run_id="r",
+        tertial="2025-T3",
+        period_end=pd.Timestamp("2025-12-01"),
+        is_demo=True,
+        data_label="x",
+        compare_years=(2025,),
+        summer_weeks=(25, 33),
+        threshold=5,
+    )
+    sheet = sheets["Neonatalvård i dag"]
+    row = sheet.frame.iloc[0]
+    assert len(sheet.frame) == 1  # no row for a level without cots
+    assert row["Inlagda barn"] == 21 and row["Vårddygn"] == 372 and row["Helt år"] == "ja"
+    assert row["Beläggning"] == pytest.approx(372 / (2 * 365)) and row["Beläggning juni–augusti"] == pytest.approx(93 / (2 * 92))
+    assert pd.isna(row["Inlagda barn juni–augusti"])  # 3 babies over the summer: hidden, as the report prints <5
+    assert sheet.hidden == {"Inlagda barn juni–augusti": [0]}

@@ -169,6 +169,25 @@ def workbook_sheets(
                     Col("Hela sommaren i data", summer["complete"].map({True: "ja", False: "nej"})),
                 ],
             )
+    if "neonatal_admissions" in tables and "units" in tables:
+        neo = describe.neonatal_current(tables["neonatal_admissions"], tables["units"], compare_years)
+        sheets["Neonatalvård i dag"] = make(
+            "Neonatalvård per enhet, vårdnivå och år: inlagda barn och vårddygn, vårdplatser enligt lokalförteckningen och "
+            "beläggning (vårddygn delat med platser gånger dagar), över året och under juni–augusti. Ett år som data inte täcker "
+            "helt är ett delår (kolumnen Helt år); dess beläggning gäller de månader som finns.",
+            [
+                *units(neo["unit_id"]),
+                Col("År", neo["year"], INT),
+                Col("Vårdnivå", neo["care_level"].map(CARE_LEVEL_SV), TEXT),
+                Col("Inlagda barn", neo["admissions"], COUNT, people=True),
+                Col("Vårddygn", neo["cot_days"], COUNT),
+                Col("Platser", neo["cots"], COUNT),
+                Col("Beläggning", neo["occupancy"], PCT),
+                Col("Inlagda barn juni–augusti", neo["admissions_summer"], COUNT, people=True),
+                Col("Beläggning juni–augusti", neo["occupancy_summer"], PCT),
+                Col("Helt år", neo["complete"].map({True: "ja", False: "nej, delår"})),
+            ],
+        )
     if "births_forecast" in tables:
         fc = tables["births_forecast"]
         yearly = forecast.annual_totals(fc)
