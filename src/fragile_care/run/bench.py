@@ -275,7 +275,7 @@ def forecast_benchmark(
     by_year = coverage_by_origin_year(ev)
     print(
         "  coverage by the year of the origin (pooled, left one country out; the forecast covers the 12 months after it): "
-        + "; ".join(f"{year}: {row.coverage_80:.0%}/{row.coverage_95:.0%} (n={row.n})" for year, row in by_year.iterrows()),
+        + "; ".join(f"{row.Index}: {row.coverage_80:.0%}/{row.coverage_95:.0%} (n={row.n})" for row in by_year.itertuples()),
         file=out,
     )
     print(f"models chosen: {ev['model'].value_counts().to_dict()}", file=out)
