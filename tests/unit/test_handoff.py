@@ -20,8 +20,14 @@ def _sheets(births, redirections, is_demo=True):
         {"unit_id": ["A", "B"], "name": ["Enhet A", "Enhet B"], "short_name": ["A-enh", "B-enh"], "merged_into": [None, None]}
     )
     published = disclosure.protect_redirections(describe.summer_redirections(redirections, ["A", "B"], (2025,), (25, 33)), 5)
+    tables = {"units": units, "births_monthly": births, "redirections": redirections, "redirections_published": published}
+    return _workbook(tables, is_demo)
+
+
+def _workbook(tables, is_demo=True):
+    """The sheets of a 2025-T3 run with threshold 5 that compares summer 2025."""
     return handoff.workbook_sheets(
-        {"units": units, "births_monthly": births, "redirections": redirections, "redirections_published": published},
+        tables,
         run_id="r",
         tertial="2025-T3",
         period_end=pd.Timestamp("2025-12-01"),
@@ -109,17 +115,7 @@ def test_the_neonatal_sheet_holds_the_reports_table_and_hides_few_babies():
     admissions = pd.DataFrame(
         {"unit_id": "A", "month": months, "care_level": "intensive", "admissions": [2] * 5 + [1] * 3 + [2] * 4, "cot_days": 31.0}
     )
-    sheets = handoff.workbook_sheets(
-        {"units": units, "neonatal_admissions": admissions},
-        run_id="r",
-        tertial="2025-T3",
-        period_end=pd.Timestamp("2025-12-01"),
-        is_demo=True,
-        data_label="x",
-        compare_years=(2025,),
-        summer_weeks=(25, 33),
-        threshold=5,
-    )
+    sheets = _workbook({"units": units, "neonatal_admissions": admissions})
     sheet = sheets["Neonatalvård i dag"]
     row = sheet.frame.iloc[0]
     assert len(sheet.frame) == 1  # no row for a level without cots
