@@ -202,7 +202,7 @@ display(
     Markdown(
         (fmt.md_table(table, align="lrrrr") if len(blocks) else "Ingen vecka vinner på fler barnmorskor.")
         + f"\n\n{fmt.sv_int(used_weeks)} av {fmt.sv_int(cap.extra_fte_weeks)} årsarbetarveckor (konfigurationens capacity.extra_fte_weeks) "
-        f"sänker planeringstalet från {fmt.sv_num(before, 1)} till {fmt.sv_num(after, 1)} väntade hänvisade kvinnor."
+        f"sänker planeringstalet från omkring {fmt.sv_int(before)} till {fmt.sv_int(after)} väntade hänvisade kvinnor."
     )
 )
 

@@ -113,12 +113,12 @@ def proposal_text(p) -> str:
         return (
             f"**{unit}, vecka {p['weeks']}:** förstärk förlossningen med i snitt {fmt.sv_num(p['fte_per_week'], 1)} "
             f"barnmorskor (årsarbetare) per vecka, {fmt.sv_int(p['fte_weeks'])} årsarbetarveckor. "
-            f"Väntat {fmt.sv_num(p['prevented'], 1)} färre hänvisade kvinnor."
+            f"{fmt.fewer_redirected(p['prevented'])}"
         )
     title = actions.set_index("activity_id").loc[p["activity_id"], "title"]
     return (
         f"**Besluta om {fmt.md_escape(p['activity_id'])} ({fmt.md_escape(title)}), {unit}, vecka {fmt.md_escape(p['weeks'].replace('-', '–'))}:** "
-        f"{fmt.sv_int(p['fte_weeks'])} årsarbetarveckor. Väntat {fmt.sv_num(p['prevented'], 1)} färre hänvisade kvinnor."
+        f"{fmt.sv_int(p['fte_weeks'])} årsarbetarveckor. {fmt.fewer_redirected(p['prevented'])}"
     )
 
 
@@ -135,8 +135,8 @@ display(
         (
             "\n".join(items) + f"\n\nFörstärkningarna fördelar {fmt.sv_int(extra['fte_added'].sum())} extra årsarbetarveckor "
             f"(konfigurationens antagande om vad en sommarersättning kan ge: {fmt.sv_int(cap.extra_fte_weeks)}) dit de minskar hänvisningarna mest; "
-            f"alla tillsammans sänker planeringstalet från {fmt.sv_num(extra['redirected_before'].sum(), 1)} till "
-            f"{fmt.sv_num(extra['redirected_after'].sum(), 1)}. Punkterna ovan är de största posterna ({fmt.sv_int(staff['fte_weeks'].sum())} "
+            f"alla tillsammans sänker planeringstalet från omkring {fmt.sv_int(extra['redirected_before'].sum())} till "
+            f"{fmt.sv_int(extra['redirected_after'].sum())}. Punkterna ovan är de största posterna ({fmt.sv_int(staff['fte_weeks'].sum())} "
             f"årsarbetarveckor); resten ligger i tabellen i sommarrapporten. "
             "Handlingsplanens åtgärder är räknade var för sig mot oförändrat läge och kan inte läggas ihop med förstärkningarna där de gäller samma enhet och veckor."
             + chain_note

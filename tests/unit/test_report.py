@@ -21,6 +21,12 @@ def test_swedish_numbers():
     assert fmt.sv_int(None) == "–"
 
 
+def test_fewer_redirected_women_are_whole_women_unless_fewer_than_one():
+    assert fmt.fewer_redirected(9.1) == "Väntat omkring 9 färre hänvisade kvinnor."
+    assert fmt.fewer_redirected(1.5) == "Väntat omkring 2 färre hänvisade kvinnor."
+    assert fmt.fewer_redirected(0.4) == "Väntat 0,4 färre hänvisade kvinnor."
+
+
 def test_swedish_dates():
     assert fmt.sv_month(pd.Timestamp("2025-07-01")) == "juli 2025"
     assert fmt.sv_date(pd.Timestamp("2017-04-30")) == "30 april 2017"

@@ -31,6 +31,13 @@ def missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
 
 
+def fewer_redirected(expected: float) -> str:
+    """The sentence on how many fewer women a measure is expected to redirect: whole women
+    (the model's intervals span several), one decimal only below one woman."""
+    amount = f"omkring {sv_int(expected)}" if expected >= 0.95 else sv_num(expected, 1)
+    return f"Väntat {amount} färre hänvisade kvinnor."
+
+
 def sv_int(x: Any) -> str:
     """``12345`` -> ``12 345`` (no-break space); negative numbers get a true minus sign."""
     if missing(x):
