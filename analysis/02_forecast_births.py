@@ -94,7 +94,7 @@ by_size = describe.units_by_size(births[births["unit_id"].isin(fc["unit_id"])])
 panels, shown = fmt.shown_units(by_size, figures.MAX_PANELS, "de med flest förlossningar de senaste tolv månaderna", "Prognos per månad")
 unit_fc = fc[fc["unit_id"].isin(panels)].assign(Enhet=lambda d: d["unit_id"].map(labels))
 unit_hist = births[births["month"] >= births["month"].max() - pd.DateOffset(years=4)].assign(Enhet=lambda d: d["unit_id"].map(labels))
-grid = sns.FacetGrid(unit_fc, col="Enhet", col_wrap=2, height=2.4, aspect=1.8, sharey=False)
+grid = sns.FacetGrid(unit_fc, col="Enhet", sharey=False, **figures.facet_layout(len(panels)))
 grid.map_dataframe(lambda data, **kw: plt.fill_between(data["month"], data["lower_80"], data["upper_80"], alpha=0.3))
 grid.map_dataframe(sns.lineplot, x="month", y="mean")
 for ax, name in zip(grid.axes.flat, grid.col_names):  # each panel gets its own unit's history

@@ -83,12 +83,10 @@ grid = sns.relplot(
     hue="År",
     style="År",
     col="Enhet",
-    col_wrap=2,
     kind="line",
     markers=True,
     dashes=dashes,
-    height=2.4,
-    aspect=1.7,
+    **figures.facet_layout(len(panels)),
     facet_kws={"sharey": False},
 )
 for ax in grid.axes.flat:

@@ -55,6 +55,14 @@ def test_column_widths_follow_the_longest_word():
     assert fmt.column_weights(url) == [26, 3]  # "www.regionvasterbotten.se/" cannot break
 
 
+def test_a_number_with_thousands_separators_is_one_word():
+    """sv_int writes 18 900 with a no-break space, which Typst never breaks: the row-count
+    table of a 45-unit run printed "18 900" over its neighbour when the column was sized
+    for "900"."""
+    frame = pd.DataFrame({"Fil": ["staffing.csv"], "Ut": [fmt.sv_int(18900)]})
+    assert fmt.column_weights(frame) == [12, 6]
+
+
 def test_a_squeezed_table_keeps_every_column_as_wide_as_its_longest_word():
     """The nulage unit table overprinted "Förvaltning" on the next column when every column
     shrank in proportion; now only the room beyond each column's longest word is shared."""
@@ -174,3 +182,14 @@ def test_whole_number_axis_has_ticks_on_whole_numbers_only():
     ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
     plt.close(fig)
     assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_a_grid_of_twelve_unit_panels_fits_an_a4_page():
+    from fragile_care.publish import figures
+
+    for n in (1, 5, 6, 7, 12):
+        layout = figures.facet_layout(n)
+        rows = -(-n // layout["col_wrap"])
+        width, height = layout["col_wrap"] * layout["height"] * layout["aspect"], rows * layout["height"]
+        # scaled to a 6.3 in text width, figure and caption keep within 8 of the page's 9.7 in
+        assert height * min(1.0, 6.3 / width) <= 8.0, (n, layout)

@@ -49,6 +49,16 @@ MAX_PANELS = 12  # panels of a figure with one panel per unit
 MAX_LINES = 8  # coloured lines of a figure with one line per unit; the others are drawn grey
 
 
+def facet_layout(n_panels: int) -> dict[str, float]:
+    """``col_wrap``, ``height`` and ``aspect`` of a seaborn grid with one panel per unit.
+    Up to six panels: two columns of 2.4 x 4.3 in. More: three columns of 2.0 x 3.0 in, so
+    that twelve panels (four rows, 8 in) still fit an A4 page with their caption; in two
+    columns they were six rows, 14 in, and the caption ran into the page number."""
+    if n_panels <= 6:
+        return {"col_wrap": 2, "height": 2.4, "aspect": 1.8}
+    return {"col_wrap": 3, "height": 2.0, "aspect": 1.5}
+
+
 def shown_note(fig, note: str) -> None:
     """Under the source note: which units a figure shows when it cannot show all."""
     if note:

@@ -199,7 +199,8 @@ def _visible_text(markdown: Any) -> str:
 # Characters of 8 pt table text on a line of an A4 portrait page (Typst PDF), less two for
 # each column's padding: the budget column_weights shares out.
 TABLE_LINE_CHARS = 100
-_BREAKS = re.compile(r"\s+|(?<=[/-])")  # lines may break at spaces and after '/' or '-'
+# lines may break at spaces and after '/' or '-', never at the no-break spaces of "18 900"
+_BREAKS = re.compile(r"[^\S\u00a0\u202f]+|(?<=[/-])")
 
 
 def column_weights(frame: pd.DataFrame, cap: int = 24) -> list[int]:
