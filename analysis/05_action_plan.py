@@ -245,14 +245,14 @@ display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
 table = pd.DataFrame(
     {
         "Scenario": scenario_table["scenario"],
-        "Hänvisade, väntat": scenario_table["redirected_mean"].map(fmt.sv_int),  # whole women: the 80 % interval spans tens
+        "Hänvisade, väntat": scenario_table["redirected_mean"].map(fmt.sv_expected),
         "80 %-intervall": [
             f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(scenario_table["redirected_p10"], scenario_table["redirected_p90"])
         ],
         "Veckor med förhöjd risk": scenario_table["weeks_at_risk"].astype(str),
         "Underskott, åa-veckor": scenario_table["fte_shortfall"].map(lambda v: fmt.sv_num(v, 0)),
         "Tillförda åa-veckor": scenario_table["fte_added"].map(lambda v: fmt.sv_num(v, 0)),
-        "Utan plats trots samordning": scenario_table["not_placed_in_region"].map(lambda v: "–" if pd.isna(v) else fmt.sv_int(v)),
+        "Utan plats trots samordning": scenario_table["not_placed_in_region"].map(fmt.sv_expected),
         "Möter fullt BB": scenario_table["postnatal_full"].map(lambda v: "–" if pd.isna(v) else fmt.sv_int(v)),
         "Vårddygn hemma": scenario_table["home_care_days"].map(lambda v: "–" if pd.isna(v) or v == 0 else fmt.sv_int(round(v, -1))),
     }

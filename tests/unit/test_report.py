@@ -21,10 +21,11 @@ def test_swedish_numbers():
     assert fmt.sv_int(None) == "–"
 
 
-def test_fewer_redirected_women_are_whole_women_unless_fewer_than_one():
-    assert fmt.fewer_redirected(9.1) == "Väntat omkring 9 färre hänvisade kvinnor."
-    assert fmt.fewer_redirected(1.5) == "Väntat omkring 2 färre hänvisade kvinnor."
-    assert fmt.fewer_redirected(0.4) == "Väntat 0,4 färre hänvisade kvinnor."
+def test_expected_women_are_whole_from_ten_and_never_read_as_a_count_of_one_to_four():
+    assert fmt.sv_expected(39.4) == "39" and fmt.sv_expected(9.6) == "10"
+    assert fmt.sv_expected(2.0) == "2,0" and fmt.sv_expected(6.3) == "6,3" and fmt.sv_expected(None) == "–"
+    assert fmt.fewer_redirected(12.4) == "Väntat omkring 12 färre hänvisade kvinnor."
+    assert fmt.fewer_redirected(1.5) == "Väntat 1,5 färre hänvisade kvinnor."
 
 
 def test_swedish_dates():

@@ -31,11 +31,19 @@ def missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
 
 
+def sv_expected(x: Any) -> str:
+    """An expected number of women (a model's mean, not a count): whole from 10 up, where
+    its 80 % interval spans several women and a decimal would be false precision; one
+    decimal below 10, so that a small expectation never reads as a count of 1-4 women."""
+    if missing(x):
+        return "–"
+    return sv_int(x) if float(x) >= 9.5 else sv_num(x, 1)
+
+
 def fewer_redirected(expected: float) -> str:
-    """The sentence on how many fewer women a measure is expected to redirect: whole women
-    (the model's intervals span several), one decimal only below one woman."""
-    amount = f"omkring {sv_int(expected)}" if expected >= 0.95 else sv_num(expected, 1)
-    return f"Väntat {amount} färre hänvisade kvinnor."
+    """The sentence on how many fewer women a measure is expected to redirect (:func:`sv_expected`)."""
+    amount = sv_expected(expected)
+    return f"Väntat {'omkring ' if float(expected) >= 9.5 else ''}{amount} färre hänvisade kvinnor."
 
 
 def sv_int(x: Any) -> str:
