@@ -73,10 +73,7 @@ protected = {  # the summer's redirection count and its rate, as protected for e
 table = pd.DataFrame(
     {
         "Aktivitet": indicators["activity_id"],
-        "Indikator": [
-            followup.INDICATOR_NAMES_SV[i] + (f", {followup.INDICATOR_UNITS_SV[i]}" if i in followup.INDICATOR_UNITS_SV else "")
-            for i in indicators["indicator"]
-        ],
+        "Indikator": indicators["indicator"].map(fmt.indicator_label),
         "Utgångsläge": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["baseline"])],
         "Mål": [fmt.sv_num(v, decimals[i]) for i, v in zip(indicators["indicator"], indicators["target"])],
         f"Sommaren {summer_year}": [
@@ -227,13 +224,7 @@ table = pd.DataFrame(
         "Ansvarig": actions["owner"],
         "Tid": [f"{fmt.sv_date(s)}–{fmt.sv_date(e)}" for s, e in zip(actions["start"], actions["end"])],
         "Status": actions["status"],
-        "Mål": [
-            f"{followup.INDICATOR_NAMES_SV[i]}: högst {fmt.sv_num(t, 0 if i in followup.COUNT_INDICATORS else 1)}"
-            + (f" {followup.INDICATOR_UNITS_SV[i]}" if i in followup.INDICATOR_UNITS_SV else "")
-            if isinstance(i, str) and i
-            else "–"
-            for i, t in zip(actions["indicator"], actions["target"])
-        ],
+        "Mål": [fmt.indicator_target(i, t) for i, t in zip(actions["indicator"], actions["target"])],
         "Effekt i modellen": [effect_text(a) for a in actions.to_dict("records")],
     }
 )

@@ -194,3 +194,10 @@ def test_a_grid_of_twelve_unit_panels_fits_an_a4_page():
         width, height = layout["col_wrap"] * layout["height"] * layout["aspect"], rows * layout["height"]
         # scaled to a 6.3 in text width, figure and caption keep within 8 of the page's 9.7 in
         assert height * min(1.0, 6.3 / width) <= 8.0, (n, layout)
+
+
+def test_plan_targets_in_words():
+    assert fmt.indicator_target("veckor_med_risk", 3.0) == "Enhetsveckor med förhöjd risk, sommar: högst 3"
+    assert fmt.indicator_target("vakansgrad_barnmorskor", 8.0) == "Vakansgrad barnmorskor juni–augusti: högst 8,0 %"
+    assert fmt.indicator_target(float("nan"), float("nan")) == "–"
+    assert fmt.indicator_label("vakansgrad_barnmorskor") == "Vakansgrad barnmorskor juni–augusti, %"

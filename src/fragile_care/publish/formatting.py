@@ -31,6 +31,27 @@ def missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
 
 
+def indicator_label(indicator: str) -> str:
+    """A plan indicator's Swedish name with its unit: "Vakansgrad barnmorskor juni–augusti, %"."""
+    from fragile_care.model import followup
+
+    unit = followup.INDICATOR_UNITS_SV.get(indicator)
+    return followup.INDICATOR_NAMES_SV[indicator] + (f", {unit}" if unit else "")
+
+
+def indicator_target(indicator: Any, target: float) -> str:
+    """A plan activity's target in words ("Enhetsveckor med förhöjd risk, sommar: högst 3");
+    "–" for an activity without an indicator. Lower is better for every indicator
+    (:func:`fragile_care.model.followup.traffic_light`)."""
+    from fragile_care.model import followup
+
+    if not isinstance(indicator, str) or not indicator:
+        return "–"
+    unit = followup.INDICATOR_UNITS_SV.get(indicator)
+    value = sv_num(target, 0 if indicator in followup.COUNT_INDICATORS else 1)
+    return f"{followup.INDICATOR_NAMES_SV[indicator]}: högst {value}" + (f" {unit}" if unit else "")
+
+
 def sv_expected(x: Any) -> str:
     """An expected number of women (a model's mean, not a count): whole from 10 up, where
     its 80 % interval spans several women and a decimal would be false precision; one
