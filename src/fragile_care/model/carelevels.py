@@ -90,10 +90,10 @@ def care_level_volumes(
     base = annual[annual["unit_id"] != "REGION"][["unit_id", "year", "deliveries"]].reset_index(drop=True)
     share_now = np.full(len(base), ward.early_discharge_share)
     share_plan = yearly_early_shares(base, activities, ward.early_discharge_share) if activities is not None else share_now
+    d = base["deliveries"].to_numpy(float)
+    cs = ward.caesarean_for(base["unit_id"])
     frames = []
     for column, share in (("baseline", share_now), ("with_plan", share_plan)):
-        d = base["deliveries"].to_numpy(float)
-        cs = ward.caesarean_for(base["unit_id"])
         early = d * (1 - cs) * share
         volumes = {
             "antenatal_visits": d * care.antenatal_visits,

@@ -38,6 +38,11 @@ def week_start(iso_year: int, iso_week: int) -> pd.Timestamp:
     return pd.Timestamp.fromisocalendar(int(iso_year), int(iso_week), 1)
 
 
+def week_starts(weekly: pd.DataFrame) -> list[pd.Timestamp]:
+    """The Monday of each row's ISO week (``iso_year``, ``iso_week``)."""
+    return [week_start(y, w) for y, w in zip(weekly["iso_year"], weekly["iso_week"])]
+
+
 def profile_factor(activity: dict, when: pd.Timestamp) -> float:
     """Share of the full effect at ``when``: 0 before start and after end; a step is 1;
     a ramp rises linearly over ``ramp_weeks`` from the start."""
@@ -65,7 +70,7 @@ def apply_staffing_effects(weekly: pd.DataFrame, activities: pd.DataFrame) -> pd
     moved-leave effects of ``activities``; adds ``fte_added`` (what the measures changed)."""
     out = weekly.copy()
     added = np.zeros(len(out))
-    starts = [week_start(y, w) for y, w in zip(out["iso_year"], out["iso_week"])]
+    starts = week_starts(out)
     for act in activities.to_dict("records"):
         if act["effect_type"] not in ("extra_staff", "move_leave"):
             continue
@@ -82,7 +87,7 @@ def early_discharge_shares(weekly: pd.DataFrame, activities: pd.DataFrame, base_
     vaginal birth discharged early, ``base_share`` plus the early-discharge activities in
     force (each ``effect_share`` times its profile factor), at most 1."""
     share = np.full(len(weekly), float(base_share))
-    starts = [week_start(y, w) for y, w in zip(weekly["iso_year"], weekly["iso_week"])]
+    starts = week_starts(weekly)
     for act in activities.to_dict("records"):
         if act["effect_type"] == "early_discharge":
             share += float(act["effect_share"]) * in_force(weekly, act, starts, act.get("effect_weeks"))
@@ -201,7 +206,7 @@ def effect_reason(activities: pd.DataFrame, summary: dict, baseline: dict, outlo
         return "pooling"
     if (activities["effect_type"] == "early_discharge").all():
         return "postnatal"
-    starts = [week_start(y, w) for y, w in zip(outlook["iso_year"], outlook["iso_week"])]
+    starts = week_starts(outlook)
     if not any(profile_factor(a, when) > 0 for a in activities.to_dict("records") for when in starts):
         return "not_in_force"
     return "no_risk" if summary["fte_added"] > 0 else "no_change"

@@ -52,19 +52,23 @@ def indicator_target(indicator: Any, target: float) -> str:
     return f"{followup.INDICATOR_NAMES_SV[indicator]}: högst {value}" + (f" {unit}" if unit else "")
 
 
+WHOLE_WOMEN_FROM = 9.5  # an expectation that rounds to 10 or more is shown whole
+
+
 def sv_expected(x: Any) -> str:
     """An expected number of women (a model's mean, not a count): whole from 10 up, where
     its 80 % interval spans several women and a decimal would be false precision; one
     decimal below 10, so that a small expectation never reads as a count of 1-4 women."""
     if missing(x):
         return "–"
-    return sv_int(x) if float(x) >= 9.5 else sv_num(x, 1)
+    return sv_int(x) if float(x) >= WHOLE_WOMEN_FROM else sv_num(x, 1)
 
 
 def fewer_redirected(expected: float) -> str:
-    """The sentence on how many fewer women a measure is expected to redirect (:func:`sv_expected`)."""
-    amount = sv_expected(expected)
-    return f"Väntat {'omkring ' if float(expected) >= 9.5 else ''}{amount} färre hänvisade kvinnor."
+    """The sentence on how many fewer women a measure is expected to redirect
+    (:func:`sv_expected`; "omkring" before a whole number)."""
+    about = "omkring " if float(expected) >= WHOLE_WOMEN_FROM else ""
+    return f"Väntat {about}{sv_expected(expected)} färre hänvisade kvinnor."
 
 
 def sv_int(x: Any) -> str:
