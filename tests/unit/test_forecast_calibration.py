@@ -43,10 +43,10 @@ def _errors(log_errors, sd, month, mean=1000.0) -> pd.DataFrame:
     return pd.concat([one.assign(step=h) for h in range(1, 13)], ignore_index=True)
 
 
-def _half_width(calibration, level: int) -> np.ndarray:
-    """k times s(h) for an own sd of 1: the |log error| the interval reaches at each step."""
+def _half_width(calibration, level: int, own_sd: float = 1.0) -> np.ndarray:
+    """k times s(h) for the given own sd: the |log error| the interval reaches at each step."""
     steps = np.arange(1, 13)
-    return calibration.multiplier(level, steps) * calibration.scale(np.ones(12), steps)
+    return calibration.half_width(level, np.full(12, own_sd), steps)
 
 
 def test_recent_errors_weigh_more_than_old_ones():
@@ -55,21 +55,40 @@ def test_recent_errors_weigh_more_than_old_ones():
         [_errors(np.linspace(0.0, 1.0, 200), 1.0, "2014-01-01"), _errors(np.linspace(2.0, 3.0, 200), 1.0, "2024-01-01")],
         ignore_index=True,
     )
-    recent = _half_width(fc.pooled_tables(errors, (80,), half_life=1.0), 80)
-    flat = _half_width(fc.pooled_tables(errors, (80,), half_life=1e9), 80)
+    recent = _half_width(fc.pooled_tables(errors, (80,), half_lives=(1.0,)), 80)
+    flat = _half_width(fc.pooled_tables(errors, (80,), half_lives=(None,)), 80)
     assert (recent > 2.7).all()  # the old errors weigh 2**-10: the new ones decide
     assert ((flat > 2.5) & (flat < 2.7)).all()  # equal weights: the 321st of 400, among the new ones
+
+
+def test_the_long_memory_keeps_old_shifts_and_the_short_one_follows_new_ones():
+    """The committed calibration uses the wider of a short and a long memory: a shift seen
+    years ago still widens the intervals in a calm spell, and a new one widens them at once
+    although the long memory's many calm years would dilute it."""
+    rng = np.random.default_rng(2)
+    shock, calm = rng.normal(0.0, 0.20, 300), rng.normal(0.0, 0.02, 300)
+    calm_years = [_errors(rng.normal(0.0, 0.02, 300), 0.02, f"{year}-06-01") for year in range(2011, 2024)]
+    both = fc.POOLED_HALF_LIVES
+    old_shock = pd.concat([_errors(shock, 0.02, "2010-06-01"), *calm_years, _errors(calm, 0.02, "2024-06-01")])
+    new_shock = pd.concat([_errors(calm, 0.02, "2010-06-01"), *calm_years, _errors(shock, 0.02, "2024-06-01")])
+    # one year in 15 was a shock: the 95 % interval of the long memory reaches into it
+    recent_only = _half_width(fc.pooled_tables(old_shock, (95,), half_lives=both[:1]), 95, 0.02)
+    kept = _half_width(fc.pooled_tables(old_shock, (95,), half_lives=both), 95, 0.02)
+    assert (kept > 1.5 * recent_only).all(), (kept, recent_only)
+    long_only = _half_width(fc.pooled_tables(new_shock, (80,), half_lives=both[1:]), 80, 0.02)
+    followed = _half_width(fc.pooled_tables(new_shock, (80,), half_lives=both), 80, 0.02)
+    assert (followed > 3 * long_only).all(), (followed, long_only)  # the new shock decides at once
 
 
 def test_the_shift_variance_is_the_errors_variance_beyond_their_own_error_models():
     rng = np.random.default_rng(11)
     own_sd, shift_sd = 0.05, 0.10
     errors = _errors(rng.normal(0.0, np.hypot(own_sd, shift_sd), 4000), own_sd, "2020-01-01")
-    calibration = fc.pooled_tables(errors, (80,))
-    assert np.allclose(calibration.tau2, shift_sd**2, rtol=0.1)
+    for memory in fc.pooled_tables(errors, (80,)).memories:
+        assert np.allclose(memory.tau2, shift_sd**2, rtol=0.1)
     # errors no larger than their own models promise add nothing
     calm = fc.pooled_tables(_errors(rng.normal(0.0, own_sd, 4000), own_sd, "2020-01-01"), (80,))
-    assert max(calm.tau2) < 0.1 * own_sd**2
+    assert max(max(memory.tau2) for memory in calm.memories) < 0.1 * own_sd**2
 
 
 def test_a_common_shift_gives_small_and_large_series_the_coverage_they_are_promised():
@@ -87,15 +106,41 @@ def test_a_common_shift_gives_small_and_large_series_the_coverage_they_are_promi
     learn, check = frame(2000), frame(2000)
     calibration = fc.pooled_tables(learn, (80,))
     z = np.abs(np.log((learn["actual"] + 0.5) / (learn["mean"] + 0.5))) / learn["sd"]
-    sd_only = fc.PooledCalibration({80: [fc.weighted_conformal_quantile(z, np.ones(len(z)), 80)] * 12}, [0.0] * 12, len(z), {})
+    k_sd_only = fc.weighted_conformal_quantile(z, np.ones(len(z)), 80)
 
-    def coverage(cal, part):
-        e = np.abs(np.log((part["actual"] + 0.5) / (part["mean"] + 0.5)))
-        return float(np.mean(e <= cal.multiplier(80, part["step"]) * cal.scale(part["sd"], part["step"])))
+    def coverage(half_width, part):
+        return float(np.mean(np.abs(np.log((part["actual"] + 0.5) / (part["mean"] + 0.5))) <= half_width))
 
     small, large = check[check["sd"] > 0.1], check[check["sd"] < 0.1]
-    assert coverage(sd_only, small) > 0.86 and coverage(sd_only, large) < 0.74
-    assert 0.77 <= coverage(calibration, small) <= 0.83 and 0.77 <= coverage(calibration, large) <= 0.83
+    assert coverage(k_sd_only * small["sd"], small) > 0.86 and coverage(k_sd_only * large["sd"], large) < 0.74
+    for part in (small, large):
+        assert 0.77 <= coverage(calibration.half_width(80, part["sd"], part["step"]), part) <= 0.83
+
+
+def test_multipliers_follow_the_error_shape_of_series_like_the_one_forecast():
+    """Series whose own sd is mostly counting noise have close to normal errors; countries
+    have heavy-tailed ones from shifts of level. One multiplier for all gives the two
+    different coverage; the localised multipliers give each its level."""
+    rng = np.random.default_rng(8)
+
+    def frame(n):
+        noisy = _errors(rng.normal(0.0, 0.15, n), 0.15, "2020-01-01")
+        heavy = _errors(0.02 * rng.standard_t(2, n), 0.02, "2020-01-01")
+        return pd.concat([noisy, heavy], ignore_index=True)
+
+    learn, check = frame(6000), frame(6000)
+    local = fc.pooled_tables(learn, (80, 95))
+    one = fc.pooled_tables(learn, (80, 95), bandwidth=1e6)
+    small, large = check[check["sd"] > 0.1], check[check["sd"] < 0.1]
+
+    def coverage(calibration, part, level):
+        e = np.abs(np.log((part["actual"] + 0.5) / (part["mean"] + 0.5)))
+        return float(np.mean(e <= calibration.half_width(level, part["sd"], part["step"])))
+
+    assert coverage(one, small, 80) < 0.77 and coverage(one, large, 80) > 0.83
+    for part in (small, large):
+        assert 0.77 <= coverage(local, part, 80) <= 0.83
+        assert 0.935 <= coverage(local, part, 95) <= 0.965
 
 
 def _level_shift_series(rng: np.random.Generator, n: int) -> list[pd.Series]:
@@ -175,8 +220,10 @@ def test_the_pooled_calibration_widens_the_own_intervals_of_a_calm_series_over_t
 def test_the_committed_calibration_was_made_from_the_public_reference_files_as_they_are():
     data = json.loads(fc.POOLED_CALIBRATION.read_text(encoding="utf-8"))
     calibration = fc.PooledCalibration.from_json(data)
-    assert set(calibration.k) >= {80, 95} and all(len(k) == fc.BACKTEST_HORIZON for k in calibration.k.values())
-    assert len(calibration.tau2) == fc.BACKTEST_HORIZON and min(calibration.tau2) >= 0
+    assert calibration.levels >= {80, 95} and [m.half_life for m in calibration.memories] == list(fc.POOLED_HALF_LIVES)
+    for memory in calibration.memories:
+        assert all(len(row) == fc.BACKTEST_HORIZON for ks in memory.k.values() for row in ks)
+        assert len(memory.tau2) == fc.BACKTEST_HORIZON and min(memory.tau2) >= 0
     assert calibration.source["made_by"] == "fragile-care calibrate-intervals"
     for name, sha in calibration.source["files"].items():
         path = paths.project_root() / name
@@ -196,3 +243,19 @@ def test_coverage_by_origin_year_averages_the_series_origins_of_each_year():
     assert list(table.index) == [2019, 2020]  # 2008 is before ``since``
     assert table.loc[2019, "coverage_80"] == 0.75 and table.loc[2020, "coverage_95"] == 0.75
     assert list(table["n"]) == [2, 2]
+
+
+def test_coverage_uncertainty_is_none_for_identical_series_and_wide_for_opposite_ones():
+    ev = pd.DataFrame(
+        {
+            "series": ["a", "a", "b", "c", "d"],
+            "coverage_80": [0.75, 0.85, 0.8, 0.0, 1.0],
+            "coverage_95": [0.9, 1.0, 0.95, 0.0, 1.0],
+        }
+    )
+    spread = bench.coverage_uncertainty(ev, {"a": "same", "b": "same", "c": "split", "d": "split"}, n_boot=500)
+    # a and b both cover 80 % on average over their origins: no draw of them differs
+    assert spread.loc["same", "low_80"] == spread.loc["same", "high_80"] == pytest.approx(0.8)
+    # one series never covers, the other always: resamples range from about none to all
+    assert spread.loc["split", "low_80"] == 0.0 and spread.loc["split", "high_80"] == 1.0
+    assert spread.loc["all series", "series"] == 4

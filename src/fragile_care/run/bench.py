@@ -106,6 +106,23 @@ def _summary_lines(ev: pd.DataFrame, title: str, out: TextIO, classes: dict[str,
     return result
 
 
+def coverage_uncertainty(ev: pd.DataFrame, classes: dict[str, str], n_boot: int = 2000, seed: int = BENCH_SEED) -> pd.DataFrame:
+    """How much the coverage of each size class (and of all series) could move with another
+    draw of series: the 2.5 and 97.5 percentiles of the class means of per-series coverage
+    over ``n_boot`` resamples of its series with replacement. A lower bound on the
+    uncertainty: the series of one year share their shocks, which this ignores."""
+    per = ev.groupby("series")[["coverage_80", "coverage_95"]].mean()
+    per["class"] = [classes.get(name, "") for name in per.index]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for label, part in [*per.groupby("class", sort=False), ("all series", per)]:
+        values = part[["coverage_80", "coverage_95"]].to_numpy()
+        means = values[rng.integers(0, len(values), (n_boot, len(values)))].mean(axis=1)
+        low, high = np.percentile(means, [2.5, 97.5], axis=0)
+        rows.append({"class": label, "series": len(values), "low_80": low[0], "high_80": high[0], "low_95": low[1], "high_95": high[1]})
+    return pd.DataFrame(rows).set_index("class")
+
+
 def error_rows(windows: dict, forecasts: dict) -> pd.DataFrame:
     """One row per series, origin and step of the reference evaluation: the outcome, the
     forecast, the forecast's own error sd (its error model) and the month the outcome was
@@ -152,10 +169,10 @@ def leave_one_out_intervals(windows: dict, forecasts: dict, rows: pd.DataFrame, 
         calibration = forecast.pooled_tables(pool, levels, newest=origin) if enough else None
         for level in levels:
             if calibration:
-                k, sd = calibration.multiplier(level, steps), calibration.scale(own["sd"].to_numpy(), steps)
+                half_width = calibration.half_width(level, own["sd"].to_numpy(), steps)
             else:
-                k, sd = np.full(n, own["own_k"].iloc[0][level]), own["sd"].to_numpy()
-            lower, upper = forecast.interval_bounds(own["mean"].to_numpy(), sd, k, level)
+                half_width = own["own_k"].iloc[0][level] * own["sd"].to_numpy()
+            lower, upper = forecast.interval_bounds(own["mean"].to_numpy(), half_width, level)
             fc.iloc[:n, fc.columns.get_loc(f"lower_{level}")] = lower
             fc.iloc[:n, fc.columns.get_loc(f"upper_{level}")] = upper
         fc.attrs = dict(forecasts[key].attrs, pooled_calibration=calibration is not None)
@@ -226,16 +243,23 @@ def write_pooled_calibration(out: TextIO, path: Path = forecast.POOLED_CALIBRATI
             "series": len(series),
             "series_origins": int(rows["key"].nunique()),
             "newest_window_end": f"{newest:%Y-%m}",
-            "half_life_years": forecast.POOLED_HALF_LIFE_YEARS,
+            "half_lives_years": list(forecast.POOLED_HALF_LIVES),
+            "bandwidth": forecast.POOLED_BANDWIDTH,
             "leave_one_country_out": evaluation,
             "files": {f"data/raw/public/{p.name}": io.sha256_file(p) for p in sources},
         },
     )
     path.write_text(json.dumps(calibration.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"pooled interval calibration from {calibration.source['series_origins']} series-origins ({len(rows)} errors): {path}", file=out)
-    for level, k in calibration.k.items():
-        print(f"  {level} %: " + " ".join(f"{x:.2f}" for x in k), file=out)
-    print("  shift variance tau2: " + " ".join(f"{x:.4f}" for x in calibration.tau2), file=out)
+    steps = np.arange(1, forecast.BACKTEST_HORIZON + 1)
+    for memory in calibration.memories:
+        memory_name = "every year the same" if memory.half_life is None else f"half-life {memory.half_life:g} years"
+        print(f"  memory: {memory_name}; shift variance tau2 by step: " + " ".join(f"{x:.4f}" for x in memory.tau2), file=out)
+        print("    effective number of errors by step: " + " ".join(f"{x:.0f}" for x in memory.effective_n), file=out)
+    for own_sd in (0.03, 0.08, 0.17):
+        for level in levels:
+            width = calibration.half_width(level, np.full(len(steps), own_sd), steps)
+            print(f"  own sd {own_sd:.2f}, {level} %: half-width (log) by step " + " ".join(f"{x:.3f}" for x in width), file=out)
     return path
 
 
@@ -264,6 +288,16 @@ def forecast_benchmark(
     )
     recent = last_origins(ev, minimum_origins)
     result = _summary_lines(recent, f"last {minimum_origins} origins of each series", out, classes)
+    spread = coverage_uncertainty(recent, classes)
+    print(
+        f"  sampling uncertainty over the last {minimum_origins} origins (95 % bootstrap interval, series resampled within each "
+        "class; ignores that a year's shocks are shared): "
+        + "; ".join(
+            f"{label.split(' (')[0]} {row.low_80:.1%}-{row.high_80:.1%} (80 %), {row.low_95:.1%}-{row.high_95:.1%} (95 %)"
+            for label, row in spread.iterrows()
+        ),
+        file=out,
+    )
     result_all = _summary_lines(ev, "all origins", out, classes)
     result.update({f"all_{k}": v for k, v in result_all.items()})
     for title, part in ((f"last {minimum_origins} origins", last_origins(ev_own, minimum_origins)), ("all origins", ev_own)):
