@@ -268,12 +268,15 @@ display(
         f"±{fmt.sv_pct(units_only.min(), 0)} till ±{fmt.sv_pct(units_only.max(), 0)} – ju mindre enhet, desto större slumpvariation. "
         f"Osäkerheten växer med tiden: för {last_year} är motsvarande spann för regionen ±{fmt.sv_pct(last_year_width['REGION'], 0)}. "
         f"Intervallen bygger på hur stora prognosfelen har varit för {pooled.source['series']} befolkningar (Sverige och "
-        f"{pooled.source['series'] - 1} andra länder och områden, FN:s statistik) över många år, också år då antalet födda ändrades snabbt, "
-        f"med störst vikt på de senaste åren, och de är aldrig smalare än den slumpmässiga variationen i antalet förlossningar. "
+        f"{pooled.source['series'] - 1} andra länder och områden, FN:s statistik) över många år, också år då antalet födda ändrades snabbt. "
+        f"Två sätt att väga felen prövas och det bredare intervallet används: de senaste månadernas fel, så att ett plötsligt omslag "
+        f"slår igenom direkt, och alla års fel lika, så att sällsynta omslag finns med även när det länge varit lugnt. Felen hämtas "
+        f"främst från befolkningar vars prognoser har lika stor egen slumpvariation som den enhet som prognostiseras, och intervallen "
+        f"är aldrig smalare än den slumpmässiga variationen i antalet förlossningar. "
         f"När metoden prövades i efterhand på varje land med intervall som bara byggde på de andra länderna och på det som var känt "
         f"vid prognostillfället hamnade {fmt.sv_pct(check_all['coverage_80'], 0)} av utfallen inom 80 %-intervallen och "
         f"{fmt.sv_pct(check_all['coverage_95'], 0)} inom 95 %-intervallen; under de senaste fem åren, med det snabba fallet i "
         f"antalet födda, {fmt.sv_pct(check_recent['coverage_80'], 0)} respektive {fmt.sv_pct(check_recent['coverage_95'], 0)}. "
-        f"Intervallen kan alltså fortfarande vara för smala när barnafödandet ändras plötsligt; prognosen bör stämmas av varje tertial."
+        f"Intervallen kan alltså vara för smala när barnafödandet ändras plötsligt; prognosen bör stämmas av varje tertial."
     )
 )
