@@ -508,7 +508,8 @@ class PooledCalibration:
 
     @property
     def levels(self) -> set[int]:
-        return set.intersection(*(set(m.k) for m in self.memories))
+        """The interval levels every memory has multipliers for."""
+        return set.intersection(*(set(m.k) for m in self.memories)) if self.memories else set()
 
     def half_width(self, level: int, own_sd: np.ndarray, steps: np.ndarray, lookup_sd: np.ndarray | None = None) -> np.ndarray:
         """k(h) * s(h) on the log scale, the wider of the memories. ``lookup_sd`` is the own
