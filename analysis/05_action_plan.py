@@ -182,7 +182,7 @@ for i, act in ordered.iterrows():
     ax.barh(i, (act["end"] - act["start"]).days, left=act["start"], color=status_colour[act["status"]], height=0.6)
 ax.set_yticks(
     range(len(ordered)),
-    [f"{a} {t if len(t) <= 60 else t[:58] + '…'}" for a, t in zip(ordered["activity_id"], ordered["title"])],
+    [figures.tick_label(f"{a} {t}") for a, t in zip(ordered["activity_id"], ordered["title"])],
     fontsize=8,
 )
 ax.axvline(cfg.period_end + pd.offsets.MonthEnd(0), color="black", linestyle="--", linewidth=1)
@@ -274,7 +274,7 @@ err = [
     scenario_table["redirected_p90"] - scenario_table["redirected_mean"],
 ]
 ax.barh(list(y), scenario_table["redirected_mean"], xerr=err, color=sns.color_palette()[0], capsize=3)
-ax.set_yticks(list(y), [s[:55] for s in scenario_table["scenario"]], fontsize=8)
+ax.set_yticks(list(y), [figures.tick_label(s) for s in scenario_table["scenario"]], fontsize=8)
 ax.set(xlabel="Hänvisade kvinnor under sommarperioden", ylabel="")
 figures.sv_axis(ax, axis="x")
 fig.tight_layout()

@@ -19,3 +19,15 @@ def test_suppressed_bars_hide_counts_of_one_to_four():
     assert [t.get_text() for t in ax.texts] == ["0", "<5", "<5", "12"]
     assert [p.get_hatch() or "" for p in ax.patches] == ["", "//", "//", ""]
     plt.close(fig)
+
+
+def test_tick_labels_wrap_at_words_and_end_a_cut_name_with_an_ellipsis():
+    name = "A01: Sommarersättning för barnmorskor som arbetar veckorna 28–31 på SÄS och NÄL under hela semesterperioden"
+    label = figures.tick_label(name, width=42, lines=2)
+    first, second = label.split("\n")
+    assert len(first) <= 42 and len(second) <= 42
+    assert second.endswith(" …")
+    # every word shown is a whole word of the name, in order
+    shown = (first + " " + second.removesuffix(" …")).split()
+    assert shown == name.split()[: len(shown)]
+    assert figures.tick_label("Oförändrat läge") == "Oförändrat läge"  # short names untouched

@@ -45,6 +45,19 @@ def year_ticks(ax, every: int = 1) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
+def tick_label(text: str, width: int = 42, lines: int = 2) -> str:
+    """A long category name (an activity, a scenario) as an axis label: wrapped at word
+    boundaries into at most ``lines`` lines of ``width`` characters, what does not fit
+    replaced by an ellipsis after the last whole word. A name cut at a fixed number of
+    characters ended mid-word ("arbetar vecko")."""
+    import textwrap
+
+    wrapped = textwrap.wrap(" ".join(str(text).split()), width) or [""]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1 :]), width, placeholder=" …")]
+    return "\n".join(wrapped)
+
+
 MAX_PANELS = 12  # panels of a figure with one panel per unit
 MAX_LINES = 8  # coloured lines of a figure with one line per unit; the others are drawn grey
 
