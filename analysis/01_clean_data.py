@@ -255,6 +255,7 @@ ax.axvspan(w0 - 0.5, w1 + 0.5, color="#f2e6c9", alpha=0.6, label=f"Sommarperiod 
 sns.lineplot(data=region_week.assign(År=region_week["iso_year"].astype(str)), x="iso_week", y="deliveries", hue="År", marker="o", ax=ax)
 ax.set(xlabel="ISO-vecka", ylabel="Förlossningar per vecka (skattat)", title="Förlossningar per vecka, hela regionen")
 figures.sv_axis(ax)
+figures.week_ticks(ax)
 ax.legend(fontsize=8)
 figures.source_note(fig, cfg.is_demo)
 plt.show()

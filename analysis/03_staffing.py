@@ -93,6 +93,7 @@ for ax in grid.axes.flat:
     ax.axhline(0, color="black", linewidth=0.8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     figures.sv_axis(ax)
+    figures.week_ticks(ax)
 grid.set_titles("{col_name}")
 grid.set_axis_labels("ISO-vecka", "Tillgång − behov, åa")
 figures.source_note(grid.figure, cfg.is_demo)

@@ -1,4 +1,4 @@
-"""Disclosure control in figures: small counts neither labelled nor drawn at their height."""
+"""Figure helpers: disclosure control in bars (small counts neither labelled nor drawn at their height), axis labels and ticks."""
 
 import matplotlib
 
@@ -31,3 +31,14 @@ def test_tick_labels_wrap_at_words_and_end_a_cut_name_with_an_ellipsis():
     shown = (first + " " + second.removesuffix(" …")).split()
     assert shown == name.split()[: len(shown)]
     assert figures.tick_label("Oförändrat läge") == "Oförändrat läge"  # short names untouched
+
+
+def test_week_ticks_are_whole_weeks_in_a_narrow_panel():
+    fig, ax = plt.subplots(figsize=(3.0, 2.0))
+    ax.plot([25, 26, 27, 28, 29, 30, 31, 32, 33], range(9))
+    # what the 45-unit sommar render drew in its three-column grid: 25,0 27,5 30,0 32,5
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=4))
+    assert any(t % 1 for t in ax.get_xticks())
+    figures.week_ticks(ax)
+    assert all(t % 1 == 0 for t in ax.get_xticks())
+    plt.close(fig)

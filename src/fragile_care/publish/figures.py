@@ -37,6 +37,11 @@ def sv_axis(ax, axis: str = "y", decimals: int = 0) -> None:
         target.set_major_locator(mticker.MaxNLocator(integer=True))
 
 
+def week_ticks(ax) -> None:
+    """Whole ISO weeks on the x axis: in a narrow panel the default ticks fell at 27,5."""
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+
+
 def year_ticks(ax, every: int = 1) -> None:
     """Year labels on a date axis, every ``every`` years (avoids crowded tick labels)."""
     import matplotlib.dates as mdates
