@@ -596,7 +596,6 @@ def pooled_tables(
     source: dict | None = None,
     bandwidth: float = POOLED_BANDWIDTH,
     sd_grid: tuple[float, ...] = POOLED_SD_GRID,
-    monotone: bool = True,
 ) -> PooledCalibration:
     """The :class:`PooledCalibration` of reference errors: columns ``step``, ``actual``,
     ``mean`` (the forecast), ``sd`` (its own error model's sd at that step) and ``month``
@@ -628,8 +627,7 @@ def pooled_tables(
             for level in levels:
                 for g, value in enumerate(weighted_conformal_quantiles(z[at], local, level)):
                     k[int(level)][g][h] = float(value)
-        if monotone:
-            k = {level: _monotone_in_step(ks, tau2, sd_grid) for level, ks in k.items()}
+        k = {level: _monotone_in_step(ks, tau2, sd_grid) for level, ks in k.items()}
         memories.append(PooledMemory(half_life, tau2, k, effective))
     return PooledCalibration(tuple(memories), list(sd_grid), len(errors), source or {})
 
@@ -751,11 +749,13 @@ def forecast_births(
         pooled = load_pooled_calibration()
     out = pd.DataFrame({"mean": mean}, index=index)
     used = {}
+    # the own sd by step, and as the pooled multipliers read it (held at step 12 beyond it)
+    sd, lookup_sd = err.sd(steps), err.sd(np.minimum(steps, BACKTEST_HORIZON))
     for level in levels:
         if pooled and level in pooled.levels:
-            half_width = pooled.half_width(level, err.sd(steps), steps, lookup_sd=err.sd(np.minimum(steps, BACKTEST_HORIZON)))
+            half_width = pooled.half_width(level, sd, steps, lookup_sd=lookup_sd)
         else:
-            half_width = err.k[level] * err.sd(steps)
+            half_width = err.k[level] * sd
         out[f"lower_{level}"], out[f"upper_{level}"] = interval_bounds(mean, half_width, level)
         used[level] = [round(float(x), 4) for x in half_width[:BACKTEST_HORIZON]]
     out.index.name = "month"
