@@ -285,7 +285,7 @@ display(Markdown(fmt.md_table(table) + (f"\n\n{shown}" if shown else "")))
 # %%
 #| label: tbl-summer-redirections
 #| tbl-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Där antalet är dolt visas inte heller talet per 1 000 (det skulle röja antalet)."
-published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
+published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
     table[f"Antal {y}"] = [published.text(u, y, "capacity", v) for u, v in zip(wide.index, wide[("redirected", y)])]

@@ -132,7 +132,7 @@ display(Markdown(fmt.md_table(table, align="llrrrrr") + (f"\n\n{shown}" if shown
 #| label: tbl-stay-calibration
 #| tbl-cap: "Modellen kalibrerad mot hänvisningsloggen: den effektiva tiden på förlossningsrummet som gör att modellen bäst förklarar loggens hänvisningar av platsbrist och bemanning per enhet och sommarvecka (största sannolikhet, Poisson), med 95 %-konfidensintervall. Den översta raden används i prognosen; den andra är skattad utan den senaste sommaren, för efterhandstestet."
 role_sv = {"used": "Används i prognosen", "backtest": "Efterhandstest (utan senaste sommaren)"}
-published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
+published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
 table = pd.DataFrame(
     {
         "Skattning": fits["role"].map(role_sv),

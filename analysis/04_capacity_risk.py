@@ -125,7 +125,7 @@ display(Markdown(fmt.md_table(table, align="lrr") + (f"\n\n{shown}" if shown els
 # %%
 #| label: tbl-model-vs-log
 #| tbl-cap: "Sommarens hänvisningar enligt modellen (med veckans faktiska förlossningar och bemanning), kalibrerad mot loggen och med den antagna tiden på förlossningsrummet, jämfört med hänvisningsloggen (platsbrist och bemanning, det modellen avser), per enhet och år."
-published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
+published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
 rows, shown_review = fmt.shown_units(by_risk, order="de med flest väntade hänvisningar nästa sommar", sheet="Modell mot logg")
 listed = review[review["unit_id"].isin(rows)]
 table = pd.DataFrame(

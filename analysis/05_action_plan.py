@@ -65,7 +65,7 @@ display(
 #| label: tbl-indicators
 #| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, grå = aktiviteten har inte startat, så sommaren mäter den inte)."
 decimals = {i: 0 if i in followup.COUNT_INDICATORS else 1 for i in indicators["indicator"]}
-published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
+published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
 protected = {  # the summer's redirection count and its rate, as protected for every report
     "hänvisade_sommar": lambda v: published.text("REGION", summer_year, "capacity", v),
     "hänvisade_per_1000": lambda v: published.rate("REGION", summer_year, "capacity", v),

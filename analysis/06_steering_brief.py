@@ -40,7 +40,7 @@ display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, c
 #| tbl-cap: "Fem nyckeltal. Hänvisningar enligt loggen avser sommarperiodens veckor och orsakerna platsbrist och bemanning (det modellen och åtgärderna gäller); planeringstalet är modellens väntade antal nästa sommar under oförändrat läge."
 red, short, plan = key.loc["redirected_logged"], key.loc["weeks_short"], key.loc["planning_figure"]
 neo, acts = key.loc["neonatal_at_risk"], key.loc["activities_on_track"]
-published = disclosure.PublishedCounts(tables["redirections_published"], cfg.disclosure_threshold)
+published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
 y_red, y_before = int(red["year"]), int(red["previous_year"])
 weeks = f"v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}"
 rows = [

@@ -94,7 +94,8 @@ def test_run_succeeds_with_progress(run):
 
 def test_bundle_has_executed_notebooks_manifest_and_reports(run):
     cfg, _, result, _, tmp = run
-    bundle = result.bundle
+    bundle = result.internal
+    assert {p.name for p in result.bundle.iterdir()} == {"internal", "published", ".fragile-care-run"}
     assert {p.name for p in bundle.iterdir()} >= {
         "manifest.json",
         "notebooks",
@@ -124,9 +125,9 @@ def test_bundle_has_executed_notebooks_manifest_and_reports(run):
 
 def test_every_report_embed_resolves_to_a_cell_with_output(run):
     _, _, result, _, _ = run
-    reports = sorted(result.bundle.glob("*.qmd"))
+    reports = sorted(result.internal.glob("*.qmd"))
     assert sum(len(find_embeds(r)) for r in reports) >= 10
-    assert check_embeds(reports, result.bundle / "notebooks") == []
+    assert check_embeds(reports, result.internal / "notebooks") == []
 
 
 def test_processed_tables_and_swedish_export_were_read(run):
@@ -171,7 +172,7 @@ def test_processed_tables_and_swedish_export_were_read(run):
 )
 def test_executed_notebook_outputs_have_no_errors(run, notebook, figures):
     _, _, result, _, _ = run
-    nb = nbformat.read(result.bundle / "notebooks" / f"{notebook}.ipynb", as_version=4)
+    nb = nbformat.read(result.internal / "notebooks" / f"{notebook}.ipynb", as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= figures
@@ -203,9 +204,9 @@ def test_shared_kernel_gives_the_same_notebooks_as_a_kernel_per_step(default_run
         kernel_per_step=True,
     )
     assert code == 0
-    for shared in sorted((result.bundle / "notebooks").glob("*.ipynb")):
+    for shared in sorted((result.internal / "notebooks").glob("*.ipynb")):
         a = nbformat.read(shared, as_version=4).cells
-        b = nbformat.read(alone.bundle / "notebooks" / shared.name, as_version=4).cells
+        b = nbformat.read(alone.internal / "notebooks" / shared.name, as_version=4).cells
         injected = [c for c in a if "injected-parameters" in c.metadata.get("tags", [])]
         assert len(injected) == 1 and len(a) == len(b)  # the run's folders differ there, nothing else
         for x, y in zip(a, b, strict=True):
@@ -217,13 +218,13 @@ def test_shared_kernel_gives_the_same_notebooks_as_a_kernel_per_step(default_run
 def test_demo_run_labels_synthetic_data(default_run):
     # the default config uses the demo set: the banner cell must say EXEMPELDATA
     cfg, result = default_run
-    nb = nbformat.read(result.bundle / "notebooks" / "01_clean_data.ipynb", as_version=4)
+    nb = nbformat.read(result.internal / "notebooks" / "01_clean_data.ipynb", as_version=4)
     banner = next(c for c in nb.cells if "#| label: demo-banner" in c.source)
     assert "EXEMPELDATA" in banner.outputs[0]["data"]["text/markdown"]
-    for report in result.bundle.glob("*.qmd"):  # every report shows the banner first
+    for report in result.internal.glob("*.qmd"):  # every report shows the banner first
         assert "#demo-banner >}}" in report.read_text(encoding="utf-8").split("## ")[0], report.name
-    assert json.loads((result.bundle / "manifest.json").read_text(encoding="utf-8"))["synthetic_data"] is True
-    sheets = pd.read_excel(result.bundle / "2026-T2_tabeller.xlsx", sheet_name=None)
+    assert json.loads((result.internal / "manifest.json").read_text(encoding="utf-8"))["synthetic_data"] is True
+    sheets = pd.read_excel(result.published / "2026-T2_tabeller.xlsx", sheet_name=None)
     for name, frame in sheets.items():  # every sheet says so, in its cells (not only in the print header)
         assert frame.astype(str).apply(lambda col: col.str.contains("EXEMPELDATA")).any().any(), name
     assert (sheets["Förlossningar per år"]["Underlag"] == "EXEMPELDATA").all()
@@ -268,7 +269,7 @@ NOT_PEOPLE = {
 
 def test_no_report_table_shows_a_count_of_one_to_four(default_run):
     cfg, result = default_run
-    cells = list(embedded_table_cells(sorted(result.bundle.glob("*.qmd")), result.bundle / "notebooks"))
+    cells = list(embedded_table_cells(sorted(result.internal.glob("*.qmd")), result.internal / "notebooks"))
     assert len(cells) > 500
     small = sorted({(label, column) for _, label, column, value in cells if value in {"1", "2", "3", "4"}} - NOT_PEOPLE)
     assert small == [], f"counts of 1-4 in report tables: {small}"
@@ -280,7 +281,7 @@ def test_no_report_table_shows_a_number_in_python_format(default_run):
     """Numbers in report tables are in Swedish format with the precision chosen for them:
     no decimal point, no float repr like 4.69778947368421 (found on sommar p6)."""
     _, result = default_run
-    cells = embedded_table_cells(sorted(result.bundle.glob("*.qmd")), result.bundle / "notebooks")
+    cells = embedded_table_cells(sorted(result.internal.glob("*.qmd")), result.internal / "notebooks")
     raw = sorted({(label, column, value) for _, label, column, value in cells if re.fullmatch(r"-?\d+\.\d+", value.replace("\u00a0", ""))})
     assert raw == []
 
@@ -295,8 +296,8 @@ def _redirection_attack(cfg, result, reveal_secondary: bool = False):
     label_to_unit = {v: k for k, v in describe.unit_labels(units).items()} | {"Hela regionen": "REGION"}
     backtest_year = int(processed["calibration_backtest"]["iso_year"].max())
     summer_year = int(processed["staffing_weekly"].query("kind == 'utfall'")["iso_year"].max())
-    shown = A.read_reports(sorted(result.bundle.glob("*.qmd")), result.bundle / "notebooks", label_to_unit, backtest_year, summer_year)
-    A.read_workbook(result.bundle / f"{cfg.run_id}_tabeller.xlsx", label_to_unit, shown)
+    shown = A.read_reports(sorted(result.internal.glob("*.qmd")), result.internal / "notebooks", label_to_unit, backtest_year, summer_year)
+    A.read_workbook(result.published / f"{cfg.run_id}_tabeller.xlsx", label_to_unit, shown)
     protected = processed["redirections_published"]
     if reveal_secondary:  # what primary suppression alone would print
         truth = {(u, int(y), r): str(n) for u, y, r, n in protected[["unit_id", "year", "reasons", "women"]].itertuples(index=False)}
@@ -326,7 +327,7 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
     import openpyxl
 
     cfg, result = default_run
-    path = result.bundle / "2026-T2_tabeller.xlsx"
+    path = result.published / "2026-T2_tabeller.xlsx"
     sheets = pd.read_excel(path, sheet_name=None)  # headers in row 1
     assert list(sheets) == [
         "Om tabellerna",
@@ -387,7 +388,8 @@ REPORT_NAMES = ("index", "styrgrupp", "nulage", "framtid", "sommar", "handlingsp
 
 
 def _html_pages(bundle):
-    return [bundle / f"{name}.html" for name in REPORT_NAMES] + sorted((bundle / "notebooks").glob("*-preview.html"))
+    published = run_bundle.published_dir(bundle)
+    return [published / f"{name}.html" for name in REPORT_NAMES] + sorted((published / "notebooks").glob("*-preview.html"))
 
 
 def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):
@@ -395,9 +397,9 @@ def test_rendered_html_and_pdf_when_quarto_is_installed(run, quarto_available):
         pytest.skip("quarto is not installed on this machine")
     _, _, result, _, _ = run
     for name in REPORT_NAMES:
-        assert (result.bundle / f"{name}.html").is_file()
-        assert (result.bundle / f"{name}.pdf").is_file()
-        html = (result.bundle / f"{name}.html").read_text(encoding="utf-8")
+        assert (result.published / f"{name}.html").is_file()
+        assert (result.published / f"{name}.pdf").is_file()
+        html = (result.published / f"{name}.html").read_text(encoding="utf-8")
         # self-contained: no script or style loaded from another host (pandas' HTML previews
         # made Quarto add require.js and jQuery from a CDN; the pipeline strips them)
         assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=\"https?://", html), name
@@ -422,7 +424,7 @@ def test_every_local_link_of_the_html_reports_resolves(run, quarto_available):
         source_links += html.count('class="quarto-notebook-link"')
         if page.stem in REPORT_NAMES:
             # one "Källa" link per embed (Quarto alone links only the first per notebook)
-            embeds = len(find_embeds(result.bundle / f"{page.stem}.qmd"))
+            embeds = len(find_embeds(result.internal / f"{page.stem}.qmd"))
             assert html.count('class="quarto-notebook-link"') == embeds, page.name
     assert broken == []
     assert source_links > 50
@@ -436,9 +438,9 @@ def test_pdfs_carry_title_language_and_figure_alt_text(run, quarto_available):
         pytest.skip("needs quarto and poppler's pdfinfo (Debian poppler-utils)")
     _, _, result, _, _ = run
     for name in REPORT_NAMES:
-        pdf = result.bundle / f"{name}.pdf"
+        pdf = result.published / f"{name}.pdf"
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-        title = yaml.safe_load((result.bundle / f"{name}.qmd").read_text(encoding="utf-8").split("---")[1])["title"]
+        title = yaml.safe_load((result.internal / f"{name}.qmd").read_text(encoding="utf-8").split("---")[1])["title"]
         assert re.search(r"^Title:\s+" + re.escape(title) + r"\s*$", info, re.M), name
         raw = pdf.read_bytes()
         assert b"/Lang (sv)" in raw, name
@@ -447,7 +449,7 @@ def test_pdfs_carry_title_language_and_figure_alt_text(run, quarto_available):
     # PDF came with Typst 0.14); the HTML reports carry it (axe-core's image-alt rule).
     figures = 0
     for name in REPORT_NAMES:
-        typ = (result.bundle / f"{name}.typ").read_text(encoding="utf-8")
+        typ = (result.internal / f"{name}.typ").read_text(encoding="utf-8")
         images = re.findall(r'image\("[^"]+"(, alt: "(?:[^"\\]|\\.)+")?\)', typ)
         assert all(images), name
         figures += len(images)
@@ -491,15 +493,15 @@ def test_pdf_layout_is_clean_when_rendered(run, quarto_available):
         pytest.skip("needs quarto and poppler's pdftotext (Debian poppler-utils)")
     _, _, result, _, _ = run
     for name in ("index", "styrgrupp", "nulage", "framtid", "sommar"):
-        assert check_pdf(result.bundle / f"{name}.pdf") == [], name
+        assert check_pdf(result.published / f"{name}.pdf") == [], name
     for name in ("handlingsplan", "tertialrapport"):
-        problems = [p for p in check_pdf(result.bundle / f"{name}.pdf") if "words on a page" not in p]
+        problems = [p for p in check_pdf(result.published / f"{name}.pdf") if "words on a page" not in p]
         assert problems == [], name
 
 
 def test_tertial_follow_up_compares_with_the_previous_bundle(run):
     _, _, result, _, tmp = run
-    nb = nbformat.read(result.bundle / "notebooks" / "05_action_plan.ipynb", as_version=4)
+    nb = nbformat.read(result.internal / "notebooks" / "05_action_plan.ipynb", as_version=4)
     cell = next(c for c in nb.cells if "#| label: tbl-changes" in c.source)
     text = cell.outputs[0]["data"]["text/markdown"]
     assert "Jämförelse med körning `e2e-T1` (2026-05-02)" in text
@@ -517,16 +519,16 @@ def test_steering_brief_is_at_most_three_pages_and_comes_first(run, quarto_avail
     if not quarto_available or shutil.which("pdfinfo") is None:
         pytest.skip("needs quarto and poppler's pdfinfo (Debian poppler-utils)")
     _, _, result, _, _ = run
-    info = subprocess.run(["pdfinfo", str(result.bundle / "styrgrupp.pdf")], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(result.published / "styrgrupp.pdf")], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     assert 1 <= pages <= 3
-    index = (result.bundle / "index.html").read_text(encoding="utf-8")
+    index = (result.published / "index.html").read_text(encoding="utf-8")
     reports = re.findall(r'href="(\w+)\.html"', index[index.index("<table") :])
     assert reports[0] == "styrgrupp"
 
 
 def _markdown(result, notebook, label):
-    nb = nbformat.read(result.bundle / "notebooks" / f"{notebook}.ipynb", as_version=4)
+    nb = nbformat.read(result.internal / "notebooks" / f"{notebook}.ipynb", as_version=4)
     cell = next(c for c in nb.cells if f"#| label: {label}" in c.source)
     return "".join(o["data"]["text/markdown"] for o in cell.outputs if "text/markdown" in o.get("data", {}))
 
@@ -562,7 +564,7 @@ def test_brief_has_a_row_per_unit_and_proposals_naming_unit_weeks_amount_and_eff
 
 
 def _markdown_outputs(bundle):
-    for path in sorted((bundle / "notebooks").glob("*.ipynb")):
+    for path in sorted((run_bundle.internal_dir(bundle) / "notebooks").glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
                 text = output.get("data", {}).get("text/markdown")

@@ -54,7 +54,7 @@ def test_rerun_reuses_unchanged_steps_and_gives_the_same_tables(tmp_path):
     code, second, log2 = _run(cfg, tmp_path)
     assert code == 0 and "[1/1] 01_clean_data ... reused from cache (inputs unchanged" in log2
     assert _tables(second) == tables_first
-    manifest = io.read_json(second.bundle / "manifest.json")
+    manifest = io.read_json(second.internal / "manifest.json")
     assert manifest["steps"][0]["reused_from_cache"] is True
     # --force ignores the cache
     code, _, log3 = _run(cfg, tmp_path, force=True)
@@ -62,7 +62,7 @@ def test_rerun_reuses_unchanged_steps_and_gives_the_same_tables(tmp_path):
     # a bundle folder deleted by hand is simply made again
     shutil.rmtree(second.bundle)
     code, again, log4 = _run(cfg, tmp_path)
-    assert code == 0 and "reused from cache" in log4 and (again.bundle / "manifest.json").is_file()
+    assert code == 0 and "reused from cache" in log4 and (again.internal / "manifest.json").is_file()
 
 
 def test_corrupt_cache_entry_is_reported_and_recomputed(tmp_path):
@@ -99,6 +99,7 @@ def test_sigterm_during_a_run_leaves_previous_bundle_and_cache_and_next_run_work
     previous = out / cfg.run_id
     previous.mkdir(parents=True)
     (previous / "manifest.json").write_text('{"previous": true}', encoding="utf-8")
+    (previous / ".fragile-care-run").write_text('{"kind": "bundle"}', encoding="utf-8")  # made by the project
     cmd = [
         sys.executable,
         "-m",
@@ -137,7 +138,7 @@ def test_sigterm_during_a_run_leaves_previous_bundle_and_cache_and_next_run_work
     code, result, log = _run(cfg, tmp_path)
     assert code == 0, log
     assert "[1/2] 01_clean_data ... reused from cache" in log and "[2/2] 02_forecast_births ... done in" in log
-    assert io.read_json(result.bundle / "manifest.json")["run_id"] == cfg.run_id
+    assert io.read_json(result.internal / "manifest.json")["run_id"] == cfg.run_id
 
 
 def test_step_keys_follow_the_inputs_each_step_reads(tmp_path):

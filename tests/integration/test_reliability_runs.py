@@ -139,6 +139,7 @@ def test_a_swap_killed_between_its_renames_is_completed_by_the_next_run(tmp_path
     for side in ("proc", "out"):
         (tmp_path / side / "r").mkdir(parents=True)
         (tmp_path / side / "r" / "what").write_text("previous", encoding="utf-8")
+        (tmp_path / side / "r" / ".fragile-care-run").write_text("{}", encoding="utf-8")  # folders the project made
         (tmp_path / side / ".tmp-r-x").mkdir()
         (tmp_path / side / ".tmp-r-x" / "what").write_text("new", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-c", KILLED_SWAP, str(tmp_path), str(kill_at)], capture_output=True, text=True)
@@ -166,7 +167,7 @@ def test_a_run_never_writes_into_the_raw_data_folder(tmp_path):
     log = _io.StringIO()
     before = sorted(p.name for p in paths.demo_dir().iterdir())
     code, _ = pipeline.run(cfg, render=False, out=log, output_root=paths.demo_dir() / "out", processed_root=tmp_path / "proc")
-    assert code == 2 and "is inside the raw data folder" in log.getvalue()
+    assert code == 2 and "lies inside the project's data/raw/ folder" in log.getvalue()
     assert sorted(p.name for p in paths.demo_dir().iterdir()) == before
 
 

@@ -55,14 +55,17 @@ def fake_quarto(tmp_path, monkeypatch):
 
 
 def make_bundle(root, reports=("nulage.qmd", "sommar.qmd"), notebooks=("01_a", "02_b")):
+    """A bundle's internal part (the Quarto project, notebooks and manifest); the renders'
+    outputs land in its published part."""
     bundle = root / "b1"
-    (bundle / "notebooks").mkdir(parents=True)
+    internal = bundle / "internal"
+    (internal / "notebooks").mkdir(parents=True)
     for name in reports:
-        (bundle / name).write_text("---\ntitle: x\n---\n", encoding="utf-8")
+        (internal / name).write_text("---\ntitle: x\n---\n", encoding="utf-8")
     for stem in notebooks:
-        (bundle / "notebooks" / f"{stem}.ipynb").write_text(json.dumps({"cells": [], "metadata": {}}), encoding="utf-8")
-    (bundle / "_quarto.yml").write_text(yaml.safe_dump({"project": {"render": list(reports)}, "format": {"html": {}, "typst": {}}}))
-    (bundle / "manifest.json").write_text("{}", encoding="utf-8")
+        (internal / "notebooks" / f"{stem}.ipynb").write_text(json.dumps({"cells": [], "metadata": {}}), encoding="utf-8")
+    (internal / "_quarto.yml").write_text(yaml.safe_dump({"project": {"render": list(reports)}, "format": {"html": {}, "typst": {}}}))
+    (internal / "manifest.json").write_text("{}", encoding="utf-8")
     return bundle
 
 
@@ -74,23 +77,25 @@ def test_a_bundle_renders_in_two_processes_and_every_output_lands_in_the_bundle(
     assert sorted(c["to"] for c in calls) == ["html", "typst"]
     html = next(c for c in calls if c["to"] == "html")
     assert html["render"] == ["nulage.qmd", "sommar.qmd", "notebooks/01_a.ipynb", "notebooks/02_b.ipynb"]
-    for name in ("nulage.html", "nulage.pdf", "nulage.typ", "sommar_files/figure-typst/a.png", "notebooks/02_b-preview.html"):
+    for name in ("published/nulage.html", "published/nulage.pdf", "published/notebooks/02_b-preview.html"):
+        assert (bundle / name).is_file(), name
+    for name in ("internal/nulage.typ", "internal/sommar_files/figure-typst/a.png"):  # the PDF's sources stay inside
         assert (bundle / name).is_file(), name
     assert not (bundle / ".render").exists()  # the work folders are removed
-    manifest = json.loads((bundle / "manifest.json").read_text())
-    assert manifest["render"]["status"] == "ok" and "notebooks/01_a-preview.html" in manifest["render"]["outputs"]
+    manifest = json.loads((bundle / "internal" / "manifest.json").read_text())
+    assert manifest["render"]["status"] == "ok" and "published/notebooks/01_a-preview.html" in manifest["render"]["outputs"]
     # the audited notebooks in the bundle are not touched (the front matter is in the page's copy)
-    assert json.loads((bundle / "notebooks" / "01_a.ipynb").read_text())["cells"] == []
+    assert json.loads((bundle / "internal" / "notebooks" / "01_a.ipynb").read_text())["cells"] == []
 
 
 def test_a_batch_started_early_is_not_rendered_again(tmp_path, fake_quarto):
     bundle = make_bundle(tmp_path)
-    early = render.RenderBatch("quarto", bundle, tmp_path / "early", ["nulage.qmd"], ["01_a.ipynb"], ("html", "typst"), _io.StringIO())
+    early = render.RenderBatch("quarto", bundle / "internal", tmp_path / "early", ["nulage.qmd"], ["01_a.ipynb"], ("html", "typst"), _io.StringIO())
     code = render.render_bundle(bundle, ("html", "typst"), ("nulage.qmd", "sommar.qmd"), out=_io.StringIO(), started=[early])
     assert code == render.EXIT_OK
     rest = [c for c in fake_quarto() if not c["cwd"].startswith(str(tmp_path / "early"))]
     assert {tuple(c["render"]) for c in rest} == {("sommar.qmd", "notebooks/02_b.ipynb"), ("sommar.qmd",)}
-    assert (bundle / "nulage.html").is_file() and (bundle / "notebooks" / "01_a-preview.html").is_file()
+    assert (bundle / "published" / "nulage.html").is_file() and (bundle / "published" / "notebooks" / "01_a-preview.html").is_file()
     assert not (tmp_path / "early").exists()
 
 
@@ -102,6 +107,6 @@ def test_a_failed_render_names_the_format_and_reports_and_keeps_nothing_half_don
     assert code == render.EXIT_FAILED
     assert "quarto render to typst of nulage.qmd, sommar.qmd failed (exit 1)" in log.getvalue()
     assert "ERROR: something went wrong in typst" in log.getvalue()
-    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest = json.loads((bundle / "internal" / "manifest.json").read_text())
     assert manifest["render"]["status"].startswith("failed: quarto render to typst")
-    assert not (bundle / "nulage.pdf").exists() and not (bundle / ".render").exists()
+    assert not (bundle / "published" / "nulage.pdf").exists() and not (bundle / ".render").exists()

@@ -37,6 +37,7 @@ def test_failed_run_keeps_previous_bundle_and_says_where(tmp_path):
     previous = out_root / cfg.run_id
     previous.mkdir(parents=True)
     (previous / "manifest.json").write_text('{"previous": true}', encoding="utf-8")
+    (previous / ".fragile-care-run").write_text('{"kind": "bundle"}', encoding="utf-8")  # made by the project
     log = _io.StringIO()
     code, result = pipeline.run(cfg, render=False, out=log, output_root=out_root, processed_root=proc_root, cache_root=tmp_path / "cache")
     text = log.getvalue()
@@ -46,15 +47,15 @@ def test_failed_run_keeps_previous_bundle_and_says_where(tmp_path):
     assert "step 01_clean_data failed in cell 8: DataValidationError" in text  # position in the executed notebook
     assert "births_monthly.csv:2:deliveries: error: negative count '-1'" in text
     partial = next((out_root / "_failed").iterdir())
-    assert f"partial output: {partial / 'notebooks' / '01_clean_data.ipynb'}" in text
-    assert (partial / "notebooks" / "01_clean_data.ipynb").is_file()
+    assert f"partial output: {partial / 'internal' / 'notebooks' / '01_clean_data.ipynb'}" in text
+    assert (partial / "internal" / "notebooks" / "01_clean_data.ipynb").is_file()
     assert not any(p.name.startswith(".tmp-") for p in out_root.iterdir())
     assert not (proc_root / cfg.run_id).exists()
 
 
 def test_render_without_quarto_says_how_to_install(tmp_path, monkeypatch):
-    bundle = tmp_path / "r1"
-    bundle.mkdir()
+    bundle = tmp_path / "r1" / "internal"
+    bundle.mkdir(parents=True)
     (bundle / "manifest.json").write_text('{"reports": ["nulage.qmd"], "config": {}}', encoding="utf-8")
     monkeypatch.setattr(shutil, "which", lambda name: None)
     log = _io.StringIO()

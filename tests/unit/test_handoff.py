@@ -20,7 +20,7 @@ def _sheets(births, redirections, is_demo=True):
         {"unit_id": ["A", "B"], "name": ["Enhet A", "Enhet B"], "short_name": ["A-enh", "B-enh"], "merged_into": [None, None]}
     )
     published = disclosure.protect_redirections(describe.summer_redirections(redirections, ["A", "B"], (2025,), (25, 33)), 5)
-    tables = {"units": units, "births_monthly": births, "redirections": redirections, "redirections_published": published}
+    tables = {"units": units, "births_monthly": births, "redirections": redirections, "redirection_counts_internal": published}
     return _workbook(tables, is_demo)
 
 

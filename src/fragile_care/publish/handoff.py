@@ -149,8 +149,8 @@ def workbook_sheets(
             ],
             total_of="År",
         )
-        if "redirections" in tables and "redirections_published" in tables:
-            published = PublishedCounts(tables["redirections_published"], threshold)
+        if "redirections" in tables and "redirection_counts_internal" in tables:
+            published = PublishedCounts(tables["redirection_counts_internal"], threshold)
             summer = describe.summer_comparison(births, tables["redirections"], compare_years, summer_weeks)
             sheets["Sommarjämförelse"] = make(
                 f"Skattade förlossningar och kvinnor hänvisade på grund av platsbrist eller bemanning under sommarveckorna ({weeks}) "
@@ -350,8 +350,8 @@ def workbook_sheets(
                 Col("Med handlingsplanen", cl["with_plan"], DEC1),
             ],
         )
-    if "model_vs_log" in tables and "redirections_published" in tables:
-        published = PublishedCounts(tables["redirections_published"], threshold)
+    if "model_vs_log" in tables and "redirection_counts_internal" in tables:
+        published = PublishedCounts(tables["redirection_counts_internal"], threshold)
         review = tables["model_vs_log"]
         sheets["Modell mot logg"] = make(
             "Hänvisningar under gångna somrar: modellens väntade antal (med den kalibrerade och med den antagna vårdtiden) mot loggen (platsbrist och bemanning), per enhet och år.",
@@ -519,6 +519,19 @@ def _cell_value(value):
     return value
 
 
+# A text that starts with one of these is read by Excel (or LibreOffice) as a formula, when
+# the file is opened or a cell is edited: OWASP's CSV/formula-injection rule. Such a text is
+# stored as text with Excel's quote prefix (shown as written, never evaluated).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell) -> None:
+    """Keep a text cell that looks like a formula a text (``FORMULA_START``)."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def write_workbook(sheets: dict[str, Sheet], path: Path, banner_text: str, threshold: int) -> Path:
     """Write the sheets: each an Excel table from A1 (header row frozen, filter buttons),
     number formats per column, hidden counts as empty cells with a "<threshold" note."""
@@ -538,6 +551,9 @@ def write_workbook(sheets: dict[str, Sheet], path: Path, banner_text: str, thres
         ws.append([str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
             ws.append([_cell_value(v) for v in row])
+        for row in ws.iter_rows():
+            for cell in row:
+                _as_text(cell)
         for j, column in enumerate(frame.columns, start=1):
             fmt = sheet.formats.get(column, TEXT)
             letter = get_column_letter(j)

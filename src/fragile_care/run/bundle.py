@@ -15,6 +15,75 @@ from fragile_care.inputs import io
 from fragile_care.publish import handoff
 from fragile_care.run.settings import RunConfig
 
+# ----------------------------------------------------------------------------- layout
+# A bundle has two parts in folders of their own (issue 32): what may leave the analysts'
+# room and what may not. ``published/`` holds the reports (HTML, PDF), the notebook pages
+# they link to (every output protected as in the reports) and the workbook; ``internal/``
+# holds the executed notebooks with every value, the manifest, the logs, the quality log,
+# the report sources and the Typst sources. A marker file says the folder is a bundle the
+# project made, so a run only ever replaces such a folder.
+PUBLISHED, INTERNAL = "published", "internal"
+MARKER = ".fragile-care-run"
+
+PUBLISHED_README = """Publicerad del av körning {run_id}
+
+Denna mapp får lämnas ut (till styrgruppen, på intranätet): rapporterna (HTML och PDF),
+notebooksidorna som rapporterna länkar till och Excelarbetsboken. Antal 1–4 personer visas
+som <5 och antal som annars kan räknas fram som "..".
+
+Mappen "internal" bredvid får INTE lämnas ut: den innehåller de körda notebookarna med alla
+värden, loggar och källfiler för granskning inom analysgruppen.
+"""
+
+INTERNAL_README = """Intern del av körning {run_id} – lämnas inte ut
+
+Denna mapp stannar hos analysgruppen: körda notebookar med alla värden (även antal 1–4),
+manifest, loggar, datakvalitetslogg, rapportkällor och Typst-källor. Det som får lämnas ut
+finns i mappen "published" bredvid.
+"""
+
+
+def published_dir(bundle: Path) -> Path:
+    """The part of a bundle that may leave the analysts' room."""
+    return bundle / PUBLISHED
+
+
+def internal_dir(bundle: Path) -> Path:
+    """The part of a bundle that stays with the analysts (every value, for the audit)."""
+    return bundle / INTERNAL
+
+
+def manifest_path(bundle: Path) -> Path:
+    """A bundle's manifest (``internal/manifest.json``; a bundle written before the split
+    kept it at the top)."""
+    inside = internal_dir(bundle) / "manifest.json"
+    legacy = bundle / "manifest.json"
+    return legacy if not inside.is_file() and legacy.is_file() else inside
+
+
+def mark(folder: Path, kind: str, run_id: str) -> None:
+    """Mark ``folder`` as made by the project (``kind``: bundle or processed)."""
+    io.write_json({"kind": kind, "run_id": run_id, "made_by": "fragile-care"}, folder / MARKER)
+
+
+def is_marked(folder: Path) -> bool:
+    """Whether ``folder`` carries the project's marker (or is a bundle or processed folder
+    written before markers: a manifest at its top, or only parquet tables)."""
+    if (folder / MARKER).is_file():
+        return True
+    if (folder / "manifest.json").is_file() and (folder / "notebooks").is_dir():
+        return True  # a bundle of the layout before issue 32
+    entries = list(folder.iterdir()) if folder.is_dir() else []
+    return bool(entries) and all(p.is_file() and p.suffix == ".parquet" for p in entries)
+
+
+def start_layout(bundle: Path, run_id: str) -> None:
+    """The two parts of a new bundle, their READMEs and the marker."""
+    for part, text in ((published_dir(bundle), PUBLISHED_README), (internal_dir(bundle), INTERNAL_README)):
+        part.mkdir(parents=True, exist_ok=True)
+        (part / "LÄSMIG.txt").write_text(text.format(run_id=run_id), encoding="utf-8")
+    mark(bundle, "bundle", run_id)
+
 
 def relative(path: Path) -> str:
     try:
@@ -69,8 +138,11 @@ def git_state() -> dict[str, object]:
 
 
 def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
-    """Copy the report sources and the Quarto project file into the bundle, with the run's
-    values in ``_variables.yml``."""
+    """Copy the report sources and the Quarto project file into the bundle's internal part,
+    with the run's values in ``_variables.yml`` (data text escaped for Quarto and Pandoc)."""
+    from fragile_care.publish.formatting import md_escape
+
+    bundle = internal_dir(bundle)
     src = paths.reports_dir()
     copied = []
     for name in cfg.reports:
@@ -86,7 +158,7 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
         {
             "run_id": cfg.run_id,
             "tertial": cfg.tertial,
-            "title": cfg.title,
+            "title": md_escape(cfg.title),
             "data_label": "EXEMPELDATA (syntetiska enhetsdata)" if cfg.is_demo else "Regionens egna data",
             "period_end": f"{cfg.period_end:%Y-%m}",
             "summer_weeks": f"{cfg.summer_first_week}–{cfg.summer_last_week}",
@@ -97,7 +169,8 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
 
 
 def write_handoff(cfg: RunConfig, processed: Path, bundle: Path) -> Path:
-    """The run's Excel workbook of key tables (``<run_id>_tabeller.xlsx``) in the bundle."""
+    """The run's Excel workbook of key tables (``<run_id>_tabeller.xlsx``) in the bundle's
+    published part."""
     sheets = handoff.workbook_sheets(
         io.read_tables(processed),
         run_id=cfg.run_id,
@@ -110,5 +183,5 @@ def write_handoff(cfg: RunConfig, processed: Path, bundle: Path) -> Path:
         threshold=cfg.disclosure_threshold,
     )
     return handoff.write_workbook(
-        sheets, bundle / f"{cfg.run_id}_tabeller.xlsx", handoff.banner(cfg.is_demo, cfg.run_id), cfg.disclosure_threshold
+        sheets, published_dir(bundle) / f"{cfg.run_id}_tabeller.xlsx", handoff.banner(cfg.is_demo, cfg.run_id), cfg.disclosure_threshold
     )

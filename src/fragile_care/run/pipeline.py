@@ -32,8 +32,13 @@ from fragile_care.run.bundle import (
     git_state,
     input_files,
     input_hashes,
+    internal_dir,
+    manifest_path,
+    mark,
+    published_dir,
     package_versions,
     relative,
+    start_layout,
     write_handoff,
 )
 from fragile_care.run.kernel import SharedKernel, kernel_engine
@@ -50,6 +55,7 @@ from fragile_care.run.render import (
     set_render_status,
 )
 from fragile_care.run.settings import RunConfig
+from fragile_care.run.swap import journal_path, recover_swaps, swap_into_place
 
 EXIT_INTERRUPTED = 130
 
@@ -74,6 +80,16 @@ class RunResult:
     steps: list[StepResult] = field(default_factory=list)
     render_status: str = "not run"
     seconds: float = 0.0
+
+    @property
+    def internal(self) -> Path:
+        """The bundle's part that stays with the analysts (notebooks, manifest, logs)."""
+        return internal_dir(self.bundle)
+
+    @property
+    def published(self) -> Path:
+        """The bundle's part that may leave the analysts' room (reports, pages, workbook)."""
+        return published_dir(self.bundle)
 
 
 def _progress(out: TextIO, text: str) -> None:
@@ -192,61 +208,19 @@ def _keep_failed(tmp_bundle: Path, tmp_processed: Path, failed: Path) -> Path:
     return failed
 
 
-def _old_name(final: Path) -> Path:
-    return final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+def place_problems(cfg: RunConfig, out_root: Path, proc_root: Path, cache_root: Path) -> list[str]:
+    """Where the run would write, checked before anything is written (``targets``): roots
+    apart from the project's sources, the raw data, the input folder and each other, and
+    writable; the folders the run would replace made by the project."""
+    from fragile_care.run import targets
 
-
-def journal_path(out_root: Path, run_id: str) -> Path:
-    """The record of a folder swap in progress (see :func:`swap_into_place`)."""
-    return out_root / f".swap-{run_id}.json"
-
-
-def swap_into_place(pairs: list[tuple[Path, Path]], journal: Path) -> None:
-    """Replace each ``final`` by its complete ``tmp`` with renames, so no ``final`` is ever
-    half-written. The swap is first written to ``journal``; a run killed outright (SIGKILL,
-    power loss) between the renames is completed by :func:`recover_swaps` at the start of
-    the next run, so the processed tables and the bundle of a run id always belong together."""
-    steps = [(tmp, final, _old_name(final)) for tmp, final in pairs]
-    io.write_json({"pairs": [[str(a), str(b), str(c)] for a, b, c in steps]}, journal)
-    _complete(steps)
-    journal.unlink()
-
-
-def _complete(steps: list[tuple[Path, Path, Path]]) -> None:
-    for tmp, final, old in steps:
-        if tmp.exists():  # not yet swapped
-            final.parent.mkdir(parents=True, exist_ok=True)
-            if final.exists():
-                final.rename(old)
-            tmp.rename(final)
-    for _, _, old in steps:
-        if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def recover_swaps(out_root: Path, run_id: str, out: TextIO) -> None:
-    """Finish a folder swap that a killed run left half done (its new folders were complete
-    before the swap began), and say so."""
-    journal = journal_path(out_root, run_id)
-    if not journal.is_file():
-        return
-    try:
-        steps = [(Path(a), Path(b), Path(c)) for a, b, c in io.read_json(journal)["pairs"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        journal.unlink()
-        _progress(out, f"removed an unreadable swap record {journal.name} ({type(exc).__name__})")
-        return
-    for tmp, final, old in steps:
-        if not tmp.exists() and not final.exists() and old.exists():
-            old.rename(final)  # the new folder is gone: put the previous one back
-    _complete(steps)
-    journal.unlink()
-    _progress(
-        out,
-        f"recovered an interrupted folder swap of {run_id}: "
-        + ", ".join(str(final) for _, final, _ in steps)
-        + " now hold the last complete run (its reports may need `fragile-care render`)",
-    )
+    roots = {"--output-root": out_root, "--processed-root": proc_root, "--cache-root": cache_root}
+    data_dirs = [d for d in (cfg.data_dir, cfg.public_dir, paths.raw_dir()) if d is not None]
+    problems = targets.root_problems(roots, data_dirs)
+    if problems:
+        return problems
+    finals = {"the bundle": out_root / cfg.run_id, "the processed tables": proc_root / cfg.run_id}
+    return targets.replace_problems(cfg.run_id, finals, data_dirs) or targets.writable_problems(roots)
 
 
 def report_steps(report: str) -> set[str]:
@@ -486,18 +460,14 @@ def run(
     out_root = output_root or paths.output_root()
     proc_root = processed_root or paths.processed_root()
     step_cache = cache.StepCache(cache_root or paths.cache_root())
-    raw = paths.raw_dir().resolve()
-    inside_raw = [
-        f"{name} {root} is inside the raw data folder {raw}, which a run never writes to"
-        for name, root in (("--output-root", out_root), ("--processed-root", proc_root), ("--cache-root", step_cache.root))
-        if root.resolve() == raw or raw in root.resolve().parents
-    ]
-    short = inside_raw or free_space_problems(cfg.run_id, out_root, proc_root)
+    short = place_problems(cfg, out_root, proc_root, step_cache.root) or free_space_problems(cfg.run_id, out_root, proc_root)
     if short:
         _progress(out, "error: the run cannot start:\n  " + "\n  ".join(short))
         return EXIT_USAGE, None
     try:
-        with run_lock(out_root, cfg.run_id):
+        # both roots are locked: two runs of one run id with different output roots but the
+        # same processed root would otherwise cross their tables
+        with run_lock(out_root, cfg.run_id), run_lock(proc_root, cfg.run_id):
             recover_swaps(out_root, cfg.run_id, out)
             for root in (out_root, proc_root):
                 _remove_leftovers(root, cfg.run_id, out)
@@ -527,7 +497,7 @@ def _early_batch(cfg: RunConfig, done: list[str], tmp_bundle: Path, out_root: Pa
     if quarto is None or len(done) == len(cfg.steps) or not ready or 2 * len(ready) < len(cfg.reports):
         return None
     folder = out_root / f".tmp-{cfg.run_id}-{new_token()}"
-    return RenderBatch(quarto, tmp_bundle, folder, ready, [f"{step}.ipynb" for step in done], cfg.render_formats, out)
+    return RenderBatch(quarto, internal_dir(tmp_bundle), folder, ready, [f"{step}.ipynb" for step in done], cfg.render_formats, out)
 
 
 def _stop_batches(state: dict) -> None:
@@ -557,10 +527,20 @@ def _guarded(
             return code, result
         except OSError as exc:
             _remove_temporary(state)
-            if exc.errno != errno.ENOSPC:
-                raise
-            _progress(out, f"error: {disk_full_message(run_id, state['step'], exc.filename, out_root, proc_root)}")
-            return EXIT_FAILED, None
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                _progress(out, f"error: {disk_full_message(run_id, state['step'], exc.filename, out_root, proc_root)}")
+                if exc.errno == errno.EFBIG:
+                    _progress(out, "  (the system refused a file this large: a file-size limit such as `ulimit -f` is set for this shell)")
+                return EXIT_FAILED, None
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                _progress(
+                    out,
+                    f"error: during {state['step']} the system refused to write {exc.filename or out_root} ({exc.strerror}); "
+                    "the previous bundle, its processed tables and the cache are unchanged. Choose folders you can write to "
+                    "(--output-root, --processed-root, --cache-root) and run again",
+                )
+                return EXIT_FAILED, None
+            raise
         except Exception:
             _remove_temporary(state)  # an internal error leaves no half-written folders either
             raise
@@ -602,12 +582,15 @@ def _run(
     tmp_bundle = out_root / f".tmp-{cfg.run_id}-{token}"
     tmp_processed = proc_root / f".tmp-{cfg.run_id}-{token}"
     state.update(tmp_bundle=tmp_bundle, tmp_processed=tmp_processed)
-    (tmp_bundle / "notebooks").mkdir(parents=True)
+    internal = internal_dir(tmp_bundle)
+    (internal / "notebooks").mkdir(parents=True)
+    start_layout(tmp_bundle, cfg.run_id)
     tmp_processed.mkdir(parents=True)
+    mark(tmp_processed, "processed", cfg.run_id)
     result = RunResult(cfg.run_id, bundle_dir(cfg.run_id, out_root), proc_root / cfg.run_id)
     if cfg.source_file:
-        shutil.copy2(cfg.source_file, tmp_bundle / f"run_config{cfg.source_file.suffix}")
-    validated = config.write_validated(cfg, tmp_bundle)  # the notebooks read this, not the YAML
+        shutil.copy2(cfg.source_file, internal / f"run_config{cfg.source_file.suffix}")
+    validated = config.write_validated(cfg, internal)  # the notebooks read this, not the YAML
     n = len(cfg.steps)
     _progress(out, f"run {cfg.run_id}: {n} step(s), data: {cfg.data_source}{' (EXEMPELDATA, synthetic)' if cfg.is_demo else ''}")
     code_digest = cache.source_digest()
@@ -635,11 +618,11 @@ def _run(
             state["step"] = f"step {step}"
             declared = step_table.get(step)
             notebook = declared.source
-            target = tmp_bundle / "notebooks" / f"{step}.ipynb"
+            target = internal / "notebooks" / f"{step}.ipynb"
             before = cache.folder_tables(tmp_processed)
             step_inputs = inputs_digest if declared.reads_raw_files else None
             if declared.reads_previous_run:  # the follow-up compares with the previous run's bundle
-                previous = out_root / cfg.previous_run_id / "manifest.json"
+                previous = manifest_path(out_root / cfg.previous_run_id)
                 step_inputs = io.sha256_file(previous) if previous.is_file() else "no previous run"
             key = cache.step_key(declared, cfg.raw, before, step_inputs, code_digest)
             hit, note = (None, None) if force else step_cache.lookup(step, key)
@@ -657,13 +640,13 @@ def _run(
             t0 = time.perf_counter()
             try:
                 if kernel is None and not kernel_per_step:  # started for the first step not taken from the cache
-                    kernel = SharedKernel(paths.analysis_dir(), tmp_bundle / "logs" / "kernel.log")
+                    kernel = SharedKernel(paths.analysis_dir(), internal / "logs" / "kernel.log")
                 _execute(
                     notebook,
                     target,
                     {"run_config": str(validated), "processed_dir": str(tmp_processed), "output_root": str(out_root)},
                     paths.analysis_dir(),
-                    log=tmp_bundle / "logs" / f"{step}.log",
+                    log=internal / "logs" / f"{step}.log",
                     kernel=kernel,
                 )
             except KeyboardInterrupt:
@@ -673,7 +656,7 @@ def _run(
                     raise OSError(errno.ENOSPC, "No space left on device", str(tmp_processed)) from None
                 failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
                 _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
-                _progress(out, "error: " + _failure_message(exc, step, failed / "notebooks" / target.name))
+                _progress(out, "error: " + _failure_message(exc, step, internal_dir(failed) / "notebooks" / target.name))
                 return EXIT_FAILED, None
             seconds = time.perf_counter() - t0
             strip_html_outputs(target)  # no CDN scripts in the self-contained HTML reports
@@ -699,8 +682,8 @@ def _run(
     if (tmp_processed / "quality_log.parquet").exists():
         import pandas as pd
 
-        io.write_csv(pd.read_parquet(tmp_processed / "quality_log.parquet"), tmp_bundle / "quality_log.csv")
-    problems = check_embeds(qmds, tmp_bundle / "notebooks")
+        io.write_csv(pd.read_parquet(tmp_processed / "quality_log.parquet"), internal / "quality_log.csv")
+    problems = check_embeds(qmds, internal / "notebooks")
     if problems:
         failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
         _progress(out, "error: the reports embed cells that do not resolve:\n  " + "\n  ".join(problems) + f"\npartial output: {failed}")
@@ -726,7 +709,7 @@ def _run(
         "disclosure_threshold": cfg.disclosure_threshold,
         "render": {"status": "pending"},
     }
-    io.write_json(manifest, tmp_bundle / "manifest.json")
+    io.write_json(manifest, internal / "manifest.json")
     with _signals_deferred():
         swap_into_place([(tmp_processed, result.processed), (tmp_bundle, result.bundle)], journal_path(out_root, cfg.run_id))
         state.update(tmp_bundle=None, tmp_processed=None)

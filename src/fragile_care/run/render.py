@@ -11,6 +11,7 @@ from typing import TextIO
 
 from fragile_care import paths
 from fragile_care.inputs import io
+from fragile_care.run.bundle import INTERNAL, PUBLISHED, internal_dir, manifest_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_RENDER, EXIT_BUSY = 0, 1, 2, 3, 4
 
@@ -34,7 +35,9 @@ QUARTO_HELP = (
 
 
 def set_render_status(bundle: Path, status: str, outputs: list[str] | None = None) -> None:
-    manifest_path = bundle / "manifest.json"
+    from fragile_care.run.bundle import manifest_path as bundle_manifest
+
+    manifest_path = bundle_manifest(bundle)
     if manifest_path.exists():
         manifest = io.read_json(manifest_path)
         manifest["render"] = {"status": status, "outputs": outputs or []}
@@ -51,13 +54,18 @@ def notebook_page(notebook: Path) -> Path:
 PROJECT_FILES = ("_quarto.yml", "_variables.yml", "*.qmd", "*.lua", "*.css", "*.scss")
 
 
-def _page_source(notebook: Path, target: Path) -> None:
-    """The copy of an executed notebook that its page is rendered from: the same cells
-    after a raw front-matter cell that turns off the links to other formats (a notebook
-    page has no PDF; the reports' HTML links to theirs)."""
+def _page_source(notebook: Path, target: Path, embedded: set[str]) -> None:
+    """The copy of an executed notebook that its published page is rendered from: every
+    cell's source, the outputs of the cells the reports embed (``embedded``: made by the
+    same protected code the reports print, and scanned with them), and in place of every
+    other output a line saying that the audited notebook in the bundle's internal part holds
+    it (``pages.protect_page``); first a raw front-matter cell that turns off the links to
+    other formats (a notebook page has no PDF; the reports' HTML links to theirs)."""
     import json
 
-    data = json.loads(notebook.read_text(encoding="utf-8"))
+    from fragile_care.publish.pages import protect_page
+
+    data = protect_page(json.loads(notebook.read_text(encoding="utf-8")), embedded, f"internal/notebooks/{notebook.name}")
     data["cells"].insert(
         0,
         {
@@ -70,18 +78,32 @@ def _page_source(notebook: Path, target: Path) -> None:
     target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+def embedded_labels(project: Path) -> dict[str, set[str]]:
+    """Notebook file name -> the labels of its cells that the reports of ``project`` (a
+    bundle's internal part) embed."""
+    from fragile_care.publish.embeds import find_embeds
+
+    found: dict[str, set[str]] = {}
+    for qmd in sorted(project.glob("*.qmd")):
+        for e in find_embeds(qmd):
+            found.setdefault(Path(e.notebook).name, set()).add(e.label)
+    return found
+
+
 def _copy_project(source: Path, target: Path, render: list[str]) -> Path:
-    """A copy of the bundle's Quarto project in ``target`` whose render list is ``render``
-    (rendered to ``fmt`` by the caller): project file, variables, reports, filters, styles
-    and the notebooks executed so far."""
+    """A copy of the bundle's Quarto project (its internal part, ``source``) in ``target``
+    whose render list is ``render`` (rendered to ``fmt`` by the caller): project file,
+    variables, reports, filters, styles and the notebooks executed so far; a notebook whose
+    page is rendered is its protected copy."""
     (target / "notebooks").mkdir(parents=True, exist_ok=True)
     for pattern in PROJECT_FILES:
         for path in sorted(source.glob(pattern)):
             shutil.copy2(path, target / path.name)
     pages = {Path(name).name for name in render if name.startswith("notebooks/")}
+    embedded = embedded_labels(source) if pages else {}
     for notebook in sorted((source / "notebooks").glob("*.ipynb")):
         if notebook.name in pages:
-            _page_source(notebook, target / "notebooks" / notebook.name)
+            _page_source(notebook, target / "notebooks" / notebook.name, embedded.get(notebook.name, set()))
         else:
             shutil.copy2(notebook, target / "notebooks" / notebook.name)
     project = io.read_yaml(target / "_quarto.yml")
@@ -140,8 +162,10 @@ class RenderBatch:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def collect(self, bundle: Path) -> tuple[list[str], str | None]:
-        """Wait for the renders, move their outputs into the bundle and remove the work
-        folders. Returns the files written (relative to the bundle) and the first error."""
+        """Wait for the renders, move their outputs into the bundle (HTML, PDF and pages to
+        its published part, Typst sources and their figures to its internal part) and remove
+        the work folders. Returns the files written (relative to the bundle) and the first
+        error."""
         try:
             done = {fmt: (proc.communicate()[0], proc.returncode) for fmt, proc in self._procs.items()}
         except BaseException:
@@ -155,16 +179,17 @@ class RenderBatch:
                     error or f"quarto render to {fmt} of {', '.join(self.reports) or 'the notebook pages'} failed (exit {code}):\n{tail}"
                 )
         moves = []
+        pub, internal = PUBLISHED, INTERNAL
         for report in self.reports:
             stem = Path(report).stem
             if "html" in done:
-                moves.append((f"html/{stem}.html", f"{stem}.html"))
+                moves.append((f"html/{stem}.html", f"{pub}/{stem}.html"))
             if "typst" in done:
-                moves += [(f"typst/{stem}.pdf", f"{stem}.pdf"), (f"typst/{stem}.typ", f"{stem}.typ")]
-                moves.append((f"typst/{stem}_files/figure-typst", f"{stem}_files/figure-typst"))
+                moves += [(f"typst/{stem}.pdf", f"{pub}/{stem}.pdf"), (f"typst/{stem}.typ", f"{internal}/{stem}.typ")]
+                moves.append((f"typst/{stem}_files/figure-typst", f"{internal}/{stem}_files/figure-typst"))
         for name in self.pages:
             page = notebook_page(Path("notebooks") / name)
-            moves.append((f"html/notebooks/{Path(name).stem}.html", page.as_posix()))
+            moves.append((f"html/notebooks/{Path(name).stem}.html", f"{pub}/{page.as_posix()}"))
         for source_name, target_name in moves if error is None else []:
             source, target = self.workdir / source_name, bundle / target_name
             if not source.exists():
@@ -206,10 +231,10 @@ def render_bundle(
         return EXIT_NO_RENDER
     done_reports = {r for batch in started for r in batch.reports}
     done_pages = {n for batch in started for n in batch.pages}
-    notebooks = sorted((bundle / "notebooks").glob("*.ipynb"))
+    notebooks = sorted((internal_dir(bundle) / "notebooks").glob("*.ipynb"))
     rest = RenderBatch(
         quarto,
-        bundle,
+        internal_dir(bundle),
         workdir or bundle / ".render",
         [r for r in reports if r not in done_reports],
         [n.name for n in notebooks if n.name not in done_pages],
@@ -225,9 +250,9 @@ def render_bundle(
         _progress(out, f"error: {error}")
         set_render_status(bundle, "failed: " + error.splitlines()[0], written)
         return EXIT_FAILED
-    outputs = [Path(report).with_suffix(".html" if fmt == "html" else ".pdf").name for report in reports for fmt in formats] + (
-        [notebook_page(n).relative_to(bundle).as_posix() for n in notebooks] if "html" in formats else []
-    )
+    outputs = [
+        f"{PUBLISHED}/{Path(report).with_suffix('.html' if fmt == 'html' else '.pdf').name}" for report in reports for fmt in formats
+    ] + ([f"{PUBLISHED}/notebooks/{notebook_page(n).name}" for n in notebooks] if "html" in formats else [])
     missing = [name for name in outputs if not (bundle / name).is_file()]
     if missing:
         _progress(out, f"error: rendering left out {', '.join(missing)}")
@@ -248,18 +273,27 @@ def render_run(run_id: str, out: TextIO = sys.stderr, output_root: Path | None =
     from fragile_care.run.locks import RunBusy, run_lock
 
     bundle = bundle_dir(run_id, output_root)
-    manifest_path = bundle / "manifest.json"
-    if not manifest_path.is_file():
+    if not manifest_path(bundle).is_file() and not (bundle.parent / f".swap-{run_id}.json").is_file():
         _progress(out, f"error: no run bundle {run_id!r} in {bundle.parent} (run `fragile-care run --config ...` first)")
         return EXIT_USAGE
     try:
         with run_lock(bundle.parent, run_id):
+            from fragile_care.run.swap import recover_swaps
+
+            recover_swaps(bundle.parent, run_id, out)  # a run killed between its renames: finish the swap first
+            if not (internal_dir(bundle) / "manifest.json").is_file():
+                _progress(
+                    out,
+                    f"error: {bundle} is not a bundle of this version (no internal/manifest.json); "
+                    "run `fragile-care run --config ...` again to make one",
+                )
+                return EXIT_USAGE
             try:
-                manifest = io.read_json(manifest_path)
+                manifest = io.read_json(manifest_path(bundle))
                 formats = tuple((manifest.get("config", {}).get("render") or {}).get("formats", ["html", "typst"]))
                 reports = tuple(manifest.get("reports", []))
             except (ValueError, AttributeError, TypeError) as exc:
-                _progress(out, f"error: {manifest_path} is not a run manifest ({type(exc).__name__}); run the pipeline again")
+                _progress(out, f"error: {manifest_path(bundle)} is not a run manifest ({type(exc).__name__}); run the pipeline again")
                 return EXIT_USAGE
             return render_bundle(bundle, formats, reports, out=out)
     except RunBusy as exc:

@@ -82,7 +82,15 @@ def clean_data(tables: Tables, cfg: RunConfig) -> Tables:
     """Every raw table checked, repaired and harmonised; the quality log and row accounting."""
     result = clean_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
     published = published_redirections(result.tables, cfg)
-    return {**result.tables, "quality_log": result.quality_log, "row_accounting": result.accounting, "redirections_published": published}
+    return {
+        **result.tables,
+        "quality_log": result.quality_log,
+        "row_accounting": result.accounting,
+        # the exact counts with their protection, for the code that prints them (internal);
+        # what may be shown: each cell's status and printed text, no count behind a "<5" or ".."
+        "redirection_counts_internal": published,
+        "redirections_published": published.drop(columns="women"),
+    }
 
 
 def published_redirections(tables: Tables, cfg: RunConfig) -> pd.DataFrame:
@@ -301,7 +309,7 @@ def plan_table(tables: Tables) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- the table
-_CLEAN_WRITES = (*UNIT_TABLES, *PUBLIC_TABLES, "quality_log", "row_accounting", "redirections_published")
+_CLEAN_WRITES = (*UNIT_TABLES, *PUBLIC_TABLES, "quality_log", "row_accounting", "redirection_counts_internal", "redirections_published")
 
 STEPS: tuple[Step, ...] = (
     Step(
@@ -341,7 +349,7 @@ STEPS: tuple[Step, ...] = (
             "leave_plan",
             "neonatal_admissions",
             "redirections",
-            "redirections_published",
+            "redirection_counts_internal",
         ),
         optional_reads=("neonatal_transfers",),
         writes=("staffing_weekly", "neonatal_weekly", "neonatal_rates", "neonatal_flows", "capacity_calibration", "calibration_backtest"),
@@ -355,7 +363,7 @@ STEPS: tuple[Step, ...] = (
             "staffing_weekly",
             "neonatal_weekly",
             "redirections",
-            "redirections_published",
+            "redirection_counts_internal",
             "capacity_calibration",
             "births_forecast",
             "neonatal_rates",
@@ -386,7 +394,7 @@ STEPS: tuple[Step, ...] = (
             "units",
             "births_monthly",
             "redirections",
-            "redirections_published",
+            "redirection_counts_internal",
             "staffing",
             "leave_plan",
             "staffing_weekly",
@@ -407,7 +415,7 @@ STEPS: tuple[Step, ...] = (
         reads=(
             "units",
             "redirections",
-            "redirections_published",
+            "redirection_counts_internal",
             "staffing_weekly",
             "redirection_totals",
             "redirection_risk",
