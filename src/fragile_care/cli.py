@@ -43,6 +43,33 @@ def _units_registry(units_file: Path | None, data_file: Path) -> tuple[UnitRegis
     return None, "none"
 
 
+def validate_run(config_path: str, strict: bool = False) -> int:
+    """``validate --config``: the run configuration and the whole data set it reads, checked
+    as step 01 of a run checks them (every table, the checks across tables, the checks of
+    what the later steps need); one line per problem, the same exit codes as for files."""
+    from fragile_care.inputs.assembly import check_dataset
+
+    cfg = _config_or_none(config_path)
+    if cfg is None:
+        return EXIT_UNREADABLE
+    if not cfg.data_dir.is_dir():
+        print(f"error: data folder not found: {cfg.data_dir} (data.source: {cfg.data_source})", file=sys.stderr)
+        return EXIT_UNREADABLE
+    problems, accounting = check_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
+    for problem in problems:
+        print(problem.format())
+    n_err = len(errors(problems))
+    n_rep = sum(p.severity == "repaired" for p in problems)
+    n_warn = sum(p.severity == "warning" for p in problems)
+    print(
+        f"{cfg.source_file.name if cfg.source_file else config_path}: data folder {cfg.data_dir}: "
+        f"{int(accounting['rows_read'].sum()) if len(accounting) else 0} rows read in {len(accounting)} file(s); "
+        f"{n_err} error(s), {n_rep} repair(s), {n_warn} warning(s)" + ("; the run would stop in step 01" if n_err else ""),
+        file=sys.stderr,
+    )
+    return EXIT_PROBLEMS if n_err or (strict and (n_rep or n_warn)) else EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     import logging
 
@@ -52,6 +79,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         handler.setFormatter(logging.Formatter("%(message)s"))
         progress.addHandler(handler)
     progress.setLevel(logging.INFO)
+    if args.config:
+        if args.table or args.files:
+            print("error: validate takes either --config FILE or --table TABLE FILE..., not both", file=sys.stderr)
+            return EXIT_UNREADABLE
+        return validate_run(args.config, args.strict)
+    if not args.table or not args.files:
+        print("error: validate needs --config FILE (a whole run's data) or --table TABLE and one or more files", file=sys.stderr)
+        return EXIT_UNREADABLE
     schema = ALL_TABLES[args.table]
     worst = EXIT_OK
     for name in args.files:
@@ -254,14 +289,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "validate",
-        help="check files against a table contract",
+        help="check files against a table contract, or a run's whole data set (--config)",
         description="Print one line per problem as FILE:ROW:COLUMN: severity: problem. Rows are numbered as in the "
-        "file: the header is row 1. Exit 0 valid, 1 problems found, 2 a file cannot be read as a table.",
+        "file: the header is row 1. With --config, every table of the run's data folder is checked as the run's "
+        "first step checks it, with the checks across tables. Exit 0 valid, 1 problems found, 2 a file cannot "
+        "be read as a table (or the configuration is unusable).",
     )
-    p.add_argument("--table", required=True, choices=sorted(ALL_TABLES), help="which contract to check against")
+    p.add_argument("--config", help="run configuration: check the whole data set the run reads")
+    p.add_argument("--table", choices=sorted(ALL_TABLES), help="which contract to check the files against")
     p.add_argument("--units", help="units table with the known unit ids (default: units.csv beside the file, else the demo units)")
     p.add_argument("--strict", action="store_true", help="repairs and warnings also count as problems (exit 1)")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="*", metavar="FILE")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("run", help="run the pipeline for one run configuration")

@@ -8,6 +8,7 @@ bad value reads the same wherever it is caught.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from typing import Any
 
@@ -98,6 +99,14 @@ def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(value)
 
 
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false value"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "date"
+
+
 def message(model: type[BaseModel], error: dict[str, Any], prefix: str = "") -> str:
     """One pydantic error as a sentence that names the key and what is allowed."""
     loc = tuple(error.get("loc", ()))
@@ -130,7 +139,11 @@ def message(model: type[BaseModel], error: dict[str, Any], prefix: str = "") -> 
         expected = (error.get("ctx") or {}).get("expected", "")
         return f"{key}: {value!r} is not allowed; allowed: {expected.replace(' or ', ', ').replace(chr(39), '')}"
     if kind in ("string_type", "str_type"):
-        return f"{key}: {value!r} is not text" + (f"; allowed: {described}" if described else "")
+        hint = ""
+        if isinstance(value, (bool, int, float, dt.date)):
+            # YAML 1.1 reads 2026_2 as 20262, 1e3 as 1000.0, yes as true and 2026-06-01 as a date
+            hint = f' (YAML read what was written as a {_yaml_kind(value)}); write the value in quotes, e.g. "..."'
+        return f"{key}: {value!r} is not text{hint}" + (f"; allowed: {described}" if described else "")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"{key}: must be a mapping of keys" + (f" ({described})" if described else "")
     if kind in ("list_type", "tuple_type"):

@@ -5,7 +5,7 @@ cross-table checks, the data-quality log and the row accounting
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ class CleanResult:
     quality_log: pd.DataFrame
     accounting: pd.DataFrame
     files: dict[str, Path]
+    problems: list[Problem] = field(default_factory=list)  # every finding, before repeated ones are counted in the log
 
 
 def _read(path: Path, schema: TableSchema, units: UnitRegistry | None) -> tuple[TableCheck, io.RawTable | None]:
@@ -81,6 +82,22 @@ def _period_filter(frame: pd.DataFrame, schema: TableSchema, start: pd.Timestamp
             continue
         return frame[(values >= start) & (values < end_exclusive)]
     return frame
+
+
+def check_dataset(
+    source_dir: Path,
+    public_dir: Path,
+    harmonisation: Harmonisation,
+    period_start: pd.Timestamp,
+    period_end: pd.Timestamp,
+) -> tuple[list[Problem], pd.DataFrame]:
+    """Every problem :func:`clean_dataset` finds (errors, repairs, warnings), without
+    raising, and the row accounting: what ``validate --config`` prints."""
+    try:
+        result = clean_dataset(source_dir, public_dir, harmonisation, period_start, period_end)
+    except DataValidationError as exc:
+        return exc.all_problems or exc.problems, exc.accounting if exc.accounting is not None else pd.DataFrame()
+    return result.problems, result.accounting
 
 
 def clean_dataset(
@@ -156,8 +173,8 @@ def clean_dataset(
                 "rows_merged": merged_away,
                 "rows_outside_period": outside,
                 "rows_out": len(frame),
-                "repairs": sum(p.severity == "repaired" and p.file == check.file for p in problems),
-                "warnings": sum(p.severity == "warning" and p.file == check.file for p in problems),
+                "repairs": sum(p.count for p in problems if p.severity == "repaired" and p.file == check.file),
+                "warnings": sum(p.count for p in problems if p.severity == "warning" and p.file == check.file),
             }
         )
     births = tables.get("births_monthly")
@@ -182,5 +199,5 @@ def clean_dataset(
         problems.extend(meaning_checks(check, checked))
     found = errors(problems)
     if found:
-        raise DataValidationError(found)
-    return CleanResult(tables, problems_to_frame(problems), pd.DataFrame(accounting), files)
+        raise DataValidationError(found, all_problems=problems, accounting=pd.DataFrame(accounting))
+    return CleanResult(tables, problems_to_frame(problems), pd.DataFrame(accounting), files, problems)

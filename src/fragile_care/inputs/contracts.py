@@ -26,6 +26,7 @@ from fragile_care.inputs.parsing import (
 )
 from fragile_care.inputs.quality import (
     Problem,
+    ProblemLog,
     errors,
 )
 from fragile_care.inputs.schemas import (
@@ -161,7 +162,7 @@ def empty_frame(schema: TableSchema) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=_DTYPES.get(c.kind, "object")) for c in schema.columns})
 
 
-log = logging.getLogger(__name__)
+progress = logging.getLogger(__name__)
 PROGRESS_ROWS = 100_000  # a long check says how far it got every this many rows
 
 
@@ -195,16 +196,16 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
     Returns the typed rows that passed, every problem found (all of them, not only the
     first) and the row accounting. Does not raise on bad data.
     """
-    problems: list[Problem] = []
+    log = ProblemLog()  # identical findings on many rows are counted, not repeated
     file = raw.name
 
     def add(row, column, severity, problem, action=""):
-        problems.append(Problem(file, row, column, severity, problem, action, schema.name))
+        log.add(Problem(file, row, column, severity, problem, action, schema.name))
 
     rows_read = len(raw.records)
     positions = _check_header(raw, schema, add)
     if positions is None:
-        return TableCheck(schema.name, file, empty_frame(schema), problems, rows_read, 0, rows_read)
+        return TableCheck(schema.name, file, empty_frame(schema), log.problems(), rows_read, 0, rows_read)
     decimal_comma = raw.delimiter != ","
     kept: list[dict[str, Any]] = []
     kept_lines: list[int] = []
@@ -212,11 +213,19 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
     blank_lines: list[int] = []
     ncols = len(raw.header)
     record_id = _record_id(schema, positions)
+    first_seen: dict[tuple, int] = {}  # a row as written -> the line it first appeared on
+    exact_copies: list[tuple[int, int]] = []  # (line, line of the first copy): dropped unparsed
     for done, (record, line) in enumerate(zip(raw.records, raw.line_numbers), start=1):
         if done % PROGRESS_ROWS == 0:
-            log.info("%s: %s of %s rows checked", file, f"{done:,}", f"{rows_read:,}")
+            progress.info("%s: %s of %s rows checked", file, f"{done:,}", f"{rows_read:,}")
         if all(is_blank(v) for v in record):
             blank_lines.append(line)
+            rejected += 1
+            continue
+        written = tuple(record)
+        first_line = first_seen.setdefault(written, line)
+        if first_line != line:  # a row written exactly as an earlier one: not parsed again
+            exact_copies.append((line, first_line))
             rejected += 1
             continue
         bad = False
@@ -259,13 +268,26 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
         kept_lines.append(line)
     for line in blank_lines:
         add(line, None, "rejected", "blank row", "row skipped")
-    if not kept and not errors(problems):
+    del first_seen
+    if not kept and not errors(log.problems()):
         add(None, None, "error", "header only, no data rows" if not raw.records or len(blank_lines) == rows_read else "no usable rows")
 
     frame = pd.DataFrame(kept) if kept else empty_frame(schema)
     for col in schema.columns:
         if col.name in frame:
             frame[col.name] = frame[col.name].astype(_DTYPES.get(col.kind, "object"))
+    if exact_copies:
+        key_texts = {}
+        if not frame.empty and all(k in frame for k in schema.key):
+            by_line = frame.assign(_line=kept_lines).set_index("_line")
+            key_texts = {
+                line: ", ".join(f"{k}={_fmt_key(by_line.at[line, k])}" for k in schema.key)
+                for line in {first for _, first in exact_copies}
+                if line in by_line.index
+            }
+        for line, first_line in sorted(exact_copies):
+            key_text = f" ({key_texts[first_line]})" if first_line in key_texts else ""
+            add(line, None, "rejected", f"exact duplicate of row {first_line}{key_text}", "row dropped")
     frame, dup_rejected, kept_lines = _check_keys(frame, kept_lines, schema, add)
     rejected += dup_rejected
     if schema.name == UNITS.name and "merged_into" in frame:
@@ -273,7 +295,49 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
         for target, line in zip(frame["merged_into"], kept_lines):
             if target is not None and not pd.isna(target) and target not in ids:
                 add(line, "merged_into", "error", f"merged_into names unknown unit {target!r}")
-    return TableCheck(schema.name, file, frame.reset_index(drop=True), problems, rows_read, rows_read - rejected, rejected, kept_lines)
+        for problem in merge_cycles(frame, kept_lines, file):
+            log.add(problem)
+    return TableCheck(
+        schema.name, file, frame.reset_index(drop=True), log.problems(), rows_read, rows_read - rejected, rejected, kept_lines
+    )
+
+
+def merge_cycles(units: pd.DataFrame, lines: list[int], file: str) -> list[Problem]:
+    """Units whose ``merged_into`` chain comes back to a unit of the chain (Östra into
+    Mölndal and Mölndal into Östra, or a unit into itself): no unit would receive the
+    activity. One error per unit of a cycle, naming the rows of the whole cycle."""
+    if "merged_into" not in units or units.empty:
+        return []
+    target = {str(u): t for u, t in zip(units["unit_id"], units["merged_into"]) if isinstance(t, str) and t.strip()}
+    row_of = {str(u): line for u, line in zip(units["unit_id"], lines)}
+    out: list[Problem] = []
+    reported: set[str] = set()
+    for start in sorted(target, key=lambda u: row_of.get(u, 0)):
+        chain = [start]
+        while chain[-1] in target and target[chain[-1]] not in chain:
+            chain.append(target[chain[-1]])
+        if chain[-1] not in target:
+            continue  # the chain ends at a unit that was not merged away
+        cycle = chain[chain.index(target[chain[-1]]) :]
+        if cycle[0] in reported:
+            continue
+        reported.update(cycle)
+        path = " -> ".join([*cycle, cycle[0]])
+        rows = ", ".join(str(row_of[u]) for u in cycle)
+        for uid in cycle:
+            out.append(
+                Problem(
+                    file,
+                    row_of[uid],
+                    "merged_into",
+                    "error",
+                    f"merged_into forms a cycle {path} (rows {rows}); no unit would receive the merged activity: "
+                    "a unit is merged into a unit that stays open (clear merged_into of the unit that took over)",
+                    "",
+                    UNITS.name,
+                )
+            )
+    return out
 
 
 def _check_keys(frame: pd.DataFrame, lines: list[int], schema: TableSchema, add) -> tuple[pd.DataFrame, int, list[int]]:

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io as _io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,12 @@ MAX_SHEET_CELLS = 20_000_000  # a worksheet's used range above this is stray cel
 EXCEL_SECONDS = 60.0  # time limit on reading one worksheet
 
 
+def _lines(text: str):
+    """The lines of ``text`` one at a time (no list of every line of a large file)."""
+    for match in re.finditer(r"[^\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+", text):
+        yield match.group(0)
+
+
 def read_delimited(path: Path) -> RawTable:
     """Read a CSV/semicolon/tab-separated text file, detecting encoding and delimiter."""
     name = path.name
@@ -104,15 +111,16 @@ def read_delimited(path: Path) -> RawTable:
     if not data.strip():
         raise UnreadableTableError(name, "empty file")
     text, encoding = _decode(data, name)
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
+    del data
+    first_line = next((line for line in _lines(text) if line.strip()), None)
+    if first_line is None:
         raise UnreadableTableError(name, "empty file (only blank lines)")
-    delimiter = _sniff_delimiter(lines[first])
+    delimiter = _sniff_delimiter(first_line)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     records: list[list[Any]] = []
     numbers: list[int] = []
+    shared: dict[tuple[str, ...], list[str]] = {}  # a row repeated exactly is held once, however often it is written
     try:
         for row in reader:
             line_no = reader.line_num
@@ -122,7 +130,7 @@ def read_delimited(path: Path) -> RawTable:
                 header = row
                 header_line = line_no
                 continue
-            records.append(row)
+            records.append(shared.setdefault(tuple(row), row))
             numbers.append(line_no)
     except csv.Error as exc:
         raise UnreadableTableError(name, f"malformed CSV at line {reader.line_num}: {exc}") from None

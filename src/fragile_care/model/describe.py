@@ -185,9 +185,10 @@ def quality_summary(log: pd.DataFrame) -> pd.DataFrame:
     and one example each."""
     if log.empty:
         return pd.DataFrame(columns=["file", "column", "severity", "action", "count", "example"])
-    frame = log.assign(column=log["column"].fillna("–"), action=log["action"].fillna(""))
+    counts = log["count"].fillna(1) if "count" in log else 1  # an entry can stand for many identical findings
+    frame = log.assign(column=log["column"].fillna("–"), action=log["action"].fillna(""), count=counts)
     out = frame.groupby(["file", "column", "severity", "action"], as_index=False, dropna=False).agg(
-        count=("problem", "size"), example=("problem", "first")
+        count=("count", "sum"), example=("problem", "first")
     )
     order = {"error": 0, "rejected": 1, "repaired": 2, "warning": 3}
     return out.sort_values(["file", "severity"], key=lambda s: s.map(order) if s.name == "severity" else s).reset_index(drop=True)

@@ -92,16 +92,90 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
+MAX_CONFIG_DEPTH = 50  # nested mappings and lists; a run configuration needs four or five levels
+# Keys whose values are text: a plain scalar there keeps the text as written, so that
+# ``run_id: 2026_2`` (an integer 20262 in YAML 1.1) or ``run_id: 2026-06-01`` (a date) stays
+# the text the user typed instead of a number or a date.
+TEXT_KEYS = (("run_id",), ("title",), ("tertial",), ("followup", "previous_run"), ("data", "path"))
+_TEXT_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse nesting deeper than ``MAX_CONFIG_DEPTH`` from the event stream (iterative: a
+    file of 20 000 opening brackets is refused before the recursive composer sees it)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                line = event.start_mark.line + 1
+                raise ConfigError(
+                    f"{name}: line {line}: nesting too deep (more than {MAX_CONFIG_DEPTH} levels of lists or mappings); "
+                    "a run configuration needs a few levels: check for unbalanced brackets"
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _key_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.tag.rsplit(':', 1)[-1]}>"
+
+
+def _check_duplicate_keys(node: yaml.Node, name: str, seen: set[int] | None = None) -> None:
+    """Refuse a key written twice in one mapping (PyYAML keeps the last without a word),
+    naming the key and both lines."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[tuple[str, str], int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                where = (key.tag, key.value)
+                line = key.start_mark.line + 1
+                if where in first:
+                    raise ConfigError(
+                        f"{name}: line {line}: key {key.value!r} appears twice in the same mapping (first on line {first[where]}); "
+                        "YAML would silently keep the last one: remove one of them"
+                    )
+                first[where] = line
+            _check_duplicate_keys(value, name, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _check_duplicate_keys(child, name, seen)
+
+
+def _keep_text(node: yaml.Node) -> None:
+    """Plain scalars under :data:`TEXT_KEYS` keep the text as written (tag str)."""
+    for path in TEXT_KEYS:
+        current: yaml.Node | None = node
+        for part in path:
+            if not isinstance(current, yaml.MappingNode):
+                current = None
+                break
+            current = next((v for k, v in current.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+        if isinstance(current, yaml.ScalarNode) and current.style is None and current.tag in _TEXT_TAGS:
+            current.tag = "tag:yaml.org,2002:str"
+
+
 def _parse_yaml(text: str, name: str) -> Any:
-    """YAML with a bound on alias expansion, checked on the composed graph before any value
-    is built."""
+    """YAML with bounds on nesting and on alias expansion, checked before any value is
+    built; a key written twice is refused; text keys keep their text as written."""
+    _check_depth(text, name)
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     if node is None:
         return None
     size = _expanded_size(node, {})
     if size > MAX_CONFIG_NODES:
         raise ConfigError(f"{name}: expands to more than {MAX_CONFIG_NODES:,} values (YAML aliases); write the settings out")
-    return yaml.safe_load(text)
+    _check_duplicate_keys(node, name)
+    _keep_text(node)
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load_config(path: Path | str) -> RunConfig:
@@ -115,6 +189,8 @@ def load_config(path: Path | str) -> RunConfig:
         raw = json.loads(text) if path.suffix == ".json" else _parse_yaml(text, path.name)
     except OSError as exc:
         raise ConfigError(f"{path.name}: cannot be read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path.name}: nesting too deep (lists or mappings inside each other); check for unbalanced brackets") from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path.name}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
     try:
