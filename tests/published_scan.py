@@ -22,7 +22,7 @@ from pathlib import Path
 # Columns that count redirected women, as the notebooks and reports name them.
 REDIRECTED_COLUMN = re.compile(r"redirect|hänvis|women|kvinnor|loggen|logged|^antal \d{4}$", re.IGNORECASE)
 NOT_COUNT_COLUMN = re.compile(r"per[ _]1[ _\u00a0]?000|rate|share|andel|per_week|risk|expected|väntat|modell|predicted|%", re.IGNORECASE)
-ROW_KEY = re.compile(r"[a-z_]*(redirect|women)[a-z_]*")  # a row's key in a table of key numbers
+ROW_KEY = re.compile(r"[a-z_]*(redirected|women)[a-z_]*")  # a row's key in a table of key numbers
 YEAR_COLUMN = re.compile(r"^(year|iso_year|år|sommar)$", re.IGNORECASE)
 WHOLE = re.compile(r"^\d[\d\u00a0 ]*(\.0+)?$")
 HIDDEN = ("primary", "secondary", "withheld", "unpublished")
@@ -121,7 +121,9 @@ def workbook_records(path: Path) -> Iterator[Record]:
             continue
         header = [str(h) for h in rows[0]]
         for i, row in enumerate(rows[1:], start=2):
-            cells = {h: "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for h, v in zip(header, row)}
+            cells = {
+                h: "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for h, v in zip(header, row)
+            }
             yield Record(f"{path.name}!{ws.title} row {i}", cells)
 
 

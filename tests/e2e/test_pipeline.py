@@ -593,3 +593,54 @@ def test_data_text_reaches_the_reports_escaped(run):
     assert len(seen) == 2  # both names reached the reports, escaped
     plan = "".join(text for step, text in _markdown_outputs(result.bundle) if step == "05_action_plan")
     assert "Sommarersättning \\<script\\>alert(1)\\</script\\> \\| rad två" in plan
+
+
+def _hidden_and_names(result):
+    from fragile_care.model import describe
+
+    t = io.read_tables(result.processed, ["units", "redirection_counts_internal"])
+    counts = t["redirection_counts_internal"]
+    hidden = {
+        (u, int(y)): s
+        for u, y, r, s in counts[["unit_id", "year", "reasons", "status"]].itertuples(index=False)
+        if r == "capacity" and s in ("primary", "secondary", "withheld", "unpublished")
+    }
+    units = t["units"]
+    names = {u: u for u in units["unit_id"]} | {v: k for k, v in describe.unit_labels(units).items()}
+    return hidden, names | {v: k for k, v in describe.short_labels(units).items()}
+
+
+def test_no_published_page_prints_a_count_the_reports_hide(run, quarto_available):
+    """Issue 32: every page reachable from the reports (the reports and the notebook pages
+    they link to: HTML tables and text outputs) and the workbook: no count of 1-4 and no
+    secondary-suppressed count for a unit and year. The same scan of the audited notebooks'
+    own text outputs, which the pages printed before, finds those counts."""
+    from tests import published_scan as scan
+
+    if not quarto_available:
+        pytest.skip("quarto is not installed on this machine")
+    cfg, code, result, log, _ = run
+    assert code == 0, log
+    hidden, names = _hidden_and_names(result)
+    assert {"primary", "secondary"} <= set(hidden.values())  # both kinds of hiding are at work
+    pages = sorted(result.published.rglob("*.html"))
+    assert len(pages) == len(REPORT_NAMES) + len(steps.NAMES)
+    records = list(scan.published_records(result.published))
+    assert len(records) > 1000
+    assert scan.leaks(records, hidden, names, cfg.disclosure_threshold) == []
+    # nothing internal in the published part, and every page says where the withheld outputs are
+    assert not list(result.published.rglob("*.ipynb")) and not list(result.published.rglob("*.parquet"))
+    for page in sorted((result.published / "notebooks").glob("*-preview.html")):
+        assert f"internal/notebooks/{page.name.replace('-preview.html', '.ipynb')}" in page.read_text(encoding="utf-8"), page.name
+    for page in pages:  # the e2e data's activity title and unit names carry markup and shortcodes
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)</script>" not in html and "<i>x</i>" not in html, page.name
+    # the scan has teeth on this very run: the audited notebooks' text outputs leak
+    internal = []
+    for notebook in sorted((result.internal / "notebooks").glob("*.ipynb")):
+        for k, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
+            for output in cell.get("outputs", []):
+                text = output.get("data", {}).get("text/plain", "")
+                internal += scan.text_table_records("".join(text), f"{notebook.name} cell {k}")
+    assert any("for" in leak and "hidden in the reports" in leak for leak in scan.leaks(internal, hidden, names))
+    assert any("a count of 1-4" in leak for leak in scan.leaks(internal, hidden, names))

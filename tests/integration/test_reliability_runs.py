@@ -207,3 +207,71 @@ def test_an_internal_error_leaves_no_temporary_folders(tmp_path, monkeypatch):
         )
     leftovers = [p.name for root in (tmp_path / "out", tmp_path / "proc") for p in root.iterdir() if p.name.startswith(".tmp")]
     assert leftovers == []
+
+
+def _tree(folder):
+    return sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    ("run_id", "option", "root", "says"),
+    [
+        ("raw", "--processed-root", "data", "is or contains the project's data/raw/ folder"),
+        ("raw", "--output-root", "data", "is or contains the project's data/raw/ folder"),
+        ("analysis", "--output-root", ".", "is the project folder itself"),
+        ("demo", "--processed-root", "data/raw", "is or contains the project's data/raw/ folder"),
+        ("x", "--cache-root", "data/raw/demo", "lies inside the project's data/raw/ folder"),
+    ],
+)
+def test_a_run_id_and_root_that_name_a_project_folder_are_refused_before_anything_moves(tmp_path, cli, run_id, option, root, says):
+    """Issue 32 (data loss): run id `raw` with --processed-root data replaced data/raw, run
+    id `analysis` with --output-root at the project replaced the notebook sources."""
+    cfg = demo_config(tmp_path, paths.demo_dir(), run_id=run_id)
+    watched = [paths.raw_dir(), paths.analysis_dir()]
+    before = [_tree(folder) for folder in watched]
+    target = paths.project_root() / root
+    args = [option, str(target)]
+    others = {"--output-root": tmp_path / "o", "--processed-root": tmp_path / "p", "--cache-root": tmp_path / "c"}
+    for name, folder in others.items():
+        if name != option:
+            args += [name, str(folder)]
+    proc = cli("run", "--config", str(cfg.source_file), "--no-render", *args)
+    assert proc.returncode == 2, proc.stderr
+    assert says in proc.stderr and "Traceback" not in proc.stderr
+    assert [_tree(folder) for folder in watched] == before
+    assert not (target / f".lock-{run_id}").exists() or target == paths.project_root() / "data"
+
+
+def test_a_folder_the_project_did_not_make_is_never_replaced(tmp_path):
+    cfg = demo_config(tmp_path, paths.demo_dir(), run_id="mine")
+    (tmp_path / "out" / "mine").mkdir(parents=True)
+    (tmp_path / "out" / "mine" / "thesis.docx").write_text("years of work", encoding="utf-8")
+    log = _io.StringIO()
+    code, _ = pipeline.run(
+        cfg, render=False, out=log, output_root=tmp_path / "out", processed_root=tmp_path / "proc", cache_root=tmp_path / "c"
+    )
+    assert code == 2 and "was not made by fragile-care (no .fragile-care-run marker file)" in log.getvalue()
+    assert (tmp_path / "out" / "mine" / "thesis.docx").read_text(encoding="utf-8") == "years of work"
+
+
+def test_two_runs_of_one_run_id_with_the_same_processed_root_do_not_overlap(tmp_path):
+    """Issue 32: different output roots, the same processed root: the second waits its turn
+    (exit 4) instead of crossing its tables with the first's."""
+    from fragile_care.run.locks import run_lock
+
+    cfg = demo_config(tmp_path, paths.demo_dir())
+    log = _io.StringIO()
+    with run_lock(tmp_path / "proc", cfg.run_id):  # the first run holds the processed root
+        code, result = pipeline.run(cfg, render=False, out=log, output_root=tmp_path / "other-out", processed_root=tmp_path / "proc")
+    assert (code, result) == (4, None) and "already going on" in log.getvalue()
+
+
+def test_an_output_root_that_cannot_be_written_is_named_before_the_run(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    cfg = demo_config(tmp_path, paths.demo_dir())
+    log = _io.StringIO()
+    code, _ = pipeline.run(
+        cfg, render=False, out=log, output_root=blocker / "out", processed_root=tmp_path / "p", cache_root=tmp_path / "c"
+    )
+    assert code == 2 and f"--output-root {blocker / 'out'} cannot be written to" in log.getvalue()

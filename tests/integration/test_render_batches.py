@@ -31,7 +31,7 @@ for item in project["project"]["render"]:
         if item.startswith("notebooks/"):
             front = json.loads(path.read_text())["cells"][0]
             assert "format-links: false" in "".join(front["source"]), "a page is rendered without its front matter"
-        path.with_suffix(".html").write_text("<html>" + path.stem + "</html>")
+        path.with_suffix(".html").write_text("<html>" + path.stem + (path.read_text() if item.startswith("notebooks/") else "") + "</html>")
     else:
         path.with_suffix(".pdf").write_text("%PDF " + path.stem)
         path.with_suffix(".typ").write_text("typst " + path.stem)
@@ -90,7 +90,9 @@ def test_a_bundle_renders_in_two_processes_and_every_output_lands_in_the_bundle(
 
 def test_a_batch_started_early_is_not_rendered_again(tmp_path, fake_quarto):
     bundle = make_bundle(tmp_path)
-    early = render.RenderBatch("quarto", bundle / "internal", tmp_path / "early", ["nulage.qmd"], ["01_a.ipynb"], ("html", "typst"), _io.StringIO())
+    early = render.RenderBatch(
+        "quarto", bundle / "internal", tmp_path / "early", ["nulage.qmd"], ["01_a.ipynb"], ("html", "typst"), _io.StringIO()
+    )
     code = render.render_bundle(bundle, ("html", "typst"), ("nulage.qmd", "sommar.qmd"), out=_io.StringIO(), started=[early])
     assert code == render.EXIT_OK
     rest = [c for c in fake_quarto() if not c["cwd"].startswith(str(tmp_path / "early"))]
@@ -110,3 +112,59 @@ def test_a_failed_render_names_the_format_and_reports_and_keeps_nothing_half_don
     manifest = json.loads((bundle / "internal" / "manifest.json").read_text())
     assert manifest["render"]["status"].startswith("failed: quarto render to typst")
     assert not (bundle / "published" / "nulage.pdf").exists() and not (bundle / ".render").exists()
+
+
+def test_every_render_publishes_protected_pages_only(tmp_path, fake_quarto):
+    """Issue 32: a notebook page shows the outputs the reports embed and withholds the rest,
+    however the bundle is rendered (a run, a re-run from the cache, `fragile-care render`):
+    the protection is applied to the page's copy at every render, never stored."""
+    bundle = make_bundle(tmp_path, reports=("nulage.qmd",), notebooks=())
+    internal = bundle / "internal"
+    (internal / "nulage.qmd").write_text("---\ntitle: x\n---\n{{< embed notebooks/01_a.ipynb#tbl-shown >}}\n", encoding="utf-8")
+    cells = [
+        {
+            "cell_type": "code",
+            "source": "frame",
+            "metadata": {},
+            "execution_count": 1,
+            "outputs": [
+                {"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {"text/plain": "NAL 2025 redirected 4"}}
+            ],
+        },
+        {
+            "cell_type": "code",
+            "source": "#| label: tbl-shown\nx",
+            "metadata": {},
+            "execution_count": 2,
+            "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"text/markdown": "| NÄL | <5 |"}}],
+        },
+    ]
+    (internal / "notebooks" / "01_a.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    for _ in range(2):  # a second render (``fragile-care render``) publishes the same
+        assert render.render_bundle(bundle, ("html",), ("nulage.qmd",), out=_io.StringIO()) == render.EXIT_OK
+        page = (bundle / "published" / "notebooks" / "01_a-preview.html").read_text()
+        assert "| NÄL | <5 |" in page and "redirected 4" not in page and "internal/notebooks/01_a.ipynb" in page
+    assert "redirected 4" in (internal / "notebooks" / "01_a.ipynb").read_text()  # the audited notebook keeps it
+
+
+def test_render_finishes_a_swap_killed_between_its_renames_first(tmp_path, fake_quarto):
+    """Issue 32: after a kill -9 between the swap's renames, `fragile-care render` renders
+    the new bundle (whose tables are in place), not a mix of two runs."""
+    from fragile_care.run import swap
+
+    new = make_bundle(tmp_path / "new")
+    (new / "internal" / "manifest.json").write_text('{"reports": ["nulage.qmd"], "config": {"render": {"formats": ["html"]}}}')
+    out = tmp_path / "out"
+    out.mkdir()
+    tmp_bundle = out / ".tmp-b1-x"
+    new.rename(tmp_bundle)
+    old = out / ".old-b1-0123abcd"
+    old.mkdir()
+    (old / "manifest.json").write_text("{}")
+    # killed after the bundle's old folder was set aside and before the new one moved in
+    swap.journal_path(out, "b1").write_text(json.dumps({"pairs": [[str(tmp_bundle), str(out / "b1"), str(old)]]}))
+    log = _io.StringIO()
+    code = render.render_run("b1", out=log, output_root=out)
+    assert code == render.EXIT_OK, log.getvalue()
+    assert "recovered an interrupted folder swap of b1" in log.getvalue()
+    assert (out / "b1" / "published" / "nulage.html").is_file() and not old.exists() and not tmp_bundle.exists()

@@ -90,7 +90,9 @@ def test_the_scan_finds_a_leak_in_an_html_table_and_in_a_key_number_row(tmp_path
     found = scan.leaks(scan.html_records(_page(tmp_path, table)), HIDDEN, {**NAMES, "Östra": "OSTRA"})
     assert found == ["page.html table 1: 'Antal 2024' prints 9 for OSTRA 2024, hidden in the reports"]
     key = "<pre>                   year  value  detail\nkey\nredirected_logged  2026.0   27.0     2.0\n</pre>"
-    assert scan.leaks(scan.html_records(_page(tmp_path, key)), HIDDEN, NAMES) == ["page.html text output 1: 'detail' prints 2, a count of 1-4"]
+    assert scan.leaks(scan.html_records(_page(tmp_path, key)), HIDDEN, NAMES) == [
+        "page.html text output 1: 'detail' prints 2, a count of 1-4"
+    ]
 
 
 def test_the_scan_passes_a_protected_table_and_finds_a_planted_workbook_cell(tmp_path):
@@ -136,7 +138,9 @@ def test_roots_may_not_be_or_hold_or_lie_in_the_project_sources_or_raw_data(tmp_
     data.mkdir()
     assert any("input data folder" in p for p in targets.root_problems({"--output-root": data}, [data]))
     same = targets.root_problems({"--output-root": tmp_path / "x", "--processed-root": tmp_path / "x"}, [])
-    assert same == [f"--output-root and --processed-root are the same folder ({(tmp_path / 'x').resolve()}); each needs a folder of its own"]
+    assert same == [
+        f"--output-root and --processed-root are the same folder ({(tmp_path / 'x').resolve()}); each needs a folder of its own"
+    ]
     nested = targets.root_problems({"--output-root": tmp_path / "x", "--cache-root": tmp_path / "x" / "c"}, [])
     assert nested and "lie one inside the other" in nested[0]
     assert targets.root_problems({"--output-root": root / "reports" / "_output", "--processed-root": tmp_path / "p"}, []) == []
@@ -163,3 +167,14 @@ def test_an_unwritable_root_is_named(tmp_path):
     blocker.write_text("not a folder", encoding="utf-8")
     problems = targets.writable_problems({"--output-root": blocker / "out"})
     assert len(problems) == 1 and str(blocker / "out") in problems[0] and "cannot be written to" in problems[0]
+
+
+def test_a_page_does_not_show_the_folders_of_the_machine_that_ran_it():
+    cell = {
+        "cell_type": "code",
+        "metadata": {"tags": ["injected-parameters"]},
+        "source": 'run_config = "/home/analyst/fc/reports/_output/.tmp-r/internal/run_config.json"\noutput_root = ""',
+        "outputs": [],
+    }
+    page = protect_page({"cells": [cell]}, set(), "internal/notebooks/x.ipynb")
+    assert page["cells"][0]["source"] == 'run_config = "…/run_config.json"\noutput_root = ""'

@@ -14,6 +14,7 @@ never by looking at the values, so a new unlabelled output can never slip throug
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from fragile_care.publish.embeds import LABEL_RE
@@ -64,6 +65,10 @@ def protect_page(notebook: dict[str, Any], embedded: set[str], internal: str) ->
         "data": {"text/markdown": WITHHELD_NOTE.format(internal=internal), "text/plain": "(utdata i den interna notebooken)"},
     }
     for cell in page.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            # the run's folders on the machine that ran it: the page names the file only
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = re.sub(r'"/[^"\n]*?([^"/\n]*)"', r'"…/\1"', source)
         if cell.get("cell_type") != "code" or not cell.get("outputs"):
             continue
         label = _label(cell)

@@ -139,9 +139,10 @@ def git_state() -> dict[str, object]:
 
 def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
     """Copy the report sources and the Quarto project file into the bundle's internal part,
-    with the run's values in ``_variables.yml`` (data text escaped for Quarto and Pandoc)."""
-    from fragile_care.publish.formatting import md_escape
-
+    with the run's values in ``_variables.yml``: only values whose form the config's checks
+    fix (run id, tertial, months, weeks), never free text such as the title, since Quarto
+    reads shortcodes in the variables file even where they are backslash-escaped (a title
+    with ``{{< include /etc/passwd >}}`` stopped the render)."""
     bundle = internal_dir(bundle)
     src = paths.reports_dir()
     copied = []
@@ -158,7 +159,6 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
         {
             "run_id": cfg.run_id,
             "tertial": cfg.tertial,
-            "title": md_escape(cfg.title),
             "data_label": "EXEMPELDATA (syntetiska enhetsdata)" if cfg.is_demo else "Regionens egna data",
             "period_end": f"{cfg.period_end:%Y-%m}",
             "summer_weeks": f"{cfg.summer_first_week}–{cfg.summer_last_week}",
