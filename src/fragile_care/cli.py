@@ -19,7 +19,7 @@ from fragile_care import __version__, paths
 from fragile_care.inputs import io
 from fragile_care.inputs.contracts import check_table, series_gaps
 from fragile_care.inputs.crosschecks import meaning_checks
-from fragile_care.inputs.quality import UnreadableTableError, errors
+from fragile_care.inputs.quality import UnreadableTableError, collapse, total
 from fragile_care.inputs.schemas import ALL_TABLES, UNITS
 from fragile_care.inputs.units import Harmonisation, UnitRegistry
 from fragile_care.run.config import ConfigError, load_config
@@ -56,11 +56,9 @@ def validate_run(config_path: str, strict: bool = False) -> int:
         print(f"error: data folder not found: {cfg.data_dir} (data.source: {cfg.data_source})", file=sys.stderr)
         return EXIT_UNREADABLE
     problems, accounting = check_dataset(cfg.data_dir, cfg.public_dir, cfg.harmonisation, cfg.period_start, cfg.period_end)
-    for problem in problems:
+    for problem in collapse(problems):
         print(problem.format())
-    n_err = len(errors(problems))
-    n_rep = sum(p.severity == "repaired" for p in problems)
-    n_warn = sum(p.severity == "warning" for p in problems)
+    n_err, n_rep, n_warn = (total(problems, s) for s in ("error", "repaired", "warning"))
     print(
         f"{cfg.source_file.name if cfg.source_file else config_path}: data folder {cfg.data_dir}: "
         f"{int(accounting['rows_read'].sum()) if len(accounting) else 0} rows read in {len(accounting)} file(s); "
@@ -104,11 +102,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems = check.problems + (series_gaps(check.frame, schema, check.file) if check.ok else []) + meaning_checks(check)
         if schema.name == UNITS.name and check.ok:
             problems += UnitRegistry.build(check.frame, Harmonisation(), check.file, check.lines).conflicts
-        for problem in problems:
+        for problem in collapse(problems):
             print(dataclasses.replace(problem, file=name).format())
-        n_err = len(errors(problems))
-        n_rep = sum(p.severity == "repaired" for p in problems)
-        n_warn = sum(p.severity == "warning" for p in problems)
+        n_err, n_rep, n_warn = (total(problems, s) for s in ("error", "repaired", "warning"))
         print(
             f"{name}: {args.table}: {check.rows_read} rows read, {check.rows_kept} kept, {check.rows_rejected} rejected; "
             f"{n_err} error(s), {n_rep} repair(s), {n_warn} warning(s); {'; '.join(raw.notes)}",

@@ -21,7 +21,9 @@ from fragile_care.inputs.contracts import (
 from fragile_care.inputs.crosschecks import (
     capacity_checks,
     meaning_checks,
+    merge_checks,
     plausibility_checks,
+    redirection_plausibility,
     transfer_checks,
     unit_life_checks,
 )
@@ -138,6 +140,21 @@ def clean_dataset(
                 Problem(f"{folder.name}/{name}.csv", None, None, "error", f"required table {name!r} not found in {folder}", "", name)
             )
             continue
+        candidates = io.table_files(folder, name)
+        if len(candidates) > 1:  # never pick one of two versions of a table without a word
+            problems.append(
+                Problem(
+                    candidates[0].name,
+                    None,
+                    None,
+                    "error",
+                    f"table {name!r} is in {len(candidates)} files in {folder}: {', '.join(p.name for p in candidates)}; "
+                    "it is not clear which one holds the data: keep one and move the other(s) out of the folder",
+                    "",
+                    name,
+                )
+            )
+            continue
         files[name] = path
         check, _ = _read(path, schema, units_registry if name in unit_side else None)
         checked[name] = check
@@ -195,6 +212,8 @@ def clean_dataset(
     problems.extend(transfer_checks(checked))
     problems.extend(unit_life_checks(checked))
     problems.extend(plausibility_checks(checked))
+    problems.extend(redirection_plausibility(checked))
+    problems.extend(merge_checks(checked, harmonisation.merges))
     for check in checked.values():
         problems.extend(meaning_checks(check, checked))
     found = errors(problems)

@@ -4,6 +4,8 @@ register's): each problem names file, row and column.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -25,7 +27,9 @@ def meaning_checks(check: TableCheck, checked: dict[str, TableCheck] | None = No
     if check.table == "redirections":
         return redirection_checks(check)
     if check.table == "births_monthly":
-        return births_checks(check)
+        return births_checks(check) + births_gaps(check) + births_plausibility(check)
+    if check.table == "staffing":
+        return staffing_plausibility(check)
     return []
 
 
@@ -334,6 +338,211 @@ def redirection_checks(check: TableCheck) -> list[Problem]:
                     f"a redirection from {src} to itself; to_unit must be another unit",
                     "",
                     "redirections",
+                )
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------- plausibility of counts
+# Babies per delivery. About 1.5-2 % of deliveries in Sweden are multiple births (Socialstyrelsen,
+# Medicinska födelseregistret), so babies born are about 1.02 × deliveries; stillbirths (about 4 per
+# 1 000) take a count of live births a little below. A month outside 0.95-1.10 × deliveries
+# (give or take 2 babies, one set of triplets in a small unit's month) is a typing error.
+BABIES_PER_DELIVERY = (0.95, 1.10)
+BABIES_SLACK = 2
+BABIES_SOURCE = "multiple births are about 1.5-2 % of deliveries in Sweden (Socialstyrelsen, Medicinska födelseregistret)"
+# FTE available (or hired from agencies) against the FTE budgeted. A unit staffs about its
+# budget: vacancies and leave take it below, extra hires at most some tens of percent above
+# (the demo data: 0.79-1.35 ×). More than twice the budget plus 5 FTE is a typing error.
+FTE_BUDGET_FACTOR, FTE_BUDGET_SLACK = 2.0, 5.0
+# Women redirected from a unit in one day cannot exceed the women who come to give birth there
+# that day: at most the 99.99 % quantile of a Poisson day whose mean is the unit's deliveries
+# of the month per day (births_monthly).
+REDIRECTION_DAY_QUANTILE = 0.9999
+MERGE_GRACE_MONTHS = 2  # rows booked under a merged unit's id this many months after the merge: a warning; later: an error
+
+
+def births_plausibility(check: TableCheck) -> list[Problem]:
+    """``babies_born`` against ``deliveries`` on each row (:data:`BABIES_PER_DELIVERY`)."""
+    frame = check.frame
+    if frame.empty or not {"deliveries", "babies_born"} <= set(frame):
+        return []
+    d = frame["deliveries"].astype(float)
+    b = frame["babies_born"].astype(float)
+    lo = np.maximum(np.floor(BABIES_PER_DELIVERY[0] * d) - BABIES_SLACK, 0)
+    hi = np.ceil(BABIES_PER_DELIVERY[1] * d) + BABIES_SLACK
+    bad = (b < lo) | (b > hi)
+    out = []
+    lines = np.asarray(check.lines)
+    for i in np.flatnonzero(bad.fillna(False).to_numpy()):
+        row = frame.iloc[i]
+        out.append(
+            Problem(
+                check.file,
+                int(lines[i]),
+                "babies_born",
+                "error",
+                f"{row['unit_id']} {row['month']:%Y-%m}: {int(b.iloc[i])} babies born against {int(d.iloc[i])} deliveries; "
+                f"plausible: {int(lo[i])}-{int(hi[i])} ({BABIES_PER_DELIVERY[0]:.2f}-{BABIES_PER_DELIVERY[1]:.2f} babies per delivery "
+                f"± {BABIES_SLACK}: {BABIES_SOURCE}; stillbirths are rare): correct babies_born or deliveries",
+                "",
+                check.table,
+            )
+        )
+    return out
+
+
+def staffing_plausibility(check: TableCheck) -> list[Problem]:
+    """``fte_available`` and ``fte_agency`` against ``fte_budgeted`` on each row."""
+    frame = check.frame
+    if frame.empty or "fte_budgeted" not in frame:
+        return []
+    out = []
+    budget = frame["fte_budgeted"].astype(float)
+    ceiling = FTE_BUDGET_FACTOR * budget + FTE_BUDGET_SLACK
+    lines = np.asarray(check.lines)
+    for column in ("fte_available", "fte_agency"):
+        if column not in frame:
+            continue
+        values = frame[column].astype(float)
+        for i in np.flatnonzero((values > ceiling).fillna(False).to_numpy()):
+            row = frame.iloc[i]
+            out.append(
+                Problem(
+                    check.file,
+                    int(lines[i]),
+                    column,
+                    "error",
+                    f"{row['unit_id']} {row['month']:%Y-%m} {row['profession']}: {values.iloc[i]:g} FTE against {budget.iloc[i]:g} FTE "
+                    f"budgeted; plausible: 0-{ceiling.iloc[i]:g} (at most {FTE_BUDGET_FACTOR:g} × the budget + {FTE_BUDGET_SLACK:g} FTE: "
+                    "a unit staffs about its budget, vacancies take it below and extra hires some tens of percent above): "
+                    f"correct {column} or fte_budgeted",
+                    "",
+                    check.table,
+                )
+            )
+    return out
+
+
+def redirection_plausibility(checked: dict[str, TableCheck]) -> list[Problem]:
+    """Women redirected from a unit in one day (all rows of that day and unit) against the
+    unit's births that month: more than the 99.99 % quantile of a Poisson day with the
+    unit's mean deliveries per day is more women than come to give birth there in a day."""
+    from scipy import stats
+
+    red, births = checked.get("redirections"), checked.get("births_monthly")
+    if red is None or red.frame.empty or births is None or births.frame.empty:
+        return []
+    per_month = (
+        births.frame.assign(_line=births.lines).groupby(["unit_id", "month"]).agg(deliveries=("deliveries", "sum"), line=("_line", "first"))
+    )
+    frame = red.frame.assign(line_=red.lines, month_=red.frame["date"].dt.to_period("M").dt.to_timestamp())
+    frame["day_total_"] = frame.groupby(["from_unit", "date"])["women"].transform("sum")
+    out = []
+    for row in frame.itertuples(index=False):
+        key = (row.from_unit, row.month_)
+        if key not in per_month.index or pd.isna(row.day_total_):
+            continue  # no births row for that unit and month: nothing to compare with
+        deliveries, bline = per_month.loc[key, "deliveries"], per_month.loc[key, "line"]
+        per_day = float(deliveries) / row.month_.days_in_month
+        ceiling = max(int(stats.poisson.ppf(REDIRECTION_DAY_QUANTILE, per_day)), 1)
+        if row.day_total_ <= ceiling:
+            continue
+        same_day = "" if row.day_total_ == row.women else f" ({int(row.day_total_)} on {row.date:%Y-%m-%d} in all rows)"
+        out.append(
+            Problem(
+                red.file,
+                int(row.line_),
+                "women",
+                "error",
+                f"{int(row.women)} women redirected from {row.from_unit} on {row.date:%Y-%m-%d}{same_day}, but {row.from_unit} had "
+                f"{int(deliveries)} deliveries in {row.month_:%Y-%m} ({births.file} row {int(bline)}), about {per_day:.1f} a day; "
+                f"plausible: 1-{ceiling} a day (the women who come to give birth there on a day busier than 9 999 days of "
+                "10 000: the 99.99 % quantile of a Poisson day with that mean): correct women, the date or from_unit",
+                "",
+                red.table,
+            )
+        )
+    return out
+
+
+def merge_checks(checked: dict[str, TableCheck], merges) -> list[Problem]:
+    """Rows under a merged unit's id dated after the merge (their activity would be added
+    to the receiving unit without a word): up to ``MERGE_GRACE_MONTHS`` months after the
+    merge a warning (late bookings under the old id, moved like the others), later an
+    error (the unit no longer existed: a wrong id or a wrong date)."""
+    out: list[Problem] = []
+    dated = [m for m in merges or () if m.effective != dt.date.min]
+    if not dated:
+        return out
+    last_month = {m.from_unit: (pd.Timestamp(m.effective).to_period("M").to_timestamp(), m) for m in dated}
+    for table, (unit_cols, date_col) in DATED_UNIT_ROWS.items():
+        check = checked.get(table)
+        if check is None or check.frame.empty or date_col not in check.frame:
+            continue
+        frame = check.frame
+        lines = np.asarray(check.lines)
+        for col in unit_cols:
+            hits = frame[col].isin(list(last_month))
+            if not hits.any():
+                continue
+            for i in np.flatnonzero(hits.to_numpy()):
+                uid = frame[col].iloc[i]
+                merged, merge = last_month[uid]
+                month = _row_month(frame[date_col].iloc[i], "iso_week" if date_col == "iso_week" else "date")
+                if month <= merged:
+                    continue
+                late = (month.year - merged.year) * 12 + month.month - merged.month
+                severe = late > MERGE_GRACE_MONTHS
+                out.append(
+                    Problem(
+                        check.file,
+                        int(lines[i]),
+                        col,
+                        "error" if severe else "warning",
+                        f"{uid} merged into {merge.into_unit} on {merge.effective:%Y-%m-%d} (units table or harmonisation.merges), "
+                        f"but this row is dated {month:%Y-%m}, {late} month(s) later; "
+                        + (
+                            f"a row more than {MERGE_GRACE_MONTHS} months after the merge would be added to {merge.into_unit} "
+                            "without a word: correct the unit id or the date, or the merge date"
+                            if severe
+                            else f"counted at {merge.into_unit} like the unit's earlier rows"
+                        ),
+                        "" if severe else f"moved to {merge.into_unit}",
+                        table,
+                    )
+                )
+    return out
+
+
+def births_gaps(check: TableCheck) -> list[Problem]:
+    """Months missing inside a unit's series of births: the forecast (step 02) needs every
+    month of a unit's history and never fills one (a filled month would be invented data),
+    so a gap is an error on the first row after it, naming the unit and the missing months."""
+    frame = check.frame
+    if frame.empty or "month" not in frame:
+        return []
+    out = []
+    lines = pd.Series(check.lines, index=frame.index)
+    for uid, group in frame.groupby("unit_id", sort=True):
+        ordered = group.sort_values("month")
+        months = ordered["month"].tolist()
+        for (before, i_before), (after, i_after) in zip(zip(months, ordered.index), zip(months[1:], ordered.index[1:])):
+            missing = pd.date_range(before + pd.offsets.MonthBegin(1), after - pd.offsets.MonthBegin(1), freq="MS")
+            if len(missing) == 0:
+                continue
+            listed = ", ".join(f"{m:%Y-%m}" for m in missing[:12]) + (", …" if len(missing) > 12 else "")
+            out.append(
+                Problem(
+                    check.file,
+                    int(lines[i_after]),
+                    "month",
+                    "error",
+                    f"{uid}: {len(missing)} month(s) missing between {before:%Y-%m} (row {int(lines[i_before])}) and {after:%Y-%m}: "
+                    f"{listed}; the forecast needs every month of a unit's history and fills none: add the missing rows "
+                    "(0 deliveries for a month without births) or, if the unit was closed, record it in the units table",
+                    "",
+                    check.table,
                 )
             )
     return out

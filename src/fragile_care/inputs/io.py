@@ -266,13 +266,20 @@ def read_raw_table(path: Path | str, sheet: str | None = None) -> RawTable:
     return read_delimited(path)
 
 
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt", ".tsv")
+
+
+def table_files(folder: Path, table: str) -> list[Path]:
+    """Every file in ``folder`` that could hold ``table`` (``<table>.csv``, ``.xlsx``, ...).
+    More than one is ambiguous: the data-set check refuses it, naming them all."""
+    return [folder / f"{table}{suffix}" for suffix in TABLE_SUFFIXES if (folder / f"{table}{suffix}").exists()]
+
+
 def find_table_file(folder: Path, table: str) -> Path | None:
-    """The file holding ``table`` in ``folder``: ``<table>.csv``, ``.txt`` or ``.xlsx``."""
-    for suffix in (".csv", ".xlsx", ".xlsm", ".txt", ".tsv"):
-        candidate = folder / f"{table}{suffix}"
-        if candidate.exists():
-            return candidate
-    return None
+    """The file holding ``table`` in ``folder``: ``<table>.csv``, ``.txt`` or ``.xlsx`` (the
+    first of :data:`TABLE_SUFFIXES`; :func:`table_files` lists them all)."""
+    found = table_files(folder, table)
+    return found[0] if found else None
 
 
 def sha256_file(path: Path) -> str:

@@ -195,6 +195,39 @@ def check_merges(harmonisation: Harmonisation, registry: UnitRegistry, file: str
         for uid in (merge.from_unit, merge.into_unit):
             if uid not in registry.ids:
                 problems.append(Problem(file, None, "unit_id", "error", f"harmonisation.merges names unknown unit {uid!r}", "", "units"))
+    into: dict[str, str] = {}
+    for merge in harmonisation.merges:
+        if into.get(merge.from_unit, merge.into_unit) != merge.into_unit:
+            problems.append(
+                Problem(
+                    "run configuration",
+                    None,
+                    "harmonisation.merges",
+                    "error",
+                    f"{merge.from_unit} is merged into both {into[merge.from_unit]} and {merge.into_unit}; a unit is merged into one unit",
+                    "",
+                    "units",
+                )
+            )
+        into[merge.from_unit] = merge.into_unit
+    for start in list(into):
+        chain = [start]
+        while chain[-1] in into and into[chain[-1]] not in chain:
+            chain.append(into[chain[-1]])
+        if chain[-1] in into and into[chain[-1]] == start:
+            problems.append(
+                Problem(
+                    "run configuration",
+                    None,
+                    "harmonisation.merges",
+                    "error",
+                    f"the merges form a cycle {' -> '.join([*chain, start])}; no unit would receive the merged activity: "
+                    "merge each closed unit into a unit that stays open",
+                    "",
+                    "units",
+                )
+            )
+            break
 
 
 def closed_without_merge(units: pd.DataFrame) -> dict[str, pd.Timestamp]:
