@@ -652,8 +652,11 @@ def _run(
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
-                if "No space left on device" in f"{getattr(exc, 'evalue', '')} {exc}":
+                said = f"{getattr(exc, 'evalue', '')} {exc}"
+                if "No space left on device" in said:
                     raise OSError(errno.ENOSPC, "No space left on device", str(tmp_processed)) from None
+                if "File too large" in said:  # a file-size limit (ulimit -f) in the kernel
+                    raise OSError(errno.EFBIG, "File too large", str(tmp_processed)) from None
                 failed = _keep_failed(tmp_bundle, tmp_processed, out_root / "_failed" / f"{cfg.run_id}-{token}")
                 _progress(out, f"[{i}/{n}] {step} ... FAILED after {time.perf_counter() - t0:.1f} s")
                 _progress(out, "error: " + _failure_message(exc, step, internal_dir(failed) / "notebooks" / target.name))
