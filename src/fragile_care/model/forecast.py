@@ -1030,8 +1030,16 @@ def summer_weekly(forecasts: pd.DataFrame, year: int, weeks: tuple[int, int]) ->
     frame = forecasts.rename(columns={"mean": "deliveries"})[["unit_id", "month", "deliveries"]]
     weekly = weekly_estimate(frame)
     weekly = weekly[(weekly["iso_year"] == year) & weekly["iso_week"].between(*weeks)].reset_index(drop=True)
-    sigma = (np.log(forecasts["upper_95"]) - np.log(forecasts["lower_95"])) / (2 * 1.959963984540054)
-    sigma = pd.Series(sigma.to_numpy(), index=pd.MultiIndex.from_frame(forecasts[["unit_id", "month"]]))
+    z = 1.959963984540054
+    lower, upper, mean = (forecasts[c].to_numpy(float) for c in ("lower_95", "upper_95", "mean"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        both = (np.log(upper) - np.log(lower)) / (2 * z)
+        upper_half = np.log(upper / mean) / z
+    # A unit of a birth or two a month has a 95 % interval down to 0 births, whose log is -inf:
+    # its spread is read off the upper half of the interval; a month forecast at 0 has none.
+    sigma = np.where(lower > 0, both, np.where((mean > 0) & (upper > mean), upper_half, 0.0))
+    sigma = np.where(np.isfinite(sigma), sigma, 0.0)
+    sigma = pd.Series(sigma, index=pd.MultiIndex.from_frame(forecasts[["unit_id", "month"]]))
     months = week_month(weekly["iso_year"], weekly["iso_week"])
     weekly["sigma_log"] = sigma.reindex(pd.MultiIndex.from_arrays([weekly["unit_id"], months])).to_numpy()
     return weekly
