@@ -275,3 +275,20 @@ def test_an_output_root_that_cannot_be_written_is_named_before_the_run(tmp_path)
         cfg, render=False, out=log, output_root=blocker / "out", processed_root=tmp_path / "p", cache_root=tmp_path / "c"
     )
     assert code == 2 and f"--output-root {blocker / 'out'} cannot be written to" in log.getvalue()
+
+
+def test_a_file_size_limit_ends_the_run_with_a_plain_message(tmp_path, monkeypatch):
+    """Issue 32: `ulimit -f` during a step ended in exit 70 with a message naming no file."""
+
+    class PapermillLike(Exception):
+        ename, evalue = "OSError", "[Errno 27] File too large"
+
+    def limited(*args, **kwargs):
+        raise PapermillLike("a cell failed")
+
+    monkeypatch.setattr(pipeline, "_execute", limited)
+    cfg = demo_config(tmp_path, paths.demo_dir())
+    log = _io.StringIO()
+    code, _ = pipeline.run(cfg, render=False, out=log, output_root=tmp_path / "o", processed_root=tmp_path / "p", cache_root=tmp_path / "c")
+    assert code == 1 and "refused to write a file this large" in log.getvalue() and "ulimit -f" in log.getvalue()
+    assert [p.name for p in (tmp_path / "p").iterdir()] == [".lock-rel"]

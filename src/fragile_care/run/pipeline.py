@@ -527,10 +527,16 @@ def _guarded(
             return code, result
         except OSError as exc:
             _remove_temporary(state)
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            if exc.errno == errno.EFBIG:
+                _progress(
+                    out,
+                    f"error: during {state['step']} the system refused to write a file this large in {exc.filename or out_root} "
+                    "(a file-size limit is set for this shell: see `ulimit -f`). The run's temporary folders were removed; the "
+                    "previous bundle, its processed tables and the cache are unchanged. Lift the limit and run again",
+                )
+                return EXIT_FAILED, None
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 _progress(out, f"error: {disk_full_message(run_id, state['step'], exc.filename, out_root, proc_root)}")
-                if exc.errno == errno.EFBIG:
-                    _progress(out, "  (the system refused a file this large: a file-size limit such as `ulimit -f` is set for this shell)")
                 return EXIT_FAILED, None
             if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
                 _progress(
