@@ -72,3 +72,19 @@ def test_a_unit_of_one_birth_a_month_gets_a_finite_spread_and_a_risk():
     weekly["rooms"] = 1
     risk, _ = capacity.redirection_risk(weekly, "rooms", 8.0, n_draws=50, seed=1)
     assert np.isfinite(risk["redirected_mean"]).all()
+
+
+def test_a_c_chart_with_a_short_baseline_has_no_limits_and_says_why():
+    from fragile_care.model import followup
+
+    chart = followup.c_chart(pd.Series([3.0, 5.0, 2.0, 8.0, 6.0, 4.0]), np.arange(6) < 3)  # one summer before the latest
+    assert chart["centre"].isna().all() and not chart["outside"].any()
+    assert "no control limits: the baseline holds 3 point(s), at least 6" in chart.attrs["note"]
+
+
+def test_key_numbers_count_the_findings_a_counted_entry_stands_for():
+    from fragile_care.model import followup
+
+    log = pd.DataFrame({"severity": ["repaired", "repaired", "warning"], "count": [1, 500, 2]})
+    numbers = followup.key_numbers({"quality_log": log})
+    assert numbers["quality_repairs"] == 501 and numbers["quality_warnings"] == 2

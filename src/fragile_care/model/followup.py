@@ -137,15 +137,30 @@ def xmr(values: pd.Series, baseline: pd.Series) -> pd.DataFrame:
     )
 
 
+C_CHART_MIN_POINTS = 6
+
+
 def c_chart(counts: pd.Series, baseline: pd.Series) -> pd.DataFrame:
-    """c-chart for counts per period: centre c̄ from the baseline, limits c̄ ± 3√c̄ (lower at 0)."""
+    """c-chart for counts per period: centre c̄ from the baseline, limits c̄ ± 3√c̄ (lower at 0).
+
+    A baseline of fewer than 6 points (a run whose data hold one summer before the latest)
+    gives the counts without centre and limits (NaN, no signals) and says so in
+    ``attrs["note"]``, instead of stopping the step."""
     mask = np.asarray(baseline, dtype=bool)
     base = counts[mask]
-    if len(base) < 6:
-        raise ValueError(f"a c-chart baseline needs at least 6 points, got {len(base)}")
+    v = counts.to_numpy(float)
+    if len(base) < C_CHART_MIN_POINTS:
+        chart = pd.DataFrame(
+            {"value": v, "centre": np.nan, "lower": np.nan, "upper": np.nan, "baseline": mask, "outside": False, "run": False},
+            index=counts.index,
+        )
+        chart.attrs["note"] = (
+            f"no control limits: the baseline holds {len(base)} point(s), at least {C_CHART_MIN_POINTS} are needed "
+            "(for the summer months June-August: two summers before the latest)"
+        )
+        return chart
     centre = float(base.mean())
     lower, upper = max(0.0, centre - 3 * np.sqrt(centre)), centre + 3 * np.sqrt(centre)
-    v = counts.to_numpy(float)
     return pd.DataFrame(
         {
             "value": v,
@@ -210,8 +225,9 @@ def key_numbers(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         out["redirected_next_summer"] = float(tot.set_index("unit_id").loc["REGION", "redirected_mean"])
     log = tables.get("quality_log")
     if log is not None:
-        out["quality_repairs"] = float((log["severity"] == "repaired").sum())
-        out["quality_warnings"] = float((log["severity"] == "warning").sum())
+        counts = log["count"].fillna(1) if "count" in log else pd.Series(1, index=log.index)  # an entry may count many findings
+        out["quality_repairs"] = float(counts[log["severity"] == "repaired"].sum())
+        out["quality_warnings"] = float(counts[log["severity"] == "warning"].sum())
     return out
 
 
