@@ -67,13 +67,13 @@ def test_a_redirection_row_above_the_units_births_of_a_day_is_refused(data, cfg)
     assert "births_monthly.csv row" in line and "Poisson" in line  # where the range comes from
 
 
-def test_babies_born_far_below_deliveries_is_refused(data, cfg):
+def test_babies_born_far_below_deliveries_is_a_warning_on_its_row(data, cfg):
     frame = read(data, "births_monthly")
     at = frame.index[(frame["unit_id"] == "NAL") & (frame["month"] == "2020-03")][0]
     frame.loc[at, "babies_born"] = "5"
     write(data, "births_monthly", frame)
-    (line,) = [m for m in found(data, cfg) if ":babies_born:" in m]
-    assert line.startswith(f"births_monthly.csv:{at + 2}:babies_born: error: NAL 2020-03: 5 babies born against 264 deliveries")
+    (line,) = [m for m in found(data, cfg, "warning") if ":babies_born:" in m]
+    assert line.startswith(f"births_monthly.csv:{at + 2}:babies_born: warning: NAL 2020-03: 5 babies born against 264 deliveries")
     assert "plausible: 248-293" in line and "multiple births" in line
 
 
