@@ -137,9 +137,12 @@ labels_x = [f"{fmt.sv_month(m)[:3]} {m.year}" for m in chart.index]
 fig, ax = plt.subplots(figsize=(9, 3.6))
 positions = range(len(chart))
 figures.suppressed_bars(ax, positions, chart["value"], cfg.disclosure_threshold, 0.6, sns.color_palette()[0], "Hänvisade")
-ax.axhline(chart["centre"].iloc[0], color="black")
-for bound in ("lower", "upper"):
-    ax.axhline(chart[bound].iloc[0], color="black", linestyle="--", linewidth=1)
+if "note" in chart.attrs:  # too short a baseline for limits (data from one or two summers)
+    ax.text(0.5, 0.95, figures.SPC_NO_LIMITS, transform=ax.transAxes, ha="center", va="top", fontsize=8)
+else:
+    ax.axhline(chart["centre"].iloc[0], color="black")
+    for bound in ("lower", "upper"):
+        ax.axhline(chart[bound].iloc[0], color="black", linestyle="--", linewidth=1)
 ax.set_xticks(list(positions), labels_x, rotation=45, ha="right", fontsize=8)
 ax.set(title="Hänvisade kvinnor per sommarmånad", ylabel="Hänvisade kvinnor", xlabel="")
 fig.tight_layout()

@@ -127,3 +127,8 @@ def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, 
     )
     for x, h, c, s in zip(positions, heights, counts, status):
         ax.text(x, h, cell_text(c, s, threshold), ha="center", va="bottom", fontsize=8)
+
+
+# A control chart whose baseline is too short for control limits (fewer than six summer
+# months before the latest summer): the chart shows the counts only and says why.
+SPC_NO_LIMITS = "Inga styrgränser: baslinjen har färre än sex sommarmånader (det behövs två somrar före den senaste)."
