@@ -298,7 +298,7 @@ def _redirection_attack(cfg, result, reveal_secondary: bool = False):
     summer_year = int(processed["staffing_weekly"].query("kind == 'utfall'")["iso_year"].max())
     shown = A.read_reports(sorted(result.internal.glob("*.qmd")), result.internal / "notebooks", label_to_unit, backtest_year, summer_year)
     A.read_workbook(result.published / f"{cfg.run_id}_tabeller.xlsx", label_to_unit, shown)
-    protected = processed["redirections_published"]
+    protected = processed["redirection_counts_internal"]
     if reveal_secondary:  # what primary suppression alone would print
         truth = {(u, int(y), r): str(n) for u, y, r, n in protected[["unit_id", "year", "reasons", "women"]].itertuples(index=False)}
         for key, texts in shown.cells.items():
