@@ -136,7 +136,7 @@ def test_50000_duplicate_rows_give_a_handful_of_log_rows_with_the_count(data, cf
     log = result.quality_log
     dup = log[log["problem"].str.startswith("exact duplicate of row 2 ")]
     assert len(dup) == 1 and int(dup["count"].iloc[0]) == 50_000
-    assert "50,000 rows like this, the first on rows" in dup["action"].iloc[0]
+    assert "50,000 rows like this, the first on rows" in dup["problem"].iloc[0]
     assert len(log) < 40  # the demo's own repairs, counted per kind beyond 20
     acc = result.accounting.set_index("table").loc["redirections"]
     assert acc["rows_read"] == acc["rows_kept"] + acc["rows_rejected"] and acc["rows_rejected"] == 50_000

@@ -57,7 +57,7 @@ def test_identical_findings_beyond_the_limit_are_one_counted_entry():
     out = collapse(few + many)
     assert out[:REPEAT_LIMIT] == few  # up to the limit, each finding as it was
     (entry,) = out[REPEAT_LIMIT:]
-    assert entry.count == 50_000 and entry.row == 3 and "50,000 rows like this, the first on rows 3, 4, 5" in entry.action
+    assert entry.count == 50_000 and entry.row == 3 and "50,000 rows like this, the first on rows 3, 4, 5" in entry.problem
     frame = problems_to_frame(few + many)
     assert len(frame) == REPEAT_LIMIT + 1 and int(frame["count"].sum()) == 50_000 + REPEAT_LIMIT
 

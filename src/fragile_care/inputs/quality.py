@@ -69,8 +69,8 @@ class ProblemLog:
     """Findings in the order found, with bounded memory: of identical findings (same
     :attr:`Problem.signature`, rows differ) the first ``REPEAT_LIMIT`` are kept; the rest are
     only counted. :meth:`problems` gives each group of at most ``REPEAT_LIMIT`` as it was and
-    a larger one as a single entry (the first row, the count, the first ``ROWS_SHOWN`` rows
-    in the action)."""
+    a larger one as a single entry (the first row, the count, and the first ``ROWS_SHOWN``
+    rows in the finding's text; the action is unchanged)."""
 
     def __init__(self) -> None:
         self._order: list[tuple] = []  # (signature, problem) in the order found, at most REPEAT_LIMIT per signature
@@ -102,15 +102,16 @@ class ProblemLog:
             done.add(sig)
             shown = ", ".join(str(r) for r in rows[:ROWS_SHOWN] if r is not None)
             where = f", the first on rows {shown}, …" if shown else ""
-            action = f"{problem.action}; " if problem.action else ""
+            # the action stays as it was, so the entry groups and translates with its kind;
+            # the count and the first rows go with the finding's text
             out.append(
                 Problem(
                     problem.file,
                     problem.row,
                     problem.column,
                     problem.severity,
-                    problem.problem,
-                    f"{action}{count:,} rows like this{where}",
+                    f"{problem.problem} ({count:,} rows like this{where})",
+                    problem.action,
                     problem.table,
                     count,
                 )
