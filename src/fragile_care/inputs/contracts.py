@@ -35,7 +35,7 @@ from fragile_care.inputs.schemas import (
     Column,
     TableSchema,
 )
-from fragile_care.inputs.units import UnitRegistry
+from fragile_care.inputs.units import UnitRegistry, merge_cycles
 
 
 @dataclass
@@ -295,14 +295,14 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
         for target, line in zip(frame["merged_into"], kept_lines):
             if target is not None and not pd.isna(target) and target not in ids:
                 add(line, "merged_into", "error", f"merged_into names unknown unit {target!r}")
-        for problem in merge_cycles(frame, kept_lines, file):
+        for problem in merge_cycle_problems(frame, kept_lines, file):
             log.add(problem)
     return TableCheck(
         schema.name, file, frame.reset_index(drop=True), log.problems(), rows_read, rows_read - rejected, rejected, kept_lines
     )
 
 
-def merge_cycles(units: pd.DataFrame, lines: list[int], file: str) -> list[Problem]:
+def merge_cycle_problems(units: pd.DataFrame, lines: list[int], file: str) -> list[Problem]:
     """Units whose ``merged_into`` chain comes back to a unit of the chain (Östra into
     Mölndal and Mölndal into Östra, or a unit into itself): no unit would receive the
     activity. One error per unit of a cycle, naming the rows of the whole cycle."""
@@ -311,32 +311,14 @@ def merge_cycles(units: pd.DataFrame, lines: list[int], file: str) -> list[Probl
     target = {str(u): t for u, t in zip(units["unit_id"], units["merged_into"]) if isinstance(t, str) and t.strip()}
     row_of = {str(u): line for u, line in zip(units["unit_id"], lines)}
     out: list[Problem] = []
-    reported: set[str] = set()
-    for start in sorted(target, key=lambda u: row_of.get(u, 0)):
-        chain = [start]
-        while chain[-1] in target and target[chain[-1]] not in chain:
-            chain.append(target[chain[-1]])
-        if chain[-1] not in target:
-            continue  # the chain ends at a unit that was not merged away
-        cycle = chain[chain.index(target[chain[-1]]) :]
-        if cycle[0] in reported:
-            continue
-        reported.update(cycle)
+    for cycle in merge_cycles(target, sorted(target, key=lambda u: row_of.get(u, 0))):
         path = " -> ".join([*cycle, cycle[0]])
         rows = ", ".join(str(row_of[u]) for u in cycle)
-        for uid in cycle:
-            out.append(
-                Problem(
-                    file,
-                    row_of[uid],
-                    "merged_into",
-                    "error",
-                    f"merged_into forms a cycle {path} (rows {rows}); no unit would receive the merged activity: "
-                    "a unit is merged into a unit that stays open (clear merged_into of the unit that took over)",
-                    "",
-                    UNITS.name,
-                )
-            )
+        text = (
+            f"merged_into forms a cycle {path} (rows {rows}); no unit would receive the merged activity: "
+            "a unit is merged into a unit that stays open (clear merged_into of the unit that took over)"
+        )
+        out += [Problem(file, row_of[uid], "merged_into", "error", text, "", UNITS.name) for uid in cycle]
     return out
 
 

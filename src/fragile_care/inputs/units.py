@@ -190,7 +190,29 @@ def merges_from_units(units: pd.DataFrame) -> tuple[Merge, ...]:
     return tuple(out)
 
 
+def merge_cycles(target: dict[str, str], order: list[str]) -> list[list[str]]:
+    """The cycles of a "merged into" map (a unit merged into one of the units merged into
+    it, or into itself), each once: the chain walked from each unit of ``order`` until it
+    comes back, the cycle written from the unit where the chain enters it."""
+    cycles: list[list[str]] = []
+    reported: set[str] = set()
+    for start in order:
+        chain = [start]
+        while chain[-1] in target and target[chain[-1]] not in chain:
+            chain.append(target[chain[-1]])
+        if chain[-1] not in target:
+            continue  # the chain ends at a unit that was not merged away
+        cycle = chain[chain.index(target[chain[-1]]) :]
+        if cycle[0] not in reported:
+            reported.update(cycle)
+            cycles.append(cycle)
+    return cycles
+
+
 def check_merges(harmonisation: Harmonisation, registry: UnitRegistry, file: str, problems: list[Problem]) -> None:
+    def config_error(text: str) -> Problem:
+        return Problem("run configuration", None, "harmonisation.merges", "error", text, "", "units")
+
     for merge in harmonisation.merges:
         for uid in (merge.from_unit, merge.into_unit):
             if uid not in registry.ids:
@@ -199,35 +221,18 @@ def check_merges(harmonisation: Harmonisation, registry: UnitRegistry, file: str
     for merge in harmonisation.merges:
         if into.get(merge.from_unit, merge.into_unit) != merge.into_unit:
             problems.append(
-                Problem(
-                    "run configuration",
-                    None,
-                    "harmonisation.merges",
-                    "error",
-                    f"{merge.from_unit} is merged into both {into[merge.from_unit]} and {merge.into_unit}; a unit is merged into one unit",
-                    "",
-                    "units",
+                config_error(
+                    f"{merge.from_unit} is merged into both {into[merge.from_unit]} and {merge.into_unit}; a unit is merged into one unit"
                 )
             )
         into[merge.from_unit] = merge.into_unit
-    for start in list(into):
-        chain = [start]
-        while chain[-1] in into and into[chain[-1]] not in chain:
-            chain.append(into[chain[-1]])
-        if chain[-1] in into and into[chain[-1]] == start:
-            problems.append(
-                Problem(
-                    "run configuration",
-                    None,
-                    "harmonisation.merges",
-                    "error",
-                    f"the merges form a cycle {' -> '.join([*chain, start])}; no unit would receive the merged activity: "
-                    "merge each closed unit into a unit that stays open",
-                    "",
-                    "units",
-                )
+    for cycle in merge_cycles(into, list(into))[:1]:
+        problems.append(
+            config_error(
+                f"the merges form a cycle {' -> '.join([*cycle, cycle[0]])}; no unit would receive the merged activity: "
+                "merge each closed unit into a unit that stays open"
             )
-            break
+        )
 
 
 def closed_without_merge(units: pd.DataFrame) -> dict[str, pd.Timestamp]:

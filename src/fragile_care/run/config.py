@@ -117,10 +117,6 @@ def _check_depth(text: str, name: str) -> None:
             depth -= 1
 
 
-def _key_text(node: yaml.Node) -> str:
-    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.tag.rsplit(':', 1)[-1]}>"
-
-
 def _check_duplicate_keys(node: yaml.Node, name: str, seen: set[int] | None = None) -> None:
     """Refuse a key written twice in one mapping (PyYAML keeps the last without a word),
     naming the key and both lines."""
