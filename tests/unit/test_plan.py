@@ -172,11 +172,11 @@ def test_forecast_vs_actual_marks_months_outside_the_interval():
 def test_load_previous_reads_a_bundle_from_disk(tmp_path):
     from fragile_care.inputs import io
 
-    assert followup.load_previous(tmp_path / "out" / "r1", tmp_path / "proc" / "r1") is None  # no previous run
+    assert followup.load_previous(tmp_path / "out" / "r1" / "manifest.json", tmp_path / "proc" / "r1") is None  # no previous run
     (tmp_path / "out" / "r1").mkdir(parents=True)
     io.write_json({"run_id": "r1", "inputs": []}, tmp_path / "out" / "r1" / "manifest.json")
     io.write_tables({"redirection_totals": pd.DataFrame({"unit_id": ["REGION"], "redirected_mean": [4.5]})}, tmp_path / "proc" / "r1")
-    manifest, tables = followup.load_previous(tmp_path / "out" / "r1", tmp_path / "proc" / "r1")
+    manifest, tables = followup.load_previous(tmp_path / "out" / "r1" / "manifest.json", tmp_path / "proc" / "r1")
     assert manifest["run_id"] == "r1" and followup.key_numbers(tables) == {"redirected_next_summer": 4.5}
 
 

@@ -200,11 +200,10 @@ def forecast_vs_actual(forecast: pd.DataFrame, births: pd.DataFrame, months: pd.
 
 
 # ----------------------------------------------------------------------------- previous run
-def load_previous(bundle: Path, processed: Path) -> tuple[dict, dict[str, pd.DataFrame]] | None:
-    """The previous run's manifest (in the bundle's internal part, or at its top in a bundle
-    made before the split) and processed tables, or None when there is none."""
-    manifest = next((p for p in (bundle / "internal" / "manifest.json", bundle / "manifest.json") if p.is_file()), None)
-    if manifest is None or not processed.is_dir():
+def load_previous(manifest: Path, processed: Path) -> tuple[dict, dict[str, pd.DataFrame]] | None:
+    """The previous run's manifest (``bundle.manifest_path`` finds it in a bundle) and
+    processed tables, or None when there is none."""
+    if not manifest.is_file() or not processed.is_dir():
         return None
     return io.read_json(manifest), io.read_tables(processed)
 

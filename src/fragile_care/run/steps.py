@@ -47,6 +47,7 @@ from fragile_care.model import (
 )
 from fragile_care.model.calendar import tertial_months
 from fragile_care.publish import disclosure
+from fragile_care.run.bundle import manifest_path
 from fragile_care.run.settings import RunConfig
 
 Tables = dict[str, pd.DataFrame]
@@ -478,7 +479,7 @@ def previous_run_changes(
     """What changed since the previous run (``followup.previous_run``): ``None`` when its
     bundle is not there, else (its manifest, changed files, headline numbers)."""
     root = Path(output_root) if output_root else paths.output_root()
-    previous = followup.load_previous(root / cfg.previous_run_id, Path(processed_dir).parent / cfg.previous_run_id)
+    previous = followup.load_previous(manifest_path(root / cfg.previous_run_id), Path(processed_dir).parent / cfg.previous_run_id)
     if previous is None:
         return None
     manifest, old_tables = previous
