@@ -60,6 +60,8 @@ def test_identical_findings_beyond_the_limit_are_one_counted_entry():
     assert entry.count == 50_000 and entry.row == 3 and "50,000 rows like this, the first on rows 3, 4, 5" in entry.problem
     frame = problems_to_frame(few + many)
     assert len(frame) == REPEAT_LIMIT + 1 and int(frame["count"].sum()) == 50_000 + REPEAT_LIMIT
+    assert collapse(out) == out  # a log collapsed again (validate prints what check_table collapsed) says the count once
+    assert entry.action == "row dropped"  # the action keeps its kind, so reports group and translate it
 
 
 def test_a_unit_of_one_birth_a_month_gets_a_finite_spread_and_a_risk():

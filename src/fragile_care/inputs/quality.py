@@ -94,7 +94,9 @@ class ProblemLog:
         done: set[tuple] = set()
         for sig, problem in self._order:
             count, rows = self._groups[sig]
-            if count <= REPEAT_LIMIT and len(rows) == count:
+            # a group of at most REPEAT_LIMIT single findings, or one entry that already
+            # counts its group (a log collapsed again, as ``validate`` does): as it was
+            if (count <= REPEAT_LIMIT and len(rows) == count) or (len(rows) == 1 and problem.count == count):
                 out.append(problem)
                 continue
             if sig in done:
