@@ -26,10 +26,6 @@ from fragile_care.inputs import io
 from fragile_care.inputs.assembly import clean_dataset
 from fragile_care.inputs.schemas import (
     ACTION_PLAN,
-    OPTIONAL_PUBLIC_TABLES,
-    OPTIONAL_UNIT_TABLES,
-    PUBLIC_TABLES,
-    UNIT_TABLES,
 )
 from fragile_care.model import (
     allocation,
@@ -46,7 +42,7 @@ from fragile_care.model import (
     staffing,
 )
 from fragile_care.model.calendar import tertial_months
-from fragile_care.publish import disclosure
+from fragile_care.publish import catalog, disclosure
 from fragile_care.run.bundle import manifest_path
 from fragile_care.run.settings import RunConfig
 
@@ -59,14 +55,24 @@ COMMON_SECTIONS = ("run_id", "title", "tertial", "data", "period", "summer", "di
 class Step:
     name: str
     reads: tuple[str, ...]
-    writes: tuple[str, ...]
     compute: Callable[[Tables, RunConfig], Tables]
     sections: tuple[str, ...] = ()
     optional_reads: tuple[str, ...] = ()
-    optional_writes: tuple[str, ...] = ()
-    shows: tuple[str, ...] = ()
     reads_raw_files: bool = False
     reads_previous_run: bool = False
+
+    # What a step writes and shows is declared once, in the output catalog.
+    @property
+    def writes(self) -> tuple[str, ...]:
+        return catalog.written_by(self.name)
+
+    @property
+    def optional_writes(self) -> tuple[str, ...]:
+        return catalog.written_by(self.name, optional=True)
+
+    @property
+    def shows(self) -> tuple[str, ...]:
+        return catalog.shown_by(self.name)
 
     @property
     def source(self) -> Path:
@@ -310,16 +316,12 @@ def plan_table(tables: Tables) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- the table
-_CLEAN_WRITES = (*UNIT_TABLES, *PUBLIC_TABLES, "quality_log", "row_accounting", "redirection_counts_internal", "redirections_published")
-
 STEPS: tuple[Step, ...] = (
     Step(
         "01_clean_data",
         reads=(),
-        writes=_CLEAN_WRITES,
         compute=clean_data,
         sections=("harmonisation",),
-        optional_writes=(*OPTIONAL_UNIT_TABLES, *OPTIONAL_PUBLIC_TABLES, "births_monthly_sites", "staffing_sites"),
         reads_raw_files=True,
     ),
     Step(
@@ -334,9 +336,6 @@ STEPS: tuple[Step, ...] = (
             "vgr_women_15_49_by_age",
             "vgr_population_by_age_sex_2020",
         ),
-        writes=("births_forecast",),
-        optional_writes=("births_forecast_tertial",),
-        shows=("forecast_evaluation", "forecast_annual", "demographic_check"),
     ),
     Step(
         "03_staffing",
@@ -353,7 +352,6 @@ STEPS: tuple[Step, ...] = (
             "redirection_counts_internal",
         ),
         optional_reads=("neonatal_transfers",),
-        writes=("staffing_weekly", "neonatal_weekly", "neonatal_rates", "neonatal_flows", "capacity_calibration", "calibration_backtest"),
     ),
     Step(
         "04_capacity_risk",
@@ -371,21 +369,6 @@ STEPS: tuple[Step, ...] = (
             "neonatal_flows",
         ),
         optional_reads=("postnatal_capacity",),
-        writes=(
-            "redirection_risk",
-            "redirection_totals",
-            "extra_staff",
-            "neonatal_risk",
-            "model_vs_log",
-            "postnatal_weekly",
-            "care_chain_weekly",
-            "care_chain_simulated",
-            "theatre_weekly",
-            "theatre_annual",
-            "postnatal_annual",
-            "neonatal_annual",
-        ),
-        shows=("simulation",),
     ),
     Step(
         "05_action_plan",
@@ -406,7 +389,6 @@ STEPS: tuple[Step, ...] = (
             "births_forecast_tertial",
         ),
         optional_reads=("action_plan", "best_practice", "postnatal_capacity"),
-        writes=("scenarios", "scenario_weeks", "indicators", "care_levels_annual"),
         reads_previous_run=True,
     ),
     Step(
@@ -427,7 +409,6 @@ STEPS: tuple[Step, ...] = (
             "calibration_backtest",
         ),
         optional_reads=("action_plan", "care_chain_weekly"),
-        writes=("brief_key_numbers", "brief_units", "brief_proposals"),
     ),
 )
 BY_NAME = {s.name: s for s in STEPS}
@@ -456,8 +437,9 @@ class StepOutputError(RuntimeError):
 
 
 def run_step(name: str, cfg: RunConfig, processed_dir: Path | str) -> Tables:
-    """Read the step's declared tables from ``processed_dir``, compute, write the declared
-    tables, and return the inputs and every result (written or shown)."""
+    """Read the step's declared tables from ``processed_dir``, compute, check every result
+    against the output catalog, write the declared tables, and return the inputs and every
+    result (written or shown)."""
     step = BY_NAME[name]
     folder = Path(processed_dir)
     optional = [t for t in step.optional_reads if (folder / f"{t}.parquet").exists()]
@@ -469,6 +451,9 @@ def run_step(name: str, cfg: RunConfig, processed_dir: Path | str) -> Tables:
     undeclared = sorted(set(results) - set(step.writes) - set(step.optional_writes) - set(step.shows))
     if undeclared:
         raise StepOutputError(f"step {name} produced undeclared results {', '.join(undeclared)}")
+    wrong = [problem for table, frame in results.items() for problem in catalog.problems(table, frame)]
+    if wrong:
+        raise StepOutputError(f"step {name}: results differ from the output catalog (publish/catalog.py): " + "; ".join(wrong))
     io.write_tables({k: v for k, v in results.items() if k in step.writes or k in step.optional_writes}, folder)
     return {**inputs, **results}
 
