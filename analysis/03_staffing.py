@@ -31,7 +31,9 @@ cfg, out_dir = config.notebook_context(run_config, processed_dir)
 figures.set_style()
 tables = steps.run_step("03_staffing", cfg, out_dir)
 labels = {**describe.unit_labels(tables["units"]), "REGION": "Hela regionen"}
-norms, cap = cfg.norms, cfg.capacity
+norms = cfg.norms
+# the delivery-room stay: the prior (configured or default) and the value the model uses (step 03 resolved it)
+stay = tables["resolved_settings"].set_index("setting").loc["capacity.mean_stay_hours"]
 
 # %%
 midwives, neonatal = tables["staffing_weekly"], tables["neonatal_weekly"]
@@ -137,7 +139,7 @@ table = pd.DataFrame(
     {
         "Skattning": fits["role"].map(role_sv),
         "Somrar": fits["years"],
-        "Effektiv tid, timmar": [fmt.sv_num(v, 1) if u else "ej skattad" for v, u in zip(fits["mean_stay_hours"], fits["used"])],
+        "Effektiv tid, timmar": [fmt.sv_num(v, 1) if u else "ej skattad" for v, u in zip(fits["effective_stay_hours"], fits["used"])],
         "95 %-intervall": [
             f"{fmt.sv_num(lo, 1)}–{fmt.sv_num(hi, 1)}" if u else "–" for lo, hi, u in zip(fits["ci_low"], fits["ci_high"], fits["used"])
         ],
@@ -152,7 +154,7 @@ table = pd.DataFrame(
 display(
     Markdown(
         fmt.md_table(table, align="llrrrrr")
-        + f"\n\nAntagandet var {fmt.sv_num(cap.mean_stay_hours, 1)} timmar. Den effektiva tiden tar upp allt som gör att modellen och "
+        + f"\n\nAntagandet var {fmt.sv_num(stay['prior'], 1)} timmar. Den effektiva tiden tar upp allt som gör att modellen och "
         "loggen skiljer sig, inte bara vårdtiden (till exempel andelen barnmorskor på förlossningen och hänvisningar som aldrig loggas). "
         "Spridningen över 1 betyder att veckorna varierar mer än slumpen i en Poissonprocess; intervallet är vidgat med den."
     )
@@ -180,7 +182,7 @@ else:
             "Enhet": listed["unit_id"].map(labels),
             "Loggen": [published.text(u, y, "capacity", n) for u, y, n in zip(listed["unit_id"], listed["iso_year"], listed["logged"])],
             "Modellen, kalibrerad": listed["predicted_calibrated"].map(fmt.sv_int),
-            f"Modellen, antagen tid ({fmt.sv_num(cap.mean_stay_hours, 0)} h)": listed["predicted_configured"].map(fmt.sv_int),
+            f"Modellen, antagen tid ({fmt.sv_num(stay['prior'], 0)} h)": listed["predicted_configured"].map(fmt.sv_int),
         }
     )
     inside = low <= region["logged"] <= high
@@ -267,13 +269,15 @@ rows = [
     ),
     (
         "Genomsnittlig tid på förlossningsrummet, timmar: antagande",
-        fmt.sv_num(cap.mean_stay_hours, 1),
+        fmt.sv_num(stay["prior"], 1),
         "Antagande utifrån WHO (2018); inget svenskt mått är publicerat",
     ),
     (
         "Effektiv tid på förlossningsrummet, timmar: skattad mot hänvisningsloggen och använd i prognosen",
-        fmt.sv_num(calibration.effective_stay(fits), 1),
-        "Skattad i denna körning (tabellen över kalibreringen)" if used["used"] else f"Ej skattad: {used['reason']}; antagandet används",
+        fmt.sv_num(stay["value"], 1),
+        "Skattad i denna körning (tabellen över kalibreringen)"
+        if stay["source"] == "calibrated"
+        else f"Ej skattad: {used['reason']}; antagandet används",
     ),
 ]
 display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Norm eller antagande", "Värde", "Källa"]), align="lrl")))

@@ -30,7 +30,7 @@ cfg, out_dir = config.notebook_context(run_config, processed_dir)
 figures.set_style()
 tables = steps.run_step("04_capacity_risk", cfg, out_dir)
 labels = {**describe.unit_labels(tables["units"]), "REGION": "Hela regionen"}
-cap = steps.calibrated_settings(tables, cfg)  # the effective stay from step 03's calibration
+effective = steps.effective_capacity(tables, cfg)  # the values the model uses (step 03 resolved them)
 weekly = tables["staffing_weekly"]
 observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
 outlook = int(ahead["iso_year"].iloc[0])
@@ -47,7 +47,7 @@ display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, c
 # %%
 #| label: txt-risk-summary
 region = totals.set_index("unit_id").loc["REGION"]
-at_risk = risk[risk["blocking"] > cap.high_risk_blocking]
+at_risk = risk[risk["blocking"] > effective.high_risk_blocking]
 top = risk.loc[risk["blocking"].idxmax()]  # the highest risk, as the heat map shows it
 busiest = capacity.rank_risk(risk, 1).iloc[0]  # the most expected redirected women in one week
 units_ranked = totals[totals["unit_id"] != "REGION"].sort_values("redirected_mean", ascending=False)
@@ -56,14 +56,14 @@ display(
         f"**Planeringstal:** om inget förändras väntas omkring {fmt.sv_int(region['redirected_mean'])} kvinnor behöva hänvisas från sin "
         f"förlossningsenhet för att alla bemannade rum är upptagna under sommaren {outlook} (vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}); "
         f"med 80 % sannolikhet mellan {fmt.sv_int(region['redirected_p10'])} och {fmt.sv_int(region['redirected_p90'])}. "
-        f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} att en kvinna måste hänvisas "
+        f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(effective.high_risk_blocking, 0)} att en kvinna måste hänvisas "
         f"och {int((risk['blocking'] > cfg.norms.target_blocking).sum())} en risk över dimensioneringsgränsen {fmt.sv_pct(cfg.norms.target_blocking, 0)}. "
         f"Störst är risken vid {fmt.md_escape(labels[top['unit_id']])} vecka {int(top['iso_week'])} ({fmt.sv_pct(top['blocking'], 1)}, omkring "
         f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest väntade hänvisningar en enskild vecka har "
         f"{fmt.md_escape(labels[busiest['unit_id']])} vecka {int(busiest['iso_week'])} (omkring {fmt.sv_num(busiest['redirected_mean'], 1)} kvinnor, "
         f"risk {fmt.sv_pct(busiest['blocking'], 1)}), och flest över hela sommaren väntas vid "
         f"{fmt.md_escape(labels[units_ranked.iloc[0]['unit_id']])}. Modellen är kalibrerad mot hänvisningsloggen "
-        f"(effektiv tid på förlossningsrummet {fmt.sv_num(cap.mean_stay_hours, 1)} timmar)."
+        f"(effektiv tid på förlossningsrummet {fmt.sv_num(effective.mean_stay_hours, 1)} timmar)."
     )
 )
 
@@ -103,7 +103,7 @@ table = pd.DataFrame(
         "Risk": ranked["blocking"].map(lambda v: fmt.sv_pct(v, 1)),
         "Väntat antal hänvisade": ranked["redirected_mean"].map(lambda v: fmt.sv_num(v, 1)),
         "80 %-intervall": [f"{fmt.sv_num(a, 1)}–{fmt.sv_num(b, 1)}" for a, b in zip(ranked["redirected_p10"], ranked["redirected_p90"])],
-        f"P(risk > {fmt.sv_pct(cap.high_risk_blocking, 0)})": ranked["p_high"].map(lambda v: fmt.sv_pct(v, 0)),
+        f"P(risk > {fmt.sv_pct(effective.high_risk_blocking, 0)})": ranked["p_high"].map(lambda v: fmt.sv_pct(v, 0)),
     }
 )
 display(Markdown(fmt.md_table(table, align="lrrrrrrr") + "\n\nVäntade antal är modellskattningar (medelvärden), inte räknade personer."))
@@ -134,7 +134,9 @@ table = pd.DataFrame(
         "Sommar": listed["iso_year"].astype(str),
         "Förlossningar": listed["deliveries"].map(fmt.sv_int),
         "Modellen, kalibrerad": listed["predicted"].map(fmt.sv_int),
-        f"Modellen, antagen tid ({fmt.sv_num(cfg.capacity.mean_stay_hours, 0)} h)": listed["predicted_configured"].map(fmt.sv_int),
+        f"Modellen, antagen tid ({fmt.sv_num(tables['resolved_settings'].set_index('setting').loc['capacity.mean_stay_hours', 'prior'], 0)} h)": listed[
+            "predicted_configured"
+        ].map(fmt.sv_int),
         "Loggen": [
             published.text(u, y, "capacity", n) for u, y, n in zip(listed["unit_id"], listed["iso_year"], listed["logged_capacity"])
         ],
@@ -201,7 +203,7 @@ table = pd.DataFrame(
 display(
     Markdown(
         (fmt.md_table(table, align="lrrrr") if len(blocks) else "Ingen vecka vinner på fler barnmorskor.")
-        + f"\n\n{fmt.sv_int(used_weeks)} av {fmt.sv_int(cap.extra_fte_weeks)} årsarbetarveckor (konfigurationens capacity.extra_fte_weeks) "
+        + f"\n\n{fmt.sv_int(used_weeks)} av {fmt.sv_int(effective.extra_fte_weeks)} årsarbetarveckor (konfigurationens capacity.extra_fte_weeks) "
         f"sänker planeringstalet från omkring {fmt.sv_int(before)} till {fmt.sv_int(after)} väntade hänvisade kvinnor."
     )
 )
@@ -225,7 +227,7 @@ need = (
 table = pd.DataFrame(
     {
         "Enhet": need["unit_id"].map(labels),
-        f"Under {fmt.sv_pct(cap.high_risk_blocking, 0)}: årsarbetarveckor": need["high"].map(fmt.sv_int),
+        f"Under {fmt.sv_pct(effective.high_risk_blocking, 0)}: årsarbetarveckor": need["high"].map(fmt.sv_int),
         f"Under {fmt.sv_pct(cfg.norms.target_blocking, 0)}: årsarbetarveckor": need["target"].map(fmt.sv_int),
         "Veckor som behöver fler": need["weeks"].astype(str),
         "Största vecka (åa)": need["target_max"].map(lambda v: fmt.sv_num(v, 1)),
@@ -251,18 +253,18 @@ table = pd.DataFrame(
         "Ingen granne ledig": simulated["not_placed"].map(num),
     }
 )
-p = cap.arrival_profile
+p = effective.arrival_profile
 display(
     Markdown(
         fmt.md_table(table, align="lrrrrrr")
         + (
-            f"\n\nSimuleringen: {cap.simulation_replications} upprepningar per vecka, inflödet {fmt.sv_pct(p.hourly_amplitude, 0)} över "
+            f"\n\nSimuleringen: {effective.simulation_replications} upprepningar per vecka, inflödet {fmt.sv_pct(p.hourly_amplitude, 0)} över "
             f"medel kring klockan {int(p.peak_hour)} och lika mycket under tolv timmar senare, helger {fmt.sv_pct(p.weekend_factor, 0)} av vardagar (antaganden). "
             + (f"{shown} " if shown else "")
             + "Grannenheter: "
             + "; ".join(
                 f"{fmt.md_escape(labels.get(u, u))} → {', '.join(fmt.md_escape(labels.get(n, n)) for n in ns)}"
-                for u, ns in cap.overflow.items()
+                for u, ns in effective.overflow.items()
                 if u in rows
             )
             + ". Planeringstalet (tabellen över väntat antal hänvisade per enhet) räknar med prognosens hela osäkerhet och blir därför "
@@ -295,7 +297,7 @@ table = pd.DataFrame(
         "Vårdnivå": per["care_level"].map(CARE_LEVEL_SV),
         "Risk, medel": per["mean"].map(lambda v: fmt.sv_pct(v, 1)),
         "Risk, högsta vecka": per["worst"].map(lambda v: fmt.sv_pct(v, 1)),
-        f"Veckor över {fmt.sv_pct(cap.high_risk_blocking, 0)}": per["weeks"].astype(int).astype(str),
+        f"Veckor över {fmt.sv_pct(effective.high_risk_blocking, 0)}": per["weeks"].astype(int).astype(str),
         "Väntat antal vårdade på annat håll": per["away"].map(lambda v: fmt.sv_num(v, 1)),
         "Överflyttade hit efter födseln": per["moved"].map(lambda v: "–" if v == 0 else fmt.sv_num(v, 1)),
     }
@@ -363,7 +365,7 @@ table = pd.DataFrame(
 display(
     Markdown(
         fmt.md_table(table, align="lrrrrrrrr")
-        + f"\n\nSimulering med {fmt.sv_num(cap.mean_stay_hours, 1)} timmar på förlossningsrummet (kalibrerad), BB-vårdtid enligt antagandena nedan, "
+        + f"\n\nSimulering med {fmt.sv_num(effective.mean_stay_hours, 1)} timmar på förlossningsrummet (kalibrerad), BB-vårdtid enligt antagandena nedan, "
         "20 upprepningar om 20 veckor med samma inflöde som veckans prognos. Andelarna är modellskattningar för en vecka, inte räknade kvinnor."
         + (f" {shown}" if shown else "")
     )

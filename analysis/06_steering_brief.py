@@ -25,7 +25,7 @@ from fragile_care.run import config, steps
 cfg, out_dir = config.notebook_context(run_config, processed_dir)
 tables = steps.run_step("06_steering_brief", cfg, out_dir)
 labels = describe.short_labels(tables["units"])
-cap = steps.calibrated_settings(tables, cfg)
+effective = steps.effective_capacity(tables, cfg)  # the values the model uses (step 03 resolved them)
 key = tables["brief_key_numbers"].set_index("key")
 units, proposals, extra = tables["brief_units"], tables["brief_proposals"], tables["extra_staff"]
 actions = steps.plan_table(tables)
@@ -68,7 +68,7 @@ rows = [
         f"80 %-intervall {fmt.sv_int(plan['low'])}–{fmt.sv_int(plan['high'])}",
     ),
     (
-        f"Neonatala vårdnivåer med risk över {fmt.sv_pct(cap.high_risk_blocking, 0)} någon vecka sommaren {int(neo['year'])}",
+        f"Neonatala vårdnivåer med risk över {fmt.sv_pct(effective.high_risk_blocking, 0)} någon vecka sommaren {int(neo['year'])}",
         f"{fmt.sv_int(neo['value'])} av {fmt.sv_int(neo['of'])}",
         "enhet × vårdnivå (intensiv, intermediär, vårdavdelning)",
     ),
@@ -134,7 +134,7 @@ display(
     Markdown(
         (
             "\n".join(items) + f"\n\nFörstärkningarna fördelar {fmt.sv_int(extra['fte_added'].sum())} extra årsarbetarveckor "
-            f"(konfigurationens antagande om vad en sommarersättning kan ge: {fmt.sv_int(cap.extra_fte_weeks)}) dit de minskar hänvisningarna mest; "
+            f"(konfigurationens antagande om vad en sommarersättning kan ge: {fmt.sv_int(effective.extra_fte_weeks)}) dit de minskar hänvisningarna mest; "
             f"alla tillsammans sänker planeringstalet från omkring {fmt.sv_int(extra['redirected_before'].sum())} till "
             f"{fmt.sv_int(extra['redirected_after'].sum())}. Punkterna ovan är de största posterna ({fmt.sv_int(staff['fte_weeks'].sum())} "
             f"årsarbetarveckor); resten ligger i tabellen i sommarrapporten. "
@@ -150,11 +150,12 @@ display(
 #| label: txt-model-trust
 fits, backtest = tables["capacity_calibration"], tables["calibration_backtest"]
 used = calibration.used_fit(fits)
+stay = tables["resolved_settings"].set_index("setting").loc["capacity.mean_stay_hours"]  # prior and effective, step 03
 text = (
     f"Modellen är kalibrerad mot hänvisningsloggen för somrarna {used['years']}: en effektiv tid på förlossningsrummet av "
-    f"{fmt.sv_num(used['mean_stay_hours'], 1)} timmar (95 %-intervall {fmt.sv_num(used['ci_low'], 1)}–{fmt.sv_num(used['ci_high'], 1)}) "
-    f"i stället för antagandets {fmt.sv_num(used['configured_hours'], 0)}."
-    if used["used"]
+    f"{fmt.sv_num(stay['value'], 1)} timmar (95 %-intervall {fmt.sv_num(stay['low'], 1)}–{fmt.sv_num(stay['high'], 1)}) "
+    f"i stället för antagandets {fmt.sv_num(stay['prior'], 0)}."
+    if stay["source"] == "calibrated"
     else f"Modellen är inte kalibrerad mot loggen ({fmt.md_escape(used['reason'])}); antagandet om tiden på förlossningsrummet används."
 )
 if not backtest.empty:

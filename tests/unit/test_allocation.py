@@ -111,10 +111,10 @@ def test_calibration_recovers_a_known_stay_from_simulated_counts():
     assert fit.used
     assert fit.ci_low < truth < fit.ci_high
     assert fit.ci_high < 8.0
-    assert fit.mean_stay_hours == pytest.approx(truth, rel=0.05)
+    assert fit.effective_stay_hours == pytest.approx(truth, rel=0.05)
 
 
 def test_calibration_falls_back_to_the_configured_stay_on_a_nearly_empty_log():
     weekly = _weekly([6.0], [8], [100.0]).assign(logged=2.0)
     fit = calibration.fit_stay(weekly, configured=8.0)
-    assert not fit.used and fit.mean_stay_hours == 8.0 and "minst" in fit.reason
+    assert not fit.used and fit.effective_stay_hours == 8.0 and "minst" in fit.reason

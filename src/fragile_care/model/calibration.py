@@ -21,10 +21,12 @@ Backtest: fit on every summer but the last, predict the last, compare with its l
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 from scipy import optimize, stats
 
 from fragile_care.model import capacity
@@ -38,7 +40,7 @@ MIN_LOGGED = 10  # fewer logged women than this cannot pin the stay down
 class StayFit:
     """A fitted effective stay, or why none was fitted (``used`` False)."""
 
-    mean_stay_hours: float
+    effective_stay_hours: float  # the prior when no fit was made (used False)
     ci_low: float
     ci_high: float
     dispersion: float
@@ -128,8 +130,8 @@ def calibrate(observed: pd.DataFrame, redirections: pd.DataFrame, configured: fl
             {
                 "role": role,
                 "years": ", ".join(str(y) for y in ys),
-                "configured_hours": configured,
-                "mean_stay_hours": f.mean_stay_hours,
+                "prior_stay_hours": configured,
+                "effective_stay_hours": f.effective_stay_hours,
                 "ci_low": f.ci_low,
                 "ci_high": f.ci_high,
                 "dispersion": f.dispersion,
@@ -145,7 +147,7 @@ def calibrate(observed: pd.DataFrame, redirections: pd.DataFrame, configured: fl
     if back is None:
         return fits, pd.DataFrame(columns=["unit_id", "iso_year", "logged", "predicted_configured", "predicted_calibrated"])
     last = frame[frame["iso_year"] == years[-1]]
-    test = last.assign(predicted_configured=_predicted(last, configured), predicted_calibrated=_predicted(last, back.mean_stay_hours))
+    test = last.assign(predicted_configured=_predicted(last, configured), predicted_calibrated=_predicted(last, back.effective_stay_hours))
     per_unit = test.groupby(["unit_id", "iso_year"], as_index=False)[["logged", "predicted_configured", "predicted_calibrated"]].sum()
     total = per_unit.drop(columns=["unit_id", "iso_year"]).sum().to_frame().T.assign(unit_id="REGION", iso_year=years[-1])
     return fits, pd.concat([per_unit, total[per_unit.columns]], ignore_index=True)
@@ -160,7 +162,55 @@ def effective_stay(fits: pd.DataFrame) -> float:
     """The stay the outlook and scenarios use: the calibrated one when it was fitted, else
     the configured one."""
     row = used_fit(fits)
-    return float(row["mean_stay_hours"]) if bool(row["used"]) else float(row["configured_hours"])
+    return float(row["effective_stay_hours"]) if bool(row["used"]) else float(row["prior_stay_hours"])
+
+
+CALIBRATED = {"capacity.mean_stay_hours"}  # the settings the calibration estimates
+
+
+def resolved_settings(sections: Mapping[str, BaseModel], fits: pd.DataFrame) -> pd.DataFrame:
+    """Every number of the given configuration sections with the value the model uses
+    (``value``), where it comes from (``source``: configured in the run file, the schema's
+    default, or calibrated against the redirection log), its 95 % interval when it is
+    estimated (``low``, ``high``) and the value before the calibration (``prior``). The one
+    table later steps and notebooks take settings from; nothing re-derives them."""
+    used = used_fit(fits)
+    rows = []
+    for section, model in sections.items():
+        for setting, value, configured in _numbers(section, model):
+            row = {"setting": setting, "value": value, "source": "configured" if configured else "default"}
+            row.update(low=math.nan, high=math.nan, prior=value)
+            if setting in CALIBRATED and bool(used["used"]):
+                row.update(value=float(used["effective_stay_hours"]), source="calibrated", low=used["ci_low"], high=used["ci_high"])
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["setting", "value", "source", "low", "high", "prior"]).astype(
+        {"value": float, "low": float, "high": float, "prior": float}
+    )
+
+
+def _numbers(prefix: str, model: BaseModel):
+    """(dotted name, number, set in the run file) for every number of a settings model,
+    nested models and mappings of numbers included; flags and texts are left out."""
+    for name, value in model:
+        key, configured = f"{prefix}.{name}", name in model.model_fields_set
+        if isinstance(value, BaseModel):
+            yield from ((k, v, configured and c) for k, v, c in _numbers(key, value))
+        elif isinstance(value, dict):
+            yield from ((f"{key}.{k}", float(v), configured) for k, v in value.items() if _is_number(v))
+        elif _is_number(value):
+            yield key, float(value), configured
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def setting(resolved: pd.DataFrame, name: str) -> float:
+    """The value the model uses for ``name`` (e.g. ``capacity.mean_stay_hours``)."""
+    found = resolved.loc[resolved["setting"] == name, "value"]
+    if found.empty:
+        raise KeyError(f"{name} is not in resolved_settings")
+    return float(found.iloc[0])
 
 
 def prediction_interval(mean: float, dispersion: float, level: float = 0.8) -> tuple[float, float]:

@@ -189,9 +189,12 @@ TABLES: tuple[Table, ...] = (
           ("from_unit", "unit_id", "care_level", "transfers", "per_delivery"),
           "transfers between units per delivery of the sending unit"),
     Table("capacity_calibration", STAFFING, ("role",),
-          ("role", "years", "configured_hours", "mean_stay_hours", "ci_low", "ci_high", "dispersion", "weeks", "logged",
+          ("role", "years", "prior_stay_hours", "effective_stay_hours", "ci_low", "ci_high", "dispersion", "weeks", "logged",
            "predicted", "used", "reason"),
           "the effective delivery-room stay estimated from the redirection log (fit and backtest rows)"),
+    Table("resolved_settings", STAFFING, ("setting",), ("setting", "value", "source", "low", "high", "prior"),
+          "every number of the staffing and capacity sections with the value the model uses, its source (configured, "
+          "default or calibrated), its 95 % interval when estimated and its prior; later steps read settings only here"),
     Table("calibration_backtest", STAFFING, ("unit_id", "iso_year"),
           ("unit_id", "iso_year", "logged", "predicted_configured", "predicted_calibrated"),
           "each observed summer predicted from the other summers' calibration, against the log"),

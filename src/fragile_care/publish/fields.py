@@ -194,12 +194,15 @@ FIELDS: dict[str, Field] = {
     "demographic_tfr_observed": _f("float", "births", "Demografisk skattning, observerad fruktsamhet"),
     "difference": _f("float", "share", "Skillnad", PCT),
     # the calibration
-    "configured_hours": _f("float", "hours", "Antagen vårdtid (timmar)"),
-    "mean_stay_hours": _f("float", "hours", "Kalibrerad vårdtid (timmar)"),
+    "prior_stay_hours": _f("float", "hours", "Antagen vårdtid (timmar)"),
+    "effective_stay_hours": _f("float", "hours", "Kalibrerad vårdtid (timmar)"),
     "ci_low": _f("float", "hours", "95 %, lägre"),
     "ci_high": _f("float", "hours", "95 %, övre"),
     "dispersion": _f("float", "ratio", "Överspridning", DEC2),
     "used": _f("bool", "", "Används"),
+    "setting": _f("text", "", "Inställning"),
+    "source": _f("text", "", "Ursprung"),
+    "prior": _f("float", "setting's unit", "Före kalibrering", DEC2),
     # the simulation
     "erlang_b": _f("float", "probability", "Erlang B", PCT),
     "sim_constant": _f("float", "probability", "Simulering, jämnt inflöde", PCT),

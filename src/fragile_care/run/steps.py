@@ -168,7 +168,8 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     fits, backtest = calibration.calibrate(midwives[midwives["kind"] == "utfall"], tables["redirections"], configured)
     if not cfg.capacity.calibrate_stay:
         fits = fits.assign(used=False, reason="kalibreringen är avstängd i konfigurationen (capacity.calibrate_stay)")
-    stay = calibration.effective_stay(fits)
+    resolved = calibration.resolved_settings({"staffing": cfg.norms, "capacity": cfg.capacity}, fits)
+    stay = calibration.setting(resolved, "capacity.mean_stay_hours")
     if stay != configured:
         midwives, neonatal = compute(stay)  # the rooms needed with the effective stay
     return {
@@ -178,6 +179,7 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
         "neonatal_flows": flows,
         "capacity_calibration": fits,
         "calibration_backtest": backtest,
+        "resolved_settings": resolved,
     }
 
 
@@ -185,7 +187,7 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     """Redirection risk per unit and week with the forecast's uncertainty (the effective stay
     from step 03's calibration), where extra staff helps most, the model against the
     redirection log, the simulation with daily variation and overflow, neonatal cots."""
-    cap = calibrated_settings(tables, cfg)
+    cap = effective_capacity(tables, cfg)
     weekly = tables["staffing_weekly"]
     observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
     arrivals = capacity.forecast_draws(ahead, cap.forecast_draws, cap.seed)  # one set of draws for the risk and the allocation
@@ -224,7 +226,7 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
 
 def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
     """Each measure's effect on next summer as a scenario, and the indicators against targets."""
-    cap = calibrated_settings(tables, cfg)
+    cap = effective_capacity(tables, cfg)
     weekly = tables["staffing_weekly"]
     actions = plan_table(tables)
     scenario_table, scenario_weeks = scenarios.scenarios(
@@ -287,9 +289,15 @@ def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
 
 
 # ----------------------------------------------------------------------------- helpers the notebooks share
-def calibrated_settings(tables: Tables, cfg: RunConfig) -> capacity.CapacitySettings:
-    """The capacity settings with the effective stay of step 03's calibration."""
-    return cfg.capacity.model_copy(update={"mean_stay_hours": calibration.effective_stay(tables["capacity_calibration"])})
+def effective_capacity(tables: Tables, cfg: RunConfig) -> capacity.CapacitySettings:
+    """The capacity settings the model uses: the run's, with every value step 03 resolved
+    by calibration (``resolved_settings``, source "calibrated"). ``cfg.capacity`` holds the
+    priors; this object the effective values."""
+    resolved = tables["resolved_settings"]
+    calibrated = resolved[(resolved["source"] == "calibrated") & resolved["setting"].str.startswith("capacity.")]
+    return cfg.capacity.model_copy(
+        update={s.removeprefix("capacity."): float(v) for s, v in zip(calibrated["setting"], calibrated["value"])}
+    )
 
 
 def annual_deliveries(tables: Tables) -> pd.DataFrame:
@@ -364,6 +372,7 @@ STEPS: tuple[Step, ...] = (
             "redirections",
             "redirection_counts_internal",
             "capacity_calibration",
+            "resolved_settings",
             "births_forecast",
             "neonatal_rates",
             "neonatal_flows",
@@ -385,6 +394,7 @@ STEPS: tuple[Step, ...] = (
             "births_forecast",
             "redirection_totals",
             "capacity_calibration",
+            "resolved_settings",
             "quality_log",
             "births_forecast_tertial",
         ),
@@ -407,6 +417,7 @@ STEPS: tuple[Step, ...] = (
             "scenarios",
             "capacity_calibration",
             "calibration_backtest",
+            "resolved_settings",
         ),
         optional_reads=("action_plan", "care_chain_weekly"),
     ),

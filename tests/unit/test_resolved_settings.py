@@ -1,0 +1,42 @@
+"""resolved_settings (model/calibration.py): each number the model uses, once, with its source."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from fragile_care.model import calibration
+from fragile_care.model.capacity import CapacitySettings
+from fragile_care.model.staffing import Norms
+
+pytestmark = pytest.mark.unit
+
+
+def _fits(used: bool) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"role": "used", "years": "2025, 2026", "prior_stay_hours": 8.0, "effective_stay_hours": 7.5 if used else 8.0,
+          "ci_low": 7.0 if used else math.nan, "ci_high": 8.1 if used else math.nan, "used": used}]
+    )  # fmt: skip
+
+
+def test_sources_say_configured_default_or_calibrated():
+    sections = {"staffing": Norms(target_blocking=0.02), "capacity": CapacitySettings(mean_stay_hours=8.0, seed=7)}
+    resolved = calibration.resolved_settings(sections, _fits(True)).set_index("setting")
+    assert resolved.loc["staffing.target_blocking", "source"] == "configured"
+    assert resolved.loc["staffing.target_blocking", "value"] == 0.02
+    assert resolved.loc["staffing.labour_ward_share", "source"] == "default"
+    assert resolved.loc["staffing.nurses_per_cot.hd", "value"] == 0.5  # mappings of numbers are flattened
+    assert resolved.loc["capacity.arrival_profile.peak_hour", "source"] == "default"  # nested models too
+    stay = resolved.loc["capacity.mean_stay_hours"]
+    assert (stay["source"], stay["value"], stay["prior"], stay["low"], stay["high"]) == ("calibrated", 7.5, 8.0, 7.0, 8.1)
+    assert "capacity.calibrate_stay" not in resolved.index  # flags are not numbers
+    assert calibration.setting(resolved.reset_index(), "capacity.mean_stay_hours") == 7.5
+
+
+def test_without_a_fit_the_prior_is_used():
+    resolved = calibration.resolved_settings({"capacity": CapacitySettings(mean_stay_hours=9.0)}, _fits(False))
+    stay = resolved.set_index("setting").loc["capacity.mean_stay_hours"]
+    assert (stay["source"], stay["value"], stay["prior"]) == ("configured", 9.0, 9.0)
+    assert math.isnan(stay["low"])
+    with pytest.raises(KeyError, match="capacity.nothing is not in resolved_settings"):
+        calibration.setting(resolved, "capacity.nothing")
