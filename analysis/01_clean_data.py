@@ -26,7 +26,7 @@ from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
 
-cfg, out_dir = config.notebook_context(run_config, processed_dir)
+cfg, out_dir = config.notebook_context(run_config, processed_dir, step="01_clean_data")
 figures.set_style()
 
 # %% [markdown]

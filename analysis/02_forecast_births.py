@@ -23,7 +23,7 @@ from fragile_care.publish import figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
 
-cfg, out_dir = config.notebook_context(run_config, processed_dir)
+cfg, out_dir = config.notebook_context(run_config, processed_dir, step="02_forecast_births")
 figures.set_style()
 tables = steps.run_step("02_forecast_births", cfg, out_dir)
 births, units = tables["births_monthly"], tables["units"]

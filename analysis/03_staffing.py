@@ -27,7 +27,7 @@ from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
 
-cfg, out_dir = config.notebook_context(run_config, processed_dir)
+cfg, out_dir = config.notebook_context(run_config, processed_dir, step="03_staffing")
 figures.set_style()
 tables = steps.run_step("03_staffing", cfg, out_dir)
 labels = {**describe.unit_labels(tables["units"]), "REGION": "Hela regionen"}

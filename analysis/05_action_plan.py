@@ -25,7 +25,7 @@ from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import bundle, config, steps
 
-cfg, out_dir = config.notebook_context(run_config, processed_dir)
+cfg, out_dir = config.notebook_context(run_config, processed_dir, step="05_action_plan")
 figures.set_style()
 tables = steps.run_step("05_action_plan", cfg, out_dir)
 actions = steps.plan_table(tables)

@@ -22,7 +22,7 @@ from fragile_care.publish import disclosure
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
 
-cfg, out_dir = config.notebook_context(run_config, processed_dir)
+cfg, out_dir = config.notebook_context(run_config, processed_dir, step="06_steering_brief")
 tables = steps.run_step("06_steering_brief", cfg, out_dir)
 labels = describe.short_labels(tables["units"])
 effective = steps.effective_capacity(tables, cfg)  # the values the model uses (step 03 resolved them)

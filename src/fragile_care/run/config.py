@@ -202,13 +202,16 @@ def write_validated(cfg: RunConfig, folder: Path) -> Path:
     return target
 
 
-def notebook_context(run_config: str, processed_dir: str = "") -> tuple[RunConfig, Path]:
+def notebook_context(run_config: str, processed_dir: str = "", step: str | None = None) -> tuple[RunConfig, Path]:
     """What every analysis notebook starts with: the validated run config (the bundle's
     ``run_config.json`` under the pipeline, a YAML file interactively) and the folder of the
-    run's processed tables."""
+    run's processed tables. With ``step``, the config shows only that step's declared
+    sections (``settings.ScopedConfig``): its cache key hashes those, so reading another
+    would give a stale cache hit when that section changes."""
     from fragile_care.lifetime import watch_parent
 
     if processed_dir:  # under the pipeline: the kernel stops if the run is killed outright
         watch_parent()
     cfg = load_config(run_config)
-    return cfg, Path(processed_dir) if processed_dir else paths.processed_dir(cfg.run_id)
+    folder = Path(processed_dir) if processed_dir else paths.processed_dir(cfg.run_id)
+    return (step_table.scoped(cfg, step) if step else cfg), folder

@@ -371,3 +371,68 @@ class RunConfig(BaseModel):
         """The next summer after the run's data: the year after the period's end once
         August is in the data, else the same year."""
         return self.period_end.year + (1 if self.period_end.month >= 8 else 0)
+
+
+# ----------------------------------------------------------------------------- a step's view of the run
+# Which sections of the run file each value of RunConfig is derived from. A step's cache key
+# hashes the sections it declares (run/steps.py), so a step may read only those:
+# ScopedConfig refuses the others. A new RunConfig property needs its sections here (a test
+# checks that every property is listed).
+SECTIONS_OF: dict[str, tuple[str, ...]] = {
+    "run_id": ("run_id",),
+    "tertial": ("tertial",),
+    "title": ("title", "tertial"),
+    "data_source": ("data",),
+    "is_demo": ("data",),
+    "data_dir": ("data",),
+    "public_dir": (),
+    "period_start": ("period",),
+    "period_end": ("period", "tertial"),
+    "summer_first_week": ("summer",),
+    "summer_last_week": ("summer",),
+    "summer_weeks": ("summer",),
+    "compare_years": ("summer", "period", "tertial"),
+    "outlook_summer": ("period", "tertial"),
+    "harmonisation": ("harmonisation",),
+    "horizon_months": ("forecast",),
+    "evaluation_origins": ("forecast",),
+    "disclosure_threshold": ("disclosure",),
+    "norms": ("staffing",),
+    "capacity": ("capacity",),
+    "postnatal": ("postnatal",),
+    "care_levels": ("care_levels",),
+    "previous_run": ("followup",),
+    "previous_run_id": ("followup", "tertial"),
+    "spc_baseline": ("followup", "tertial"),
+    "render_formats": ("render",),
+    "steps": ("steps",),
+    "reports": ("render",),
+}
+
+
+class UndeclaredSection(RuntimeError):
+    """A step read a section of the run configuration it does not declare."""
+
+
+class ScopedConfig:
+    """A run configuration as one step may see it: the values of the sections it declares,
+    an error naming the section for any other (the step's cache key would not change with
+    it). ``read`` collects the sections it did read."""
+
+    def __init__(self, cfg: RunConfig, sections: tuple[str, ...], step: str):
+        self._cfg, self._sections, self._step = cfg, frozenset(sections), step
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in SECTIONS_OF:
+            raise UndeclaredSection(f"step {self._step} reads cfg.{name}, which no step may read (run/settings.SECTIONS_OF)")
+        missing = [s for s in SECTIONS_OF[name] if s not in self._sections]
+        if missing:
+            raise UndeclaredSection(
+                f"step {self._step} reads cfg.{name} from section(s) {', '.join(missing)} it does not declare "
+                "(add them to its Step(..., sections=...) in run/steps.py)"
+            )
+        self.read.update(SECTIONS_OF[name])
+        return getattr(self._cfg, name)

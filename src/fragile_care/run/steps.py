@@ -44,7 +44,7 @@ from fragile_care.model import (
 from fragile_care.model.calendar import tertial_months
 from fragile_care.publish import catalog, disclosure
 from fragile_care.run.bundle import manifest_path
-from fragile_care.run.settings import RunConfig
+from fragile_care.run.settings import RunConfig, ScopedConfig
 
 Tables = dict[str, pd.DataFrame]
 # Config sections every step reads (its notebook shows them).
@@ -443,6 +443,12 @@ def producers() -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------- running a step
+def scoped(cfg: RunConfig | ScopedConfig, name: str) -> ScopedConfig:
+    """``cfg`` as step ``name`` may see it (``settings.ScopedConfig``)."""
+    full = cfg._cfg if isinstance(cfg, ScopedConfig) else cfg
+    return ScopedConfig(full, BY_NAME[name].config_sections, name)
+
+
 class StepOutputError(RuntimeError):
     """A step's computation did not return a table it declares."""
 
@@ -455,7 +461,8 @@ def run_step(name: str, cfg: RunConfig, processed_dir: Path | str) -> Tables:
     folder = Path(processed_dir)
     optional = [t for t in step.optional_reads if (folder / f"{t}.parquet").exists()]
     inputs = io.read_tables(folder, [*step.reads, *optional]) if (step.reads or optional) else {}
-    results = step.compute(inputs, cfg)
+    # the computation sees only the configuration sections the step declares (its cache key hashes them)
+    results = step.compute(inputs, scoped(cfg, name))
     missing = [t for t in (*step.writes, *step.shows) if t not in results]
     if missing:
         raise StepOutputError(f"step {name} did not produce {', '.join(missing)}")
