@@ -127,17 +127,17 @@ def demo_yaml(tmp_path, text_edit=lambda t: t, name="c.yaml", encoding="utf-8"):
 @pytest.mark.parametrize(
     ("edit", "encoding", "message"),
     [
-        (lambda t: t, "cp1252", r"line 4: not UTF-8 text"),
+        (lambda t: t, "cp1252", r"line 9: not UTF-8 text"),  # the title
         (lambda t: t.replace("run_id: 2026-T2", 'run_id: "x\\n"'), "utf-8", r"run_id: 'x\\n' is not allowed"),
         (lambda t: t.replace("tertial: 2026-T2", 'tertial: "2026-T2\\n"'), "utf-8", r"tertial: '2026-T2\\n' is not a tertial"),
         (lambda t: t.replace("tertial: 2026-T2", "tertial: 9999-T2"), "utf-8", r"tertial: '9999-T2' has year 9999"),
-        (lambda t: t.replace("end: 2026-08", "end: 9999-12"), "utf-8", r"period\.end: '9999-12' has year 9999"),
+        (lambda t: t + "period:\n  end: 9999-12\n", "utf-8", r"period\.end: '9999-12' has year 9999"),
         (
-            lambda t: t.replace("compare_years: [2024, 2025, 2026]", "compare_years: [2010, 2025]"),
+            lambda t: t + "summer:\n  compare_years: [2010, 2025]\n",
             "utf-8",
             r"summer\.compare_years: 2010 outside",
         ),
-        (lambda t: t.replace("first_week: 25", "first_week: 53").replace("last_week: 33", "last_week: 53"), "utf-8", r"summer\.first_week"),
+        (lambda t: t + "summer:\n  first_week: 53\n  last_week: 53\n", "utf-8", r"summer\.first_week"),
     ],
 )
 def test_bad_config_files_are_config_errors(tmp_path, edit, encoding, message):

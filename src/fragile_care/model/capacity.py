@@ -24,6 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from fragile_care.validation import KeyedError
 
 HOURS_PER_WEEK = 168.0
+# Defaults of CapacitySettings that the model's functions also fall back on: each written
+# once, here (the run configuration's schema uses these names).
+DEFAULT_MEAN_STAY_HOURS = 8.0  # an assumption, explained in CapacitySettings
+DEFAULT_STAY_CV = 0.5
+DEFAULT_HIGH_RISK = 0.05
+DEFAULT_DRAWS = 1000
 Z95 = 1.959963984540054
 
 
@@ -164,9 +170,9 @@ def redirection_risk(
     weekly: pd.DataFrame,
     servers_col: str,
     mean_stay_hours: float,
-    n_draws: int = 1000,
+    n_draws: int = DEFAULT_DRAWS,
     seed: int = 0,
-    high_risk: float = 0.05,
+    high_risk: float = DEFAULT_HIGH_RISK,
     arrivals: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Blocking probability and expected redirected women per unit and week, with the
@@ -296,7 +302,7 @@ def simulate(
     weeks: float = 1.0,
     replications: int = 50,
     seed: int = 0,
-    stay_cv: float = 0.5,
+    stay_cv: float = DEFAULT_STAY_CV,
     profile: ArrivalProfile | None = None,
     overflow: Mapping[str, Sequence[str]] | None = None,
     warmup_hours: float = 48.0,
@@ -391,11 +397,11 @@ def simulate(
 
 def agreement(
     cases: Sequence[tuple[float, int]],
-    mean_stay_hours: float = 8.0,
+    mean_stay_hours: float = DEFAULT_MEAN_STAY_HOURS,
     weeks: float = 20.0,
     replications: int = 40,
     seed: int = 0,
-    stay_cv: float = 0.5,
+    stay_cv: float = DEFAULT_STAY_CV,
 ) -> pd.DataFrame:
     """Simulated blocking against Erlang B for (load in erlangs, servers) cases, constant
     arrival rate, log-normal stays (the formula holds for any stay distribution)."""
@@ -471,7 +477,7 @@ def simulate_summer(
     overflow: Mapping[str, Sequence[str]],
     replications: int,
     seed: int,
-    stay_cv: float = 0.5,
+    stay_cv: float = DEFAULT_STAY_CV,
     servers_col: str = "rooms_staffed",
 ) -> pd.DataFrame:
     """Redirected women per unit over a summer by four methods, week by week at the mean
@@ -529,18 +535,18 @@ class CapacitySettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     mean_stay_hours: float = Field(
-        8.0, gt=0, le=72, description="mean delivery-room stay in hours (ASSUMPTION; the prior of the calibration)"
+        DEFAULT_MEAN_STAY_HOURS, gt=0, le=72, description="mean delivery-room stay in hours (ASSUMPTION; the prior of the calibration)"
     )
     calibrate_stay: bool = Field(
         True, description="estimate the effective stay from the redirection log (model.calibration) and use it for the outlook"
     )
-    stay_cv: float = Field(0.5, ge=0, le=5, description="coefficient of variation of the stay in the simulation")
-    high_risk_blocking: float = Field(0.05, ge=0, le=1, description="blocking above which a week counts as at risk")
+    stay_cv: float = Field(DEFAULT_STAY_CV, ge=0, le=5, description="coefficient of variation of the stay in the simulation")
+    high_risk_blocking: float = Field(DEFAULT_HIGH_RISK, ge=0, le=1, description="blocking above which a week counts as at risk")
     extra_fte_weeks: int = Field(
         40, ge=0, le=100000, description="extra delivery-ward midwife FTE-weeks to allocate next summer (e.g. what a summer-pay offer buys)"
     )
     neonatal_history_years: int = Field(3, ge=1, le=10, description="complete years of neonatal admissions behind the rates")
-    forecast_draws: int = Field(1000, ge=100, le=100000, description="draws from the forecast's uncertainty")
+    forecast_draws: int = Field(DEFAULT_DRAWS, ge=100, le=100000, description="draws from the forecast's uncertainty")
     simulation_replications: int = Field(30, ge=2, le=1000, description="replications of the ward simulation")
     seed: int = Field(20260601, ge=0, le=2**32 - 1, description="whole number seeding the draws and the simulation")
     arrival_profile: ArrivalProfile = Field(default_factory=ArrivalProfile)

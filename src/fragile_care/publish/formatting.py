@@ -80,6 +80,17 @@ def sv_int(x: Any) -> str:
     return (MINUS if value < 0 else "") + text
 
 
+SV_NUMBER_WORDS = ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio")
+
+
+def sv_months(months: int) -> str:
+    """A horizon in words: ``60`` -> ``fem år``, ``12`` -> ``ett år``, ``30`` -> ``30 månader``."""
+    years, rest = divmod(int(months), 12)
+    if rest == 0 and 1 <= years < len(SV_NUMBER_WORDS):
+        return f"{SV_NUMBER_WORDS[years]} år"
+    return f"{int(months)} månader"
+
+
 def sv_num(x: Any, decimals: int = 1) -> str:
     """``3.45`` -> ``3,5`` with thousands separated; ``decimals`` after the comma."""
     if missing(x):

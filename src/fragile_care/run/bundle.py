@@ -12,6 +12,8 @@ from pathlib import Path
 
 from fragile_care import __version__, paths
 from fragile_care.inputs import io
+from fragile_care.model import forecast
+from fragile_care.publish import formatting as fmt
 from fragile_care.publish import handoff
 from fragile_care.run.settings import RunConfig
 
@@ -162,6 +164,10 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
             "data_label": "EXEMPELDATA (syntetiska enhetsdata)" if cfg.is_demo else "Regionens egna data",
             "period_end": f"{cfg.period_end:%Y-%m}",
             "summer_weeks": f"{cfg.summer_first_week}–{cfg.summer_last_week}",
+            # numbers the report prose states, from the run (never written as literals in a report)
+            "forecast_draws": fmt.sv_int(cfg.capacity.forecast_draws),
+            "horizon": fmt.sv_months(cfg.horizon_months),
+            "small_series": fmt.sv_int(forecast.SMALL_SERIES),
         },
         bundle / "_variables.yml",
     )

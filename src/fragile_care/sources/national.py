@@ -225,7 +225,7 @@ def write_dataset(out_dir: Path, n_units: int = 45, seed: int = SEED) -> Path:
         data={"source": "path", "path": str(data.resolve())},
         harmonisation={"aliases": {}, "merges": []},
     )
-    raw["capacity"]["overflow"] = overflow
+    raw.setdefault("capacity", {})["overflow"] = overflow
     config = out_dir / "run.yaml"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return config
