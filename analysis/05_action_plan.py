@@ -303,9 +303,9 @@ else:
 
 # %%
 #| label: tbl-changes
-#| tbl-cap: "Vad har ändrats sedan förra körningen: indatafiler som har tillkommit, tagits bort eller ändrats, och nyckeltal före och efter."
+#| tbl-cap: "Vad har ändrats sedan förra körningen: datafiler som har tillkommit, tagits bort eller ändrats, och nyckeltal före och efter."
 previous_id = cfg.previous_run_id
-changes = steps.previous_run_changes(cfg, out_dir, output_root, tables, bundle.input_hashes(cfg))
+changes = steps.previous_run_changes(cfg, out_dir, output_root, tables, bundle.input_hashes(cfg, bundle.data_files(cfg)))
 if changes is None:
     display(Markdown(f"Ingen tidigare körning `{previous_id}` finns att jämföra med."))
 else:

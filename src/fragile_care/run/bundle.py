@@ -96,7 +96,13 @@ def relative(path: Path) -> str:
 
 def input_files(cfg: RunConfig) -> list[Path]:
     """Every file a run reads: the run config, the unit tables and the public series."""
-    files = [cfg.source_file] if cfg.source_file else []
+    return ([cfg.source_file] if cfg.source_file else []) + data_files(cfg)
+
+
+def data_files(cfg: RunConfig) -> list[Path]:
+    """The data files a run reads: the unit tables and the public series (a step may read
+    these; the run config file as a whole it may not, see ``settings.ScopedConfig``)."""
+    files: list[Path] = []
     if cfg.data_dir.is_dir():
         files += sorted(p for p in cfg.data_dir.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt", ".tsv"))
     files += sorted(p for p in cfg.public_dir.iterdir() if p.is_file() and p.suffix.lower() == ".csv")

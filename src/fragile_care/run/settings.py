@@ -408,6 +408,7 @@ SECTIONS_OF: dict[str, tuple[str, ...]] = {
     "steps": ("steps",),
     "reports": ("render",),
 }
+SECTIONS_OF["source_file"] = tuple(RunFile.model_fields)  # the file as a whole holds every section
 
 
 class UndeclaredSection(RuntimeError):

@@ -486,5 +486,8 @@ def previous_run_changes(
     if previous is None:
         return None
     manifest, old_tables = previous
+    # data files only: the run configuration's sections are compared by the cache, not as a file
+    config_file = manifest.get("config_file")
+    manifest = {**manifest, "inputs": [i for i in manifest.get("inputs", []) if i.get("path") != config_file]}
     files, numbers = followup.compare_runs(manifest, old_tables, input_hashes, current)
     return manifest, files, numbers
