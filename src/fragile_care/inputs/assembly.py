@@ -70,6 +70,14 @@ def _read(path: Path, schema: TableSchema, units: UnitRegistry | None) -> tuple[
     return check_table(raw, schema, units), raw
 
 
+def read_units_table(folder: Path) -> TableCheck | None:
+    """The units table of ``folder`` read and checked on its own, before any harmonisation
+    (what a run's pre-flight checks the settings against); None when the folder has none.
+    An unreadable file is a check with that one error, as in :func:`clean_dataset`."""
+    path = io.find_table_file(folder, UNITS.name)
+    return None if path is None else _read(path, UNITS, None)[0]
+
+
 def _period_filter(frame: pd.DataFrame, schema: TableSchema, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Rows inside the run's period (monthly and dated tables; ISO weeks by their Thursday)."""
     end_exclusive = end + pd.offsets.MonthBegin(1)

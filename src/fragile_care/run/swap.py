@@ -1,9 +1,13 @@
-"""The journalled folder swap that puts a run's processed tables and bundle into place
-together (and its recovery after a run killed between the renames)."""
+"""A run's folders beside its bundle: the journalled folder swap that puts a run's processed
+tables and bundle into place together, its recovery after a run killed between the renames,
+the temporary folders a killed run left behind and the partial bundles of failed runs."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import TextIO
@@ -78,3 +82,55 @@ def recover_swaps(out_root: Path, run_id: str, out: TextIO) -> None:
         + ", ".join(str(final) for _, final, _ in steps)
         + " now hold the last complete run (its reports may need `fragile-care render`)",
     )
+
+
+TOKEN_RE = r"\d{8}T\d{6}-[0-9a-f]{6}"  # a run's token: start time and 6 hex digits (temporary and failed folders)
+
+
+def new_token() -> str:
+    """A fresh token for a run's temporary folders (matches ``TOKEN_RE``)."""
+    return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+FAILED_KEPT = 5  # partial bundles of failed runs kept per run id in <output root>/_failed
+
+
+def keep_failed(tmp_bundle: Path, tmp_processed: Path, failed: Path) -> Path:
+    """Move a failed run's partial bundle aside for inspection; drop its processed tables.
+    Only the newest ``FAILED_KEPT`` failed bundles of a run id are kept."""
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    tmp_bundle.rename(failed)
+    shutil.rmtree(tmp_processed, ignore_errors=True)
+    run_id = failed.name.rsplit("-", 2)[0]
+    same = re.compile(rf"{re.escape(run_id)}-{TOKEN_RE}")
+    older = sorted((p for p in failed.parent.iterdir() if same.fullmatch(p.name)), key=lambda p: p.name)
+    for path in older[:-FAILED_KEPT]:
+        shutil.rmtree(path, ignore_errors=True)
+    return failed
+
+
+def _leftover_re(run_id: str) -> re.Pattern[str]:
+    """Names of the temporary folders of exactly this run id (not of ``<run_id>-b``)."""
+    return re.compile(rf"\.(tmp|old)-{re.escape(run_id)}-({TOKEN_RE}|[0-9a-f]{{8}})")
+
+
+def remove_leftovers(root: Path, run_id: str, out: TextIO, min_age_s: float = 3600) -> None:
+    """Remove temporary folders of this run id left by a run that was killed outright
+    (SIGKILL, power loss): a previous folder set aside by a swap goes back into place when
+    nothing took its place, others are removed. Temporary folders younger than
+    ``min_age_s`` are kept: the run lock is taken first, but an older version may run."""
+    if not root.is_dir():
+        return
+    now = time.time()
+    pattern = _leftover_re(run_id)
+    for leftover in sorted(root.iterdir()):
+        m = pattern.fullmatch(leftover.name)
+        if not m:
+            continue
+        final = root / run_id
+        if m[1] == "old" and not final.exists():
+            leftover.rename(final)
+            _progress(out, f"restored {final.name} from {leftover.name}, set aside by an interrupted run")
+        elif m[1] == "old" or now - leftover.stat().st_mtime > min_age_s:
+            shutil.rmtree(leftover, ignore_errors=True)
+            _progress(out, f"removed {leftover.name}, left by an interrupted run")
