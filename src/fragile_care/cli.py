@@ -278,6 +278,19 @@ def cmd_fetch_scb(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from fragile_care.devdocs import render_docs, write_docs
+
+    if args.check:
+        stale = [file for file, text in render_docs().items() if file.read_text(encoding="utf-8") != text]
+        for file in stale:
+            print(f"{file}: generated part out of date; run `fragile-care docs`", file=sys.stderr)
+        return 1 if stale else 0
+    for file in write_docs():
+        print(f"rewrote {file}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fragile-care", description="Analysis pipeline for obstetric and neonatal care in VGR.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -343,6 +356,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder to write to (default data/raw/public/scb)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for SCB (default 30)")
     p.set_defaults(func=cmd_fetch_scb)
+
+    p = sub.add_parser("docs", help="rewrite the generated parts of the documentation (docs/assumptions.md) from the code")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a generated part differs from the code")
+    p.set_defaults(func=cmd_docs)
 
     return parser
 
