@@ -110,6 +110,94 @@ def check_dataset(
     return result.problems, result.accounting
 
 
+def _locate(folder: Path, name: str, problems: list[Problem]) -> Path | None:
+    """The one file of table ``name`` in ``folder``; None when there is none (an error unless
+    the table is optional) or more than one (an error)."""
+    path = io.find_table_file(folder, name)
+    if path is None and (name in OPTIONAL_UNIT_TABLES or name in OPTIONAL_PUBLIC_TABLES):
+        return None  # optional: the follow-up says when there is no action plan
+    if path is None:
+        problems.append(
+            Problem(f"{folder.name}/{name}.csv", None, None, "error", f"required table {name!r} not found in {folder}", "", name)
+        )
+        return None
+    candidates = io.table_files(folder, name)
+    if len(candidates) > 1:  # never pick one of two versions of a table without a word
+        problems.append(
+            Problem(
+                candidates[0].name,
+                None,
+                None,
+                "error",
+                f"table {name!r} is in {len(candidates)} files in {folder}: {', '.join(p.name for p in candidates)}; "
+                "it is not clear which one holds the data: keep one and move the other(s) out of the folder",
+                "",
+                name,
+            )
+        )
+        return None
+    return path
+
+
+def _unit_structure_and_period(
+    name: str,
+    frame: pd.DataFrame,
+    schema: TableSchema,
+    harmonisation: Harmonisation,
+    file: str,
+    period: tuple[pd.Timestamp, pd.Timestamp],
+    tables: dict[str, pd.DataFrame],
+    problems: list[Problem],
+) -> tuple[pd.DataFrame, int, int]:
+    """A unit table with the merges applied (the rows as the sites wrote them kept in
+    ``tables[<name>_sites]`` when a merge moved any) and the run's period applied; the rows
+    merged away and the rows outside the period."""
+    sites = frame  # before merges: the unit structure as it was
+    frame, moved, merged_away = apply_merges(frame, schema, harmonisation.merges or (), file)
+    problems.extend(moved)
+    if moved:
+        tables[f"{name}_sites"] = _period_filter(sites, schema, *period).reset_index(drop=True)
+    in_period = _period_filter(frame, schema, *period)
+    outside = len(frame) - len(in_period)
+    frame = in_period.reset_index(drop=True)
+    problems.extend(series_gaps(frame, schema, file))
+    return frame, merged_away, outside
+
+
+def _accounting_row(check: TableCheck, name: str, merged_away: int, outside: int, rows_out: int, problems: list[Problem]) -> dict[str, Any]:
+    """A file's row accounting, with its repairs and warnings so far."""
+    return {
+        "file": check.file,
+        "table": name,
+        "rows_read": check.rows_read,
+        "rows_kept": check.rows_kept,
+        "rows_rejected": check.rows_rejected,
+        "rows_merged": merged_away,
+        "rows_outside_period": outside,
+        "rows_out": rows_out,
+        "repairs": sum(p.count for p in problems if p.severity == "repaired" and p.file == check.file),
+        "warnings": sum(p.count for p in problems if p.severity == "warning" and p.file == check.file),
+    }
+
+
+def _period_end_problems(births: pd.DataFrame | None, files: dict[str, Path], period_end: pd.Timestamp) -> list[Problem]:
+    """An error when the run's period ends after the last month of births data."""
+    if births is None or births.empty or not births["month"].max() < period_end:
+        return []
+    return [
+        Problem(
+            "run configuration",
+            None,
+            "period.end",
+            "error",
+            f"period.end {period_end:%Y-%m} is after the last month of data, {births['month'].max():%Y-%m} "
+            f"({files['births_monthly'].name}); set period.end (or the tertial) to a month the data cover",
+            "",
+            "births_monthly",
+        )
+    ]
+
+
 def clean_dataset(
     source_dir: Path,
     public_dir: Path,
@@ -139,29 +227,8 @@ def clean_dataset(
     checked: dict[str, TableCheck] = {}
     unit_side = {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES}
     for name, schema in {**UNIT_TABLES, **OPTIONAL_UNIT_TABLES, **PUBLIC_TABLES, **OPTIONAL_PUBLIC_TABLES}.items():
-        folder = source_dir if name in unit_side else public_dir
-        path = io.find_table_file(folder, name)
-        if path is None and (name in OPTIONAL_UNIT_TABLES or name in OPTIONAL_PUBLIC_TABLES):
-            continue  # optional: the follow-up says when there is no action plan
+        path = _locate(source_dir if name in unit_side else public_dir, name, problems)
         if path is None:
-            problems.append(
-                Problem(f"{folder.name}/{name}.csv", None, None, "error", f"required table {name!r} not found in {folder}", "", name)
-            )
-            continue
-        candidates = io.table_files(folder, name)
-        if len(candidates) > 1:  # never pick one of two versions of a table without a word
-            problems.append(
-                Problem(
-                    candidates[0].name,
-                    None,
-                    None,
-                    "error",
-                    f"table {name!r} is in {len(candidates)} files in {folder}: {', '.join(p.name for p in candidates)}; "
-                    "it is not clear which one holds the data: keep one and move the other(s) out of the folder",
-                    "",
-                    name,
-                )
-            )
             continue
         files[name] = path
         check, _ = _read(path, schema, units_registry if name in unit_side else None)
@@ -176,46 +243,13 @@ def clean_dataset(
             check_merges(harmonisation, units_registry, check.file, problems)
         merged_away = 0
         outside = 0
-        if name in UNIT_TABLES and check.ok:
-            if name != UNITS.name:
-                sites = frame  # before merges: the unit structure as it was
-                frame, moved, merged_away = apply_merges(frame, schema, harmonisation.merges or (), check.file)
-                problems.extend(moved)
-                if moved:
-                    tables[f"{name}_sites"] = _period_filter(sites, schema, period_start, period_end).reset_index(drop=True)
-                in_period = _period_filter(frame, schema, period_start, period_end)
-                outside = len(frame) - len(in_period)
-                frame = in_period.reset_index(drop=True)
-                problems.extend(series_gaps(frame, schema, check.file))
-        tables[name] = frame
-        accounting.append(
-            {
-                "file": check.file,
-                "table": name,
-                "rows_read": check.rows_read,
-                "rows_kept": check.rows_kept,
-                "rows_rejected": check.rows_rejected,
-                "rows_merged": merged_away,
-                "rows_outside_period": outside,
-                "rows_out": len(frame),
-                "repairs": sum(p.count for p in problems if p.severity == "repaired" and p.file == check.file),
-                "warnings": sum(p.count for p in problems if p.severity == "warning" and p.file == check.file),
-            }
-        )
-    births = tables.get("births_monthly")
-    if births is not None and not births.empty and births["month"].max() < period_end:
-        problems.append(
-            Problem(
-                "run configuration",
-                None,
-                "period.end",
-                "error",
-                f"period.end {period_end:%Y-%m} is after the last month of data, {births['month'].max():%Y-%m} "
-                f"({files['births_monthly'].name}); set period.end (or the tertial) to a month the data cover",
-                "",
-                "births_monthly",
+        if name in UNIT_TABLES and check.ok and name != UNITS.name:
+            frame, merged_away, outside = _unit_structure_and_period(
+                name, frame, schema, harmonisation, check.file, (period_start, period_end), tables, problems
             )
-        )
+        tables[name] = frame
+        accounting.append(_accounting_row(check, name, merged_away, outside, len(frame), problems))
+    problems.extend(_period_end_problems(tables.get("births_monthly"), files, period_end))
     problems.extend(capacity_checks(checked))
     problems.extend(transfer_checks(checked))
     problems.extend(unit_life_checks(checked))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,6 +191,81 @@ def _row_namer(add, record: list[Any], record_id: tuple[int, str] | None):
     return named
 
 
+def _parse_row(
+    record: list[Any],
+    line: int,
+    raw: io.RawTable,
+    schema: TableSchema,
+    positions: dict[str, int],
+    decimal_comma: bool,
+    units: UnitRegistry | None,
+    row_add: Callable[..., None],
+) -> tuple[dict[str, Any], bool]:
+    """The typed values of one data row (``line`` in the file) and whether it has an error;
+    each error and repair is said through ``row_add``."""
+    bad = False
+    ncols = len(raw.header)
+    if len(record) > ncols and any(not is_blank(v) for v in record[ncols:]):
+        row_add(line, None, "error", f"row has {len(record)} fields but the header has {ncols}")
+        bad = True
+    values: dict[str, Any] = {}
+    for col in schema.columns:
+        if col.name not in positions:
+            values[col.name] = None
+            continue
+        pos = positions[col.name]
+        cell = record[pos] if pos < len(record) else ""
+        if is_blank(cell):
+            if col.nullable or not col.required:
+                values[col.name] = None
+                continue
+            why = raw.blank_why.get((line, pos))
+            row_add(line, col.name, "error", f"missing value: {why}" if why else "missing value")
+            bad = True
+            continue
+        try:
+            value, repair = _parse_cell(cell, col, decimal_comma, units)
+        except CellError as exc:
+            row_add(line, col.name, "error", str(exc))
+            bad = True
+            continue
+        if repair:
+            row_add(line, col.name, "repaired", repair, "value repaired, row kept")
+        values[col.name] = value
+    prov = schema.provenance_column
+    if prov in positions:
+        pos = positions[prov]
+        values[prov] = str(record[pos]).strip() if pos < len(record) else ""
+    return values, bad
+
+
+def _report_exact_copies(
+    frame: pd.DataFrame, kept_lines: list[int], exact_copies: list[tuple[int, int]], schema: TableSchema, add: Callable[..., None]
+) -> None:
+    """One finding per row written exactly as an earlier one, naming the earlier row and its key."""
+    key_texts = {}
+    if not frame.empty and all(k in frame for k in schema.key):
+        by_line = frame.assign(_line=kept_lines).set_index("_line")
+        key_texts = {
+            line: ", ".join(f"{k}={_fmt_key(by_line.at[line, k])}" for k in schema.key)
+            for line in {first for _, first in exact_copies}
+            if line in by_line.index
+        }
+    for line, first_line in sorted(exact_copies):
+        key_text = f" ({key_texts[first_line]})" if first_line in key_texts else ""
+        add(line, None, "rejected", f"exact duplicate of row {first_line}{key_text}", "row dropped")
+
+
+def _check_merge_targets(frame: pd.DataFrame, kept_lines: list[int], file: str, add: Callable[..., None], log: ProblemLog) -> None:
+    """The units table's ``merged_into``: each a unit of the table, and no cycle."""
+    ids = set(frame["unit_id"])
+    for target, line in zip(frame["merged_into"], kept_lines):
+        if target is not None and not pd.isna(target) and target not in ids:
+            add(line, "merged_into", "error", f"merged_into names unknown unit {target!r}")
+    for problem in merge_cycle_problems(frame, kept_lines, file):
+        log.add(problem)
+
+
 def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | None = None) -> TableCheck:
     """Check one raw table against its contract.
 
@@ -211,7 +287,6 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
     kept_lines: list[int] = []
     rejected = 0
     blank_lines: list[int] = []
-    ncols = len(raw.header)
     record_id = _record_id(schema, positions)
     first_seen: dict[tuple, int] = {}  # a row as written -> the line it first appeared on
     exact_copies: list[tuple[int, int]] = []  # (line, line of the first copy): dropped unparsed
@@ -228,39 +303,8 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
             exact_copies.append((line, first_line))
             rejected += 1
             continue
-        bad = False
         row_add = _row_namer(add, record, record_id)
-        if len(record) > ncols and any(not is_blank(v) for v in record[ncols:]):
-            row_add(line, None, "error", f"row has {len(record)} fields but the header has {ncols}")
-            bad = True
-        values: dict[str, Any] = {}
-        for col in schema.columns:
-            if col.name not in positions:
-                values[col.name] = None
-                continue
-            pos = positions[col.name]
-            cell = record[pos] if pos < len(record) else ""
-            if is_blank(cell):
-                if col.nullable or not col.required:
-                    values[col.name] = None
-                    continue
-                why = raw.blank_why.get((line, pos))
-                row_add(line, col.name, "error", f"missing value: {why}" if why else "missing value")
-                bad = True
-                continue
-            try:
-                value, repair = _parse_cell(cell, col, decimal_comma, units)
-            except CellError as exc:
-                row_add(line, col.name, "error", str(exc))
-                bad = True
-                continue
-            if repair:
-                row_add(line, col.name, "repaired", repair, "value repaired, row kept")
-            values[col.name] = value
-        prov = schema.provenance_column
-        if prov in positions:
-            pos = positions[prov]
-            values[prov] = str(record[pos]).strip() if pos < len(record) else ""
+        values, bad = _parse_row(record, line, raw, schema, positions, decimal_comma, units, row_add)
         if bad:
             rejected += 1
             continue
@@ -277,26 +321,11 @@ def check_table(raw: io.RawTable, schema: TableSchema, units: UnitRegistry | Non
         if col.name in frame:
             frame[col.name] = frame[col.name].astype(_DTYPES.get(col.kind, "object"))
     if exact_copies:
-        key_texts = {}
-        if not frame.empty and all(k in frame for k in schema.key):
-            by_line = frame.assign(_line=kept_lines).set_index("_line")
-            key_texts = {
-                line: ", ".join(f"{k}={_fmt_key(by_line.at[line, k])}" for k in schema.key)
-                for line in {first for _, first in exact_copies}
-                if line in by_line.index
-            }
-        for line, first_line in sorted(exact_copies):
-            key_text = f" ({key_texts[first_line]})" if first_line in key_texts else ""
-            add(line, None, "rejected", f"exact duplicate of row {first_line}{key_text}", "row dropped")
+        _report_exact_copies(frame, kept_lines, exact_copies, schema, add)
     frame, dup_rejected, kept_lines = _check_keys(frame, kept_lines, schema, add)
     rejected += dup_rejected
     if schema.name == UNITS.name and "merged_into" in frame:
-        ids = set(frame["unit_id"])
-        for target, line in zip(frame["merged_into"], kept_lines):
-            if target is not None and not pd.isna(target) and target not in ids:
-                add(line, "merged_into", "error", f"merged_into names unknown unit {target!r}")
-        for problem in merge_cycle_problems(frame, kept_lines, file):
-            log.add(problem)
+        _check_merge_targets(frame, kept_lines, file, add, log)
     return TableCheck(
         schema.name, file, frame.reset_index(drop=True), log.problems(), rows_read, rows_read - rejected, rejected, kept_lines
     )

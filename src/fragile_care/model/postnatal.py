@@ -309,6 +309,50 @@ def chain_summary(links: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _chain_replication(
+    times: np.ndarray, labour: np.ndarray, ward: np.ndarray, rooms: int, beds: int, warmup: float
+) -> tuple[int, int, int, list[float]]:
+    """One replication of :func:`simulate_chain` from its arrival ``times`` and each woman's
+    ``labour`` and ``ward`` stays: the women arrived, redirected and blocked in a delivery
+    room after the warm-up, and the waits for a bed of those who waited."""
+    import heapq
+
+    events: list[tuple[float, int, int]] = [(t, 0, i) for i, t in enumerate(times.tolist())]  # 0 arrival, 1 labour over, 2 leaves ward
+    heapq.heapify(events)
+    rooms_taken = beds_taken = 0
+    queue: list[tuple[float, int]] = []  # women waiting in a delivery room for a bed: (since, who)
+    arrived = redirected = blocked = 0
+    waits: list[float] = []
+    while events:
+        t, kind, i = heapq.heappop(events)
+        counted = times[i] >= warmup
+        if kind == 0:
+            arrived += counted
+            if rooms_taken < rooms:
+                rooms_taken += 1
+                heapq.heappush(events, (t + labour[i], 1, i))
+            else:
+                redirected += counted
+        elif kind == 1:
+            if beds_taken < beds:
+                beds_taken += 1
+                rooms_taken -= 1
+                heapq.heappush(events, (t + ward[i], 2, i))
+            else:
+                queue.append((t, i))
+                blocked += counted
+        else:
+            beds_taken -= 1
+            if queue:
+                since, j = queue.pop(0)
+                beds_taken += 1
+                rooms_taken -= 1
+                heapq.heappush(events, (t + ward[j], 2, j))
+                if times[j] >= warmup:
+                    waits.append(t - since)
+    return arrived, redirected, blocked, waits
+
+
 def simulate_chain(
     arrivals_per_week: float,
     rooms: int,
@@ -332,8 +376,6 @@ def simulate_chain(
     interval), the share of women who waited in the delivery room for a bed, and the
     mean wait in hours of those who did. With ample beds it is the delivery rooms' Erlang
     loss system (``test_the_chain_reduces_to_erlang_b_when_the_ward_is_ample``)."""
-    import heapq
-
     from fragile_care.model.capacity import FLAT_PROFILE, Z95, _arrivals, _stays
 
     if rooms < 1 or beds < 0:
@@ -347,39 +389,7 @@ def simulate_chain(
         times = _arrivals(rng, arrivals_per_week / (DAYS_PER_WEEK * HOURS_PER_DAY), horizon, FLAT_PROFILE)
         labour = _stays(rng, len(times), room_stay_hours, stay_cv)
         ward = _stays(rng, len(times), bed_stay_hours, stay_cv)
-        events: list[tuple[float, int, int]] = [(t, 0, i) for i, t in enumerate(times.tolist())]  # 0 arrival, 1 labour over, 2 leaves ward
-        heapq.heapify(events)
-        rooms_taken = beds_taken = 0
-        queue: list[tuple[float, int]] = []  # women waiting in a delivery room for a bed: (since, who)
-        arrived = redirected = blocked = 0
-        waits: list[float] = []
-        while events:
-            t, kind, i = heapq.heappop(events)
-            counted = times[i] >= warmup
-            if kind == 0:
-                arrived += counted
-                if rooms_taken < rooms:
-                    rooms_taken += 1
-                    heapq.heappush(events, (t + labour[i], 1, i))
-                else:
-                    redirected += counted
-            elif kind == 1:
-                if beds_taken < beds:
-                    beds_taken += 1
-                    rooms_taken -= 1
-                    heapq.heappush(events, (t + ward[i], 2, i))
-                else:
-                    queue.append((t, i))
-                    blocked += counted
-            else:
-                beds_taken -= 1
-                if queue:
-                    since, j = queue.pop(0)
-                    beds_taken += 1
-                    rooms_taken -= 1
-                    heapq.heappush(events, (t + ward[j], 2, j))
-                    if times[j] >= warmup:
-                        waits.append(t - since)
+        arrived, redirected, blocked, waits = _chain_replication(times, labour, ward, rooms, beds, warmup)
         shares.append(redirected / arrived if arrived else 0.0)
         waited.append(blocked / arrived if arrived else 0.0)
         wait_hours.extend(waits)
