@@ -175,7 +175,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate_intervals(args) -> int:
-    from fragile_care.run.bench import write_pooled_calibration
+    from fragile_care.run.interval_calibration import write_pooled_calibration
 
     write_pooled_calibration(sys.stdout)
     return 0

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from fragile_care.model import forecast as fc
+from fragile_care.model import forecast_parallel
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
@@ -140,7 +141,7 @@ def test_run_jobs_fits_each_distinct_model_set_once_with_the_same_results(monkey
         calls.append((len(train), horizon))
         return original(train, horizon)
 
-    monkeypatch.setattr(fc, "_fit_all", counted)
+    monkeypatch.setattr(forecast_parallel, "_fit_all", counted)  # where run_jobs' fits are made
     got = fc.run_jobs(jobs, workers=1)
     requested = [pair for key in jobs for pair in fc.fits_needed(jobs[key][0], jobs[key][1])]
     assert len(calls) == len(set(calls)) < len(requested)  # every model set once, fewer than asked for

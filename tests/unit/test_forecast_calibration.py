@@ -11,7 +11,7 @@ from scipy.stats import poisson
 from fragile_care import paths
 from fragile_care.inputs import io
 from fragile_care.model import forecast as fc
-from fragile_care.run import bench
+from fragile_care.run import bench, interval_calibration
 
 pytestmark = pytest.mark.unit
 
@@ -172,7 +172,7 @@ def test_pooled_calibration_recovers_nominal_coverage_on_series_with_level_shift
     learn, check = _level_shift_series(rng, 150), _level_shift_series(rng, 150)
     windows = {(f"s{i}", 1): (y.iloc[:84], y.iloc[84:]) for i, y in enumerate(learn)}
     forecasts = {key: fc.forecast_births(train, 12, fit=cheap_fit, pooled=False) for key, (train, _) in windows.items()}
-    rows = bench.error_rows(windows, forecasts)
+    rows = interval_calibration.error_rows(windows, forecasts)
     pooled = fc.pooled_tables(rows, (80, 95), source={"made_by": "this test"})
     own = _coverage(check, pooled=False)
     calibrated = _coverage(check, pooled=pooled)
