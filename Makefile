@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config/runs/2026-T2.yaml
 
-.PHONY: lint report test test-unit test-integration test-e2e bench demo-data validate-demo clean-outputs
+.PHONY: lint report test test-unit test-statistical test-integration test-e2e bench demo-data validate-demo clean-outputs
 
 # Exact versions from requirements-lock.txt, then the project itself without resolving again.
 $(STAMP): pyproject.toml requirements-lock.txt
@@ -29,6 +29,10 @@ lint: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m unit
+
+# the slow statistical checks of the models (the default `make test` runs them too)
+test-statistical: $(STAMP)
+	$(BIN)/python -m pytest -m statistical
 
 test-integration: $(STAMP)
 	$(BIN)/python -m pytest -m integration

@@ -1,4 +1,4 @@
-"""Shared fixtures; every test must carry exactly one of the markers unit, integration, e2e."""
+"""Shared fixtures; every test must carry exactly one of the level markers (``LEVELS``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-LEVELS = ("unit", "integration", "e2e")
+LEVELS = ("unit", "statistical", "integration", "e2e")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(config, items):
         if len(found) != 1:
             bad.append(f"{item.nodeid}: markers {found}")
     if bad:
-        raise pytest.UsageError("each test needs exactly one of unit/integration/e2e:\n" + "\n".join(bad))
+        raise pytest.UsageError(f"each test needs exactly one of {'/'.join(LEVELS)}:\n" + "\n".join(bad))
 
 
 @pytest.fixture

@@ -11,19 +11,10 @@ from scipy.stats import poisson
 from fragile_care import paths
 from fragile_care.inputs import io
 from fragile_care.model import forecast as fc
-from fragile_care.run import bench, interval_calibration
+from fragile_care.run import bench
+from tests.forecast_helpers import cheap_fit, errors_at_every_step, monthly
 
 pytestmark = pytest.mark.unit
-
-
-def monthly(values, start="2015-01"):
-    return pd.Series(np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="MS"))
-
-
-def cheap_fit(y: pd.Series, horizon: int) -> dict[str, np.ndarray]:
-    """Two fast candidates instead of the statsmodels fits: the calibration is under test."""
-    mean = fc._seasonal_mean(y, horizon)
-    return {"snaive": fc._snaive(y, horizon), "seasonal_mean": mean, "comb": mean}
 
 
 def test_weighted_conformal_quantile_with_equal_weights_is_the_split_conformal_rank():
@@ -35,14 +26,6 @@ def test_weighted_conformal_quantile_with_equal_weights_is_the_split_conformal_r
     assert fc.weighted_conformal_quantile(z, ones, 95) == 9.0
 
 
-def _errors(log_errors, sd, month, mean=1000.0) -> pd.DataFrame:
-    """Reference errors with the given log errors at every step 1..12."""
-    log_errors = np.asarray(log_errors, float)
-    one = pd.DataFrame({"mean": mean, "sd": sd, "month": pd.Timestamp(month)}, index=range(len(log_errors)))
-    one["actual"] = (mean + 0.5) * np.exp(log_errors) - 0.5
-    return pd.concat([one.assign(step=h) for h in range(1, 13)], ignore_index=True)
-
-
 def _half_width(calibration, level: int, own_sd: float = 1.0) -> np.ndarray:
     """k times s(h) for the given own sd: the |log error| the interval reaches at each step."""
     steps = np.arange(1, 13)
@@ -52,7 +35,10 @@ def _half_width(calibration, level: int, own_sd: float = 1.0) -> np.ndarray:
 def test_recent_errors_weigh_more_than_old_ones():
     # 200 small errors observed ten years back and 200 large ones in the last year
     errors = pd.concat(
-        [_errors(np.linspace(0.0, 1.0, 200), 1.0, "2014-01-01"), _errors(np.linspace(2.0, 3.0, 200), 1.0, "2024-01-01")],
+        [
+            errors_at_every_step(np.linspace(0.0, 1.0, 200), 1.0, "2014-01-01"),
+            errors_at_every_step(np.linspace(2.0, 3.0, 200), 1.0, "2024-01-01"),
+        ],
         ignore_index=True,
     )
     recent = _half_width(fc.pooled_tables(errors, (80,), half_lives=(1.0,)), 80)
@@ -67,10 +53,10 @@ def test_the_long_memory_keeps_old_shifts_and_the_short_one_follows_new_ones():
     although the long memory's many calm years would dilute it."""
     rng = np.random.default_rng(2)
     shock, calm = rng.normal(0.0, 0.20, 300), rng.normal(0.0, 0.02, 300)
-    calm_years = [_errors(rng.normal(0.0, 0.02, 300), 0.02, f"{year}-06-01") for year in range(2011, 2024)]
+    calm_years = [errors_at_every_step(rng.normal(0.0, 0.02, 300), 0.02, f"{year}-06-01") for year in range(2011, 2024)]
     both = fc.POOLED_HALF_LIVES
-    old_shock = pd.concat([_errors(shock, 0.02, "2010-06-01"), *calm_years, _errors(calm, 0.02, "2024-06-01")])
-    new_shock = pd.concat([_errors(calm, 0.02, "2010-06-01"), *calm_years, _errors(shock, 0.02, "2024-06-01")])
+    old_shock = pd.concat([errors_at_every_step(shock, 0.02, "2010-06-01"), *calm_years, errors_at_every_step(calm, 0.02, "2024-06-01")])
+    new_shock = pd.concat([errors_at_every_step(calm, 0.02, "2010-06-01"), *calm_years, errors_at_every_step(shock, 0.02, "2024-06-01")])
     # one year in 15 was a shock: the 95 % interval of the long memory reaches into it
     recent_only = _half_width(fc.pooled_tables(old_shock, (95,), half_lives=both[:1]), 95, 0.02)
     kept = _half_width(fc.pooled_tables(old_shock, (95,), half_lives=both), 95, 0.02)
@@ -83,11 +69,11 @@ def test_the_long_memory_keeps_old_shifts_and_the_short_one_follows_new_ones():
 def test_the_shift_variance_is_the_errors_variance_beyond_their_own_error_models():
     rng = np.random.default_rng(11)
     own_sd, shift_sd = 0.05, 0.10
-    errors = _errors(rng.normal(0.0, np.hypot(own_sd, shift_sd), 4000), own_sd, "2020-01-01")
+    errors = errors_at_every_step(rng.normal(0.0, np.hypot(own_sd, shift_sd), 4000), own_sd, "2020-01-01")
     for memory in fc.pooled_tables(errors, (80,)).memories:
         assert np.allclose(memory.tau2, shift_sd**2, rtol=0.1)
     # errors no larger than their own models promise add nothing
-    calm = fc.pooled_tables(_errors(rng.normal(0.0, own_sd, 4000), own_sd, "2020-01-01"), (80,))
+    calm = fc.pooled_tables(errors_at_every_step(rng.normal(0.0, own_sd, 4000), own_sd, "2020-01-01"), (80,))
     assert max(max(memory.tau2) for memory in calm.memories) < 0.1 * own_sd**2
 
 
@@ -101,7 +87,9 @@ def test_a_common_shift_gives_small_and_large_series_the_coverage_they_are_promi
         return rng.normal(0.0, sd, n) + rng.normal(0.0, 0.05, n), sd
 
     def frame(n):
-        return pd.concat([_errors(*group(0.15, n), "2020-01-01"), _errors(*group(0.02, n), "2020-01-01")], ignore_index=True)
+        return pd.concat(
+            [errors_at_every_step(*group(0.15, n), "2020-01-01"), errors_at_every_step(*group(0.02, n), "2020-01-01")], ignore_index=True
+        )
 
     learn, check = frame(2000), frame(2000)
     calibration = fc.pooled_tables(learn, (80,))
@@ -115,74 +103,6 @@ def test_a_common_shift_gives_small_and_large_series_the_coverage_they_are_promi
     assert coverage(k_sd_only * small["sd"], small) > 0.86 and coverage(k_sd_only * large["sd"], large) < 0.74
     for part in (small, large):
         assert 0.77 <= coverage(calibration.half_width(80, part["sd"], part["step"]), part) <= 0.83
-
-
-def test_multipliers_follow_the_error_shape_of_series_like_the_one_forecast():
-    """Series whose own sd is mostly counting noise have close to normal errors; countries
-    have heavy-tailed ones from shifts of level. One multiplier for all gives the two
-    different coverage; the localised multipliers give each its level."""
-    rng = np.random.default_rng(8)
-
-    def frame(n):
-        noisy = _errors(rng.normal(0.0, 0.15, n), 0.15, "2020-01-01")
-        heavy = _errors(0.02 * rng.standard_t(2, n), 0.02, "2020-01-01")
-        return pd.concat([noisy, heavy], ignore_index=True)
-
-    learn, check = frame(6000), frame(6000)
-    local = fc.pooled_tables(learn, (80, 95))
-    one = fc.pooled_tables(learn, (80, 95), bandwidth=1e6)
-    small, large = check[check["sd"] > 0.1], check[check["sd"] < 0.1]
-
-    def coverage(calibration, part, level):
-        e = np.abs(np.log((part["actual"] + 0.5) / (part["mean"] + 0.5)))
-        return float(np.mean(e <= calibration.half_width(level, part["sd"], part["step"])))
-
-    assert coverage(one, small, 80) < 0.77 and coverage(one, large, 80) > 0.83
-    for part in (small, large):
-        assert 0.77 <= coverage(local, part, 80) <= 0.83
-        assert 0.935 <= coverage(local, part, 95) <= 0.965
-
-
-def _level_shift_series(rng: np.random.Generator, n: int) -> list[pd.Series]:
-    """Eight years of monthly births around 400 with a seasonal swing; half of the series
-    shift their level by 10-25 % up or down at a random month of the last two years, the
-    kind of shift a few calm backtest years never show."""
-    season = 1 + 0.08 * np.sin(2 * np.pi * np.arange(96) / 12)
-    out = []
-    for _ in range(n):
-        level = np.full(96, 400.0)
-        if rng.random() < 0.5:
-            level[rng.integers(72, 96) :] *= 1 + rng.choice([-1.0, 1.0]) * rng.uniform(0.10, 0.25)
-        out.append(monthly(rng.poisson(level * season)))
-    return out
-
-
-def _coverage(series: list[pd.Series], pooled) -> dict[int, float]:
-    inside = {80: [], 95: []}
-    for y in series:
-        out = fc.forecast_births(y.iloc[:84], 12, fit=cheap_fit, pooled=pooled)
-        for level in inside:
-            actual = y.iloc[84:].to_numpy()
-            inside[level].extend((actual >= out[f"lower_{level}"].to_numpy()) & (actual <= out[f"upper_{level}"].to_numpy()))
-    return {level: float(np.mean(v)) for level, v in inside.items()}
-
-
-def test_pooled_calibration_recovers_nominal_coverage_on_series_with_level_shifts():
-    rng = np.random.default_rng(20261123)
-    learn, check = _level_shift_series(rng, 150), _level_shift_series(rng, 150)
-    windows = {(f"s{i}", 1): (y.iloc[:84], y.iloc[84:]) for i, y in enumerate(learn)}
-    forecasts = {key: fc.forecast_births(train, 12, fit=cheap_fit, pooled=False) for key, (train, _) in windows.items()}
-    rows = interval_calibration.error_rows(windows, forecasts)
-    pooled = fc.pooled_tables(rows, (80, 95), source={"made_by": "this test"})
-    own = _coverage(check, pooled=False)
-    calibrated = _coverage(check, pooled=pooled)
-    # the series' own (calm) errors promise more than they keep ...
-    assert own[80] < 0.74 and own[95] < 0.90
-    # ... the pooled calibration, learned on other series with shifts, keeps its promise, within
-    # the sampling error of 150 check series whose 12 months move together (se about 0.018 at
-    # 95 %, 0.033 at 80 %: the bounds are about two of them)
-    assert 0.76 <= calibrated[80] <= 0.84, calibrated
-    assert 0.925 <= calibrated[95] <= 0.98, calibrated
 
 
 @pytest.mark.parametrize("values", ["constant", "poisson"])
