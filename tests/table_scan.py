@@ -22,6 +22,8 @@ NOT_APPLICABLE = {
     ("brief_key_numbers", "detail_previous"): "a key number without a detail value",
     ("brief_key_numbers", "detail_year"): "a key number without a detail value",
     ("scenarios", "not_placed_in_region"): "scenarios without regional overflow have no such count",
+    ("resolved_settings", "low"): "a setting that is configured or a default, not estimated, has no interval",
+    ("resolved_settings", "high"): "a setting that is configured or a default, not estimated, has no interval",
 }
 
 
