@@ -296,6 +296,52 @@ def _stays(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarr
     return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), n)
 
 
+def _neighbour_positions(ids: list[str], overflow: dict[str, Sequence[str]]) -> list[list[int]]:
+    """Each unit's overflow neighbours as positions in ``ids`` (in order of preference)."""
+    for uid, neighbours in overflow.items():
+        for n in [uid, *neighbours]:
+            if n not in ids:
+                raise ValueError(f"overflow names unit {n!r}, which is not simulated (units: {', '.join(ids)})")
+    position = {uid: i for i, uid in enumerate(ids)}
+    return [[position[n] for n in overflow.get(uid, ())] for uid in ids]
+
+
+def _replay(
+    c: np.ndarray,
+    t_all: np.ndarray,
+    o_all: np.ndarray,
+    stays: np.ndarray,
+    servers: list[int],
+    neighbour_idx: list[list[int]],
+    warmup_hours: float,
+) -> None:
+    """One replication's arrivals in time order through the wards: counts per unit (in
+    ``c``: arrivals, redirected, received from a neighbour, lost to the group) after the
+    warm-up."""
+    busy: list[list[float]] = [[] for _ in servers]
+    for t, i, stay in zip(t_all.tolist(), o_all.tolist(), stays.tolist()):
+        counted = t >= warmup_hours
+        for heap in busy:
+            while heap and heap[0] <= t:
+                heapq.heappop(heap)
+        if counted:
+            c[i, 0] += 1
+        if len(busy[i]) < servers[i]:
+            heapq.heappush(busy[i], t + stay)
+            continue
+        if counted:
+            c[i, 1] += 1
+        for j in neighbour_idx[i]:
+            if len(busy[j]) < servers[j]:
+                heapq.heappush(busy[j], t + stay)
+                if counted:
+                    c[j, 2] += 1
+                break
+        else:
+            if counted and neighbour_idx[i]:
+                c[i, 3] += 1
+
+
 def simulate(
     wards: Sequence[Ward],
     mean_stay_hours: float,
@@ -326,14 +372,8 @@ def simulate(
     if not 0 <= stay_cv <= 5:
         raise ValueError(f"stay_cv must be in [0, 5], got {stay_cv!r}")
     profile = profile or FLAT_PROFILE
-    overflow = dict(overflow or {})
     ids = [w.unit_id for w in wards]
-    for uid, neighbours in overflow.items():
-        for n in [uid, *neighbours]:
-            if n not in ids:
-                raise ValueError(f"overflow names unit {n!r}, which is not simulated (units: {', '.join(ids)})")
-    position = {uid: i for i, uid in enumerate(ids)}
-    neighbour_idx = [[position[n] for n in overflow.get(uid, ())] for uid in ids]
+    neighbour_idx = _neighbour_positions(ids, dict(overflow or {}))
     servers_low = np.floor(np.array([w.servers for w in wards], dtype=float) + 1e-9)
     servers_share = np.clip(np.array([w.servers for w in wards], dtype=float) - servers_low, 0.0, 1.0)
     horizon = warmup_hours + weeks * HOURS_PER_WEEK
@@ -342,38 +382,13 @@ def simulate(
     for r in range(replications):
         extra = rng.uniform(size=len(wards)) < servers_share if servers_share.any() else np.zeros(len(wards), bool)
         servers = (servers_low + extra).astype(int).tolist()
-        times, owner = [], []
-        for i, w in enumerate(wards):
-            t = _arrivals(rng, w.arrivals_per_week / HOURS_PER_WEEK, horizon, profile)
-            times.append(t)
-            owner.append(np.full(len(t), i))
+        times = [_arrivals(rng, w.arrivals_per_week / HOURS_PER_WEEK, horizon, profile) for w in wards]
+        owner = [np.full(len(t), i) for i, t in enumerate(times)]
         t_all = np.concatenate(times)
         order = np.argsort(t_all, kind="stable")
         t_all, o_all = t_all[order], np.concatenate(owner)[order]
         stays = _stays(rng, len(t_all), mean_stay_hours, stay_cv)
-        busy: list[list[float]] = [[] for _ in wards]
-        c = counts[r]
-        for t, i, stay in zip(t_all.tolist(), o_all.tolist(), stays.tolist()):
-            counted = t >= warmup_hours
-            for heap in busy:
-                while heap and heap[0] <= t:
-                    heapq.heappop(heap)
-            if counted:
-                c[i, 0] += 1
-            if len(busy[i]) < servers[i]:
-                heapq.heappush(busy[i], t + stay)
-                continue
-            if counted:
-                c[i, 1] += 1
-            for j in neighbour_idx[i]:
-                if len(busy[j]) < servers[j]:
-                    heapq.heappush(busy[j], t + stay)
-                    if counted:
-                        c[j, 2] += 1
-                    break
-            else:
-                if counted and neighbour_idx[i]:
-                    c[i, 3] += 1
+        _replay(counts[r], t_all, o_all, stays, servers, neighbour_idx, warmup_hours)
     with np.errstate(invalid="ignore", divide="ignore"):
         blocked_share = counts[:, :, 1] / counts[:, :, 0]
     mean_b = np.nanmean(blocked_share, axis=0)
