@@ -2,9 +2,11 @@
 
 A generated part of a Markdown file lies between ``<!-- generated:NAME start -->`` and
 ``<!-- generated:NAME end -->``; :func:`write_docs` rewrites each such part from its
-generator, the text around it is written by hand. :data:`GENERATED` lists the parts: today
-the assumptions log (``docs/assumptions.md``), made by :func:`assumptions_markdown` from the
-assumption markers in ``src``, ``analysis``, ``config`` and ``reports``.
+generator, the text around it is written by hand. :data:`GENERATED` lists the parts: the
+assumptions log (``docs/assumptions.md``), made by :func:`assumptions_markdown` from the
+assumption markers in ``src``, ``analysis``, ``config`` and ``reports``; the step table and
+the list of processed tables in ``docs/architecture.md`` (:func:`steps_markdown`,
+:func:`tables_markdown`, from ``run/steps.py`` and ``publish/catalog.py``).
 
 A marker is the word in capitals (as :data:`MARKER_RE` matches it) in a comment, a
 docstring, a pydantic ``Field`` description or a YAML comment. What it affects is read from
@@ -399,6 +401,51 @@ def assumptions_markdown(root: Path | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ----------------------------------------------------------------------------- the step table and the catalog
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def steps_markdown() -> str:
+    """``docs/architecture.md``'s step table: each step's reads, writes, shown results and
+    configuration sections, from ``run/steps.py`` and the output catalog."""
+    from fragile_care.run import steps
+
+    rows = [
+        "| step | reads | writes | shows only | config sections (besides the common ones) |",
+        "|---|---|---|---|---|",
+    ]
+    for step in steps.STEPS:
+        reads = "the raw files" if step.reads_raw_files else _names(step.reads)
+        if step.optional_reads:
+            reads += f" (+ {_names(step.optional_reads)} if present)"
+        if step.reads_previous_run:
+            reads += " and the previous run's bundle"
+        writes = _names(step.writes)
+        if step.optional_writes:
+            writes += f" (+ {_names(step.optional_writes)} when their inputs are there)"
+        rows.append(f"| {step.name} | {reads} | {writes} | {_names(step.shows)} | {', '.join(step.sections)} |")
+    return "\n".join(rows)
+
+
+def tables_markdown() -> str:
+    """``docs/architecture.md``'s list of processed tables: step, key, columns with kind and
+    unit, and what each holds, from ``publish/catalog.py``."""
+    from fragile_care.publish import catalog, fields
+
+    rows = ["| table | step | key | columns (kind, unit) | holds |", "|---|---|---|---|---|"]
+    for spec in catalog.TABLES:
+        units = {c: fields.FIELDS[c].unit if c in fields.FIELDS and c not in spec.kinds else "" for c in spec.columns}
+        columns = ", ".join(f"{c} ({spec.kind(c)}{', ' + units[c] if units[c] else ''})" for c in spec.columns)
+        role = "shown" if spec.shown else ("optional" if spec.optional else "")
+        step = f"{spec.step} ({role})" if role else spec.step
+        holds = " ".join(spec.about.split()).replace("|", "/")
+        rows.append(f"| `{spec.name}` | {step} | {', '.join(spec.key) or '–'} | {columns} | {holds} |")
+    return "\n".join(rows)
+
+
 GENERATED: list[tuple[Path, str, Generator]] = [
     (paths.project_root() / "docs" / "assumptions.md", "assumptions", assumptions_markdown),
+    (paths.project_root() / "docs" / "architecture.md", "steps", steps_markdown),
+    (paths.project_root() / "docs" / "architecture.md", "tables", tables_markdown),
 ]
