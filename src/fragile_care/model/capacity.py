@@ -240,9 +240,9 @@ class ArrivalProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    hourly_amplitude: float = Field(0.15, ge=0, le=0.99, description="amplitude of the daily cycle")
-    peak_hour: float = Field(11.0, ge=0, le=23, description="hour of the day with most arrivals")
-    weekend_factor: float = Field(0.9, ge=0.1, le=3, description="arrivals on Saturday and Sunday relative to weekdays")
+    hourly_amplitude: float = Field(0.15, ge=0, le=0.99, description="ASSUMPTION: amplitude of the daily cycle")
+    peak_hour: float = Field(11.0, ge=0, le=23, description="ASSUMPTION: hour of the day with most arrivals")
+    weekend_factor: float = Field(0.9, ge=0.1, le=3, description="ASSUMPTION: arrivals on Saturday and Sunday relative to weekdays")
 
     def multiplier(self, hours: np.ndarray) -> np.ndarray:
         """Multiplier at times ``hours`` (hours since Monday 00:00)."""
@@ -558,7 +558,10 @@ class CapacitySettings(BaseModel):
     stay_cv: float = Field(DEFAULT_STAY_CV, ge=0, le=5, description="coefficient of variation of the stay in the simulation")
     high_risk_blocking: float = Field(DEFAULT_HIGH_RISK, ge=0, le=1, description="blocking above which a week counts as at risk")
     extra_fte_weeks: int = Field(
-        40, ge=0, le=100000, description="extra delivery-ward midwife FTE-weeks to allocate next summer (e.g. what a summer-pay offer buys)"
+        40,
+        ge=0,
+        le=100000,
+        description="ASSUMPTION: extra delivery-ward midwife FTE-weeks to allocate next summer (what a summer-pay offer buys)",
     )
     neonatal_history_years: int = Field(3, ge=1, le=10, description="complete years of neonatal admissions behind the rates")
     forecast_draws: int = Field(DEFAULT_DRAWS, ge=100, le=100000, description="draws from the forecast's uncertainty")
