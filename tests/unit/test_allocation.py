@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fragile_care.model import allocation, calibration, capacity, staffing
+from fragile_care.model import allocation, calibration, capacity, staffing, unit_calibration
+from fragile_care.model.capacity import CapacitySettings
 
 pytestmark = pytest.mark.unit
 NORMS = staffing.Norms()
@@ -92,14 +93,14 @@ def test_fte_to_threshold_reaches_it_exactly_or_says_it_cannot():
 
 
 def test_calibration_recovers_a_known_stay_from_simulated_counts():
-    """Logged counts drawn as Poisson from the model with a 6.5 h stay; the fit finds it
-    within its confidence interval, and the interval excludes the configured 8 h."""
+    """Logged counts drawn as Poisson from the model with a 6.5 h time at four units over
+    ten summers; each unit's 80 % interval holds it and excludes the prior 8 h."""
     rng = np.random.default_rng(11)
     n = 400
     weekly = pd.DataFrame(
         {
             "unit_id": [f"U{i % 4}" for i in range(n)],
-            "iso_year": 2020 + np.arange(n) // 40,
+            "iso_year": 2015 + np.arange(n) // 40,
             "iso_week": 20 + np.arange(n) % 40 // 4,
             "deliveries": rng.uniform(60, 160, n),
             "rooms_staffed": rng.uniform(5, 9, n),
@@ -107,14 +108,19 @@ def test_calibration_recovers_a_known_stay_from_simulated_counts():
     )
     truth = 6.5
     weekly["logged"] = rng.poisson(weekly["deliveries"] * capacity.blocking(weekly["deliveries"], weekly["rooms_staffed"], truth))
-    fit = calibration.fit_stay(weekly, configured=8.0)
-    assert fit.used
-    assert fit.ci_low < truth < fit.ci_high
-    assert fit.ci_high < 8.0
-    assert fit.effective_stay_hours == pytest.approx(truth, rel=0.05)
+    fits = unit_calibration.summary(unit_calibration.fit_units(weekly), 8.0)
+    assert (fits["low_80"] < truth).all() and (fits["high_80"] > truth).all()
+    assert (fits["high_80"] < 8.0).all()
+    assert fits["pooled_stay_hours"].iloc[0] == pytest.approx(truth, rel=0.05)
 
 
-def test_calibration_falls_back_to_the_configured_stay_on_a_nearly_empty_log():
-    weekly = _weekly([6.0], [8], [100.0]).assign(logged=2.0)
-    fit = calibration.fit_stay(weekly, configured=8.0)
-    assert not fit.used and fit.effective_stay_hours == 8.0 and "minst" in fit.reason
+def test_calibration_falls_back_to_the_prior_on_a_nearly_empty_log():
+    observed = pd.DataFrame({"unit_id": ["A"] * 9, "iso_year": 2025, "iso_week": range(25, 34), "deliveries": 100.0, "rooms_staffed": 6.0})
+    log = pd.DataFrame({"date": [pd.Timestamp("2025-06-20")], "from_unit": ["A"], "to_unit": ["B"], "reason": ["platsbrist"], "women": [2]})
+    fits, backtest = calibration.calibrate(observed, log, prior=8.0, seed=1)
+    row = fits.iloc[0]
+    assert not row["used"] and row["effective_stay_hours"] == 8.0 and "minst" in row["reason"]
+    assert backtest.empty
+    resolved = calibration.resolved_settings({"capacity": CapacitySettings()}, fits).set_index("setting")
+    assert resolved.loc["capacity.mean_stay_hours.A", "source"] == "default"
+    assert resolved.loc["capacity.mean_stay_hours", "value"] == 8.0

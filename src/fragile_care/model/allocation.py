@@ -39,7 +39,7 @@ def expected_redirected(draws: np.ndarray, rooms: float, stay: float) -> float:
 
 
 def greedy_allocation(
-    weekly: pd.DataFrame, draws: np.ndarray, budget: int, norms: Norms, stay: float, step_fte: float = 1.0
+    weekly: pd.DataFrame, draws: np.ndarray, budget: int, norms: Norms, stay: capacity.Stay, step_fte: float = 1.0
 ) -> pd.DataFrame:
     """Allocate ``budget`` steps of ``step_fte`` FTE-weeks over the rows of ``weekly``
     (unit_id, iso_week, rooms_staffed, rooms_physical) to minimise the expected redirected
@@ -52,14 +52,15 @@ def greedy_allocation(
     per_fte = _rooms_per_fte(norms) * step_fte
     rooms = weekly["rooms_staffed"].to_numpy(float).copy()
     physical = weekly["rooms_physical"].to_numpy(float)
-    value = np.array([expected_redirected(draws[i], rooms[i], stay) for i in range(len(rooms))])
+    stays = np.broadcast_to(capacity.row_stays(weekly["unit_id"], stay), len(rooms))  # each row's unit's mean stay
+    value = np.array([expected_redirected(draws[i], rooms[i], stays[i]) for i in range(len(rooms))])
     before = value.copy()
     added = np.zeros(len(rooms))
 
     def push(i: int) -> None:
         """Queue unit-week ``i`` by the drop one more step would give, with the rooms it gives."""
         nxt = min(physical[i], rooms[i] + per_fte)
-        nxt_value = expected_redirected(draws[i], nxt, stay)
+        nxt_value = expected_redirected(draws[i], nxt, stays[i])
         heapq.heappush(heap, (nxt_value - value[i], i, nxt, nxt_value))
 
     heap: list[tuple[float, int, float, float]] = []
@@ -77,12 +78,13 @@ def greedy_allocation(
     return weekly[["unit_id", "iso_year", "iso_week"]].assign(fte_added=added, redirected_before=before, redirected_after=value)
 
 
-def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay: float) -> pd.DataFrame:
+def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay: capacity.Stay) -> pd.DataFrame:
     """Extra delivery-ward FTE each unit-week needs for its blocking at the forecast mean
     to be at most ``threshold``; ``reachable`` False when even every physical room staffed
     leaves it above (then fte_needed is what staffs them all)."""
     deliveries = weekly["deliveries"].to_numpy(float)
-    load = capacity.offered_load(deliveries, stay)
+    stays = capacity.row_stays(weekly["unit_id"], stay)
+    load = capacity.offered_load(deliveries, stays)
     rooms = weekly["rooms_staffed"].to_numpy(float)
     physical = weekly["rooms_physical"].to_numpy(float)
     whole = capacity.servers_needed(load, threshold).astype(float)  # B(whole) <= threshold < B(whole - 1)
@@ -96,14 +98,14 @@ def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay:
     reachable = target_rooms <= physical + 1e-9
     needed_rooms = np.maximum(0.0, np.minimum(target_rooms, physical) - rooms)
     return weekly[["unit_id", "iso_year", "iso_week"]].assign(
-        blocking=capacity.blocking(deliveries, rooms, stay),
+        blocking=capacity.blocking(deliveries, rooms, stays),
         fte_needed=needed_rooms / _rooms_per_fte(norms),
         reachable=reachable,
     )
 
 
 def extra_staff(
-    weekly: pd.DataFrame, draws: np.ndarray, budget: int, thresholds: dict[str, float], norms: Norms, stay: float
+    weekly: pd.DataFrame, draws: np.ndarray, budget: int, thresholds: dict[str, float], norms: Norms, stay: capacity.Stay
 ) -> pd.DataFrame:
     """Both answers per unit-week of the outlook (rows as in ``weekly``): the greedy allocation of ``budget`` and,
     for each named threshold, the FTE needed to reach it (columns ``fte_to_<name>`` and

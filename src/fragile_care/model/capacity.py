@@ -97,10 +97,11 @@ def servers_needed(load_erlangs, target: float):
     return int(need) if need.ndim == 0 else need
 
 
-def offered_load(arrivals_per_week, mean_stay_hours: float):
-    """Offered load in erlangs from arrivals per week and the mean stay in hours."""
-    check_stay(mean_stay_hours, "mean stay")
-    return np.asarray(arrivals_per_week, dtype=float) / HOURS_PER_WEEK * mean_stay_hours
+def offered_load(arrivals_per_week, mean_stay_hours):
+    """Offered load in erlangs from arrivals per week and the mean stay in hours (a number,
+    or an array that broadcasts with the arrivals)."""
+    stay = check_stay(mean_stay_hours, "mean stay")
+    return np.asarray(arrivals_per_week, dtype=float) / HOURS_PER_WEEK * stay
 
 
 def erlang_b_mixed(load_erlangs, servers):
@@ -134,8 +135,14 @@ def blocking(arrivals_per_week, servers, mean_stay_hours: float):
     return erlang_b_mixed(offered_load(arrivals_per_week, mean_stay_hours), servers)
 
 
-def check_stay(hours: float, what: str = "mean stay") -> float:
-    """Raise ValueError unless ``hours`` is a positive finite number."""
+def check_stay(hours, what: str = "mean stay"):
+    """Raise ValueError unless ``hours`` is a positive finite number (or an array of them,
+    one per unit or row: returned as a float array)."""
+    if isinstance(hours, np.ndarray):
+        values = hours.astype(float)
+        if values.size and (not np.all(np.isfinite(values)) or np.any(values <= 0)):
+            raise ValueError(f"{what} must be positive numbers of hours, got {values[~(np.isfinite(values) & (values > 0))][:3]!r}")
+        return values
     if isinstance(hours, bool) or not isinstance(hours, (int, float, np.floating, np.integer)) or not np.isfinite(hours):
         raise ValueError(f"{what} must be a positive number of hours, got {hours!r}")
     if hours <= 0:
@@ -166,10 +173,25 @@ def forecast_draws(weekly: pd.DataFrame, n_draws: int, seed: int) -> np.ndarray:
     return mean * np.exp(sigma * z[rows] - sigma**2 / 2)
 
 
+Stay = float | Mapping[str, float]  # one mean stay for every unit, or one per unit (unit id -> hours)
+
+
+def row_stays(unit_ids, stay: Stay):
+    """The mean stay of each row: ``stay`` itself when it is one number, else each row's
+    unit's value from the mapping (an array; a unit without a value is an error)."""
+    if isinstance(stay, Mapping):
+        ids = [str(u) for u in np.asarray(unit_ids, dtype=object)]
+        missing = sorted(set(ids) - set(stay))
+        if missing:
+            raise ValueError(f"no delivery-room time for unit(s) {', '.join(missing)}")
+        return check_stay(np.array([float(stay[u]) for u in ids]))
+    return check_stay(stay)
+
+
 def redirection_risk(
     weekly: pd.DataFrame,
     servers_col: str,
-    mean_stay_hours: float,
+    mean_stay_hours: Stay,
     n_draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     high_risk: float = DEFAULT_HIGH_RISK,
@@ -185,15 +207,15 @@ def redirection_risk(
     draws, and ``p_high`` = the probability that the blocking exceeds ``high_risk``; and the
     array of redirected women per row and draw.
     """
-    check_stay(mean_stay_hours)
+    stays = row_stays(weekly["unit_id"], mean_stay_hours)
     draws = forecast_draws(weekly, n_draws, seed) if arrivals is None else arrivals
     deliveries = weekly["deliveries"].to_numpy(float)
     servers = weekly[servers_col].to_numpy()
-    blocking_draws = blocking(draws, servers[:, None], mean_stay_hours)
+    blocking_draws = blocking(draws, servers[:, None], stays[:, None] if np.ndim(stays) else stays)
     redirected_draws = draws * blocking_draws
-    at_mean = blocking(deliveries, servers, mean_stay_hours)
+    at_mean = blocking(deliveries, servers, stays)
     out = weekly.assign(
-        load_erlangs=offered_load(deliveries, mean_stay_hours),
+        load_erlangs=offered_load(deliveries, stays),
         blocking=at_mean,
         redirected=deliveries * at_mean,
         redirected_mean=redirected_draws.mean(axis=1),
@@ -344,7 +366,7 @@ def _replay(
 
 def simulate(
     wards: Sequence[Ward],
-    mean_stay_hours: float,
+    mean_stay_hours: Stay,
     weeks: float = 1.0,
     replications: int = 50,
     seed: int = 0,
@@ -359,14 +381,15 @@ def simulate(
     empty) plus ``weeks`` weeks. A woman who finds every room at her own unit busy is
     redirected; with ``overflow`` (unit -> neighbours in order of preference) she is
     received at the first neighbour with a free room, else she must leave the group of
-    units. Stays are log-normal with mean ``mean_stay_hours`` and coefficient of variation
+    units. Stays are log-normal with mean ``mean_stay_hours`` (one number, or one per unit)
+    and coefficient of variation
     ``stay_cv`` (0: fixed).
 
     Returns one row per unit: arrivals, redirected (blocked at own unit), received_from
     _neighbour, overflow_lost, blocking (redirected / arrivals, mean over replications)
     and its 95 % confidence interval from the spread between replications.
     """
-    check_stay(mean_stay_hours)
+    ward_stays = row_stays([w.unit_id for w in wards], mean_stay_hours)
     if replications < 2:
         raise ValueError(f"replications must be at least 2 (for a confidence interval), got {replications}")
     if not 0 <= stay_cv <= 5:
@@ -387,7 +410,10 @@ def simulate(
         t_all = np.concatenate(times)
         order = np.argsort(t_all, kind="stable")
         t_all, o_all = t_all[order], np.concatenate(owner)[order]
-        stays = _stays(rng, len(t_all), mean_stay_hours, stay_cv)
+        if np.ndim(ward_stays):  # each unit's own mean: the same draws, scaled by the arrival's unit
+            stays = _stays(rng, len(t_all), 1.0, stay_cv) * ward_stays[o_all]
+        else:
+            stays = _stays(rng, len(t_all), ward_stays, stay_cv)
         _replay(counts[r], t_all, o_all, stays, servers, neighbour_idx, warmup_hours)
     with np.errstate(invalid="ignore", divide="ignore"):
         blocked_share = counts[:, :, 1] / counts[:, :, 0]
@@ -444,9 +470,9 @@ def agreement(
 def model_vs_log(
     weekly: pd.DataFrame,
     redirections: pd.DataFrame,
-    mean_stay_hours: float,
+    mean_stay_hours: Stay,
     servers_col: str = "rooms_staffed",
-    configured_stay_hours: float | None = None,
+    configured_stay_hours: Stay | None = None,
 ) -> pd.DataFrame:
     """Redirections the model predicts for observed summers against the log, per unit and
     year. ``weekly``: unit_id, iso_year, iso_week, deliveries (observed) and staffed rooms.
@@ -459,9 +485,11 @@ def model_vs_log(
     """
     deliveries = weekly["deliveries"].to_numpy(float)
     rooms = weekly[servers_col].to_numpy(float)
+    stays = row_stays(weekly["unit_id"], mean_stay_hours)
+    prior = stays if configured_stay_hours is None else row_stays(weekly["unit_id"], configured_stay_hours)
     frame = weekly.assign(
-        predicted=deliveries * blocking(deliveries, rooms, mean_stay_hours),
-        predicted_configured=deliveries * blocking(deliveries, rooms, configured_stay_hours or mean_stay_hours),
+        predicted=deliveries * blocking(deliveries, rooms, stays),
+        predicted_configured=deliveries * blocking(deliveries, rooms, prior),
     )
     iso = redirections["date"].dt.isocalendar()
     log = redirections.assign(
@@ -487,7 +515,7 @@ def model_vs_log(
 
 def simulate_summer(
     weekly: pd.DataFrame,
-    mean_stay_hours: float,
+    mean_stay_hours: Stay,
     profile: ArrivalProfile,
     overflow: Mapping[str, Sequence[str]],
     replications: int,
@@ -504,7 +532,7 @@ def simulate_summer(
     for week, part in weekly.groupby("iso_week", sort=True):
         wards = [Ward(u, float(d), float(s)) for u, d, s in zip(part["unit_id"], part["deliveries"], part[servers_col])]
         deliveries = part["deliveries"].to_numpy(float)
-        formula = deliveries * blocking(deliveries, part[servers_col].to_numpy(), mean_stay_hours)
+        formula = deliveries * blocking(deliveries, part[servers_col].to_numpy(), row_stays(part["unit_id"], mean_stay_hours))
         common = dict(mean_stay_hours=mean_stay_hours, weeks=1.0, replications=replications, stay_cv=stay_cv)
         flat = simulate(wards, seed=seed + week, **common)
         peaks = simulate(wards, seed=seed + 1000 + week, profile=profile, **common)

@@ -29,7 +29,7 @@ def indicator_values(
     year: int,
     weeks: tuple[int, int],
     high_risk: float,
-    mean_stay_hours: float,
+    mean_stay_hours: capacity.Stay,
 ) -> dict[str, float]:
     """The plan's indicators for the region in one summer (ISO weeks ``weeks`` of ``year``)."""
     weekly = calendar.weekly_estimate(births)
@@ -51,7 +51,8 @@ def indicator_values(
     if staffing_weekly is not None:
         part = staffing_weekly[staffing_weekly["iso_year"] == year]
         if len(part):
-            risk = capacity.blocking(part["deliveries"].to_numpy(float), part["rooms_staffed"].to_numpy(), mean_stay_hours)
+            stays = capacity.row_stays(part["unit_id"], mean_stay_hours)
+            risk = capacity.blocking(part["deliveries"].to_numpy(float), part["rooms_staffed"].to_numpy(), stays)
             out["veckor_med_risk"] = float((risk > high_risk).sum())
     return out
 

@@ -31,6 +31,8 @@ hours of theatre time. Hours scale exactly with births and the caesarean share.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -407,7 +409,7 @@ def simulate_chain(
 def chain_at_worst_week(
     risk: pd.DataFrame,
     ward: pd.DataFrame,
-    room_stay_hours: float,
+    room_stay_hours: float | Mapping[str, float],
     weeks: float = 20.0,
     replications: int = 20,
     seed: int = 0,
@@ -431,14 +433,13 @@ def chain_at_worst_week(
         if room.empty:
             continue
         r = room.iloc[0]
+        unit_stay = float(room_stay_hours[w.unit_id]) if isinstance(room_stay_hours, Mapping) else room_stay_hours
         staffed = float(r["rooms_staffed"])
         low = max(1, int(np.floor(staffed)))
         share_high = staffed - low if staffed >= 1 else 0.0
         weights = {low: 1 - share_high, low + 1: share_high} if share_high > 0 else {low: 1.0}
         runs = {
-            n: simulate_chain(
-                float(w.deliveries), n, room_stay_hours, int(w.beds), float(w.mean_stay_days), weeks, replications, seed, stay_cv
-            )
+            n: simulate_chain(float(w.deliveries), n, unit_stay, int(w.beds), float(w.mean_stay_days), weeks, replications, seed, stay_cv)
             for n in weights
         }
         mixed = {

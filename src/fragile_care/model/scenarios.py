@@ -113,6 +113,7 @@ def run_scenario(
     settings: capacity.CapacitySettings,
     ward: postnatal.PostnatalSettings | None = None,
     beds: pd.DataFrame | None = None,
+    stay: capacity.Stay | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Next summer under the activities given (none: the baseline). ``outlook`` is the
     ``kind == "prognos"`` part of the staffing table. Returns the key outputs and the
@@ -120,19 +121,18 @@ def run_scenario(
     ``ward`` (the postnatal settings; ``beds`` the staffed BB beds by week, see
     :func:`postnatal.capacity_by_week`) the summary also holds the women expected to find
     a full BB and the ward days moved to care at home."""
+    stay = settings.mean_stay_hours if stay is None else stay  # one time for all units, or each unit's
     supply = apply_staffing_effects(outlook, activities)
-    gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms, settings.mean_stay_hours)
+    gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms, stay)
     gap = gap.merge(outlook[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
-    risk, draws = capacity.redirection_risk(
-        gap, "rooms_staffed", settings.mean_stay_hours, settings.forecast_draws, settings.seed, settings.high_risk_blocking
-    )
+    risk, draws = capacity.redirection_risk(gap, "rooms_staffed", stay, settings.forecast_draws, settings.seed, settings.high_risk_blocking)
     region = capacity.totals_with_interval(risk, draws).set_index("unit_id").loc["REGION"]
     pairs = pooling_pairs(activities, week_start(int(outlook["iso_year"].iloc[0]), int(outlook["iso_week"].median())))
     not_placed = float("nan")  # only scenarios with regional coordination are simulated (the rest: Erlang B)
     if pairs:
         sim = capacity.simulate_summer(
             gap,
-            settings.mean_stay_hours,
+            stay,
             settings.arrival_profile,
             pairs,
             settings.simulation_replications,
@@ -168,8 +168,10 @@ def scenarios(
     settings: capacity.CapacitySettings,
     ward: postnatal.PostnatalSettings | None = None,
     beds: pd.DataFrame | None = None,
+    stay: capacity.Stay | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The baseline, each activity with a modelled effect alone, and all together."""
+    """The baseline, each activity with a modelled effect alone, and all together
+    (``stay``: each unit's delivery-room time; default the settings' one time)."""
     modelled = plan[plan["effect_type"] != "none"] if not plan.empty else plan
     runs = [("Oförändrat läge", modelled.iloc[0:0])]
     runs += [
@@ -179,7 +181,7 @@ def scenarios(
         runs.append(("Alla åtgärder", modelled))
     summaries, weekly = [], []
     for name, acts in runs:
-        summary, risk = run_scenario(name, outlook, units, acts, norms, settings, ward, beds)
+        summary, risk = run_scenario(name, outlook, units, acts, norms, settings, ward, beds, stay)
         summaries.append(summary)
         weekly.append(risk)
     table = pd.DataFrame(summaries)

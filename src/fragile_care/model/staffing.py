@@ -135,7 +135,9 @@ def weekly_supply(
     return frame.assign(profession=profession)
 
 
-def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, norms: Norms, mean_stay_hours: float) -> pd.DataFrame:
+def midwife_gap(
+    deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, norms: Norms, mean_stay_hours: capacity.Stay
+) -> pd.DataFrame:
     """Midwives and staffed delivery rooms needed against available, per unit and week.
 
     ``deliveries``: unit_id, iso_year, iso_week, deliveries (women per week).
@@ -151,7 +153,6 @@ def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFr
     fte_benchmark (1:28 establishment benchmark for all midwifery) and
     fte_gap_benchmark (all midwives at work − benchmark).
     """
-    capacity.check_stay(mean_stay_hours)
     flags = [c for c in ("leave_planned",) if c in supply]
     frame = deliveries[["unit_id", "iso_year", "iso_week", "deliveries"]].merge(
         supply[["unit_id", "iso_year", "iso_week", "fte_supply", *flags]],
@@ -170,7 +171,7 @@ def midwife_gap(deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFr
             f"units: delivery_rooms is {int(zero['rooms_physical'].iloc[0])} for open unit {zero['unit_id'].iloc[0]}; "
             "a delivery unit needs at least one room"
         )
-    load = capacity.offered_load(frame["deliveries"].to_numpy(float), mean_stay_hours)
+    load = capacity.offered_load(frame["deliveries"].to_numpy(float), capacity.row_stays(frame["unit_id"], mean_stay_hours))
     rooms_needed = capacity.servers_needed(load, norms.target_blocking)
     on_duty_needed = rooms_needed * norms.midwives_per_woman_in_labour
     ward_supply = frame["fte_supply"] * norms.labour_ward_share
@@ -365,7 +366,7 @@ def summer_staffing(
     admissions: pd.DataFrame,
     births: pd.DataFrame,
     norms: Norms,
-    mean_stay_hours: float,
+    mean_stay_hours: capacity.Stay,
     reference_year: int,
     neonatal_years: int = 3,
     transfers: pd.DataFrame | None = None,

@@ -148,7 +148,7 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     rates = staffing.neonatal_rates(tables["neonatal_admissions"], tables["births_monthly"], years_used, transfers)
     flows = staffing.transfer_rates(transfers, tables["neonatal_admissions"], tables["births_monthly"], years_used)
 
-    def compute(stay: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def compute(stay: capacity.Stay) -> tuple[pd.DataFrame, pd.DataFrame]:
         return staffing.summer_staffing(
             deliveries,
             tables["staffing"],
@@ -163,15 +163,15 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
             flows=flows,
         )
 
-    configured = cfg.capacity.mean_stay_hours
-    midwives, neonatal = compute(configured)
-    fits, backtest = calibration.calibrate(midwives[midwives["kind"] == "utfall"], tables["redirections"], configured)
-    if not cfg.capacity.calibrate_stay:
-        fits = fits.assign(used=False, reason="kalibreringen är avstängd i konfigurationen (capacity.calibrate_stay)")
+    prior = cfg.capacity.mean_stay_hours
+    midwives, neonatal = compute(prior)
+    fits, backtest = calibration.calibrate(
+        midwives[midwives["kind"] == "utfall"], tables["redirections"], prior, cfg.capacity.seed, enabled=cfg.capacity.calibrate_stay
+    )
     resolved = calibration.resolved_settings({"staffing": cfg.norms, "capacity": cfg.capacity}, fits)
-    stay = calibration.setting(resolved, "capacity.mean_stay_hours")
-    if stay != configured:
-        midwives, neonatal = compute(stay)  # the rooms needed with the effective stay
+    stays = calibration.unit_stays(resolved, units["unit_id"])
+    if any(v != prior for v in stays.values()):
+        midwives, neonatal = compute(stays)  # the rooms needed with each unit's effective time
     return {
         "staffing_weekly": midwives,
         "neonatal_weekly": neonatal,
@@ -189,13 +189,12 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     redirection log, the simulation with daily variation and overflow, neonatal cots."""
     cap = effective_capacity(tables, cfg)
     weekly = tables["staffing_weekly"]
+    stays = unit_stays(tables)  # each unit's effective delivery-room time (step 03)
     observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
     arrivals = capacity.forecast_draws(ahead, cap.forecast_draws, cap.seed)  # one set of draws for the risk and the allocation
-    risk, draws = capacity.redirection_risk(
-        ahead, "rooms_staffed", cap.mean_stay_hours, high_risk=cap.high_risk_blocking, arrivals=arrivals
-    )
+    risk, draws = capacity.redirection_risk(ahead, "rooms_staffed", stays, high_risk=cap.high_risk_blocking, arrivals=arrivals)
     thresholds = {"high": cap.high_risk_blocking, "target": cfg.norms.target_blocking}
-    extra = allocation.extra_staff(ahead, arrivals, cap.extra_fte_weeks, thresholds, cfg.norms, cap.mean_stay_hours)
+    extra = allocation.extra_staff(ahead, arrivals, cap.extra_fte_weeks, thresholds, cfg.norms, stays)
     beds = postnatal.capacity_by_week(tables.get("postnatal_capacity"))
     annual = annual_deliveries(tables)
     ward = postnatal.postnatal_beds_weekly(ahead, tables["units"], cfg.postnatal, beds)
@@ -208,18 +207,16 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
         ),
         "postnatal_weekly": ward,
         "care_chain_weekly": postnatal.chain_links(risk, ward, neonatal_risk),
-        "care_chain_simulated": postnatal.chain_at_worst_week(risk, ward, cap.mean_stay_hours, seed=cap.seed, stay_cv=cap.stay_cv),
+        "care_chain_simulated": postnatal.chain_at_worst_week(risk, ward, stays, seed=cap.seed, stay_cv=cap.stay_cv),
         "theatre_weekly": postnatal.theatre_hours_weekly(ahead[["unit_id", "iso_year", "iso_week", "deliveries"]], cfg.postnatal),
         "theatre_annual": postnatal.theatre_hours_weekly(annual, cfg.postnatal),
         "redirection_risk": risk,
         "redirection_totals": capacity.totals_with_interval(risk, draws),
         "extra_staff": extra,
         "neonatal_risk": neonatal_risk,
-        "model_vs_log": capacity.model_vs_log(
-            observed, tables["redirections"], cap.mean_stay_hours, configured_stay_hours=cfg.capacity.mean_stay_hours
-        ),
+        "model_vs_log": capacity.model_vs_log(observed, tables["redirections"], stays, configured_stay_hours=cfg.capacity.mean_stay_hours),
         "simulation": capacity.simulate_summer(
-            ahead, cap.mean_stay_hours, cap.arrival_profile, cap.overflow, cap.simulation_replications, cap.seed, cap.stay_cv
+            ahead, stays, cap.arrival_profile, cap.overflow, cap.simulation_replications, cap.seed, cap.stay_cv
         ),
     }
 
@@ -237,6 +234,7 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         cap,
         cfg.postnatal,
         postnatal.capacity_by_week(tables.get("postnatal_capacity")),
+        unit_stays(tables),
     )
     summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())
     values = followup.indicator_values(
@@ -247,7 +245,7 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         summer_year,
         cfg.summer_weeks,
         cap.high_risk_blocking,
-        cap.mean_stay_hours,
+        unit_stays(tables),
     )
     measured_until = pd.Timestamp.fromisocalendar(summer_year, cfg.summer_weeks[1], 7)
     indicators = followup.indicator_table(actions, values, measured_until)
@@ -291,13 +289,22 @@ def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
 # ----------------------------------------------------------------------------- helpers the notebooks share
 def effective_capacity(tables: Tables, cfg: RunConfig) -> capacity.CapacitySettings:
     """The capacity settings the model uses: the run's, with every value step 03 resolved
-    by calibration (``resolved_settings``, source "calibrated"). ``cfg.capacity`` holds the
+    by calibration (``resolved_settings``, source "calibrated"; ``mean_stay_hours`` is the
+    units' common time, each unit's own is :func:`unit_stays`). ``cfg.capacity`` holds the
     priors; this object the effective values."""
     resolved = tables["resolved_settings"]
-    calibrated = resolved[(resolved["source"] == "calibrated") & resolved["setting"].str.startswith("capacity.")]
+    settings = set(type(cfg.capacity).model_fields)
+    names = resolved["setting"].str.removeprefix("capacity.")
+    calibrated = resolved[(resolved["source"] == "calibrated") & resolved["setting"].str.startswith("capacity.") & names.isin(settings)]
     return cfg.capacity.model_copy(
         update={s.removeprefix("capacity."): float(v) for s, v in zip(calibrated["setting"], calibrated["value"])}
     )
+
+
+def unit_stays(tables: Tables) -> dict[str, float]:
+    """Each unit's effective delivery-room time as step 03 resolved it (a unit without
+    observed summers: the units' common time)."""
+    return calibration.unit_stays(tables["resolved_settings"], tables["units"]["unit_id"])
 
 
 def annual_deliveries(tables: Tables) -> pd.DataFrame:
