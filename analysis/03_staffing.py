@@ -22,7 +22,7 @@ from IPython.display import Markdown, display
 from matplotlib.ticker import MaxNLocator
 
 from fragile_care.inputs.schemas import CARE_LEVEL_SV
-from fragile_care.model import calibration, describe
+from fragile_care.model import describe
 from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
@@ -38,7 +38,6 @@ stay = tables["resolved_settings"].set_index("setting").loc["capacity.mean_stay_
 # %%
 midwives, neonatal = tables["staffing_weekly"], tables["neonatal_weekly"]
 fits, backtest = tables["capacity_calibration"], tables["calibration_backtest"]
-used = calibration.used_fit(fits)
 outlook = cfg.outlook_summer
 reference_year = int(midwives.loc[midwives["kind"] == "utfall", "iso_year"].max())  # its staffing and leave plan carry forward
 midwives.groupby(["iso_year", "unit_id"])[["deliveries", "rooms_needed", "rooms_staffed", "fte_gap"]].mean()
@@ -132,76 +131,74 @@ display(Markdown(fmt.md_table(table, align="llrrrrr") + (f"\n\n{shown}" if shown
 
 # %%
 #| label: tbl-stay-calibration
-#| tbl-cap: "Modellen kalibrerad mot hänvisningsloggen: den effektiva tiden på förlossningsrummet som gör att modellen bäst förklarar loggens hänvisningar av platsbrist och bemanning per enhet och sommarvecka (största sannolikhet, Poisson), med 95 %-konfidensintervall. Den översta raden används i prognosen; den andra är skattad utan den senaste sommaren, för efterhandstestet."
-role_sv = {"used": "Används i prognosen", "backtest": "Efterhandstest (utan senaste sommaren)"}
+#| tbl-cap: "Modellen kalibrerad mot hänvisningsloggen per enhet: den effektiva tiden på förlossningsrummet som gör att modellen förklarar enhetens hänvisningar av platsbrist och bemanning under de observerade somrarna, med 80 %-intervall. Enheterna skattas tillsammans: en enhet med få hänvisningar i loggen dras mot den gemensamma tiden."
 published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
+rows, shown = fmt.shown_units(
+    describe.units_by_size(tables["births_monthly"]), order="de med flest förlossningar de senaste tolv månaderna"
+)
+listed = fits[fits["unit_id"].isin(rows)]
+years = sorted(int(y) for y in midwives.loc[midwives["kind"] == "utfall", "iso_year"].unique())
 table = pd.DataFrame(
     {
-        "Skattning": fits["role"].map(role_sv),
-        "Somrar": fits["years"],
-        "Effektiv tid, timmar": [fmt.sv_num(v, 1) if u else "ej skattad" for v, u in zip(fits["effective_stay_hours"], fits["used"])],
-        "95 %-intervall": [
-            f"{fmt.sv_num(lo, 1)}–{fmt.sv_num(hi, 1)}" if u else "–" for lo, hi, u in zip(fits["ci_low"], fits["ci_high"], fits["used"])
+        "Enhet": listed["unit_id"].map(labels),
+        "Effektiv tid, timmar": [fmt.sv_num(v, 1) if u else "ej skattad" for v, u in zip(listed["effective_stay_hours"], listed["used"])],
+        "80 %-intervall": [
+            f"{fmt.sv_num(lo, 1)}–{fmt.sv_num(hi, 1)}" if u else "–"
+            for lo, hi, u in zip(listed["low_80"], listed["high_80"], listed["used"])
         ],
-        "Hänvisade i loggen": [
-            published.total_text("REGION", [int(y) for y in years.split(", ")], "capacity", n)
-            for years, n in zip(fits["years"], fits["logged"])
-        ],
-        "Modellen, väntat antal": fits["predicted"].map(fmt.sv_int),
-        "Spridning mot Poisson": [fmt.sv_num(v, 1) if u else "–" for v, u in zip(fits["dispersion"], fits["used"])],
+        "Hänvisade i loggen": [published.total_text(u, years, "capacity", n) for u, n in zip(listed["unit_id"], listed["logged"])],
+        "Modellen, väntat antal": listed["predicted"].map(fmt.sv_int),
     }
+)
+first = fits.iloc[0]
+note = (
+    f"Gemensam tid för enheterna {fmt.sv_num(first['pooled_stay_hours'], 1)} timmar (80 %-intervall "
+    f"{fmt.sv_num(first['pooled_low_80'], 1)}–{fmt.sv_num(first['pooled_high_80'], 1)}); somrarna {', '.join(map(str, years))}. "
+    if bool(first["used"])
+    else f"Ingen kalibrering: {fmt.md_escape(first['reason'])}; antagandet används för alla enheter. "
 )
 display(
     Markdown(
-        fmt.md_table(table, align="llrrrrr")
-        + f"\n\nAntagandet var {fmt.sv_num(stay['prior'], 1)} timmar. Den effektiva tiden tar upp allt som gör att modellen och "
+        fmt.md_table(table, align="lrrrr")
+        + f"\n\n{note}Antagandet var {fmt.sv_num(stay['prior'], 1)} timmar. Den effektiva tiden tar upp allt som gör att modellen och "
         "loggen skiljer sig, inte bara vårdtiden (till exempel andelen barnmorskor på förlossningen och hänvisningar som aldrig loggas). "
-        "Spridningen över 1 betyder att veckorna varierar mer än slumpen i en Poissonprocess; intervallet är vidgat med den."
+        "Intervallen räknar med att en enhets veckor samma sommar inte är oberoende (en sommareffekt per enhet och år). "
+        f"{disclosure.suppression_note(cfg.disclosure_threshold)}" + (f" {shown}" if shown else "")
     )
 )
 
 # %%
 #| label: tbl-calibration-backtest
-#| tbl-cap: "Efterhandstest: modellen skattad utan den senaste sommaren, med den sommarens faktiska förlossningar och bemanning, mot loggens hänvisningar av platsbrist och bemanning samma sommar."
+#| tbl-cap: "Efterhandstest: varje sommar med logg förutsagd av modellen skattad på somrarna före, med sommarens faktiska förlossningar och bemanning, mot loggens hänvisningar av platsbrist och bemanning, per enhet och för hela regionen (80 %-intervall)."
 if backtest.empty:
-    display(Markdown("Efterhandstest kräver minst två observerade somrar; underlaget har en."))
+    display(Markdown("Efterhandstest kräver minst två observerade somrar med hänvisningar i loggen; underlaget har det inte."))
 else:
-    region = backtest.set_index("unit_id").loc["REGION"]
-    spread = (
-        float(fits.loc[fits["role"] == "backtest", "dispersion"].iloc[0])
-        if bool(fits.loc[fits["role"] == "backtest", "used"].iloc[0])
-        else 1.0
-    )
-    low, high = calibration.prediction_interval(region["predicted_calibrated"], spread, 0.8)
-    rows, shown = fmt.shown_units(
-        describe.units_by_size(tables["births_monthly"]), order="de med flest förlossningar de senaste tolv månaderna, och hela regionen"
-    )
     listed = backtest[backtest["unit_id"].isin([*rows, "REGION"])]
+    # whether the log lies in the interval is shown only where the log's count itself is shown
+    visible = [
+        published.status(u, y, "capacity", n) == disclosure.SHOWN
+        for u, y, n in zip(listed["unit_id"], listed["iso_year"], listed["logged"])
+    ]
     table = pd.DataFrame(
         {
             "Enhet": listed["unit_id"].map(labels),
+            "Sommar": listed["iso_year"].astype(str),
+            "Skattad på": listed["fitted_on"],
             "Loggen": [published.text(u, y, "capacity", n) for u, y, n in zip(listed["unit_id"], listed["iso_year"], listed["logged"])],
-            "Modellen, kalibrerad": listed["predicted_calibrated"].map(fmt.sv_int),
-            f"Modellen, antagen tid ({fmt.sv_num(stay['prior'], 0)} h)": listed["predicted_configured"].map(fmt.sv_int),
+            "Modellen": listed["predicted"].map(fmt.sv_int),
+            "80 %-intervall": [f"{fmt.sv_int(lo)}–{fmt.sv_int(hi)}" for lo, hi in zip(listed["low_80"], listed["high_80"])],
+            "Inom intervallet": [("ja" if c else "nej") if v else ".." for c, v in zip(listed["covered"], visible)],
         }
     )
-    inside = low <= region["logged"] <= high
-    verdict = (
-        "Loggen ligger inom modellens 80 %-intervall: modellen och loggen stämmer överens inom slumpens ramar."
-        if inside
-        else (
-            "Loggen ligger utanför modellens 80 %-intervall: "
-            + ("modellen överskattade" if region["logged"] < low else "modellen underskattade")
-            + " sommarens hänvisningar. Skillnaden kan bero på åtgärder som inte syns i bemanningsdata, på hänvisningar som inte loggades eller på att modellen saknar något; "
-            "prognosen för nästa sommar bör läsas med det i minnet."
-        )
-    )
+    units_only = backtest[backtest["unit_id"] != "REGION"]
+    held = int(units_only["covered"].sum())
     display(
         Markdown(
-            fmt.md_table(table, align="lrrr")
-            + f"\n\nSommaren {int(region['iso_year'])}, hela regionen: modellen {fmt.sv_int(region['predicted_calibrated'])} "
-            f"(80 %-intervall {fmt.sv_int(low)}–{fmt.sv_int(high)}), loggen {published.text('REGION', int(region['iso_year']), 'capacity', region['logged'])}. "
-            f"{verdict}\n\n{disclosure.suppression_note(cfg.disclosure_threshold)}" + (f" {shown}" if shown else "")
+            fmt.md_table(table, align="llrrrrl")
+            + f"\n\nLoggen låg inom modellens 80 %-intervall för {held} av {len(units_only)} enhetssomrar (vid en träffsäker modell "
+            "omkring 80 %). Där loggen ligger utanför kan skillnaden bero på åtgärder som inte syns i bemanningsdata, på hänvisningar "
+            "som inte loggades eller på att modellen saknar något; prognosen för nästa sommar bör läsas med det i minnet.\n\n"
+            f"{disclosure.suppression_note(cfg.disclosure_threshold)}"
         )
     )
 
@@ -273,11 +270,11 @@ rows = [
         "Antagande utifrån WHO (2018); inget svenskt mått är publicerat",
     ),
     (
-        "Effektiv tid på förlossningsrummet, timmar: skattad mot hänvisningsloggen och använd i prognosen",
+        "Effektiv tid på förlossningsrummet, timmar: gemensam för enheterna, skattad mot hänvisningsloggen",
         fmt.sv_num(stay["value"], 1),
-        "Skattad i denna körning (tabellen över kalibreringen)"
+        "Skattad i denna körning; varje enhets egen tid står i tabellen över kalibreringen och används i prognosen"
         if stay["source"] == "calibrated"
-        else f"Ej skattad: {used['reason']}; antagandet används",
+        else f"Ej skattad: {fmt.md_escape(fits['reason'].iloc[0])}; antagandet används",
     ),
 ]
 display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Norm eller antagande", "Värde", "Källa"]), align="lrl")))

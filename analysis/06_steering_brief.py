@@ -17,7 +17,7 @@ output_root = ""
 import pandas as pd
 from IPython.display import Markdown, display
 
-from fragile_care.model import calibration, describe, postnatal
+from fragile_care.model import describe, postnatal
 from fragile_care.publish import disclosure
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
@@ -149,26 +149,32 @@ display(
 # %%
 #| label: txt-model-trust
 fits, backtest = tables["capacity_calibration"], tables["calibration_backtest"]
-used = calibration.used_fit(fits)
 stay = tables["resolved_settings"].set_index("setting").loc["capacity.mean_stay_hours"]  # prior and effective, step 03
+low_unit, high_unit = fits.loc[fits["effective_stay_hours"].idxmin()], fits.loc[fits["effective_stay_hours"].idxmax()]
 text = (
-    f"Modellen är kalibrerad mot hänvisningsloggen för somrarna {used['years']}: en effektiv tid på förlossningsrummet av "
-    f"{fmt.sv_num(stay['value'], 1)} timmar (95 %-intervall {fmt.sv_num(stay['low'], 1)}–{fmt.sv_num(stay['high'], 1)}) "
+    f"Modellen är kalibrerad mot hänvisningsloggen per enhet: en effektiv tid på förlossningsrummet från "
+    f"{fmt.sv_num(low_unit['effective_stay_hours'], 1)} timmar ({fmt.md_escape(labels.get(low_unit['unit_id'], low_unit['unit_id']))}) till "
+    f"{fmt.sv_num(high_unit['effective_stay_hours'], 1)} ({fmt.md_escape(labels.get(high_unit['unit_id'], high_unit['unit_id']))}), "
+    f"gemensamt {fmt.sv_num(stay['value'], 1)} timmar (80 %-intervall {fmt.sv_num(stay['low'], 1)}–{fmt.sv_num(stay['high'], 1)}) "
     f"i stället för antagandets {fmt.sv_num(stay['prior'], 0)}."
     if stay["source"] == "calibrated"
-    else f"Modellen är inte kalibrerad mot loggen ({fmt.md_escape(used['reason'])}); antagandet om tiden på förlossningsrummet används."
+    else f"Modellen är inte kalibrerad mot loggen ({fmt.md_escape(fits['reason'].iloc[0])}); antagandet om tiden på förlossningsrummet används."
 )
 if not backtest.empty:
-    region = backtest.set_index("unit_id").loc["REGION"]
+    units_only = backtest[backtest["unit_id"] != "REGION"]
+    region = backtest[backtest["unit_id"] == "REGION"].iloc[-1]
+    year = int(region["iso_year"])
     text += (
-        f" Skattad utan sommaren {int(region['iso_year'])} förutsade den {fmt.sv_int(region['predicted_calibrated'])} hänvisade den sommaren; "
-        f"loggen har {published.text('REGION', int(region['iso_year']), 'capacity', region['logged'])}. "
+        f" I efterhandstestet låg loggen inom modellens 80 %-intervall för {int(units_only['covered'].sum())} av {len(units_only)} "
+        f"enhetssomrar. Sommaren {year} förutsade modellen {fmt.sv_int(region['predicted'])} hänvisade i regionen "
+        f"(80 %-intervall {fmt.sv_int(region['low_80'])}–{fmt.sv_int(region['high_80'])}); loggen har "
+        f"{published.text('REGION', year, 'capacity', region['logged'])}. "
     )
     text += (
-        "Planeringstalet kan alltså ligga för högt om det som sänkte hänvisningarna den sommaren består."
-        if region["logged"] < 0.8 * region["predicted_calibrated"]
-        else "Planeringstalet kan alltså ligga för lågt."
-        if region["logged"] > 1.2 * region["predicted_calibrated"]
-        else "Modell och logg stämmer väl."
+        "Loggen ligger under intervallet: planeringstalet kan ligga för högt om det som sänkte hänvisningarna består."
+        if region["logged"] < region["low_80"]
+        else "Loggen ligger över intervallet: planeringstalet kan ligga för lågt."
+        if region["logged"] > region["high_80"]
+        else "Modell och logg stämmer inom modellens osäkerhet."
     )
 display(Markdown(text))

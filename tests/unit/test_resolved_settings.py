@@ -14,8 +14,10 @@ pytestmark = pytest.mark.unit
 
 def _fits(used: bool) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"role": "used", "years": "2025, 2026", "prior_stay_hours": 8.0, "effective_stay_hours": 7.5 if used else 8.0,
-          "ci_low": 7.0 if used else math.nan, "ci_high": 8.1 if used else math.nan, "used": used}]
+        [{"unit_id": u, "effective_stay_hours": t if used else 8.0, "low_80": t - 0.5 if used else math.nan,
+          "high_80": t + 0.6 if used else math.nan, "pooled_stay_hours": 7.5 if used else 8.0,
+          "pooled_low_80": 7.0 if used else math.nan, "pooled_high_80": 8.1 if used else math.nan, "used": used}
+         for u, t in (("A", 7.2), ("B", 7.9))]
     )  # fmt: skip
 
 
@@ -31,6 +33,8 @@ def test_sources_say_configured_default_or_calibrated():
     assert (stay["source"], stay["value"], stay["prior"], stay["low"], stay["high"]) == ("calibrated", 7.5, 8.0, 7.0, 8.1)
     assert "capacity.calibrate_stay" not in resolved.index  # flags are not numbers
     assert calibration.setting(resolved.reset_index(), "capacity.mean_stay_hours") == 7.5
+    assert resolved.loc["capacity.mean_stay_hours.B", "value"] == 7.9  # each unit's own time beside the common one
+    assert calibration.unit_stays(resolved.reset_index(), ["A", "B", "NEW"]) == {"A": 7.2, "B": 7.9, "NEW": 7.5}
 
 
 def test_without_a_fit_the_prior_is_used():
