@@ -146,6 +146,7 @@ table = pd.DataFrame(
             f"{fmt.sv_num(lo, 1)}–{fmt.sv_num(hi, 1)}" if u else "–"
             for lo, hi, u in zip(listed["low_80"], listed["high_80"], listed["used"])
         ],
+        "Somrar": ", ".join(map(str, years)),
         "Hänvisade i loggen": [published.total_text(u, years, "capacity", n) for u, n in zip(listed["unit_id"], listed["logged"])],
         "Modellen, väntat antal": listed["predicted"].map(fmt.sv_int),
     }
@@ -153,13 +154,13 @@ table = pd.DataFrame(
 first = fits.iloc[0]
 note = (
     f"Gemensam tid för enheterna {fmt.sv_num(first['pooled_stay_hours'], 1)} timmar (80 %-intervall "
-    f"{fmt.sv_num(first['pooled_low_80'], 1)}–{fmt.sv_num(first['pooled_high_80'], 1)}); somrarna {', '.join(map(str, years))}. "
+    f"{fmt.sv_num(first['pooled_low_80'], 1)}–{fmt.sv_num(first['pooled_high_80'], 1)}). "
     if bool(first["used"])
     else f"Ingen kalibrering: {fmt.md_escape(first['reason'])}; antagandet används för alla enheter. "
 )
 display(
     Markdown(
-        fmt.md_table(table, align="lrrrr")
+        fmt.md_table(table, align="lrrlrr")
         + f"\n\n{note}Antagandet var {fmt.sv_num(stay['prior'], 1)} timmar. Den effektiva tiden tar upp allt som gör att modellen och "
         "loggen skiljer sig, inte bara vårdtiden (till exempel andelen barnmorskor på förlossningen och hänvisningar som aldrig loggas). "
         "Intervallen räknar med att en enhets veckor samma sommar inte är oberoende (en sommareffekt per enhet och år). "

@@ -57,10 +57,10 @@ def read_reports(qmd_files, notebook_dir, label_to_unit: dict[str, str], backtes
         elif label == "tbl-model-vs-log":
             shown.add((label_to_unit[row["Enhet"]], int(row["Sommar"]), "capacity"), row["Loggen"])
         elif label == "tbl-calibration-backtest":
-            shown.add((label_to_unit[row["Enhet"]], backtest_year, "capacity"), row["Loggen"])
+            shown.add((label_to_unit[row["Enhet"]], int(row["Sommar"]), "capacity"), row["Loggen"])
         elif label == "tbl-stay-calibration":
             years = tuple(int(y) for y in row["Somrar"].split(", "))
-            shown.totals[(REGION, years, "capacity")].add(_clean(row["Hänvisade i loggen"]))
+            shown.totals[(label_to_unit[row["Enhet"]], years, "capacity")].add(_clean(row["Hänvisade i loggen"]))
         elif label == "tbl-indicators":
             value = _clean(row[f"Sommaren {summer_year}"])
             if row["Aktivitet"] and "per 1 000" in row["Indikator"]:

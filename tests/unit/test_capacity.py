@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy.stats import poisson
 
-from fragile_care.model import capacity
+from fragile_care.model import calibration, capacity
 
 pytestmark = pytest.mark.unit
 
@@ -129,7 +129,7 @@ def test_model_vs_log_counts_capacity_reasons_only():
             "women": [2, 1, 1, 5],
         }
     )
-    out = capacity.model_vs_log(weekly, log, 8.0).set_index("unit_id")
+    out = calibration.model_vs_log(weekly, log, 8.0).set_index("unit_id")
     assert out.loc["A", "logged_capacity"] == 2 and out.loc["A", "logged_other"] == 1  # week 35 is outside the weeks modelled
     assert out.loc["B", "logged_capacity"] == 1
     load = 180.0 / 168 * 8

@@ -182,3 +182,49 @@ def setting(resolved: pd.DataFrame, name: str) -> float:
     if found.empty:
         raise KeyError(f"{name} is not in resolved_settings")
     return float(found.iloc[0])
+
+
+def model_vs_log(
+    weekly: pd.DataFrame,
+    redirections: pd.DataFrame,
+    mean_stay_hours: capacity.Stay,
+    servers_col: str = "rooms_staffed",
+    configured_stay_hours: capacity.Stay | None = None,
+) -> pd.DataFrame:
+    """Redirections the model predicts for observed summers against the log, per unit and
+    year. ``weekly``: unit_id, iso_year, iso_week, deliveries (observed) and staffed rooms.
+    ``predicted`` uses ``mean_stay_hours`` (the calibrated stay), ``predicted_configured``
+    the configured one.
+
+    The model covers women turned away because every staffed room was busy, so it is
+    compared with the log's reasons platsbrist and bemanning; neonatal and other reasons
+    are shown beside it.
+    """
+    deliveries = weekly["deliveries"].to_numpy(float)
+    rooms = weekly[servers_col].to_numpy(float)
+    stays = capacity.row_stays(weekly["unit_id"], mean_stay_hours)
+    prior = stays if configured_stay_hours is None else capacity.row_stays(weekly["unit_id"], configured_stay_hours)
+    frame = weekly.assign(
+        predicted=deliveries * capacity.blocking(deliveries, rooms, stays),
+        predicted_configured=deliveries * capacity.blocking(deliveries, rooms, prior),
+    )
+    iso = redirections["date"].dt.isocalendar()
+    log = redirections.assign(
+        iso_year=iso["year"].astype(int),
+        iso_week=iso["week"].astype(int),
+        capacity=redirections["reason"].isin(CAPACITY_REASONS),
+    )
+    log = log.rename(columns={"from_unit": "unit_id"})
+    keys = frame[["unit_id", "iso_year", "iso_week"]].drop_duplicates()
+    log = log.merge(keys, on=["unit_id", "iso_year", "iso_week"], how="inner")
+    women = log["women"].astype(float)
+    logged = log.assign(logged_capacity=women.where(log["capacity"], 0.0), logged_other=women.where(~log["capacity"], 0.0))
+    logged = logged.groupby(["unit_id", "iso_year"], as_index=False)[["logged_capacity", "logged_other"]].sum()
+    out = frame.groupby(["unit_id", "iso_year"], as_index=False).agg(
+        deliveries=("deliveries", "sum"),
+        predicted=("predicted", "sum"),
+        predicted_configured=("predicted_configured", "sum"),
+        weeks=("iso_week", "nunique"),
+    )
+    out = out.merge(logged, on=["unit_id", "iso_year"], how="left").fillna({"logged_capacity": 0.0, "logged_other": 0.0})
+    return out

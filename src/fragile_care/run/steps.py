@@ -214,7 +214,9 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
         "redirection_totals": capacity.totals_with_interval(risk, draws),
         "extra_staff": extra,
         "neonatal_risk": neonatal_risk,
-        "model_vs_log": capacity.model_vs_log(observed, tables["redirections"], stays, configured_stay_hours=cfg.capacity.mean_stay_hours),
+        "model_vs_log": calibration.model_vs_log(
+            observed, tables["redirections"], stays, configured_stay_hours=cfg.capacity.mean_stay_hours
+        ),
         "simulation": capacity.simulate_summer(
             ahead, stays, cap.arrival_profile, cap.overflow, cap.simulation_replications, cap.seed, cap.stay_cv
         ),
