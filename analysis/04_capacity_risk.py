@@ -31,6 +31,8 @@ figures.set_style()
 tables = steps.run_step("04_capacity_risk", cfg, out_dir)
 labels = {**describe.unit_labels(tables["units"]), "REGION": "Hela regionen"}
 effective = steps.effective_capacity(tables, cfg)  # the values the model uses (step 03 resolved them)
+unit_times = [t for u, t in steps.unit_stays(tables).items() if u in set(tables["staffing_weekly"]["unit_id"])]
+stay_range = f"{fmt.sv_num(min(unit_times), 1)}–{fmt.sv_num(max(unit_times), 1)}"  # each unit's own effective time
 weekly = tables["staffing_weekly"]
 observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
 outlook = int(ahead["iso_year"].iloc[0])
@@ -63,7 +65,7 @@ display(
         f"{fmt.md_escape(labels[busiest['unit_id']])} vecka {int(busiest['iso_week'])} (omkring {fmt.sv_num(busiest['redirected_mean'], 1)} kvinnor, "
         f"risk {fmt.sv_pct(busiest['blocking'], 1)}), och flest över hela sommaren väntas vid "
         f"{fmt.md_escape(labels[units_ranked.iloc[0]['unit_id']])}. Modellen är kalibrerad mot hänvisningsloggen "
-        f"(effektiv tid på förlossningsrummet {fmt.sv_num(effective.mean_stay_hours, 1)} timmar)."
+        f"(effektiv tid på förlossningsrummet {stay_range} timmar, var enhet sin egen)."
     )
 )
 
@@ -365,7 +367,7 @@ table = pd.DataFrame(
 display(
     Markdown(
         fmt.md_table(table, align="lrrrrrrrr")
-        + f"\n\nSimulering med {fmt.sv_num(effective.mean_stay_hours, 1)} timmar på förlossningsrummet (kalibrerad), BB-vårdtid enligt antagandena nedan, "
+        + f"\n\nSimulering med varje enhets kalibrerade tid på förlossningsrummet ({stay_range} timmar), BB-vårdtid enligt antagandena nedan, "
         "20 upprepningar om 20 veckor med samma inflöde som veckans prognos. Andelarna är modellskattningar för en vecka, inte räknade kvinnor."
         + (f" {shown}" if shown else "")
     )

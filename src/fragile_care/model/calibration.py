@@ -89,7 +89,7 @@ def calibrate(
     elif logged < MIN_LOGGED:
         reason = f"loggen har {logged:.0f} hänvisade av kapacitetsskäl under de observerade somrarna; minst {MIN_LOGGED} behövs"
     enough = logged >= MIN_LOGGED and frame["iso_year"].nunique() > 1
-    backtest = unit_calibration.rolling_backtest(frame, seed) if enough else unit_calibration.rolling_backtest(frame.iloc[0:0], seed)
+    backtest = unit_calibration.rolling_backtest(frame if enough else frame.iloc[0:0], seed)
     if reason:
         per_unit = frame.groupby("unit_id", sort=True)
         fits = pd.DataFrame(

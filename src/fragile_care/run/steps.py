@@ -226,6 +226,7 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
 def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
     """Each measure's effect on next summer as a scenario, and the indicators against targets."""
     cap = effective_capacity(tables, cfg)
+    stays = unit_stays(tables)  # each unit's effective delivery-room time (step 03)
     weekly = tables["staffing_weekly"]
     actions = plan_table(tables)
     scenario_table, scenario_weeks = scenarios.scenarios(
@@ -236,7 +237,7 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         cap,
         cfg.postnatal,
         postnatal.capacity_by_week(tables.get("postnatal_capacity")),
-        unit_stays(tables),
+        stays,
     )
     summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())
     values = followup.indicator_values(
@@ -247,7 +248,7 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         summer_year,
         cfg.summer_weeks,
         cap.high_risk_blocking,
-        unit_stays(tables),
+        stays,
     )
     measured_until = pd.Timestamp.fromisocalendar(summer_year, cfg.summer_weeks[1], 7)
     indicators = followup.indicator_table(actions, values, measured_until)
