@@ -31,6 +31,7 @@ from fragile_care.inputs.units import Harmonisation, Merge
 from fragile_care.model.calendar import tertial_months
 from fragile_care.model.capacity import CapacitySettings
 from fragile_care.model.carelevels import CareLevelSettings
+from fragile_care.model.levers import CostSettings
 from fragile_care.model.postnatal import PostnatalSettings
 from fragile_care.model.staffing import Norms
 from fragile_care.validation import KeyedError
@@ -196,6 +197,7 @@ class RunFile(Section):
     capacity: CapacitySettings = Field(default_factory=CapacitySettings)
     postnatal: PostnatalSettings = Field(default_factory=PostnatalSettings)
     care_levels: CareLevelSettings = Field(default_factory=CareLevelSettings)
+    costs: CostSettings = Field(default_factory=CostSettings)
     followup: FollowupSection = Field(default_factory=FollowupSection)
     disclosure: DisclosureSection = Field(default_factory=DisclosureSection)
     steps: list[str] | None = Field(None, description="list of steps (default: all)")
@@ -346,6 +348,10 @@ class RunConfig(BaseModel):
         return self.file.care_levels
 
     @property
+    def costs(self) -> CostSettings:
+        return self.file.costs
+
+    @property
     def previous_run(self) -> str | None:
         return self.file.followup.previous_run
 
@@ -401,6 +407,7 @@ SECTIONS_OF: dict[str, tuple[str, ...]] = {
     "capacity": ("capacity",),
     "postnatal": ("postnatal",),
     "care_levels": ("care_levels",),
+    "costs": ("costs",),
     "previous_run": ("followup",),
     "previous_run_id": ("followup", "tertial"),
     "spc_baseline": ("followup", "tertial"),
