@@ -137,7 +137,7 @@ rows, shown = fmt.shown_units(
     describe.units_by_size(tables["births_monthly"]), order="de med flest förlossningar de senaste tolv månaderna"
 )
 listed = fits[fits["unit_id"].isin(rows)]
-years = sorted(int(y) for y in midwives.loc[midwives["kind"] == "utfall", "iso_year"].unique())
+summer_years = [[int(y) for y in text.split(", ")] for text in listed["summer_years"]]
 table = pd.DataFrame(
     {
         "Enhet": listed["unit_id"].map(labels),
@@ -146,13 +146,23 @@ table = pd.DataFrame(
             f"{fmt.sv_num(lo, 1)}–{fmt.sv_num(hi, 1)}" if u else "–"
             for lo, hi, u in zip(listed["low_80"], listed["high_80"], listed["used"])
         ],
-        "Somrar": ", ".join(map(str, years)),
-        "Hänvisade i loggen": [published.total_text(u, years, "capacity", n) for u, n in zip(listed["unit_id"], listed["logged"])],
+        "Somrar": listed["summer_years"].map(fmt.md_escape),
+        "Hänvisade i loggen": [
+            published.total_text(u, ys, "capacity", n) for u, ys, n in zip(listed["unit_id"], summer_years, listed["logged"])
+        ],
         "Modellen, väntat antal": listed["predicted"].map(fmt.sv_int),
     }
 )
 first = fits.iloc[0]
-note = (
+planned = sorted(int(y) for y in midwives.loc[midwives["kind"] == "utfall", "iso_year"].unique())
+unplanned = sorted({y for ys in summer_years for y in ys} - set(planned))
+imputed = (
+    f"Sommaren {fmt.sv_list(map(str, unplanned))} saknar semesterplan i underlaget; där räknas varje enhets vanliga andel "
+    f"på semester per vecka (medel av {fmt.sv_list(map(str, planned))}). "
+    if unplanned
+    else ""
+)
+note = imputed + (
     f"Gemensam tid för enheterna {fmt.sv_num(first['pooled_stay_hours'], 1)} timmar (80 %-intervall "
     f"{fmt.sv_num(first['pooled_low_80'], 1)}–{fmt.sv_num(first['pooled_high_80'], 1)}). "
     if bool(first["used"])

@@ -65,14 +65,14 @@ def test_identical_findings_beyond_the_limit_are_one_counted_entry():
 
 
 def test_a_unit_of_one_birth_a_month_gets_a_finite_spread_and_a_risk():
-    from fragile_care.model import capacity, forecast
+    from fragile_care.model import forecast, planning
 
     months = pd.date_range("2027-05-01", "2027-09-01", freq="MS")
     fc = pd.DataFrame({"unit_id": "TINY", "month": months, "mean": 1.0, "lower_80": 0.0, "upper_80": 2.0, "lower_95": 0.0, "upper_95": 3.0})
     weekly = forecast.summer_weekly(fc, 2027, (25, 33))
     assert np.isfinite(weekly["sigma_log"]).all() and (weekly["sigma_log"] > 0).all()
     weekly["rooms"] = 1
-    risk, _ = capacity.redirection_risk(weekly, "rooms", 8.0, n_draws=50, seed=1)
+    risk, _ = planning.redirection_risk(weekly, "rooms", 8.0, n_draws=50, seed=1)
     assert np.isfinite(risk["redirected_mean"]).all()
 
 

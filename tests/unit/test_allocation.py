@@ -117,7 +117,7 @@ def test_calibration_recovers_a_known_stay_from_simulated_counts():
 def test_calibration_falls_back_to_the_prior_on_a_nearly_empty_log():
     observed = pd.DataFrame({"unit_id": ["A"] * 9, "iso_year": 2025, "iso_week": range(25, 34), "deliveries": 100.0, "rooms_staffed": 6.0})
     log = pd.DataFrame({"date": [pd.Timestamp("2025-06-20")], "from_unit": ["A"], "to_unit": ["B"], "reason": ["platsbrist"], "women": [2]})
-    fits, backtest = calibration.calibrate(observed, log, prior=8.0, seed=1)
+    fits, backtest, _ = calibration.calibrate(observed, log, prior=8.0, seed=1)
     row = fits.iloc[0]
     assert not row["used"] and row["effective_stay_hours"] == 8.0 and "minst" in row["reason"]
     assert backtest.empty

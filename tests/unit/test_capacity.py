@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy.stats import poisson
 
-from fragile_care.model import calibration, capacity
+from fragile_care.model import calibration, capacity, planning
 
 pytestmark = pytest.mark.unit
 
@@ -99,9 +99,9 @@ def test_forecast_draws_keep_the_mean_and_share_a_unit_level_error():
 
 
 def test_redirection_risk_adds_staff_lowers_risk_by_the_erlang_amount():
-    base, _ = capacity.redirection_risk(_weekly(0.0), "rooms_staffed", 8.0, n_draws=100, seed=0)
+    base, _ = planning.redirection_risk(_weekly(0.0), "rooms_staffed", 8.0, n_draws=100, seed=0)
     more = _weekly(0.0).assign(rooms_staffed=[14, 14, 6])
-    better, _ = capacity.redirection_risk(more, "rooms_staffed", 8.0, n_draws=100, seed=0)
+    better, _ = planning.redirection_risk(more, "rooms_staffed", 8.0, n_draws=100, seed=0)
     load = 180.0 / 168 * 8
     assert base["redirected"].iloc[0] - better["redirected"].iloc[0] == pytest.approx(
         180.0 * (capacity.erlang_b(load, 12) - capacity.erlang_b(load, 14))
@@ -111,7 +111,7 @@ def test_redirection_risk_adds_staff_lowers_risk_by_the_erlang_amount():
 
 
 def test_totals_take_percentiles_of_sums():
-    risk, draws = capacity.redirection_risk(_weekly(0.2), "rooms_staffed", 8.0, n_draws=2000, seed=3)
+    risk, draws = planning.redirection_risk(_weekly(0.2), "rooms_staffed", 8.0, n_draws=2000, seed=3)
     totals = capacity.totals_with_interval(risk, draws).set_index("unit_id")
     assert totals.loc["REGION", "redirected_mean"] == pytest.approx(risk["redirected_mean"].sum())
     assert totals.loc["A", "redirected_p90"] <= risk.loc[risk["unit_id"] == "A", "redirected_p90"].sum() + 1e-9

@@ -11,7 +11,15 @@ pytestmark = pytest.mark.unit
 
 
 def _risk_totals(**overrides):
-    frame = pd.DataFrame({"unit_id": ["A", "B"], "redirected_mean": [1.5, 2.0], "redirected_p10": [0.5, 1.0], "redirected_p90": [3.0, 4.0]})
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["A", "B"],
+            "redirected_mean": [1.5, 2.0],
+            "redirected_p10": [0.5, 1.0],
+            "redirected_p90": [3.0, 4.0],
+            "redirected_mc_se": [0.1, 0.1],
+        }
+    )
     return frame.assign(**overrides)
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from fragile_care.inputs import plan_checks
-from fragile_care.model import capacity, describe, followup, scenarios, staffing
+from fragile_care.model import capacity, chain, describe, followup, scenarios, staffing
 
 pytestmark = pytest.mark.unit
 
@@ -62,8 +62,8 @@ def test_adding_staff_lowers_risk_by_the_erlang_amount():
     Expected redirected women fall from 84·B(4, 9.195) to 84·B(4, 10.217), B interpolated
     between whole rooms."""
     per_room = 168 / 34.33
-    base, _ = scenarios.run_scenario("base", OUTLOOK, UNITS, _activity().iloc[0:0], staffing.Norms(), SETTINGS)
-    more, weeks = scenarios.run_scenario("more", OUTLOOK, UNITS, _activity(), staffing.Norms(), SETTINGS)
+    base, _, _ = scenarios.run_scenario("base", OUTLOOK, UNITS, _activity().iloc[0:0], staffing.Norms(), SETTINGS)
+    more, weeks, _ = scenarios.run_scenario("more", OUTLOOK, UNITS, _activity(), staffing.Norms(), SETTINGS)
     assert base["redirected_mean"] == pytest.approx(84 * _mixed(4.0, 45 / per_room))
     assert more["redirected_mean"] == pytest.approx(84 * _mixed(4.0, 50 / per_room))
     assert 84 * capacity.erlang_b(4.0, 11) < more["redirected_mean"] < 84 * capacity.erlang_b(4.0, 10)
@@ -230,13 +230,15 @@ def test_neonatal_occupancy_is_cot_days_over_cots_times_days_covered():
     assert list(out["care_level"].unique()) == ["ic"]  # no cots at hd and sc: left out
 
 
-def test_early_discharge_lowers_the_postnatal_risk_by_the_hand_worked_stay_and_not_the_rooms():
+def test_early_discharge_lowers_the_postnatal_risk_by_the_hand_worked_stay_and_through_the_chain_the_rooms():
     """84 women in week 29 at U, 28 staffed BB beds. Default settings: 17 % caesareans
     (3.5 days), vaginal births 2.0 days, early discharge 0.5 days. Baseline mean stay
     0.83 * 2.0 + 0.17 * 3.5 = 2.255 days; with a third of the vaginal births going home
     early 0.83 * (0.67 * 2.0 + 0.33 * 0.5) + 0.595 = 1.84415 days. At 12 women a day the
     offered load falls from 27.06 to 22.1298 erlangs; women finding a full ward are
-    84 * B(28, load). Home-care days: 84 * 0.83 * 0.33 * (2.0 - 0.5) = 34.5114."""
+    84 * B(28, load). Home-care days: 84 * 0.83 * 0.33 * (2.0 - 0.5) = 34.5114. In the
+    chain (model.chain) the shorter BB stay also frees delivery rooms: the redirected women
+    are the chain's at each stay, and fewer with early discharge."""
     from fragile_care.model import postnatal
 
     ward = postnatal.PostnatalSettings()
@@ -248,8 +250,12 @@ def test_early_discharge_lowers_the_postnatal_risk_by_the_hand_worked_stay_and_n
     assert measure["postnatal_full"] == pytest.approx(84 * capacity.erlang_b(12 * 1.84415, 28))
     assert measure["postnatal_full"] < base["postnatal_full"]
     assert base["home_care_days"] == 0.0 and measure["home_care_days"] == pytest.approx(34.5114)
-    assert measure["redirected_mean"] == base["redirected_mean"]  # each link on its own: the rooms do not change
-    assert table["effect_reason"].tolist() == ["", "postnatal"]
+    rooms = 45 / (168 / 34.33)  # 90 FTE at work, half on the ward (test_adding_staff_lowers_risk_by_the_erlang_amount)
+    for row, stay_days in ((base, 2.255), (measure, 1.84415)):
+        blocked, _ = chain.chain_blocking(84.0, rooms, 8.0, 28.0, stay_days * 24)
+        assert row["redirected_mean"] == pytest.approx(84 * blocked, rel=1e-9)
+    assert base["redirected_mean"] > measure["redirected_mean"] > 84 * _mixed(4.0, rooms)  # the chain: never below the rooms alone
+    assert table["effect_reason"].tolist() == ["", ""]
 
 
 def test_early_discharge_shares_follow_the_unit_weeks_and_profile_and_stay_at_most_one():

@@ -25,7 +25,7 @@ import heapq
 import numpy as np
 import pandas as pd
 
-from fragile_care.model import capacity
+from fragile_care.model import capacity, chain
 from fragile_care.model.staffing import Norms
 
 
@@ -33,9 +33,12 @@ def _rooms_per_fte(norms: Norms) -> float:
     return 1.0 / (norms.fte_per_position * norms.midwives_per_woman_in_labour)
 
 
-def expected_redirected(draws: np.ndarray, rooms: float, stay: float) -> float:
-    """Mean over the draws of women redirected in one unit-week with ``rooms`` staffed."""
-    return float(np.mean(draws * capacity.blocking(draws, rooms, stay)))
+def expected_redirected(draws: np.ndarray, rooms: float, stay: float, beds: float = np.nan, ward_stay: float = 1.0) -> float:
+    """Mean over the draws of women redirected in one unit-week with ``rooms`` staffed, in
+    the care chain with ``beds`` BB beds and a mean BB stay of ``ward_stay`` hours (NaN
+    beds: the rooms alone)."""
+    blocked, _ = chain.chain_draws(np.asarray(draws, float)[None, :], [rooms], [stay], [beds], [ward_stay], [stay])
+    return float(np.mean(draws * blocked[0]))
 
 
 def greedy_allocation(
@@ -53,14 +56,15 @@ def greedy_allocation(
     rooms = weekly["rooms_staffed"].to_numpy(float).copy()
     physical = weekly["rooms_physical"].to_numpy(float)
     stays = np.broadcast_to(capacity.row_stays(weekly["unit_id"], stay), len(rooms))  # each row's unit's mean stay
-    value = np.array([expected_redirected(draws[i], rooms[i], stays[i]) for i in range(len(rooms))])
+    beds, ward_stay = chain.ward_of(weekly)
+    value = np.array([expected_redirected(draws[i], rooms[i], stays[i], beds[i], ward_stay[i]) for i in range(len(rooms))])
     before = value.copy()
     added = np.zeros(len(rooms))
 
     def push(i: int) -> None:
         """Queue unit-week ``i`` by the drop one more step would give, with the rooms it gives."""
         nxt = min(physical[i], rooms[i] + per_fte)
-        nxt_value = expected_redirected(draws[i], nxt, stays[i])
+        nxt_value = expected_redirected(draws[i], nxt, stays[i], beds[i], ward_stay[i])
         heapq.heappush(heap, (nxt_value - value[i], i, nxt, nxt_value))
 
     heap: list[tuple[float, int, float, float]] = []
@@ -83,9 +87,12 @@ def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay:
     to be at most ``threshold``; ``reachable`` False when even every physical room staffed
     leaves it above (then fte_needed is what staffs them all)."""
     deliveries = weekly["deliveries"].to_numpy(float)
-    stays = capacity.row_stays(weekly["unit_id"], stay)
-    load = capacity.offered_load(deliveries, stays)
     rooms = weekly["rooms_staffed"].to_numpy(float)
+    beds, ward_stay = chain.ward_of(weekly)
+    # the room time stretched by the wait for a BB bed at today's staffing (model.chain)
+    blocked, wait = chain.chain_blocking(deliveries, rooms, capacity.row_stays(weekly["unit_id"], stay), beds, ward_stay)
+    stays = capacity.row_stays(weekly["unit_id"], stay) + wait
+    load = capacity.offered_load(deliveries, stays)
     physical = weekly["rooms_physical"].to_numpy(float)
     whole = capacity.servers_needed(load, threshold).astype(float)  # B(whole) <= threshold < B(whole - 1)
     below = np.maximum(whole - 1, 0)
@@ -98,7 +105,7 @@ def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay:
     reachable = target_rooms <= physical + 1e-9
     needed_rooms = np.maximum(0.0, np.minimum(target_rooms, physical) - rooms)
     return weekly[["unit_id", "iso_year", "iso_week"]].assign(
-        blocking=capacity.blocking(deliveries, rooms, stays),
+        blocking=blocked,
         fte_needed=needed_rooms / _rooms_per_fte(norms),
         reachable=reachable,
     )

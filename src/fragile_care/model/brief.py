@@ -106,7 +106,8 @@ def unit_rows(
     over = risk.assign(over=risk["blocking"] > target).groupby("unit_id", as_index=False)["over"].sum()
     got = extra.groupby("unit_id", as_index=False).agg(fte_allocated=("fte_added", "sum"), fte_to_target=("fte_to_target", "sum"))
     out = worst.merge(over, on="unit_id").merge(got, on="unit_id")
-    out = out.merge(totals[totals["unit_id"] != "REGION"], on="unit_id", validate="one_to_one")
+    units_only = totals[totals["unit_id"] != "REGION"].drop(columns=["redirected_mc_se"], errors="ignore")
+    out = out.merge(units_only, on="unit_id", validate="one_to_one")
     out["light"] = np.select([out["worst_blocking"] > high_risk, out["worst_blocking"] > target], ["red", "yellow"], "green")
     if chain is not None:
         from fragile_care.model.postnatal import chain_summary

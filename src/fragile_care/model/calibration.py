@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from fragile_care.model import capacity, unit_calibration
+from fragile_care.model import capacity, chain, planning, unit_calibration
 from fragile_care.model.describe import CAPACITY_REASONS, redirections_weekly
 
+DRAW_TYPES = {"draw": int, "unit_id": str, "stay_hours": float, "summer_effect": float}
 MIN_LOGGED = 10  # fewer logged women than this cannot pin the stay down
 STAY = "capacity.mean_stay_hours"  # the setting the calibration estimates, per unit
 
@@ -39,16 +40,19 @@ def logged_by_week(redirections: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_with_log(observed: pd.DataFrame, redirections: pd.DataFrame) -> pd.DataFrame:
-    """The observed unit-weeks (deliveries, rooms_staffed) with the logged women of each
-    (0 where the log has none)."""
+    """The observed unit-weeks (deliveries, rooms_staffed and the BB link where known) with
+    the logged women of each (0 where the log has none)."""
     keys = ["unit_id", "iso_year", "iso_week"]
-    frame = observed[[*keys, "deliveries", "rooms_staffed"]].merge(logged_by_week(redirections), on=keys, how="left", validate="one_to_one")
+    ward = [c for c in chain.WARD_COLUMNS if c in observed.columns]
+    frame = observed[[*keys, "deliveries", "rooms_staffed", *ward]].merge(
+        logged_by_week(redirections), on=keys, how="left", validate="one_to_one"
+    )
     return frame.fillna({"logged": 0.0})
 
 
 def _predicted(frame: pd.DataFrame, stay: float) -> np.ndarray:
     d = frame["deliveries"].to_numpy(float)
-    return d * capacity.blocking(d, frame["rooms_staffed"].to_numpy(float), stay)
+    return d * chain.weekly_blocking(frame, d, frame["rooms_staffed"].to_numpy(float), stay)
 
 
 CALIBRATION_COLUMNS = [
@@ -64,6 +68,7 @@ CALIBRATION_COLUMNS = [
     "summer_effect",
     "weeks",
     "summers",
+    "summer_years",
     "logged",
     "predicted",
     "used",
@@ -71,15 +76,20 @@ CALIBRATION_COLUMNS = [
 ]
 
 
+PARAMETER_DRAWS = 2000  # joint posterior draws of the units' times handed to the outlook
+
+
 def calibrate(
     observed: pd.DataFrame, redirections: pd.DataFrame, prior: float, seed: int, enabled: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Each unit's effective delivery-room time from every observed summer, pooled across
     units (``unit_calibration``), and the rolling backtest of what it predicts.
 
     Returns (fits: one row per unit, ``used`` False with the reason when the prior is used
     instead; backtest: per unit-summer and REGION, logged against the 80 % interval of the
-    model fitted on the summers before). Without calibration every unit keeps ``prior``.
+    model fitted on the summers before; draws: :data:`PARAMETER_DRAWS` joint posterior
+    draws of every unit's time and the summer effect's variance, ``planning.DRAW_COLUMNS``).
+    Without calibration every unit keeps ``prior`` and there are no draws.
     """
     frame = weekly_with_log(observed, redirections)
     logged = float(frame["logged"].sum())
@@ -106,25 +116,40 @@ def calibrate(
                 "summer_effect": math.nan,
                 "weeks": per_unit.size().to_numpy(),
                 "summers": per_unit["iso_year"].nunique().to_numpy(),
+                "summer_years": [unit_calibration.years_text(g["iso_year"]) for _, g in per_unit],
                 "logged": per_unit["logged"].sum().to_numpy(float),
                 "predicted": [float(_predicted(g, prior).sum()) for _, g in per_unit],
                 "used": False,
                 "reason": reason,
             }
         )
-        return fits[CALIBRATION_COLUMNS], backtest
-    fits = unit_calibration.summary(unit_calibration.fit_units(frame), prior).assign(used=True, reason="")
-    return fits[CALIBRATION_COLUMNS], backtest
+        return fits[CALIBRATION_COLUMNS], backtest, pd.DataFrame(columns=planning.DRAW_COLUMNS).astype(DRAW_TYPES)
+    fit = unit_calibration.fit_units(frame)
+    fits = unit_calibration.summary(fit, prior).assign(used=True, reason="")
+    log_stays, kappas = unit_calibration.draw_log_stays(fit, PARAMETER_DRAWS, np.random.default_rng([seed, 3]))
+    ids = list(fit.units["unit_id"])
+    draws = pd.DataFrame(
+        {
+            "draw": np.repeat(np.arange(PARAMETER_DRAWS), len(ids)),
+            "unit_id": np.tile(ids, PARAMETER_DRAWS),
+            "stay_hours": np.exp(log_stays).ravel(),
+            "summer_effect": np.repeat(kappas, len(ids)),
+        }
+    )
+    return fits[CALIBRATION_COLUMNS], backtest, draws.astype(DRAW_TYPES)
 
 
-def resolved_settings(sections: Mapping[str, BaseModel], fits: pd.DataFrame) -> pd.DataFrame:
+def resolved_settings(
+    sections: Mapping[str, BaseModel], fits: pd.DataFrame, estimated: Mapping[str, tuple[float, float, float]] | None = None
+) -> pd.DataFrame:
     """Every number of the given configuration sections with the value the model uses
     (``value``), where it comes from (``source``: configured in the run file, the schema's
     default, or calibrated against the redirection log), its 80 % interval when it is
     estimated (``low``, ``high``) and the value before the calibration (``prior``). The
     delivery-room time has a row per unit (``capacity.mean_stay_hours.<unit>``) beside the
-    units' common time. The one table later steps and notebooks take settings from;
-    nothing re-derives them."""
+    units' common time. ``estimated``: settings left empty in the run file that the data
+    give (name -> value, low, high; source "estimated"). The one table later steps and
+    notebooks take settings from; nothing re-derives them."""
     used = not fits.empty and bool(fits["used"].all())
     rows = []
     for section, model in sections.items():
@@ -147,6 +172,12 @@ def resolved_settings(sections: Mapping[str, BaseModel], fits: pd.DataFrame) -> 
                     }
                     for f in fits.to_dict("records")
                 ]
+    known = {r["setting"] for r in rows}
+    rows += [
+        {"setting": name, "value": v, "source": "estimated", "low": lo, "high": hi, "prior": math.nan}
+        for name, (v, lo, hi) in (estimated or {}).items()
+        if name not in known
+    ]
     return pd.DataFrame(rows, columns=["setting", "value", "source", "low", "high", "prior"]).astype(
         {"value": float, "low": float, "high": float, "prior": float}
     )
@@ -205,8 +236,8 @@ def model_vs_log(
     stays = capacity.row_stays(weekly["unit_id"], mean_stay_hours)
     prior = stays if configured_stay_hours is None else capacity.row_stays(weekly["unit_id"], configured_stay_hours)
     frame = weekly.assign(
-        predicted=deliveries * capacity.blocking(deliveries, rooms, stays),
-        predicted_configured=deliveries * capacity.blocking(deliveries, rooms, prior),
+        predicted=deliveries * chain.weekly_blocking(weekly, deliveries, rooms, stays),
+        predicted_configured=deliveries * chain.weekly_blocking(weekly, deliveries, rooms, prior),
     )
     iso = redirections["date"].dt.isocalendar()
     log = redirections.assign(

@@ -188,46 +188,6 @@ def row_stays(unit_ids, stay: Stay):
     return check_stay(stay)
 
 
-def redirection_risk(
-    weekly: pd.DataFrame,
-    servers_col: str,
-    mean_stay_hours: Stay,
-    n_draws: int = DEFAULT_DRAWS,
-    seed: int = 0,
-    high_risk: float = DEFAULT_HIGH_RISK,
-    arrivals: np.ndarray | None = None,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Blocking probability and expected redirected women per unit and week, with the
-    forecast's uncertainty.
-
-    ``weekly`` has unit_id, iso_year, iso_week, deliveries, sigma_log and ``servers_col``
-    (staffed rooms). ``arrivals``: the draws of :func:`forecast_draws` when the caller
-    already has them (else drawn here with ``n_draws`` and ``seed``). Returns the table
-    with blocking and redirected at the forecast mean, their 10th-90th percentiles over the
-    draws, and ``p_high`` = the probability that the blocking exceeds ``high_risk``; and the
-    array of redirected women per row and draw.
-    """
-    stays = row_stays(weekly["unit_id"], mean_stay_hours)
-    draws = forecast_draws(weekly, n_draws, seed) if arrivals is None else arrivals
-    deliveries = weekly["deliveries"].to_numpy(float)
-    servers = weekly[servers_col].to_numpy()
-    blocking_draws = blocking(draws, servers[:, None], stays[:, None] if np.ndim(stays) else stays)
-    redirected_draws = draws * blocking_draws
-    at_mean = blocking(deliveries, servers, stays)
-    out = weekly.assign(
-        load_erlangs=offered_load(deliveries, stays),
-        blocking=at_mean,
-        redirected=deliveries * at_mean,
-        redirected_mean=redirected_draws.mean(axis=1),
-        redirected_p10=np.percentile(redirected_draws, 10, axis=1),
-        redirected_p90=np.percentile(redirected_draws, 90, axis=1),
-        blocking_p10=np.percentile(blocking_draws, 10, axis=1),
-        blocking_p90=np.percentile(blocking_draws, 90, axis=1),
-        p_high=(blocking_draws > high_risk).mean(axis=1),
-    )
-    return out, redirected_draws
-
-
 def totals_with_interval(frame: pd.DataFrame, draws: np.ndarray, by: str = "unit_id") -> pd.DataFrame:
     """Sum redirected women over weeks per group, with the 10th-90th percentile of the sum
     over the draws (percentiles of sums, not sums of percentiles)."""
@@ -547,6 +507,13 @@ class CapacitySettings(BaseModel):
     )
     neonatal_history_years: int = Field(3, ge=1, le=10, description="complete years of neonatal admissions behind the rates")
     forecast_draws: int = Field(DEFAULT_DRAWS, ge=100, le=100000, description="draws from the forecast's uncertainty")
+    forecast_error_correlation: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="correlation of the units' forecast errors (a common regional part); "
+        "default: estimated from the units' year-on-year changes in deliveries (model.planning)",
+    )
     simulation_replications: int = Field(30, ge=2, le=1000, description="replications of the ward simulation")
     seed: int = Field(20260601, ge=0, le=2**32 - 1, description="whole number seeding the draws and the simulation")
     arrival_profile: ArrivalProfile = Field(default_factory=ArrivalProfile)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from fragile_care.inputs import io
-from fragile_care.model import calendar, capacity, describe
+from fragile_care.model import calendar, capacity, chain, describe
 
 LIGHTS_SV = {"green": "grön", "yellow": "gul", "red": "röd", "none": "–"}
 
@@ -52,7 +52,7 @@ def indicator_values(
         part = staffing_weekly[staffing_weekly["iso_year"] == year]
         if len(part):
             stays = capacity.row_stays(part["unit_id"], mean_stay_hours)
-            risk = capacity.blocking(part["deliveries"].to_numpy(float), part["rooms_staffed"].to_numpy(), stays)
+            risk = chain.weekly_blocking(part, part["deliveries"].to_numpy(float), part["rooms_staffed"].to_numpy(float), stays)
             out["veckor_med_risk"] = float((risk > high_risk).sum())
     return out
 

@@ -31,7 +31,9 @@ import pandas as pd
 
 from fragile_care.inputs.parsing import is_blank
 from fragile_care.inputs.plan_checks import parse_weeks
-from fragile_care.model import capacity, postnatal, staffing
+from fragile_care.model import capacity, chain, planning, postnatal, staffing
+
+OutlookDraws = tuple[np.ndarray, np.ndarray | None, np.ndarray]  # arrivals, room times per draw, summer-effect variance
 
 
 def week_start(iso_year: int, iso_week: int) -> pd.Timestamp:
@@ -114,10 +116,14 @@ def run_scenario(
     ward: postnatal.PostnatalSettings | None = None,
     beds: pd.DataFrame | None = None,
     stay: capacity.Stay | None = None,
-) -> tuple[dict, pd.DataFrame]:
+    draws: OutlookDraws | None = None,
+) -> tuple[dict, pd.DataFrame, np.ndarray]:
     """Next summer under the activities given (none: the baseline). ``outlook`` is the
-    ``kind == "prognos"`` part of the staffing table. Returns the key outputs and the
-    unit-week table. The forecast draws use the same seed in every scenario. With
+    ``kind == "prognos"`` part of the staffing table. Returns the key outputs, the
+    unit-week table and the region's expected redirections per draw. Every scenario uses
+    the same draws (common random numbers): ``draws`` = (arrivals, each row's room time,
+    the summer effect's variance), the planning figure's (``planning``); without them
+    the forecast draws of ``settings.seed`` and one time per unit. With
     ``ward`` (the postnatal settings; ``beds`` the staffed BB beds by week, see
     :func:`postnatal.capacity_by_week`) the summary also holds the women expected to find
     a full BB and the ward days moved to care at home."""
@@ -125,8 +131,17 @@ def run_scenario(
     supply = apply_staffing_effects(outlook, activities)
     gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms, stay)
     gap = gap.merge(outlook[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
-    risk, draws = capacity.redirection_risk(gap, "rooms_staffed", stay, settings.forecast_draws, settings.seed, settings.high_risk_blocking)
-    region = capacity.totals_with_interval(risk, draws).set_index("unit_id").loc["REGION"]
+    shares = early_discharge_shares(outlook, activities, ward.early_discharge_share) if ward is not None else None
+    if ward is not None:  # the BB link of the chain, with the scenario's early discharge (model.chain)
+        gap = chain.with_ward(gap, units, ward, beds, early_discharge_shares(gap, activities, ward.early_discharge_share))
+    if draws is None:
+        arrivals = capacity.forecast_draws(gap, settings.forecast_draws, settings.seed)
+        draws = (arrivals, None, np.zeros(arrivals.shape[1]))
+    arrivals, stay_draws, kappa = draws
+    risk, expected = planning.redirection_risk(
+        gap, "rooms_staffed", stay, high_risk=settings.high_risk_blocking, arrivals=arrivals, stay_draws=stay_draws
+    )
+    region = planning.predictive_totals(risk, expected, kappa, settings.seed).set_index("unit_id").loc["REGION"]
     pairs = pooling_pairs(activities, week_start(int(outlook["iso_year"].iloc[0]), int(outlook["iso_week"].median())))
     not_placed = float("nan")  # only scenarios with regional coordination are simulated (the rest: Erlang B)
     if pairs:
@@ -153,11 +168,10 @@ def run_scenario(
         "home_care_days": float("nan"),
     }
     if ward is not None:
-        shares = early_discharge_shares(outlook, activities, ward.early_discharge_share)
         bb = postnatal.postnatal_beds_weekly(outlook, units, ward, beds, shares)
         summary["postnatal_full"] = float(bb["women_finding_full"].sum())
         summary["home_care_days"] = float(bb["home_care_days"].sum())
-    return summary, risk.assign(scenario=name)
+    return summary, risk.assign(scenario=name), expected.sum(axis=0)
 
 
 def scenarios(
@@ -169,9 +183,14 @@ def scenarios(
     ward: postnatal.PostnatalSettings | None = None,
     beds: pd.DataFrame | None = None,
     stay: capacity.Stay | None = None,
+    draws: OutlookDraws | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The baseline, each activity with a modelled effect alone, and all together
-    (``stay``: each unit's delivery-room time; default the settings' one time)."""
+    (``stay``: each unit's delivery-room time; default the settings' one time; ``draws``:
+    the planning figure's draws, shared by every scenario). Each scenario's difference
+    from the baseline is computed draw by draw (common random numbers): its mean, 80 %
+    interval and Monte Carlo standard error, and ``certain`` False when the interval
+    holds 0 or the mean is within two standard errors of 0 ("ingen säker skillnad")."""
     modelled = plan[plan["effect_type"] != "none"] if not plan.empty else plan
     runs = [("Oförändrat läge", modelled.iloc[0:0])]
     runs += [
@@ -179,16 +198,29 @@ def scenarios(
     ]
     if len(modelled) > 1:
         runs.append(("Alla åtgärder", modelled))
-    summaries, weekly = [], []
+    summaries, weekly, totals = [], [], []
     for name, acts in runs:
-        summary, risk = run_scenario(name, outlook, units, acts, norms, settings, ward, beds, stay)
-        summaries.append(summary)
+        summary, risk, total = run_scenario(name, outlook, units, acts, norms, settings, ward, beds, stay, draws)
+        summaries.append(summary | difference(total, totals[0] if totals else total))
         weekly.append(risk)
+        totals.append(total)
     table = pd.DataFrame(summaries)
     table["effect_reason"] = [
         effect_reason(acts, summary, summaries[0], outlook) if i > 0 else "" for i, ((_, acts), summary) in enumerate(zip(runs, summaries))
     ]
     return table, pd.concat(weekly, ignore_index=True)
+
+
+def difference(scenario: np.ndarray, baseline: np.ndarray) -> dict:
+    """A scenario's change in the region's expected redirections against the baseline,
+    draw by draw: mean, 80 % interval, Monte Carlo standard error and whether it is
+    certain (the interval excludes 0 and the mean is more than two standard errors from 0)."""
+    diff = scenario - baseline
+    low, high = (float(v) for v in np.quantile(diff, [0.1, 0.9]))
+    se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+    mean = float(diff.mean())
+    certain = bool((high < 0 or low > 0) and abs(mean) > 2 * se)
+    return {"difference_mean": mean, "difference_p10": low, "difference_p90": high, "difference_mc_se": se, "certain": certain}
 
 
 def effect_reason(activities: pd.DataFrame, summary: dict, baseline: dict, outlook: pd.DataFrame) -> str:

@@ -342,6 +342,31 @@ def review_years(leave_plan: pd.DataFrame, compare_years: tuple[int, ...]) -> li
     return [y for y in compare_years if y in planned][-2:]
 
 
+def impute_leave(leave_plan: pd.DataFrame, staffing: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Leave rows for summers of ``years`` that have no leave plan: each unit's, profession's
+    and ISO week's share of budgeted FTE on leave, averaged over the summers that have a
+    plan, times the summer's own budget (the staffing row of the week's month). Returns the
+    imputed rows only (same columns as the leave plan, ``source_id`` "imputed"); empty when
+    no summer lacks a plan or no summer has one."""
+    source_year, week = iso_year_week(leave_plan["iso_week"])
+    planned = leave_plan.assign(source_year=source_year, week=week)
+    missing = sorted(set(years) - set(planned["source_year"]))
+    cols = ["unit_id", "iso_week", "profession", "fte_on_leave", "source_id"]
+    if not missing or planned.empty:
+        return pd.DataFrame(columns=cols)
+    planned["month"] = week_month(planned["source_year"], planned["week"]).to_numpy()
+    budget = staffing[["unit_id", "month", "profession", "fte_budgeted"]]
+    planned = planned.merge(budget, on=["unit_id", "month", "profession"], how="inner", validate="many_to_one")
+    planned = planned[planned["fte_budgeted"] > 0]
+    share = (planned["fte_on_leave"] / planned["fte_budgeted"]).groupby([planned["unit_id"], planned["profession"], planned["week"]]).mean()
+    share = share.rename("share").reset_index()
+    out = pd.concat([share.assign(source_year=y) for y in missing], ignore_index=True)
+    out["month"] = week_month(out["source_year"], out["week"]).to_numpy()
+    out = out.merge(budget, on=["unit_id", "month", "profession"], how="inner", validate="many_to_one")
+    out["iso_week"] = out["source_year"].astype(str) + "-W" + out["week"].map("{:02d}".format)
+    return out.assign(fte_on_leave=out["share"] * out["fte_budgeted"], source_id="imputed")[cols]
+
+
 def summer_deliveries(
     births: pd.DataFrame, forecasts: pd.DataFrame, units: list[str], years: list[int], outlook_year: int, weeks: tuple[int, int]
 ) -> pd.DataFrame:

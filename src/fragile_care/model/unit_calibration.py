@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import gammaln
 
-from fragile_care.model import capacity
+from fragile_care.model import capacity, chain
 
 LOG_BOUNDS = (math.log(1.0), math.log(48.0))  # hours
 GRID = np.linspace(math.log(2.0), math.log(40.0), 241)  # log τ
@@ -48,6 +48,7 @@ SIGMA_SCALE = 0.5  # half-normal prior of the spread of log τ between units
 KAPPA_GRID = np.array([0.0, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5, 0.65, 0.8, 1.0])
 Z80 = float(stats.norm.ppf(0.9))
 PREDICTIVE_DRAWS = 4000
+WAIT_POINTS = 17  # room times the BB wait is solved at before interpolating
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,29 @@ def _summer_means(frame: pd.DataFrame, log_stays: np.ndarray) -> tuple[np.ndarra
     """(expected totals: one row per ``log_stays`` value, one column per summer; logged totals)."""
     d = frame["deliveries"].to_numpy(float)
     s = frame["rooms_staffed"].to_numpy(float)
-    m = d[None, :] * capacity.blocking(d[None, :], s[None, :], np.exp(np.atleast_1d(log_stays))[:, None])
+    log_tau = np.atleast_1d(np.asarray(log_stays, float))
+    m = d[None, :] * capacity.blocking(d[None, :], s[None, :], np.exp(log_tau)[:, None] + _bb_waits(frame, log_tau))
     years = frame["iso_year"].to_numpy()
     keys = np.unique(years)
     expected = np.stack([m[:, years == y].sum(axis=1) for y in keys], axis=1)
     logged = np.array([frame["logged"].to_numpy(float)[years == y].sum() for y in keys])
     return expected, logged
+
+
+def _bb_waits(frame: pd.DataFrame, log_tau: np.ndarray) -> np.ndarray | float:
+    """Each week's mean wait for a BB bed (``model.chain``) for every room time of
+    ``log_tau`` (values × weeks): solved on :data:`WAIT_POINTS` room times spanning them and
+    interpolated (the wait is smooth in the room time); 0 without the BB link."""
+    beds, stay = chain.ward_of(frame)
+    if not np.isfinite(beds).any():
+        return 0.0
+    d = frame["deliveries"].to_numpy(float)
+    s = frame["rooms_staffed"].to_numpy(float)
+    coarse = np.linspace(log_tau.min(), log_tau.max(), WAIT_POINTS) if log_tau.size > WAIT_POINTS else np.unique(log_tau)
+    _, waits = chain.chain_blocking(d[None, :], s[None, :], np.exp(coarse)[:, None], beds[None, :], stay[None, :])
+    if coarse.size == 1:
+        return np.broadcast_to(waits, (log_tau.size, d.size))
+    return np.stack([np.interp(log_tau, coarse, waits[:, j]) for j in range(d.size)], axis=1)
 
 
 def _nb_loglik(mean: np.ndarray, y: np.ndarray, kappa: float) -> np.ndarray:
@@ -135,9 +153,15 @@ def fit_units(frame: pd.DataFrame) -> UnitFit:
     median = fit.quantiles((0.5,))[:, 0]
     fit.units["weeks"] = [len(f) for f in frames]
     fit.units["summers"] = [int(f["iso_year"].nunique()) for f in frames]
+    fit.units["summer_years"] = [years_text(f["iso_year"]) for f in frames]
     fit.units["logged"] = [float(f["logged"].sum()) for f in frames]
     fit.units["predicted"] = [float(_summer_means(f, x)[0].sum()) for f, x in zip(frames, median)]
     return fit
+
+
+def years_text(years) -> str:
+    """The distinct years of ``years`` in order, as "2024, 2025"."""
+    return ", ".join(str(int(y)) for y in sorted(set(years)))
 
 
 def summary(fit: UnitFit, prior_hours: float) -> pd.DataFrame:
@@ -163,6 +187,7 @@ def summary(fit: UnitFit, prior_hours: float) -> pd.DataFrame:
             "summer_effect": fit.kappa,
             "weeks": u["weeks"],
             "summers": u["summers"],
+            "summer_years": u["summer_years"],
             "logged": u["logged"],
             "predicted": u["predicted"],
         }
@@ -225,7 +250,7 @@ def _backtest_row(unit: str, year: int, years: list, logged: float, counts: np.n
     return {
         "unit_id": unit,
         "iso_year": int(year),
-        "fitted_on": ", ".join(str(int(y)) for y in years if y < year),
+        "fitted_on": years_text(y for y in years if y < year),
         "logged": logged,
         "predicted": float(counts.mean()),
         "low_80": low,

@@ -122,8 +122,20 @@ _STAFFING_COLUMNS = (
     "fte_gap_benchmark",
     "kind",
     "sigma_log",
+    "bb_beds",
+    "bb_stay_hours",
 )
-_RISK_COLUMNS = ("blocking", "redirected", "redirected_mean", "redirected_p10", "redirected_p90", "blocking_p10", "blocking_p90", "p_high")
+_RISK_COLUMNS = (
+    "bb_wait_hours",
+    "blocking",
+    "redirected",
+    "redirected_mean",
+    "redirected_p10",
+    "redirected_p90",
+    "blocking_p10",
+    "blocking_p90",
+    "p_high",
+)
 _NEONATAL_COLUMNS = (
     *_WEEK,
     "deliveries",
@@ -190,11 +202,14 @@ TABLES: tuple[Table, ...] = (
           "transfers between units per delivery of the sending unit"),
     Table("capacity_calibration", STAFFING, ("unit_id",),
           ("unit_id", "effective_stay_hours", "low_80", "high_80", "prior_stay_hours", "pooled_stay_hours", "pooled_low_80",
-           "pooled_high_80", "spread_between_units", "summer_effect", "weeks", "summers", "logged", "predicted", "used", "reason"),
+           "pooled_high_80", "spread_between_units", "summer_effect", "weeks", "summers", "summer_years", "logged", "predicted", "used", "reason"),
           "each unit's effective delivery-room time estimated from the redirection log, pooled across units, 80 % intervals"),
     Table("resolved_settings", STAFFING, ("setting",), ("setting", "value", "source", "low", "high", "prior"),
           "every number of the staffing and capacity sections with the value the model uses, its source (configured, "
-          "default or calibrated), its 95 % interval when estimated and its prior; later steps read settings only here"),
+          "default, calibrated or estimated), its 80 % interval when estimated and its prior; later steps read settings only here"),
+    Table("calibration_draws", STAFFING, ("draw", "unit_id"), ("draw", "unit_id", "stay_hours", "summer_effect"),
+          "joint posterior draws of every unit's effective delivery-room time and the summer effect's variance: "
+          "the calibration's uncertainty carried into the planning figure"),
     Table("calibration_backtest", STAFFING, ("unit_id", "iso_year"),
           ("unit_id", "iso_year", "fitted_on", "logged", "predicted", "low_80", "high_80", "covered"),
           "rolling backtest: each logged summer predicted per unit and for the region (REGION) from the summers before"),
@@ -202,8 +217,10 @@ TABLES: tuple[Table, ...] = (
     Table("redirection_risk", CAPACITY, _WEEK, (*_STAFFING_COLUMNS, *_RISK_COLUMNS),
           "risk that a woman is redirected per unit and week next summer, with the forecast's uncertainty",
           labels={"deliveries": "Förlossningar (prognos)"}),
-    Table("redirection_totals", CAPACITY, ("unit_id",), ("unit_id", "redirected_mean", "redirected_p10", "redirected_p90"),
-          "expected women redirected over next summer per unit and region (REGION), 80 % interval: the planning figure"),
+    Table("redirection_totals", CAPACITY, ("unit_id",), ("unit_id", "redirected_mean", "redirected_p10", "redirected_p90", "redirected_mc_se"),
+          "expected women redirected over next summer per unit and region (REGION) with the predictive 80 % interval "
+          "(forecast errors correlated across units, the calibrated times' uncertainty, the summer effect and the Poisson "
+          "count) and the Monte Carlo standard error: the planning figure"),
     Table("extra_staff", CAPACITY, _WEEK,
           (*_WEEK, "fte_added", "redirected_before", "redirected_after", "blocking", "fte_to_high", "reachable_high",
            "fte_to_target", "reachable_target"),
@@ -246,8 +263,10 @@ TABLES: tuple[Table, ...] = (
     # 05: the action plan's scenarios and indicators
     Table("scenarios", PLAN, ("scenario",),
           ("scenario", "redirected_mean", "redirected_p10", "redirected_p90", "weeks_at_risk", "fte_shortfall", "fte_added",
-           "not_placed_in_region", "postnatal_full", "home_care_days", "effect_reason"),
-          "expected redirections next summer per scenario against the unchanged situation"),
+           "not_placed_in_region", "postnatal_full", "home_care_days", "difference_mean", "difference_p10", "difference_p90",
+           "difference_mc_se", "certain", "effect_reason"),
+          "expected redirections next summer per scenario against the unchanged situation, the difference computed draw "
+          "by draw on common random numbers (certain False: no sure difference)"),
     Table("scenario_weeks", PLAN, (*_WEEK, "scenario"),
           (*(c for c in _STAFFING_COLUMNS if c != "kind"), *_RISK_COLUMNS, "scenario"),
           "each scenario's unit-weeks next summer"),

@@ -91,6 +91,12 @@ def sv_months(months: int) -> str:
     return f"{int(months)} månader"
 
 
+def sv_list(items: Iterable[Any]) -> str:
+    """Items joined as Swedish prose: "a", "a och b", "a, b och c"."""
+    words = [str(x) for x in items]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1] if words else ""
+
+
 def sv_num(x: Any, decimals: int = 1) -> str:
     """``3.45`` -> ``3,5`` with thousands separated; ``decimals`` after the comma."""
     if missing(x):

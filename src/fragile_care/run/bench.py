@@ -240,7 +240,7 @@ def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draw
 
     The unit-weeks are the latest observed summer with a leave plan, each with a forecast
     uncertainty of 6 % (log scale), so the benchmark does not depend on a forecast run."""
-    from fragile_care.model import calendar, capacity, staffing
+    from fragile_care.model import calendar, capacity, planning, staffing
     from fragile_care.run import steps
 
     cap = cfg.capacity
@@ -285,7 +285,7 @@ def capacity_benchmark(out: TextIO, cfg, tables: dict[str, pd.DataFrame], n_draw
         cap.neonatal_history_years,
     )
     t1 = time.perf_counter()
-    risk, draws = capacity.redirection_risk(mid, "rooms_staffed", cap.mean_stay_hours, n_draws, cap.seed, cap.high_risk_blocking)
+    risk, draws = planning.redirection_risk(mid, "rooms_staffed", cap.mean_stay_hours, n_draws, cap.seed, cap.high_risk_blocking)
     capacity.totals_with_interval(risk, draws)
     neo_draws = capacity.forecast_draws(neo.assign(sigma_log=0.06), n_draws, cap.seed)
     capacity.erlang_b_mixed(

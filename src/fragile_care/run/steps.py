@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fragile_care import paths
@@ -33,10 +34,12 @@ from fragile_care.model import (
     calibration,
     capacity,
     carelevels,
+    chain,
     demography,
     describe,
     followup,
     forecast,
+    planning,
     postnatal,
     scenarios,
     staffing,
@@ -148,11 +151,16 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     rates = staffing.neonatal_rates(tables["neonatal_admissions"], tables["births_monthly"], years_used, transfers)
     flows = staffing.transfer_rates(transfers, tables["neonatal_admissions"], tables["births_monthly"], years_used)
 
-    def compute(stay: capacity.Stay) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return staffing.summer_staffing(
-            deliveries,
+    beds = postnatal.capacity_by_week(tables.get("postnatal_capacity"))
+
+    def compute(
+        stay: capacity.Stay, weeks: pd.DataFrame = deliveries, leave: pd.DataFrame = tables["leave_plan"]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Midwives (with each week's BB link, model.chain) and neonatal staffing."""
+        mid, neo = staffing.summer_staffing(
+            weeks,
             tables["staffing"],
-            tables["leave_plan"],
+            leave,
             units,
             tables["neonatal_admissions"],
             tables["births_monthly"],
@@ -162,13 +170,26 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
             rates=rates,
             flows=flows,
         )
+        return chain.with_ward(mid, tables["units"], cfg.postnatal, beds), neo
 
     prior = cfg.capacity.mean_stay_hours
     midwives, neonatal = compute(prior)
-    fits, backtest = calibration.calibrate(
-        midwives[midwives["kind"] == "utfall"], tables["redirections"], prior, cfg.capacity.seed, enabled=cfg.capacity.calibrate_stay
+    # summers of the compare years without a leave plan (the demo's 2024) still count for the
+    # calibration, with each unit's usual share on leave per week (staffing.impute_leave)
+    unplanned = [y for y in cfg.compare_years if y not in years and y < cfg.outlook_summer]
+    imputed = staffing.impute_leave(tables["leave_plan"], tables["staffing"], unplanned)
+    observed = midwives[midwives["kind"] == "utfall"]
+    if not imputed.empty:
+        extra = staffing.summer_deliveries(
+            tables["births_monthly"], tables["births_forecast"], list(units["unit_id"]), unplanned, cfg.outlook_summer, cfg.summer_weeks
+        )
+        extra, _ = compute(prior, extra[extra["kind"] == "utfall"], pd.concat([tables["leave_plan"], imputed], ignore_index=True))
+        observed = pd.concat([extra.assign(leave_planned=False), observed], ignore_index=True)
+    fits, backtest, draws = calibration.calibrate(
+        observed, tables["redirections"], prior, cfg.capacity.seed, enabled=cfg.capacity.calibrate_stay
     )
-    resolved = calibration.resolved_settings({"staffing": cfg.norms, "capacity": cfg.capacity}, fits)
+    correlation = {"capacity.forecast_error_correlation": planning.error_correlation(tables["births_monthly"], units["unit_id"])}
+    resolved = calibration.resolved_settings({"staffing": cfg.norms, "capacity": cfg.capacity}, fits, correlation)
     stays = calibration.unit_stays(resolved, units["unit_id"])
     if any(v != prior for v in stays.values()):
         midwives, neonatal = compute(stays)  # the rooms needed with each unit's effective time
@@ -179,6 +200,7 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
         "neonatal_flows": flows,
         "capacity_calibration": fits,
         "calibration_backtest": backtest,
+        "calibration_draws": draws,
         "resolved_settings": resolved,
     }
 
@@ -191,8 +213,10 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     weekly = tables["staffing_weekly"]
     stays = unit_stays(tables)  # each unit's effective delivery-room time (step 03)
     observed, ahead = weekly[weekly["kind"] == "utfall"], weekly[weekly["kind"] == "prognos"]
-    arrivals = capacity.forecast_draws(ahead, cap.forecast_draws, cap.seed)  # one set of draws for the risk and the allocation
-    risk, draws = capacity.redirection_risk(ahead, "rooms_staffed", stays, high_risk=cap.high_risk_blocking, arrivals=arrivals)
+    arrivals, stay_draws, kappa = outlook_draws(tables, cap, ahead)  # one set of draws for the risk, the allocation, the scenarios
+    risk, draws = planning.redirection_risk(
+        ahead, "rooms_staffed", stays, high_risk=cap.high_risk_blocking, arrivals=arrivals, stay_draws=stay_draws
+    )
     thresholds = {"high": cap.high_risk_blocking, "target": cfg.norms.target_blocking}
     extra = allocation.extra_staff(ahead, arrivals, cap.extra_fte_weeks, thresholds, cfg.norms, stays)
     beds = postnatal.capacity_by_week(tables.get("postnatal_capacity"))
@@ -211,7 +235,7 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
         "theatre_weekly": postnatal.theatre_hours_weekly(ahead[["unit_id", "iso_year", "iso_week", "deliveries"]], cfg.postnatal),
         "theatre_annual": postnatal.theatre_hours_weekly(annual, cfg.postnatal),
         "redirection_risk": risk,
-        "redirection_totals": capacity.totals_with_interval(risk, draws),
+        "redirection_totals": planning.predictive_totals(risk, draws, kappa, cap.seed),
         "extra_staff": extra,
         "neonatal_risk": neonatal_risk,
         "model_vs_log": calibration.model_vs_log(
@@ -229,8 +253,9 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
     stays = unit_stays(tables)  # each unit's effective delivery-room time (step 03)
     weekly = tables["staffing_weekly"]
     actions = plan_table(tables)
+    ahead = weekly[weekly["kind"] == "prognos"]
     scenario_table, scenario_weeks = scenarios.scenarios(
-        weekly[weekly["kind"] == "prognos"],
+        ahead,
         open_units(tables["units"]),
         actions,
         cfg.norms,
@@ -238,6 +263,7 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         cfg.postnatal,
         postnatal.capacity_by_week(tables.get("postnatal_capacity")),
         stays,
+        outlook_draws(tables, cap, ahead),
     )
     summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())
     values = followup.indicator_values(
@@ -298,10 +324,22 @@ def effective_capacity(tables: Tables, cfg: RunConfig) -> capacity.CapacitySetti
     resolved = tables["resolved_settings"]
     settings = set(type(cfg.capacity).model_fields)
     names = resolved["setting"].str.removeprefix("capacity.")
-    calibrated = resolved[(resolved["source"] == "calibrated") & resolved["setting"].str.startswith("capacity.") & names.isin(settings)]
+    from_data = resolved["source"].isin(["calibrated", "estimated"])
+    calibrated = resolved[from_data & resolved["setting"].str.startswith("capacity.") & names.isin(settings)]
     return cfg.capacity.model_copy(
         update={s.removeprefix("capacity."): float(v) for s, v in zip(calibrated["setting"], calibrated["value"])}
     )
+
+
+def outlook_draws(tables: Tables, cap: capacity.CapacitySettings, ahead: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The draws behind every number of next summer (rows of ``ahead`` × draws): arrivals
+    with forecast errors correlated across units, each row's delivery-room time from the
+    calibration's posterior, and the summer effect's variance per draw (model.planning).
+    ``cap``: :func:`effective_capacity`."""
+    rho = cap.forecast_error_correlation or 0.0
+    arrivals = planning.correlated_draws(ahead, cap.forecast_draws, cap.seed, rho)
+    stay_draws, kappa = planning.parameter_draws(tables["calibration_draws"], ahead["unit_id"], cap.forecast_draws, cap.mean_stay_hours)
+    return arrivals, stay_draws, kappa
 
 
 def unit_stays(tables: Tables) -> dict[str, float]:
@@ -358,7 +396,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "03_staffing",
         compute=staffing_need,
-        sections=("staffing", "capacity"),
+        sections=("staffing", "capacity", "postnatal"),
         reads=(
             "units",
             "births_monthly",
@@ -369,7 +407,7 @@ STEPS: tuple[Step, ...] = (
             "redirections",
             "redirection_counts_internal",
         ),
-        optional_reads=("neonatal_transfers",),
+        optional_reads=("neonatal_transfers", "postnatal_capacity"),
     ),
     Step(
         "04_capacity_risk",
@@ -382,6 +420,7 @@ STEPS: tuple[Step, ...] = (
             "redirections",
             "redirection_counts_internal",
             "capacity_calibration",
+            "calibration_draws",
             "resolved_settings",
             "births_forecast",
             "neonatal_rates",
@@ -404,6 +443,7 @@ STEPS: tuple[Step, ...] = (
             "births_forecast",
             "redirection_totals",
             "capacity_calibration",
+            "calibration_draws",
             "resolved_settings",
             "quality_log",
             "births_forecast_tertial",

@@ -24,6 +24,7 @@ from fragile_care.inputs.schemas import (
     PUBLIC_SWEDEN_MONTHLY,
     PUBLIC_VGR_ANNUAL,
 )
+from fragile_care.sources import demo_log
 
 SEED = 20260501
 SOURCE_ID = "SYNTHETIC_DEMO"
@@ -76,8 +77,8 @@ SHORT_NAMES = {"OSTRA": "Östra", "MOLNDAL": "Mölndal", "NAL": "NÄL", "SAS": "
 REDIRECT_TARGETS = {"OSTRA": ["SAS", "NAL"], "SAS": ["OSTRA"], "NAL": ["OSTRA"], "SKAS": ["OSTRA", "SAS"]}
 # Names as a regional logging system writes them: harmonised by the run config's aliases.
 LOG_NAMES = {"OSTRA": "Östra", "SAS": "SÄS", "NAL": "NÄL", "SKAS": "SkaS"}
-REDIRECT_BASE_PER_DAY = {"OSTRA": 0.22, "SAS": 0.30, "NAL": 0.16, "SKAS": 0.12}
-REDIRECT_YEAR_FACTOR = {2024: 1.0, 2025: 1.2, 2026: 0.85}
+BB_CLOSURE = {"NAL": 0.8, "OSTRA": 0.3}  # share of the staff leave share closed as BB beds in summer (others 0.5), ASSUMPTION
+LOG_STREAM = 28  # the redirection log has its own random stream, so the other tables do not move with it
 NEONATAL_RATE = {"OSTRA": 0.11, "NAL": 0.085, "SAS": 0.085, "SKAS": 0.085}  # N05: 9.4 % nationally
 NEONATAL_SPLIT = {"OSTRA": (0.20, 0.30, 0.50), "other": (0.05, 0.35, 0.60)}
 NEONATAL_LOS_DAYS = {"ic": 18.0, "hd": 10.0, "sc": 7.0}
@@ -234,9 +235,9 @@ def leave_share(week: int) -> float:
     return 4 * 0.9 * profile[week] / sum(profile.values())
 
 
-def _leave_plan(rng: np.random.Generator, staffing: pd.DataFrame) -> pd.DataFrame:
+def _leave_plan(rng: np.random.Generator, staffing: pd.DataFrame, years: tuple[int, ...] = (2025, 2026)) -> pd.DataFrame:
     rows = []
-    for year in (2025, 2026):
+    for year in years:
         june = staffing[staffing["month"] == f"{year}-06"]
         for _, st in june.iterrows():
             for week in range(22, 36):
@@ -245,43 +246,30 @@ def _leave_plan(rng: np.random.Generator, staffing: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=["unit_id", "iso_week", "profession", "fte_on_leave"])
 
 
-def _postnatal_capacity(units: pd.DataFrame, years: tuple[int, ...] = (2025, 2026, 2027)) -> pd.DataFrame:
+def _postnatal_capacity(units: pd.DataFrame, years: tuple[int, ...] = (2024, 2025, 2026, 2027)) -> pd.DataFrame:
     """Postnatal (BB) beds staffed in summer weeks 25-33 of the open units: half as many beds
-    closed as the share of staff on leave (``leave_share``), an ASSUMPTION of a plausible
-    summer plan (no public figures). No random draws: the other tables stay as they were."""
+    closed as the share of staff on leave (``leave_share``), at NÄL (the BB bottleneck of
+    the synthetic truth) and Östra the share in :data:`BB_CLOSURE`; an ASSUMPTION of a plausible summer plan
+    (no public figures). No random draws: the other tables stay as they were."""
     rows = []
     for _, unit in units[units["closed"] == ""].iterrows():
+        closure = BB_CLOSURE.get(unit["unit_id"], 0.5)
         for year in years:
             for week in range(25, 34):
-                beds = int(round(unit["postnatal_beds"] * (1 - 0.5 * leave_share(week))))
+                beds = int(round(unit["postnatal_beds"] * (1 - closure * leave_share(week))))
                 rows.append((unit["unit_id"], f"{year}-W{week:02d}", beds))
     return pd.DataFrame(rows, columns=["unit_id", "iso_week", "beds_staffed"])
 
 
 def _redirections(
-    rng: np.random.Generator,
-    base_per_day: dict[str, float] = REDIRECT_BASE_PER_DAY,
-    targets: dict[str, list[str]] = REDIRECT_TARGETS,
-    log_names: dict[str, str] = LOG_NAMES,
+    rng: np.random.Generator, births: pd.DataFrame, staffing: pd.DataFrame, units: pd.DataFrame, leave: pd.DataFrame
 ) -> pd.DataFrame:
-    """The summer redirection log: events a day by unit (``base_per_day``, raised by the
-    share on leave in weeks 25-33), each to one of the unit's ``targets``, the units
-    written as a logging system writes them (``log_names``)."""
-    reasons = ["bemanning", "platsbrist", "neonatal"]
-    rows = []
-    for year, year_factor in REDIRECT_YEAR_FACTOR.items():
-        for day in pd.date_range(f"{year}-06-01", f"{year}-08-31", freq="D"):
-            week = day.isocalendar().week
-            pressure = 0.4 + leave_share(week) if 25 <= week <= 33 else 0.4
-            for unit, base in base_per_day.items():
-                events = int(rng.poisson(base * pressure * year_factor))
-                for _ in range(events):
-                    target = targets[unit][int(rng.integers(len(targets[unit])))]
-                    reason = reasons[int(rng.choice(3, p=[0.55, 0.35, 0.10]))]
-                    women = 1 + int(rng.poisson(0.3))
-                    rows.append((day.strftime("%Y-%m-%d"), log_names[unit], log_names[target], reason, women))
-    frame = pd.DataFrame(rows, columns=["date", "from_unit", "to_unit", "reason", "women"])
-    return frame.groupby(["date", "from_unit", "to_unit", "reason"], as_index=False, sort=True)["women"].sum()
+    """The summer redirection log drawn from the capacity model (``demo_log``): 2024's leave
+    plan is drawn here as 2025's and 2026's were, and kept out of the published leave plan."""
+    leave_2024 = _leave_plan(rng, staffing, years=(2024,))
+    beds = _postnatal_capacity(units)
+    expected = demo_log.expected_by_week(births, staffing, pd.concat([leave_2024, leave]), units, beds, demo_log.TRUE_ROOM_HOURS)
+    return demo_log.draw_log(rng, expected, REDIRECT_TARGETS, LOG_NAMES)
 
 
 def _neonatal(
@@ -513,8 +501,8 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
     births = _births(rng, index, factors)
     staffing = _staffing(rng, births, units)
     leave = _leave_plan(rng, staffing)  # the draws in this order: each table as before
-    redirections = _redirections(rng)
     admissions = _neonatal(rng, births)
+    redirections = _redirections(np.random.default_rng([seed, LOG_STREAM]), births, staffing, units, leave)
     tables = {
         "units": units,
         "births_monthly": births,

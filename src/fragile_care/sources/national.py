@@ -21,7 +21,7 @@ import yaml
 
 from fragile_care import paths
 from fragile_care.inputs import io
-from fragile_care.sources import demo
+from fragile_care.sources import demo, demo_log
 
 SEED = 20261123
 SOURCE_ID = "SYNTHETIC_SCALE"
@@ -170,6 +170,25 @@ def _action_plan(units: pd.DataFrame, sizes: np.ndarray, overflow: dict[str, lis
     return pd.DataFrame(rows, columns=demo.ACTION_PLAN_COLUMNS)
 
 
+def true_room_hours(ids: list[str], seed: int) -> dict[str, float]:
+    """The synthetic truth of each unit's effective delivery-room time: 8 h times a
+    log-normal factor with sd 0.15 (ASSUMPTION), seeded."""
+    rng = np.random.default_rng([seed, 7])
+    return {u: float(8.0 * np.exp(0.15 * z)) for u, z in zip(ids, rng.standard_normal(len(ids)), strict=True)}
+
+
+def _redirections(
+    rng: np.random.Generator, births: pd.DataFrame, staffing: pd.DataFrame, units: pd.DataFrame, leave: pd.DataFrame, overflow
+) -> pd.DataFrame:
+    """The redirection log drawn from the care chain as the demo's (``demo_log``), with
+    each unit's time from :func:`true_room_hours` and its BB beds all staffed."""
+    ids = units["unit_id"].tolist()
+    leave_2024 = demo._leave_plan(rng, staffing, years=(2024,))
+    hours = true_room_hours(ids, SEED)
+    expected = demo_log.expected_by_week(births, staffing, pd.concat([leave_2024, leave]), units, None, hours)
+    return demo_log.draw_log(rng, expected, {u: list(overflow[u]) for u in ids}, {u: u for u in ids})
+
+
 def generate(n_units: int = 45, seed: int = SEED) -> tuple[dict[str, pd.DataFrame], dict[str, list[str]]]:
     """Every input table of a synthetic data set of ``n_units`` delivery units, and its
     overflow map. Pure: reads only the public series the demo generator reads."""
@@ -189,14 +208,13 @@ def generate(n_units: int = 45, seed: int = SEED) -> tuple[dict[str, pd.DataFram
     )
     ids = units["unit_id"].tolist()
     size_of = dict(zip(ids, sizes, strict=True))
-    # redirections in proportion to size: the demo's SÄS (about 2 900 a year) has 0.30 a day
-    base = {u: 0.30 * s / 2900.0 for u, s in size_of.items()}
+    leave = demo._leave_plan(rng, staffing)
     tables = {
         "units": units,
         "births_monthly": births,
         "staffing": staffing,
-        "leave_plan": demo._leave_plan(rng, staffing),
-        "redirections": demo._redirections(rng, base, overflow, {u: u for u in ids}),
+        "leave_plan": leave,
+        "redirections": _redirections(np.random.default_rng([seed, n_units, demo.LOG_STREAM]), births, staffing, units, leave, overflow),
         "neonatal_admissions": demo._neonatal(
             rng,
             births,
