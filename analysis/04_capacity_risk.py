@@ -2,10 +2,13 @@
 # # 04 Kapacitet och risk för hänvisning
 #
 # Sannolikheten att en kvinna i aktiv förlossning möter en avdelning där alla bemannade rum är
-# upptagna (Erlangs förlustformel) och det förväntade antalet hänvisade kvinnor per enhet och
-# vecka, med prognosens osäkerhet. En simulering kontrollerar formeln och lägger till det den
-# inte kan: variation över dygnet och veckan och hänvisning till en grannenhet. Logiken finns i
-# `fragile_care.model.capacity`.
+# upptagna och det förväntade antalet hänvisade kvinnor per enhet och vecka. Modellen är
+# vårdkedjan: förlossningsrummen och BB i serie, där en kvinna som har fött barn blir kvar på
+# rummet tills en BB-plats blir ledig (`fragile_care.model.chain`; med gott om BB-platser är det
+# Erlangs förlustformel). Osäkerheten i planeringstalet (`fragile_care.model.planning`) tar med
+# prognosens fel (gemensamt för enheterna till en del), de kalibrerade tidernas osäkerhet,
+# variationen mellan somrar och slumpen. En simulering kontrollerar modellen och lägger till det
+# den inte kan: variation över dygnet och veckan och hänvisning till en grannenhet.
 
 # %% tags=["parameters"]
 # Parameters (papermill injects the run's values after this cell: the bundle's validated
@@ -21,7 +24,7 @@ import seaborn as sns
 from IPython.display import Markdown, display
 
 from fragile_care.inputs.schemas import CARE_LEVEL_SV
-from fragile_care.model import allocation, capacity, describe, postnatal
+from fragile_care.model import capacity, describe, postnatal
 from fragile_care.publish import disclosure, figures
 from fragile_care.publish import formatting as fmt
 from fragile_care.run import config, steps
@@ -64,8 +67,12 @@ display(
         f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest väntade hänvisningar en enskild vecka har "
         f"{fmt.md_escape(labels[busiest['unit_id']])} vecka {int(busiest['iso_week'])} (omkring {fmt.sv_num(busiest['redirected_mean'], 1)} kvinnor, "
         f"risk {fmt.sv_pct(busiest['blocking'], 1)}), och flest över hela sommaren väntas vid "
-        f"{fmt.md_escape(labels[units_ranked.iloc[0]['unit_id']])}. Modellen är kalibrerad mot hänvisningsloggen "
-        f"(effektiv tid på förlossningsrummet {stay_range} timmar, var enhet sin egen)."
+        f"{fmt.md_escape(labels[units_ranked.iloc[0]['unit_id']])}. Modellen är vårdkedjan: en kvinna som har fött barn blir kvar på "
+        "förlossningsrummet när BB är fullt, så ett fullt BB ger fler hänvisningar från förlossningen. Den är kalibrerad mot "
+        f"hänvisningsloggen (tiden på förlossningsrummet {stay_range} timmar, var enhet sin egen). Intervallet rymmer prognosens fel "
+        f"(till stor del gemensamt för enheterna: korrelation {fmt.sv_num(effective.forecast_error_correlation or 0.0, 2)} skattad ur "
+        "förlossningarnas förändring år för år), osäkerheten i de kalibrerade tiderna, variationen mellan somrar och slumpen i "
+        "antalet kvinnor."
     )
 )
 
@@ -112,7 +119,7 @@ display(Markdown(fmt.md_table(table, align="lrrrrrrr") + "\n\nVäntade antal är
 
 # %%
 #| label: tbl-risk-totals
-#| tbl-cap: "Planeringstalet: väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet och för hela regionen, med 80 %-intervall från prognosens osäkerhet (oförändrat läge, Erlangs formel, kalibrerad mot loggen). Alla rapporter och arbetsboken tar nästa sommars hänvisningar härifrån."
+#| tbl-cap: "Planeringstalet: väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet och för hela regionen, med 80 %-intervall för det antal loggen kommer att visa (oförändrat läge, vårdkedjans modell kalibrerad mot loggen; prognosens fel, tidernas osäkerhet, variationen mellan somrar och slumpen). Alla rapporter och arbetsboken tar nästa sommars hänvisningar härifrån."
 rows, shown = fmt.shown_units(by_risk, order="de med flest väntade hänvisningar, och hela regionen", sheet="Risk sommar")
 listed = totals[totals["unit_id"].isin([*rows, "REGION"])]
 table = pd.DataFrame(
@@ -122,7 +129,15 @@ table = pd.DataFrame(
         "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(listed["redirected_p10"], listed["redirected_p90"])],
     }
 )
-display(Markdown(fmt.md_table(table, align="lrr") + (f"\n\n{shown}" if shown else "")))
+mc = float(totals.set_index("unit_id").loc["REGION", "redirected_mc_se"])
+display(
+    Markdown(
+        fmt.md_table(table, align="lrr")
+        + f"\n\nSlumpfelet i regionens väntade antal från {fmt.sv_int(effective.forecast_draws)} dragningar är omkring "
+        f"{fmt.sv_num(mc, 1)} kvinnor; intervallen är avrundade till hela kvinnor och enheternas väntade antal är avrundade var för sig."
+        + (f"\n\n{shown}" if shown else "")
+    )
+)
 
 # %%
 #| label: tbl-model-vs-log
@@ -188,25 +203,35 @@ figures.shown_note(fig, shown)
 plt.show()
 
 # %%
-#| label: tbl-extra-staff
-#| tbl-cap: "Var extra barnmorskor gör mest nytta nästa sommar: en given mängd extra årsarbetarveckor på förlossningsavdelningarna fördelad över enheter och veckor så att det väntade antalet hänvisade blir så litet som möjligt (en årsarbetarvecka i taget dit den minskar hänvisningarna mest; optimalt eftersom risken avtar allt långsammare med fler rum)."
-blocks = allocation.allocation_blocks(extra)
-used_weeks = extra["fte_added"].sum()
-before, after = extra["redirected_before"].sum(), extra["redirected_after"].sum()
+#| label: tbl-lever-proposals
+#| tbl-cap: "Förslag för nästa sommars budget: budgeten fördelad exakt (dynamisk programmering) över åtgärderna extra barnmorskor, fler bemannade BB-platser, tidig hemgång med hembesök och extra sjuksköterskor i neonatalvården, per enhet och vecka, så att det väntade antalet hänvisade kvinnor, kvinnor som möter fullt BB och barn utan bemannad vårdplats blir så litet som möjligt. Priserna är antaganden i körningens konfiguration (costs)."
+proposals = tables["lever_proposals"]
+costs = cfg.costs
 table = pd.DataFrame(
     {
-        "Enhet": blocks["unit_id"].map(labels),
-        "Veckor": [f"{a}–{b}" if a != b else str(a) for a, b in zip(blocks["first_week"], blocks["last_week"])],
-        "Årsarbetarveckor": blocks["fte_weeks"].map(fmt.sv_int),
-        "Barnmorskor per vecka (åa)": blocks["fte_per_week"].map(lambda v: fmt.sv_num(v, 1)),
-        "Färre väntade hänvisade": blocks["prevented"].map(lambda v: fmt.sv_num(v, 1)),
+        "Enhet": proposals["unit_id"].map(labels),
+        "Åtgärd": proposals["lever_sv"].map(fmt.md_escape),
+        "Veckor": [f"{a}–{b}" if a != b else str(a) for a, b in zip(proposals["first_week"], proposals["last_week"])],
+        "Mängd": [f"{fmt.sv_num(v, 0)} {fmt.md_escape(u)}" for v, u in zip(proposals["amount"], proposals["amount_unit_sv"])],
+        "Kostnad, tkr": (proposals["cost_sek"] / 1000).map(fmt.sv_int),
+        "Undvikta händelser (80 %)": [
+            f"{fmt.sv_num(m, 0)} ({fmt.sv_num(lo, 0)}–{fmt.sv_num(hi, 0)})"
+            for m, lo, hi in zip(proposals["prevented_mean"], proposals["prevented_p10"], proposals["prevented_p90"])
+        ],
+        "Kr per undviken": proposals["sek_per_prevented"].map(lambda v: fmt.sv_int(round(v, -2))),
     }
 )
+spent = float(proposals["cost_sek"].sum())
 display(
     Markdown(
-        (fmt.md_table(table, align="lrrrr") if len(blocks) else "Ingen vecka vinner på fler barnmorskor.")
-        + f"\n\n{fmt.sv_int(used_weeks)} av {fmt.sv_int(effective.extra_fte_weeks)} årsarbetarveckor (konfigurationens capacity.extra_fte_weeks) "
-        f"sänker planeringstalet från omkring {fmt.sv_int(before)} till {fmt.sv_int(after)} väntade hänvisade kvinnor."
+        (fmt.md_table(table, align="lllrrrr") if len(proposals) else "Ingen åtgärd inom budgeten minskar de väntade händelserna.")
+        + f"\n\nBudget {fmt.sv_int(costs.budget_sek / 1000)} tkr, fördelat {fmt.sv_int(spent / 1000)} tkr. Priser: extra barnmorska "
+        f"{fmt.sv_int(costs.midwife_fte_week_sek)} kr per årsarbetarvecka (sommarersättning), BB-plats {fmt.sv_int(costs.bb_bed_week_sek)} kr "
+        f"per vecka, tidig hemgång {fmt.sv_int(costs.early_discharge_sek)} kr per kvinna, neonatalsjuksköterska "
+        f"{fmt.sv_int(costs.neonatal_nurse_fte_week_sek)} kr per årsarbetarvecka. En händelse är en hänvisad kvinna, en kvinna som möter "
+        "fullt BB eller ett barn utan bemannad vårdplats; i vårdkedjan minskar fler BB-platser och tidig hemgång också hänvisningarna "
+        "från förlossningen. Förslagen överlappar inte: en enhet får högst en BB-åtgärd en given vecka. Undvikta händelser är "
+        "modellskattningar, inte räknade personer."
     )
 )
 
@@ -234,9 +259,21 @@ table = pd.DataFrame(
         "Veckor som behöver fler": need["weeks"].astype(str),
         "Största vecka (åa)": need["target_max"].map(lambda v: fmt.sv_num(v, 1)),
         "Räcker rummen?": need["reachable"].map({True: "ja", False: "nej, rum saknas"}),
+        f"Kostnad för {fmt.sv_pct(cfg.norms.target_blocking, 0)}, tkr": need["unit_id"].map(
+            tables["target_cost"].set_index("unit_id")["cost_sek"] / 1000
+        ).map(fmt.sv_int),
     }
 )
-display(Markdown(fmt.md_table(table, align="lrrrrl") + (f"\n\n{shown}" if shown else "")))
+rule = tables["target_cost"].set_index("unit_id").loc["REGION"]
+display(
+    Markdown(
+        fmt.md_table(table, align="lrrrrlr")
+        + f"\n\nAtt hålla risken under dimensioneringsgränsen {fmt.sv_pct(cfg.norms.target_blocking, 0)} varje sommarvecka kräver omkring "
+        f"{fmt.sv_int(rule['fte_needed'])} extra årsarbetarveckor barnmorskor i regionen, omkring {fmt.sv_num(rule['cost_sek'] / 1e6, 1)} miljoner kr "
+        f"till sommarpris; budgeten i förslagen ovan är {fmt.sv_num(cfg.costs.budget_sek / 1e6, 1)} miljoner kr."
+        + (f"\n\n{shown}" if shown else "")
+    )
+)
 
 # %%
 #| label: tbl-simulation
@@ -269,9 +306,9 @@ display(
                 for u, ns in effective.overflow.items()
                 if u in rows
             )
-            + ". Planeringstalet (tabellen över väntat antal hänvisade per enhet) räknar med prognosens hela osäkerhet och blir därför "
-            + f"{fmt.sv_int(region['redirected_mean'])} i stället för Erlang-kolumnens {fmt.sv_int(simulated.set_index('unit_id').loc['REGION', 'erlang_b'])}: "
-            + "risken stiger snabbare än den sjunker när förlossningarna blir fler eller färre än väntat."
+            + ". Tabellen räknar förlossningsrummen för sig. Planeringstalet räknar med vårdkedjan (ett fullt BB håller kvar kvinnor "
+            + "på förlossningsrummen) och med hela osäkerheten, och blir därför "
+            + f"{fmt.sv_int(region['redirected_mean'])} i stället för Erlang-kolumnens {fmt.sv_int(simulated.set_index('unit_id').loc['REGION', 'erlang_b'])}."
         )
     )
 )
@@ -348,18 +385,21 @@ display(Markdown(fmt.md_table(table, align="llrrrl") + (f"\n\n{shown}" if shown 
 
 # %%
 #| label: tbl-chain-simulated
-#| tbl-cap: "Förlossningsrummen och BB i samma simulering, i varje enhets vecka med störst risk för fullt BB nästa sommar (prognosens medelvärde): andel hänvisade kvinnor när rummen räknas för sig (Erlangs formel, som om BB alltid hade plats) och när en kvinna som inte får en BB-plats blir kvar på förlossningsrummet, andel kvinnor som väntar på förlossningsrummet på en BB-plats och deras genomsnittliga väntan."
+#| tbl-cap: "Kontroll av vårdkedjans modell: förlossningsrummen och BB i samma simulering, i varje enhets vecka med störst risk för fullt BB nästa sommar (prognosens medelvärde): andel hänvisade kvinnor när rummen räknas för sig (Erlangs formel, som om BB alltid hade plats) och när en kvinna som inte får en BB-plats blir kvar på förlossningsrummet, andel kvinnor som väntar på förlossningsrummet på en BB-plats och deras genomsnittliga väntan."
 sim_chain = tables["care_chain_simulated"]
+model_blocking = risk.set_index(["unit_id", "iso_week"])["blocking"].to_dict()  # the chain model at the forecast mean
 sim_chain = sim_chain.assign(_o=sim_chain["unit_id"].map({u: i for i, u in enumerate(rows)})).dropna(subset="_o").sort_values("_o")
 table = pd.DataFrame(
     {
         "Enhet": sim_chain["unit_id"].map(labels),
         "Vecka": sim_chain["iso_week"].astype(str),
-        "Förlossningar": sim_chain["deliveries"].map(fmt.sv_int),
         "Bemannade rum": sim_chain["rooms_staffed"].map(lambda v: fmt.sv_num(v, 1)),
         "BB-platser": sim_chain["beds"].map(fmt.sv_int),
         "Hänvisade, rummen för sig": sim_chain["rooms_alone"].map(lambda v: fmt.sv_pct(v, 1)),
         "Hänvisade, med kö till BB": sim_chain["chain_redirected"].map(lambda v: fmt.sv_pct(v, 1)),
+        "Planeringsmodellen": [
+            fmt.sv_pct(model_blocking.get((u, int(w)), float("nan")), 1) for u, w in zip(sim_chain["unit_id"], sim_chain["iso_week"])
+        ],
         "Väntar på BB-plats": sim_chain["waited_for_bed_share"].map(lambda v: fmt.sv_pct(v, 0)),
         "Väntan, timmar": sim_chain["mean_wait_hours"].map(lambda v: fmt.sv_num(v, 0)),
     }
@@ -367,7 +407,10 @@ table = pd.DataFrame(
 display(
     Markdown(
         fmt.md_table(table, align="lrrrrrrrr")
-        + f"\n\nSimulering med varje enhets kalibrerade tid på förlossningsrummet ({stay_range} timmar), BB-vårdtid enligt antagandena nedan, "
+        + "\n\nKolumnen planeringsmodellen är vårdkedjans snabba modell som alla planeringstal bygger på, vid samma veckas "
+        "prognos; simuleringen är dess kontroll (modellen underskattar något där BB är nära men under fullt, eftersom väntan "
+        "kommer i skurar). "
+        f"Simulering med varje enhets kalibrerade tid på förlossningsrummet ({stay_range} timmar), BB-vårdtid enligt antagandena nedan, "
         "20 upprepningar om 20 veckor med samma inflöde som veckans prognos. Andelarna är modellskattningar för en vecka, inte räknade kvinnor."
         + (f" {shown}" if shown else "")
     )

@@ -235,13 +235,21 @@ display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
 
 # %%
 #| label: tbl-scenarios
-#| tbl-cap: "Scenarier för nästa sommar: oförändrat läge, varje åtgärd för sig och alla tillsammans. Väntat antal hänvisade med 80 %-intervall (samma prognosdragningar i alla scenarier), enhetsveckor med förhöjd risk, summa underskott av barnmorskor på förlossningen, för scenarier med regional samordning kvinnor som varken egen enhet eller den samordnade grannen kan ta emot (simulering med dygns- och veckovariation), och på BB: kvinnor som väntas mötas av ett fullt BB och vårddygn som tidig hemgång flyttar till hemmet."
+#| tbl-cap: "Scenarier för nästa sommar: oförändrat läge, varje åtgärd för sig och alla tillsammans. Väntat antal hänvisade i vårdkedjans modell (förlossningsrum och BB) och skillnaden mot oförändrat läge med 80 %-intervall, räknad dragning för dragning på samma slumptal i alla scenarier, enhetsveckor med förhöjd risk, summa underskott av barnmorskor på förlossningen, för scenarier med regional samordning kvinnor som varken egen enhet eller den samordnade grannen kan ta emot (simulering med dygns- och veckovariation), och på BB: kvinnor som väntas mötas av ett fullt BB och vårddygn som tidig hemgång flyttar till hemmet."
 table = pd.DataFrame(
     {
         "Scenario": scenario_table["scenario"],
         "Hänvisade, väntat": scenario_table["redirected_mean"].map(fmt.sv_expected),
-        "80 %-intervall": [
-            f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(scenario_table["redirected_p10"], scenario_table["redirected_p90"])
+        "Skillnad (80 %-intervall)": [
+            "–" if i == 0 else fmt.sv_difference(m, lo, hi) if sure else "ingen säker skillnad"
+            for i, (m, lo, hi, sure) in enumerate(
+                zip(
+                    scenario_table["difference_mean"],
+                    scenario_table["difference_p10"],
+                    scenario_table["difference_p90"],
+                    scenario_table["certain"],
+                )
+            )
         ],
         "Veckor med förhöjd risk": scenario_table["weeks_at_risk"].astype(str),
         "Underskott, åa-veckor": scenario_table["fte_shortfall"].map(lambda v: fmt.sv_num(v, 0)),
@@ -252,7 +260,7 @@ table = pd.DataFrame(
     }
 )
 reason_sv = {
-    "postnatal": "tidig hemgång avlastar BB, inte förlossningsrummen (se kolumnen möter fullt BB; att ett fullt BB håller kvar kvinnor på förlossningen ingår inte i scenarierna)",
+    "postnatal": "tidig hemgång avlastar BB men BB var inte fullt de veckor åtgärden gäller, så förlossningsrummen avlastas knappt (se kolumnen möter fullt BB)",
     "pooling": "samordning ändrar inte hur många som möter en full egen enhet, bara var de tas emot (se kolumnen utan plats trots samordning)",
     "not_in_force": "åtgärden gäller inte under nästa sommars veckor",
     "no_risk": "personalen tillförs veckor där risken redan är nära noll",
@@ -262,6 +270,8 @@ why = [f"{name}: {reason_sv[r]}." for name, r in zip(scenario_table["scenario"],
 display(
     Markdown(
         fmt.md_table(table, align="lrrrrrrrr")
+        + "\n\nIngen säker skillnad: skillnadens 80 %-intervall rymmer noll eller skillnaden är mindre än två gånger "
+        f"slumpfelet från {fmt.sv_int(cap.forecast_draws)} dragningar. Intervallet för själva planeringstalet finns i sommarrapporten."
         + ("\n\nUtan effekt på antalet hänvisade: " + " ".join(fmt.md_escape(w) for w in why) if why else "")
     )
 )

@@ -1,9 +1,9 @@
 # %% [markdown]
 # # 06 Underlag till styrgruppen
 #
-# Fem nyckeltal, en rad per enhet med trafikljus och sämsta vecka, och förslag till beslut.
+# Nyckeltal, en rad per enhet med trafikljus och sämsta vecka, och förslag till beslut.
 # Allt hämtas ur tabellerna från steg 03–05 (planeringstalet ur `redirection_totals`,
-# fördelningen av extra barnmorskor ur `extra_staff`, åtgärderna ur `scenarios`), så varje tal
+# förslagen med pris ur `lever_proposals`, åtgärderna ur `scenarios`), så varje tal
 # är detsamma som i de utförliga rapporterna. Logiken finns i `fragile_care.model.brief`.
 
 # %% tags=["parameters"]
@@ -27,7 +27,7 @@ tables = steps.run_step("06_steering_brief", cfg, out_dir)
 labels = describe.short_labels(tables["units"])
 effective = steps.effective_capacity(tables, cfg)  # the values the model uses (step 03 resolved them)
 key = tables["brief_key_numbers"].set_index("key")
-units, proposals, extra = tables["brief_units"], tables["brief_proposals"], tables["extra_staff"]
+units, proposals = tables["brief_units"], tables["brief_proposals"]
 actions = steps.plan_table(tables)
 key
 
@@ -37,7 +37,7 @@ display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, c
 
 # %%
 #| label: tbl-key-numbers
-#| tbl-cap: "Fem nyckeltal. Hänvisningar enligt loggen avser sommarperiodens veckor och orsakerna platsbrist och bemanning (det modellen och åtgärderna gäller); planeringstalet är modellens väntade antal nästa sommar under oförändrat läge."
+#| tbl-cap: "Nyckeltal. Hänvisningar enligt loggen avser sommarperiodens veckor och orsakerna platsbrist och bemanning (det modellen och åtgärderna gäller); planeringstalet är modellens väntade antal nästa sommar under oförändrat läge."
 red, short, plan = key.loc["redirected_logged"], key.loc["weeks_short"], key.loc["planning_figure"]
 neo, acts = key.loc["neonatal_at_risk"], key.loc["activities_on_track"]
 published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
@@ -66,6 +66,21 @@ rows = [
         f"Planeringstal: väntat antal hänvisade sommaren {int(plan['year'])}, oförändrat läge",
         fmt.sv_int(plan["value"]),
         f"80 %-intervall {fmt.sv_int(plan['low'])}–{fmt.sv_int(plan['high'])}",
+    ),
+    (
+        f"Kvinnor som väntas möta fullt BB sommaren {int(plan['year'])}, oförändrat läge",
+        f"omkring {fmt.sv_int(round(key.loc['postnatal_full', 'value'], -1))}",
+        "en kvinna som har fött barn blir då kvar på förlossningsrummet, vilket ger fler hänvisningar",
+    ),
+    (
+        f"Kostnad för att hålla risken under {fmt.sv_pct(cfg.norms.target_blocking, 0)} varje vecka sommaren {int(plan['year'])}",
+        f"{fmt.sv_num(key.loc['rule_cost', 'value'] / 1e6, 1)} mnkr",
+        f"{fmt.sv_int(key.loc['rule_cost', 'detail'])} extra årsarbetarveckor barnmorskor till sommarpris",
+    ),
+    (
+        f"Förslagen nedan: undvikta händelser för {fmt.sv_num(key.loc['budget_effect', 'of'] / 1e6, 1)} mnkr",
+        f"omkring {fmt.sv_int(key.loc['budget_effect', 'value'])}",
+        "hänvisade kvinnor, kvinnor som möter fullt BB och barn utan bemannad vårdplats (modellskattning)",
     ),
     (
         f"Neonatala vårdnivåer med risk över {fmt.sv_pct(effective.high_risk_blocking, 0)} någon vecka sommaren {int(neo['year'])}",
@@ -104,21 +119,22 @@ display(Markdown(fmt.md_table(table, align="llrrrrl", markup=["Risk"]) + (f"\n\n
 
 # %%
 #| label: txt-proposals
-staff = proposals[proposals["kind"] == "extra_staff"]
-
-
 def proposal_text(p) -> str:
     unit = fmt.md_escape(labels.get(p["unit_id"], p["unit_id"]))
-    if p["kind"] == "extra_staff":
-        return (
-            f"**{unit}, vecka {p['weeks']}:** förstärk förlossningen med i snitt {fmt.sv_num(p['fte_per_week'], 1)} "
-            f"barnmorskor (årsarbetare) per vecka, {fmt.sv_int(p['fte_weeks'])} årsarbetarveckor. "
-            f"{fmt.fewer_redirected(p['prevented'])}"
-        )
-    title = actions.set_index("activity_id").loc[p["activity_id"], "title"]
+    effect = (
+        f"Undviker omkring {fmt.sv_num(p['prevented'], 0)} händelser (80 %-intervall {fmt.sv_num(p['prevented_p10'], 0)}–"
+        f"{fmt.sv_num(p['prevented_p90'], 0)})"
+    )
+    price = (
+        f", kostar {fmt.sv_int(round(p['cost_sek'], -3) / 1000)} tkr ({fmt.sv_int(round(p['sek_per_prevented'], -2))} kr per undviken händelse)."
+        if pd.notna(p["cost_sek"])
+        else "."
+    )
+    if p["kind"] == "lever":
+        return f"**{unit}, vecka {fmt.md_escape(p['weeks'])}:** {fmt.md_escape(p['what']).lower()}, {fmt.md_escape(p['amount'])}. {effect}{price}"
     return (
-        f"**Besluta om {fmt.md_escape(p['activity_id'])} ({fmt.md_escape(title)}), {unit}, vecka {fmt.md_escape(p['weeks'].replace('-', '–'))}:** "
-        f"{fmt.sv_int(p['fte_weeks'])} årsarbetarveckor. {fmt.fewer_redirected(p['prevented'])}"
+        f"**Besluta om {fmt.md_escape(p['activity_id'])} ({fmt.md_escape(p['what'])}), {unit}, vecka "
+        f"{fmt.md_escape(p['weeks'].replace('-', '–'))}:** {fmt.md_escape(p['amount'])}. {effect} jämfört med oförändrat läge{price}"
     )
 
 
@@ -126,23 +142,29 @@ items = [f"{i}. {proposal_text(p)}" for i, p in enumerate(proposals.to_dict("rec
 bb_first = units.loc[units["weakest"] == "postnatal", "unit_id"].map(labels).tolist() if "weakest" in units else []
 chain_note = (
     f" Vid {', '.join(fmt.md_escape(u) for u in bb_first)} brister BB före förlossningsrummen: när BB är fullt blir kvinnor kvar på "
-    "förlossningsrummet, så fler barnmorskor på förlossningen räcker inte där utan BB-platser (se Sommarberedskap, Hela vårdkedjan)."
+    "förlossningsrummet, så där hjälper BB-åtgärder även förlossningen (se Sommarberedskap, Hela vårdkedjan)."
     if bb_first
     else ""
 )
+levers_listed = proposals[proposals["kind"] == "lever"]
+rule = key.loc["rule_cost"]
 display(
     Markdown(
         (
-            "\n".join(items) + f"\n\nFörstärkningarna fördelar {fmt.sv_int(extra['fte_added'].sum())} extra årsarbetarveckor "
-            f"(konfigurationens antagande om vad en sommarersättning kan ge: {fmt.sv_int(effective.extra_fte_weeks)}) dit de minskar hänvisningarna mest; "
-            f"alla tillsammans sänker planeringstalet från omkring {fmt.sv_int(extra['redirected_before'].sum())} till "
-            f"{fmt.sv_int(extra['redirected_after'].sum())}. Punkterna ovan är de största posterna ({fmt.sv_int(staff['fte_weeks'].sum())} "
-            f"årsarbetarveckor); resten ligger i tabellen i sommarrapporten. "
-            "Handlingsplanens åtgärder är räknade var för sig mot oförändrat läge och kan inte läggas ihop med förstärkningarna där de gäller samma enhet och veckor."
+            "\n".join(items)
+            + f"\n\nFörslagen fördelar budgeten {fmt.sv_num(cfg.costs.budget_sek / 1e6, 1)} mnkr (ett antagande i körningens konfiguration) "
+            "exakt över fyra åtgärder – extra barnmorskor, fler bemannade BB-platser, tidig hemgång med hembesök och extra "
+            "sjuksköterskor i neonatalvården – dit de undviker flest händelser (hänvisade kvinnor, kvinnor som möter fullt BB, barn "
+            f"utan bemannad vårdplats). Punkterna ovan är de största posterna ({fmt.sv_int(levers_listed['cost_sek'].sum() / 1000)} tkr); "
+            "resten ligger i tabellen i sommarrapporten. Att i stället hålla risken under "
+            f"{fmt.sv_pct(cfg.norms.target_blocking, 0)} varje vecka med fler barnmorskor skulle kosta omkring "
+            f"{fmt.sv_num(rule['value'] / 1e6, 1)} mnkr. Priserna är antaganden med källa i konfigurationen; tidig hemgång vinner för att den är "
+            "billig per frigjort vårddygn. Handlingsplanens åtgärder är räknade var för sig mot oförändrat läge och kan inte läggas ihop "
+            "med förslagen där de gäller samma enhet och veckor."
             + chain_note
         )
         if items
-        else "Modellen ger inget förslag: ingen vecka vinner på fler barnmorskor."
+        else "Modellen ger inget förslag: ingen åtgärd inom budgeten minskar de väntade händelserna."
     )
 )
 

@@ -2,7 +2,7 @@
 
 Everything here is taken from tables the earlier steps wrote, so every number in the brief
 is the same number the detailed reports show (the planning figure from
-``redirection_totals``, the allocation from ``extra_staff``, the measures from
+``redirection_totals``, the proposals from ``lever_proposals``, the measures from
 ``scenarios``). Nothing is estimated again.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fragile_care.model import allocation
 from fragile_care.model.describe import region_summer_redirections
 
 # A unit's light: red when a week's risk at the forecast mean is above the high-risk limit
@@ -31,6 +30,28 @@ def activity_progress(actions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
     return pd.Series(np.where(behind, BEHIND, ON_TRACK), index=actions.index)
 
 
+def _decision_rows(
+    year: int, postnatal_weekly: pd.DataFrame | None, target_cost: pd.DataFrame | None, lever_proposals: pd.DataFrame | None
+) -> list[dict]:
+    """The key numbers of the chain and the decisions: full BB, the 1 % rule's cost, the budget's effect."""
+    rows: list[dict] = []
+    if postnatal_weekly is not None:
+        rows.append({"key": "postnatal_full", "year": year, "value": float(postnatal_weekly["women_finding_full"].sum())})
+    if target_cost is not None:
+        rule = target_cost.set_index("unit_id").loc["REGION"]
+        rows.append({"key": "rule_cost", "year": year, "value": float(rule["cost_sek"]), "detail": float(rule["fte_needed"])})
+    if lever_proposals is not None:
+        rows.append(
+            {
+                "key": "budget_effect",
+                "year": year,
+                "value": float(lever_proposals["prevented_mean"].sum()),
+                "of": float(lever_proposals["cost_sek"].sum()),
+            }
+        )
+    return rows
+
+
 def key_numbers(
     redirections: pd.DataFrame,
     staffing_weekly: pd.DataFrame,
@@ -40,9 +61,16 @@ def key_numbers(
     summer_weeks: tuple[int, int],
     high_risk: float,
     cutoff: pd.Timestamp,
+    postnatal_weekly: pd.DataFrame | None = None,
+    target_cost: pd.DataFrame | None = None,
+    lever_proposals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The five key numbers, one row each: key, value, and where it applies previous
-    (the summer before), low/high (80 % interval) and of (the total it is counted in)."""
+    """The key numbers, one row each: key, value, and where it applies previous (the
+    summer before), low/high (80 % interval), of (the total it is counted in) and detail.
+    With the care chain's tables: women expected to find a full BB next summer
+    (``postnatal_full``), what the 1 % rule would cost (``rule_cost``: kronor, detail the
+    FTE-weeks) and what the budget's proposals prevent (``budget_effect``: events, of the
+    kronor they cost)."""
     observed_years = sorted(staffing_weekly.loc[staffing_weekly["kind"] == "utfall", "iso_year"].unique())
     last = int(observed_years[-1])
     before = int(observed_years[-2]) if len(observed_years) > 1 else None
@@ -87,6 +115,7 @@ def key_numbers(
     ahead = neonatal_risk[neonatal_risk["kind"] == "prognos"]
     levels = ahead.groupby(["unit_id", "care_level"])["blocking"].max()
     rows.append({"key": "neonatal_at_risk", "year": outlook_year, "value": float((levels > high_risk).sum()), "of": float(len(levels))})
+    rows += _decision_rows(outlook_year, postnatal_weekly, target_cost, lever_proposals)
     progress = activity_progress(actions, cutoff) if len(actions) else pd.Series(dtype=str)
     rows.append({"key": "activities_on_track", "value": float((progress == ON_TRACK).sum()), "of": float(len(progress))})
     cols = ["key", "year", "value", "previous_year", "previous", "low", "high", "of", "detail", "detail_previous", "detail_year"]
@@ -118,43 +147,61 @@ def unit_rows(
     return out.assign(_o=order).sort_values(["_o", "worst_blocking"], ascending=[True, False]).drop(columns="_o").reset_index(drop=True)
 
 
-def proposals(extra: pd.DataFrame, scenarios: pd.DataFrame, actions: pd.DataFrame, cutoff: pd.Timestamp, limit: int = 5) -> pd.DataFrame:
-    """Proposals for decision, each naming a unit, weeks, an amount and its modelled effect:
-    the blocks of the extra-staff allocation (largest effect first), then the plan's
-    modelled measures not yet under way, by their effect in the scenarios."""
-    rows = []
-    for b in allocation.allocation_blocks(extra).to_dict("records"):
-        rows.append(
-            {
-                "kind": "extra_staff",
-                "unit_id": b["unit_id"],
-                "weeks": f"{b['first_week']}–{b['last_week']}" if b["first_week"] != b["last_week"] else str(b["first_week"]),
-                "fte_weeks": b["fte_weeks"],
-                "fte_per_week": b["fte_per_week"],
-                "prevented": b["prevented"],
-                "activity_id": "",
-            }
-        )
-    base = float(scenarios["redirected_mean"].iloc[0])
+PROPOSAL_COLUMNS = [
+    "kind", "unit_id", "weeks", "what", "amount", "cost_sek", "prevented", "prevented_p10", "prevented_p90",
+    "sek_per_prevented", "activity_id",
+]  # fmt: skip
+
+
+def proposals(
+    levers: pd.DataFrame, scenarios: pd.DataFrame, actions: pd.DataFrame, midwife_week_sek: float, limit: int = 5
+) -> pd.DataFrame:
+    """Proposals for decision, each naming a unit, weeks, an amount, its cost in kronor and
+    its modelled effect with an 80 % interval: the budget's allocation over the levers
+    (``lever_proposals``, largest effect first), then the plan's modelled measures not yet
+    under way whose difference from the unchanged situation is certain (``scenarios``,
+    the midwife FTE-weeks they add priced at ``midwife_week_sek``). The lever proposals do
+    not overlap each other; a plan measure is counted against the unchanged situation."""
+    rows = [
+        {
+            "kind": "lever",
+            "unit_id": p["unit_id"],
+            "weeks": f"{p['first_week']}–{p['last_week']}" if p["first_week"] != p["last_week"] else str(p["first_week"]),
+            "what": p["lever_sv"],
+            "amount": f"{p['amount']:.0f} {p['amount_unit_sv']}",
+            "cost_sek": p["cost_sek"],
+            "prevented": p["prevented_mean"],
+            "prevented_p10": p["prevented_p10"],
+            "prevented_p90": p["prevented_p90"],
+            "sek_per_prevented": p["sek_per_prevented"],
+            "activity_id": "",
+        }
+        for p in levers.sort_values("prevented_mean", ascending=False).to_dict("records")
+    ]
     status = actions.set_index("activity_id")["status"] if len(actions) else pd.Series(dtype=str)
+    plan = []
     for row in scenarios.iloc[1:].to_dict("records"):
         act_id = row["scenario"].split(":")[0]
-        if act_id not in status.index or status[act_id] in ("pågår", "klar"):
+        if act_id not in status.index or status[act_id] in ("pågår", "klar") or not row["certain"] or row["difference_mean"] >= 0:
             continue
         act = actions[actions["activity_id"] == act_id].iloc[0]
-        rows.append(
+        cost = float(row["fte_added"]) * midwife_week_sek
+        prevented = -float(row["difference_mean"])
+        plan.append(
             {
                 "kind": "plan_measure",
                 "unit_id": act["effect_unit"],
                 "weeks": act["effect_weeks"] if isinstance(act["effect_weeks"], str) else "",
-                "fte_weeks": row["fte_added"],
-                "fte_per_week": act["effect_fte"],
-                "prevented": base - row["redirected_mean"],
+                "what": act["title"],
+                "amount": f"{float(row['fte_added']):.0f} åa-veckor" if row["fte_added"] > 0 else "",
+                "cost_sek": cost if cost > 0 else np.nan,
+                "prevented": prevented,
+                "prevented_p10": -float(row["difference_p90"]),
+                "prevented_p90": -float(row["difference_p10"]),
+                "sek_per_prevented": cost / prevented if cost > 0 else np.nan,
                 "activity_id": act_id,
             }
         )
-    cols = ["kind", "unit_id", "weeks", "fte_weeks", "fte_per_week", "prevented", "activity_id"]
-    frame = pd.DataFrame(rows, columns=cols)
-    staff = frame[frame["kind"] == "extra_staff"].head(limit - min(2, int((frame["kind"] == "plan_measure").sum())))
-    plan = frame[(frame["kind"] == "plan_measure") & (frame["prevented"] > 0.05)].sort_values("prevented", ascending=False)
-    return pd.concat([staff, plan], ignore_index=True).head(limit)
+    plan = sorted(plan, key=lambda r: -r["prevented"])[:2]
+    frame = pd.DataFrame(rows[: limit - len(plan)] + plan, columns=PROPOSAL_COLUMNS)
+    return frame.astype({"cost_sek": float, "prevented": float, "prevented_p10": float, "prevented_p90": float, "sek_per_prevented": float})

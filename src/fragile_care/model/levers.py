@@ -63,120 +63,31 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from fragile_care.model import allocation, capacity
+from fragile_care.model import allocation, capacity, chain
+from fragile_care.model.costs import (  # noqa: F401 (the prices live there; names used here and by callers)
+    AMOUNT_SV,
+    CARE_ORDER,
+    EMPLOYER_CONTRIBUTIONS,
+    EVENT_SV,
+    KEY,
+    LEVER_SV,
+    LEVERS,
+    MAX_CELLS,
+    MAX_SEK,
+    MIDWIFE_FTE_WEEK_SEK,
+    MIDWIFE_MONTHLY_PAY_SEK,
+    SUMMER_WEEK_BONUS_SEK,
+    WARD_LEVERS,
+    CostSettings,
+    Lever,
+    _sek,
+)
 from fragile_care.model.postnatal import DAYS_PER_WEEK, PostnatalSettings
 from fragile_care.model.staffing import Norms
-
-Lever = Literal["midwives", "bb_beds", "early_discharge", "neonatal_nurses"]
-LEVERS: tuple[str, ...] = ("midwives", "bb_beds", "early_discharge", "neonatal_nurses")
-LEVER_SV = {
-    "midwives": "Extra barnmorskor på förlossningen",
-    "bb_beds": "Fler bemannade vårdplatser på BB",
-    "early_discharge": "Tidig hemgång med hembesök",
-    "neonatal_nurses": "Extra sjuksköterskor i neonatalvården",
-}
-AMOUNT_SV = {"midwives": "åa-veckor", "bb_beds": "vårdplatsveckor", "early_discharge": "kvinnor", "neonatal_nurses": "åa-veckor"}
-WARD_LEVERS = ("bb_beds", "early_discharge")  # act on one BB ward: one group per unit-week
-EVENT_SV = {"midwives": "hänvisade kvinnor", "neonatal_nurses": "barn utan bemannad vårdplats"} | dict.fromkeys(
-    WARD_LEVERS, "kvinnor som möter fullt BB"
-)
-CARE_ORDER = ("ic", "hd", "sc")  # the order in which units staff their neonatal cots
-KEY = ["unit_id", "iso_year", "iso_week"]
-MAX_CELLS = 10_000  # budget quanta of the dynamic programme: cells × groups × steps stays ~50 M operations
-MAX_SEK = 10_000_000.0  # a price above this per step is a typing error
-
-# The summer price of a midwife FTE-week (CostSettings.midwife_fte_week_sek): the arithmetic
-# the field's description shows, from staffing_summer_facts.csv (S07, S08).
-MIDWIFE_MONTHLY_PAY_SEK = 36_300.0  # S07: median monthly salary of county-council midwives 2018, excl. supplements
-SUMMER_WEEK_BONUS_SEK = 30_000.0  # S08: Region Västerbotten 2022, extra pay for working a summer week (not VGR)
-EMPLOYER_CONTRIBUTIONS = 0.3142  # Skatteverket: arbetsgivaravgifter 31.42 % of pay
-MIDWIFE_FTE_WEEK_SEK = round((MIDWIFE_MONTHLY_PAY_SEK * 12 / 52 + SUMMER_WEEK_BONUS_SEK) * (1 + EMPLOYER_CONTRIBUTIONS), -2)
-
-
-def _sek(default: float, description: str, high: float = MAX_SEK) -> Any:
-    """A price, budget or weight: a number (not text, not true/false), finite, 0 to ``high``."""
-    return Field(default, strict=True, ge=0, le=high, allow_inf_nan=False, description=description)
-
-
-class CostSettings(BaseModel):
-    """Prices of the levers, the budget and the levers allowed (config section ``costs``).
-    Each price names its source in ``../shared/data/public`` or is marked as an assumption."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    midwife_fte_week_sek: float = _sek(
-        MIDWIFE_FTE_WEEK_SEK,
-        description="SEK for one extra delivery-ward midwife FTE-week at summer pay: (36 300 SEK a month, median midwife "
-        "salary 2018 excl. supplements (S07, staffing_summer_facts.csv) × 12 / 52 = 8 377 SEK a week + 30 000 SEK for "
-        "working a summer week (S08, Region Västerbotten 2022)) × 1.3142 (arbetsgivaravgifter 31.42 %, Skatteverket) "
-        "= 50 435, rounded 50 400 SEK. ASSUMPTION: VGR pays what Västerbotten paid; the 2018 salary is not uprated and "
-        "pension costs are left out, so it is low",
-    )
-    neonatal_nurse_fte_week_sek: float = _sek(
-        MIDWIFE_FTE_WEEK_SEK,
-        description="SEK for one extra neonatal nurse FTE-week at summer pay. ASSUMPTION: the midwife price (50 400 SEK), "
-        "for want of a figure for neonatal nurses in staffing_summer_facts.csv; both are specialist nurses with pay "
-        "and summer offers of the same order",
-    )
-    bb_bed_week_sek: float = _sek(
-        52_400.0,
-        description="SEK for one more staffed BB bed (a mother-and-baby place) for a week. ASSUMPTION: the staff of one "
-        "place around the clock, one midwife or nurse and one assistant nurse per 8 places (no public ratio for Swedish "
-        "BB found), each position 168 / 34.33 = 4.894 FTE-weeks: 0.125 × 4.894 × 50 400 (midwife price) + 0.125 × "
-        "4.894 × 0.7 × 50 400 (assistant nurse at 70 % of it) = 30 832 + 21 582 = 52 414, rounded 52 400 SEK; the "
-        "room is there (summer closures are of staff)",
-    )
-    early_discharge_sek: float = _sek(
-        4_400.0,
-        description="SEK per woman discharged early with follow-up at home. ASSUMPTION: two home visits by a midwife (as "
-        "care_levels.home_visits_per_early_discharge) of 1.5 hours each, travel included, at the summer midwife price per "
-        "hour (50 400 / 34.33 = 1 468 SEK): 3 × 1 468 = 4 404, rounded 4 400 SEK; the ward days saved are not subtracted",
-    )
-    redirection_sek: float = _sek(
-        20_000.0,
-        description="SEK one prevented event is worth (value_sek of a proposal; the allocation does not use it). "
-        "ASSUMPTION: a transport to another unit (ambulance or taxi) and the staff time of arranging and receiving "
-        "her; the woman's own costs and the clinical risk are not in it, so it is low: the steering group's own "
-        "value replaces it",
-    )
-    budget_sek: float = _sek(
-        2_000_000.0,
-        high=1e10,
-        description="budget in SEK for the levers next summer. ASSUMPTION: about what the 40 extra midwife FTE-weeks "
-        "of capacity.extra_fte_weeks cost at the summer price (40 × 50 400 = 2 016 000 SEK)",
-    )
-    levers: list[Lever] = Field(default_factory=lambda: list(LEVERS), description=f"list of levers from {', '.join(LEVERS)}")
-    weight_redirection: float = _sek(1.0, "weight of one redirected woman in the objective", 100)
-    weight_full_bb: float = _sek(1.0, "weight of one woman finding a full BB, relative to a redirection (policy choice; 1: one each)", 100)
-    weight_no_cot: float = _sek(1.0, "weight of one infant finding no staffed cot at its level, relative to a redirection", 100)
-    midwife_step_fte: float = Field(1.0, strict=True, gt=0, le=20, description="midwife FTE-weeks in one step of the lever")
-    nurse_step_fte: float = Field(1.0, strict=True, gt=0, le=20, description="neonatal nurse FTE-weeks in one step of the lever")
-    early_discharge_step: int = Field(5, strict=True, ge=1, le=100, description="women discharged early in one step of the lever")
-    max_steps: int = Field(30, strict=True, ge=1, le=200, description="most steps of one lever in one unit-week")
-    max_extra_beds: int = Field(
-        10, strict=True, ge=0, le=200, description="most extra BB beds in a week where the ward's physical beds are not known"
-    )
-    quantum_sek: float = Field(1_000.0, strict=True, gt=0, le=1e6, description="SEK a quantum of the allocation when the gcd is too fine")
-
-    @field_validator("levers")
-    @classmethod
-    def _once(cls, value: list[str]) -> list[str]:
-        twice = sorted({v for v in value if value.count(v) > 1})
-        if twice:
-            raise ValueError(f"lists {', '.join(twice)} more than once; allowed: each of {', '.join(LEVERS)} at most once")
-        return value
-
-    def weight(self, lever: str) -> float:
-        """The objective's weight of one event of ``lever``."""
-        if lever == "midwives":
-            return self.weight_redirection
-        return self.weight_no_cot if lever == "neonatal_nurses" else self.weight_full_bb
 
 
 # ----------------------------------------------------------------------------- effects
@@ -241,6 +152,25 @@ def _draw_rows(frame: pd.DataFrame, weekly: pd.DataFrame) -> np.ndarray:
     return rows
 
 
+def chain_redirected(row, arrivals: np.ndarray, rooms, hours, point_hours: float, beds=None, ward_hours=None) -> np.ndarray:
+    """Redirected women per option (rows: one per value of ``rooms``, ``beds`` or
+    ``ward_hours``, broadcast) and arrival draw in the care chain (``model.chain``) of the
+    unit-week ``row`` (its bb_beds and bb_stay_hours unless given; without them the rooms
+    alone)."""
+    base_beds = float(row["bb_beds"]) if "bb_beds" in row else np.nan
+    base_hours = float(row["bb_stay_hours"]) if "bb_stay_hours" in row else 1.0
+    rooms, beds, ward_hours = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(rooms, float)),
+        np.atleast_1d(np.asarray(base_beds if beds is None else beds, float)),
+        np.atleast_1d(np.asarray(base_hours if ward_hours is None else ward_hours, float)),
+    )
+    d = np.broadcast_to(np.asarray(arrivals, float), (len(rooms), len(arrivals)))
+    h = np.asarray(hours, float)
+    h = np.broadcast_to(h[None, :] if h.ndim == 1 else h, d.shape)
+    blocked, _ = chain.chain_draws(d, rooms, h, beds, ward_hours, np.full(len(rooms), point_hours))
+    return d * blocked
+
+
 def midwife_groups(
     weekly: pd.DataFrame, draws: np.ndarray, norms: Norms, stay: capacity.Stay, costs: CostSettings, stay_draws: np.ndarray | None = None
 ) -> list[LeverGroup]:
@@ -259,19 +189,36 @@ def midwife_groups(
             continue
         rooms = np.minimum(physical, staffed + per_step * np.arange(steps + 1))
         hours = float(stays[i]) if stay_draws is None else stay_draws[i]
-        table = erlang_b_table(capacity.offered_load(draws[i], hours), math.ceil(physical) + 1)
-        events = draws[i] * mixed_from_table(table, rooms)
+        events = chain_redirected(weekly.iloc[i], draws[i], rooms, hours, float(stays[i]))
         out.append(_group(row, "midwives", costs.midwife_step_fte, costs.midwife_step_fte * costs.midwife_fte_week_sek, events))
     return out
 
 
+def _with_rooms(events: np.ndarray, weekly: pd.DataFrame, r: int, draws: np.ndarray, stays, costs: CostSettings, **ward) -> np.ndarray:
+    """A ward lever's events plus, in the care chain, the redirected women of the unit-week
+    (``weekly`` row ``r`` with ``stays[r]`` hours in its rooms) under the lever's ``ward``
+    (beds or ward_hours per option), weighted so the lever's weight gives each event its
+    own (``weight_redirection / weight_full_bb``); unchanged without ``stays``."""
+    if stays is None or "rooms_staffed" not in weekly:
+        return events
+    row = weekly.iloc[r]
+    redirected = chain_redirected(row, draws[r], float(row["rooms_staffed"]), float(stays[r]), float(stays[r]), **ward)
+    return events + redirected * (costs.weight_redirection / costs.weight_full_bb if costs.weight_full_bb > 0 else 0.0)
+
+
 def bb_bed_groups(
-    ward: pd.DataFrame, weekly: pd.DataFrame, draws: np.ndarray, costs: CostSettings, units: pd.DataFrame | None = None
+    ward: pd.DataFrame,
+    weekly: pd.DataFrame,
+    draws: np.ndarray,
+    costs: CostSettings,
+    units: pd.DataFrame | None = None,
+    stays: np.ndarray | None = None,
 ) -> list[LeverGroup]:
     """The ``bb_beds`` lever per row of ``ward`` (:func:`postnatal.postnatal_beds_weekly`:
     unit_id, iso_year, iso_week, beds, mean_stay_days): ``k`` more staffed beds, up to the
     unit's ``postnatal_beds`` in ``units`` (else ``max_extra_beds`` more); events are the
-    women finding every bed taken."""
+    women finding every bed taken and, with ``stays`` (each weekly row's room time), the
+    women redirected because women waiting for a bed hold delivery rooms (the chain)."""
     has_beds = units is not None and "postnatal_beds" in units
     physical = units.set_index("unit_id")["postnatal_beds"].dropna().astype(float).to_dict() if has_beds else {}
     rows = _draw_rows(ward, weekly)
@@ -284,23 +231,31 @@ def bb_bed_groups(
             continue
         table = erlang_b_table(draws[r] / DAYS_PER_WEEK * float(row.mean_stay_days), math.ceil(beds) + steps + 1)
         events = draws[r] * mixed_from_table(table, beds + np.arange(steps + 1))
+        events = _with_rooms(events, weekly, r, draws, stays, costs, beds=beds + np.arange(steps + 1))
         out.append(_group(row, "bb_beds", 1.0, costs.bb_bed_week_sek, events))
     return out
 
 
 def early_discharge_groups(
-    ward: pd.DataFrame, weekly: pd.DataFrame, draws: np.ndarray, postnatal: PostnatalSettings, costs: CostSettings
+    ward: pd.DataFrame,
+    weekly: pd.DataFrame,
+    draws: np.ndarray,
+    postnatal: PostnatalSettings,
+    costs: CostSettings,
+    stays: np.ndarray | None = None,
 ) -> list[LeverGroup]:
     """The ``early_discharge`` lever per row of ``ward`` (:func:`postnatal.postnatal_beds_weekly`):
     ``k · early_discharge_step`` more women after a vaginal birth go home early, each
-    saving ``los_vaginal_days − early_discharge_days`` bed-days, at most the women of the
-    draw not already discharged early; events are the women finding a full ward."""
+    saving ``los_vaginal_days − early_discharge_days`` bed-days, at most
+    ``costs.early_discharge_max_share`` of the draw's vaginal births in all (those already
+    discharged early included); events are the women finding a full ward and, with
+    ``stays``, the chain's redirected women (the mean BB stay shortened at the forecast mean)."""
     saved = postnatal.los_vaginal_days - postnatal.early_discharge_days
     if saved <= 0:
         return []
     rows = _draw_rows(ward, weekly)
     share = ward["early_share"].to_numpy(float) if "early_share" in ward else np.full(len(ward), postnatal.early_discharge_share)
-    eligible_share = (1 - postnatal.caesarean_for(ward["unit_id"])) * (1 - share)
+    eligible_share = (1 - postnatal.caesarean_for(ward["unit_id"])) * np.maximum(costs.early_discharge_max_share - share, 0.0)
     step = costs.early_discharge_step
     out = []
     for i, (r, row) in enumerate(zip(rows, ward[[*KEY, "deliveries", "beds", "mean_stay_days"]].itertuples(index=False))):
@@ -311,6 +266,9 @@ def early_discharge_groups(
         women = np.minimum(step * np.arange(steps + 1)[:, None], d * eligible_share[i])  # a draw with fewer births has fewer to send home
         load = np.maximum(d / DAYS_PER_WEEK * float(row.mean_stay_days) - women * saved / DAYS_PER_WEEK, 0.0)
         events = d * capacity.erlang_b_mixed(load, float(row.beds))
+        saved_days = step * np.arange(steps + 1) * saved / max(float(row.deliveries), 1e-9)
+        ward_hours = np.maximum(float(row.mean_stay_days) - saved_days, postnatal.early_discharge_days) * 24.0
+        events = _with_rooms(events, weekly, r, draws, stays, costs, ward_hours=ward_hours)
         out.append(_group(row, "early_discharge", float(step), step * costs.early_discharge_sek, events))
     return out
 
@@ -390,10 +348,11 @@ def lever_groups(
     groups: list[LeverGroup] = []
     if "midwives" in costs.levers:
         groups += midwife_groups(weekly, draws, norms, stay, costs, stay_draws)
+    point = np.broadcast_to(capacity.row_stays(weekly["unit_id"], stay), len(weekly)) if "rooms_staffed" in weekly else None
     if "bb_beds" in costs.levers:
-        groups += bb_bed_groups(ward, weekly, draws, costs, units)
+        groups += bb_bed_groups(ward, weekly, draws, costs, units, point)
     if "early_discharge" in costs.levers:
-        groups += early_discharge_groups(ward, weekly, draws, postnatal, costs)
+        groups += early_discharge_groups(ward, weekly, draws, postnatal, costs, point)
     if "neonatal_nurses" in costs.levers:
         groups += neonatal_nurse_groups(neonatal, weekly, draws, norms, costs)
     return groups

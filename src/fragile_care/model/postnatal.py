@@ -38,7 +38,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fragile_care.model.calendar import iso_year_week
-from fragile_care.model.capacity import erlang_b
+from fragile_care.model.capacity import HOURS_PER_WEEK as HOURS_PER_WEEK_ROOMS
+from fragile_care.model.capacity import erlang_b, erlang_b_mixed
 from fragile_care.validation import KeyedError
 
 HOURS_PER_DAY = 24.0
@@ -453,7 +454,7 @@ def chain_at_worst_week(
                 "rooms_staffed": staffed,
                 "beds": float(w.beds),
                 "p_full": float(w.p_full),
-                "rooms_alone": float(r["blocking"]),
+                "rooms_alone": float(erlang_b_mixed(float(w.deliveries) / HOURS_PER_WEEK_ROOMS * unit_stay, staffed)),
                 "chain_redirected": mixed["redirected_share"],
                 "waited_for_bed_share": mixed["waited_for_bed_share"],
                 "mean_wait_hours": mixed["mean_wait_hours"],

@@ -221,6 +221,15 @@ TABLES: tuple[Table, ...] = (
           "expected women redirected over next summer per unit and region (REGION) with the predictive 80 % interval "
           "(forecast errors correlated across units, the calibrated times' uncertainty, the summer effect and the Poisson "
           "count) and the Monte Carlo standard error: the planning figure"),
+    Table("lever_proposals", CAPACITY, ("unit_id", "lever", "first_week"),
+          ("unit_id", "lever", "lever_sv", "iso_year", "first_week", "last_week", "weeks", "amount", "amount_unit_sv",
+           "amount_per_week", "cost_sek", "prevented_mean", "prevented_p10", "prevented_p90", "event_sv", "sek_per_prevented",
+           "value_sek"),
+          "the budget's exact allocation over the levers (model.levers) as non-overlapping proposals: unit, lever, weeks, "
+          "amount, cost in kronor, prevented events with their 80 % interval and the cost per prevented event"),
+    Table("target_cost", CAPACITY, ("unit_id",),
+          ("unit_id", "fte_needed", "cost_sek", "weeks_short", "weeks_unreachable", "unreachable_weeks"),
+          "what meeting the 1 % rule next summer would cost in midwife FTE-weeks and kronor, per unit and region"),
     Table("extra_staff", CAPACITY, _WEEK,
           (*_WEEK, "fte_added", "redirected_before", "redirected_after", "blocking", "fte_to_high", "reachable_high",
            "fte_to_target", "reachable_target"),
@@ -284,8 +293,9 @@ TABLES: tuple[Table, ...] = (
            "redirected_mean", "redirected_p10", "redirected_p90", "light", "weakest"),
           "one row per unit: worst week, risk, allocated staff, light"),
     Table("brief_proposals", BRIEF, (),
-          ("kind", "unit_id", "weeks", "fte_weeks", "fte_per_week", "prevented", "activity_id"),
-          "the proposals for decision", kinds={"weeks": "text"}),
+          ("kind", "unit_id", "weeks", "what", "amount", "cost_sek", "prevented", "prevented_p10", "prevented_p90",
+           "sek_per_prevented", "activity_id"),
+          "the proposals for decision: the budget's priced levers, then certain plan measures", kinds={"weeks": "text", "amount": "text"}),
 )
 # fmt: on
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

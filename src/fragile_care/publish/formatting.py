@@ -91,6 +91,12 @@ def sv_months(months: int) -> str:
     return f"{int(months)} månader"
 
 
+def sv_difference(mean: Any, low: Any, high: Any) -> str:
+    """A change with its interval, signed, one decimal: "−3,2 (−4,5 till −2,1)"."""
+    signed = lambda v: ("+" if v > 0 else "") + sv_num(v, 1)  # noqa: E731
+    return f"{signed(mean)} ({signed(low)} till {signed(high)})"
+
+
 def sv_list(items: Iterable[Any]) -> str:
     """Items joined as Swedish prose: "a", "a och b", "a, b och c"."""
     words = [str(x) for x in items]

@@ -104,6 +104,25 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Risk sommar", "redirection_totals", ("redirection_totals",),
           "Väntat antal hänvisade kvinnor under hela nästa sommar per enhet och i regionen (REGION), med 80 %-intervall.",
           _RANGE),
+    Sheet("Förslag med pris", "lever_proposals", ("lever_proposals",),
+          "Budgeten fördelad exakt över åtgärderna (extra barnmorskor, BB-platser, tidig hemgång, neonatalsjuksköterskor) per "
+          "enhet och veckor: mängd, kostnad i kronor, undvikta händelser med 80 %-intervall och kostnad per undviken händelse. "
+          "Priserna är antaganden i körningens konfiguration (costs); undvikta händelser är modellskattningar.",
+          _shows("lever_sv", "iso_year", "first_week", "last_week", "weeks", "amount", "amount_unit_sv", "amount_per_week",
+                 "cost_sek", "prevented_mean", "prevented_p10", "prevented_p90", "event_sv", "sek_per_prevented")),
+    Sheet("Kostnad för 1 %", "target_cost", ("target_cost",),
+          "Extra barnmorskor (årsarbetarveckor) och kostnad till sommarpris för att hålla risken under dimensioneringsgränsen "
+          "varje sommarvecka nästa sommar, per enhet och i regionen (REGION).",
+          _shows("fte_needed", "cost_sek", "weeks_short", "weeks_unreachable", "unreachable_weeks")),
+    Sheet("Kalibrering", "capacity_calibration", ("capacity_calibration",),
+          "Varje enhets effektiva tid på förlossningsrummet skattad mot hänvisningsloggen (80 %-intervall), den gemensamma tiden, "
+          "sommareffekten och modellens väntade antal under de observerade somrarna.",
+          _shows("effective_stay_hours", "low_80", "high_80", "pooled_stay_hours", "summer_effect", "summer_years", "predicted")),
+    Sheet("Efterhandstest", "calibration_backtest", ("calibration_backtest", "redirection_counts_internal"),
+          "Varje sommar med logg förutsagd av modellen skattad på somrarna före: loggen (platsbrist och bemanning) mot modellens "
+          "väntade antal och 80 %-intervall, per enhet och för regionen (REGION).",
+          (Show("iso_year"), *_shows("fitted_on", "predicted", "low_80", "high_80"), Show("logged", protected=True),
+           Show("covered", codes=YES_NO))),
     Sheet("Vårdkedjan sommar", "care_chain_with_ward", ("care_chain_weekly", "postnatal_weekly"),
           "Nästa sommar per enhet och ISO-vecka: sannolikheten att förlossningsrummen, BB och neonatalvården (den vårdnivå som "
           "oftast är full) är fulla när någon kommer (Erlangs förlustformel, var länk för sig), BB:s bemannade platser och "
@@ -156,8 +175,9 @@ SHEETS: tuple[Sheet, ...] = (
           unit_columns=False),
     Sheet("Scenarier", "scenarios", ("scenarios",),
           "Väntat antal hänvisade kvinnor nästa sommar per scenario (åtgärd ensam och alla tillsammans) mot oförändrat läge.",
-          _shows("scenario", *(c.column for c in _RANGE), "weeks_at_risk", "fte_shortfall", "fte_added", "not_placed_in_region",
-                 "postnatal_full", "home_care_days"),
+          (*_shows("scenario", *(c.column for c in _RANGE), "difference_mean", "difference_p10", "difference_p90"),
+           Show("certain", codes=YES_NO), *_shows("weeks_at_risk", "fte_shortfall", "fte_added", "not_placed_in_region",
+                                                  "postnatal_full", "home_care_days")),
           unit_columns=False),
     Sheet("Radräkning", "row_accounting", ("row_accounting",),
           "Rader per indatafil: lästa = behållna + avvisade; sammanslagna och rader utanför perioden räknas separat.",

@@ -31,7 +31,7 @@ from fragile_care.inputs.units import Harmonisation, Merge
 from fragile_care.model.calendar import tertial_months
 from fragile_care.model.capacity import CapacitySettings
 from fragile_care.model.carelevels import CareLevelSettings
-from fragile_care.model.levers import CostSettings
+from fragile_care.model.costs import CostSettings
 from fragile_care.model.postnatal import PostnatalSettings
 from fragile_care.model.staffing import Norms
 from fragile_care.validation import KeyedError

@@ -39,6 +39,7 @@ from fragile_care.model import (
     describe,
     followup,
     forecast,
+    levers,
     planning,
     postnatal,
     scenarios,
@@ -223,6 +224,7 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
     annual = annual_deliveries(tables)
     ward = postnatal.postnatal_beds_weekly(ahead, tables["units"], cfg.postnatal, beds)
     neonatal_risk = capacity.neonatal_risk(tables["neonatal_weekly"], cap.high_risk_blocking)
+    proposals, target = priced_proposals(tables, cfg, ahead, ward, (arrivals, stay_draws), stays)
     units_annual = annual[annual["unit_id"] != "REGION"]
     return {
         "postnatal_annual": postnatal.postnatal_annual(units_annual, tables["units"], cfg.postnatal, cfg.norms.target_blocking),
@@ -237,6 +239,8 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
         "redirection_risk": risk,
         "redirection_totals": planning.predictive_totals(risk, draws, kappa, cap.seed),
         "extra_staff": extra,
+        "lever_proposals": proposals,
+        "target_cost": target,
         "neonatal_risk": neonatal_risk,
         "model_vs_log": calibration.model_vs_log(
             observed, tables["redirections"], stays, configured_stay_hours=cfg.capacity.mean_stay_hours
@@ -245,6 +249,34 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
             ahead, stays, cap.arrival_profile, cap.overflow, cap.simulation_replications, cap.seed, cap.stay_cv
         ),
     }
+
+
+LEVER_DRAWS = 2000  # arrival draws the lever effects use (their Monte Carlo error is far below the effects)
+
+
+def priced_proposals(
+    tables: Tables, cfg: RunConfig, ahead: pd.DataFrame, ward: pd.DataFrame, draws: tuple[np.ndarray, np.ndarray], stays: capacity.Stay
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The budget's exact allocation over the levers as proposals, and what the 1 % rule
+    would cost (model.levers, with the prices of the run's ``costs`` section)."""
+    arrivals, stay_draws = (d[:, :LEVER_DRAWS] for d in draws)
+    neonatal = tables["neonatal_weekly"]
+    groups = levers.lever_groups(
+        ahead,
+        arrivals,
+        cfg.costs,
+        cfg.norms,
+        stays,
+        ward=ward,
+        neonatal=neonatal[neonatal["kind"] == "prognos"],
+        postnatal=cfg.postnatal,
+        units=tables["units"],
+        stay_draws=stay_draws,
+    )
+    options, prevented = levers.lever_options(groups, cfg.costs)
+    chosen = levers.allocate(options, cfg.costs.budget_sek, fallback_sek=cfg.costs.quantum_sek)
+    target = levers.target_cost(ahead, cfg.norms.target_blocking, cfg.norms, stays, cfg.costs)
+    return levers.proposals(chosen, prevented, cfg.costs), levers.target_cost_summary(target)
 
 
 def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
@@ -302,6 +334,9 @@ def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
             cfg.summer_weeks,
             cap.high_risk_blocking,
             cfg.period_end,
+            tables["postnatal_weekly"],
+            tables["target_cost"],
+            tables["lever_proposals"],
         ),
         "brief_units": brief.unit_rows(
             tables["redirection_risk"],
@@ -311,7 +346,7 @@ def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
             cfg.norms.target_blocking,
             tables.get("care_chain_weekly"),
         ),
-        "brief_proposals": brief.proposals(tables["extra_staff"], tables["scenarios"], actions, cfg.period_end),
+        "brief_proposals": brief.proposals(tables["lever_proposals"], tables["scenarios"], actions, cfg.costs.midwife_fte_week_sek),
     }
 
 
@@ -412,7 +447,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "04_capacity_risk",
         compute=capacity_risk,
-        sections=("staffing", "capacity", "postnatal"),
+        sections=("staffing", "capacity", "postnatal", "costs"),
         reads=(
             "units",
             "staffing_weekly",
@@ -454,7 +489,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "06_steering_brief",
         compute=steering_brief,
-        sections=("staffing", "capacity"),
+        sections=("staffing", "capacity", "costs"),
         reads=(
             "units",
             "redirections",
@@ -463,6 +498,9 @@ STEPS: tuple[Step, ...] = (
             "redirection_totals",
             "redirection_risk",
             "extra_staff",
+            "lever_proposals",
+            "target_cost",
+            "postnatal_weekly",
             "neonatal_risk",
             "scenarios",
             "capacity_calibration",
