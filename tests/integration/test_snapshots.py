@@ -31,6 +31,9 @@ HEADLINE = {
         "neonatal_annual",
         "care_levels_annual",
         "care_chain_simulated",
+        "lever_proposals",
+        "target_cost",
+        "calibration_backtest",
     )
 }
 
