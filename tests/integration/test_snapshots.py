@@ -77,3 +77,35 @@ def test_steps_write_what_they_declare(default_tables, tmp_path):
         for table in step.reads:
             assert table in producers, f"{step.name} reads {table}, which no step writes"
             assert steps.NAMES.index(producers[table]) < i, f"{step.name} reads {table} before {producers[table]} writes it"
+
+
+def test_every_published_number_of_next_summer_comes_from_the_one_chain_model(default_tables):
+    """Issue 28: the planning figure, the heat map, the scenarios, the allocation and the
+    brief come from one model, the care chain calibrated per unit."""
+    from fragile_care.model import capacity, chain
+
+    t = default_tables
+    totals = t["redirection_totals"].set_index("unit_id").loc["REGION"]
+    baseline = t["scenarios"].iloc[0]
+    assert baseline["scenario"] == "Oförändrat läge"
+    for column in ("redirected_mean", "redirected_p10", "redirected_p90"):
+        assert baseline[column] == pytest.approx(totals[column], rel=1e-12)  # same draws, same model
+    brief = t["brief_key_numbers"].set_index("key").loc["planning_figure"]
+    assert (brief["value"], brief["low"], brief["high"]) == pytest.approx(
+        (totals["redirected_mean"], totals["redirected_p10"], totals["redirected_p90"])
+    )
+    # the heat map's risk is the chain's blocking with each unit's calibrated time, not the rooms alone
+    risk = t["redirection_risk"]
+    stays = steps.unit_stays(t)
+    hours = capacity.row_stays(risk["unit_id"], stays)
+    d, rooms = risk["deliveries"].to_numpy(float), risk["rooms_staffed"].to_numpy(float)
+    assert risk["blocking"].to_numpy() == pytest.approx(chain.weekly_blocking(risk, d, rooms, hours), rel=1e-9)
+    waiting = risk["bb_wait_hours"] > 0.5
+    assert waiting.any(), "the default run has weeks where BB keeps women in their rooms"
+    rooms_only = capacity.blocking(d, rooms, hours)
+    assert (risk["blocking"].to_numpy() > rooms_only + 1e-6)[waiting.to_numpy()].all()
+    # the price of the 1 % rule and the units' need in the brief are the same computation
+    assert t["target_cost"].set_index("unit_id").loc["REGION", "fte_needed"] == pytest.approx(t["extra_staff"]["fte_to_target"].sum())
+    # the brief's proposals are the priced allocation's
+    levers = t["brief_proposals"][t["brief_proposals"]["kind"] == "lever"]
+    assert set(levers["prevented"].round(6)) <= set(t["lever_proposals"]["prevented_mean"].round(6))

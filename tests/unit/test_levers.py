@@ -411,12 +411,16 @@ def test_bad_costs_in_a_run_configuration_name_the_key_and_what_is_allowed(costs
         parse_config({"run_id": "t", "tertial": "2026-T2", "data": {"source": "demo"}, "costs": costs})
 
 
-def test_a_run_file_with_a_bad_cost_names_the_file_and_the_key(tmp_path):
+def test_a_run_file_with_a_bad_cost_names_the_file_the_line_and_the_key(tmp_path):
     text = (paths.config_dir() / "runs" / "2026-T2.yaml").read_text(encoding="utf-8")
+    line = len(text.splitlines()) + 2  # the key's own line, after "costs:"
     path = tmp_path / "run.yaml"
-    path.write_text(text + "costs:\n  bb_bed_week_sek: -100\n  levers: [midwives, bb_beds]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^run\.yaml: costs\.bb_bed_week_sek: -100 is out of range"):
+    path.write_text(text + "costs:\n  bb_bed_week_sek: -100\n  levers: [midwives, boats]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
         load_config(path)
+    message = str(err.value)
+    assert message.startswith(f"run.yaml: line {line}: costs.bb_bed_week_sek: -100 is out of range"), message
+    assert f"line {line + 1}: costs.levers[1]: 'boats' is not allowed" in message
     path.write_text(text + yaml.safe_dump({"costs": {"budget_sek": 3_000_000, "levers": ["midwives", "bb_beds"]}}), encoding="utf-8")
     cfg = load_config(path)
     assert cfg.costs.budget_sek == 3_000_000 and cfg.costs.levers == ["midwives", "bb_beds"]

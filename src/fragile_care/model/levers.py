@@ -87,7 +87,7 @@ from fragile_care.model.costs import (  # noqa: F401 (the prices live there; nam
     _sek,
 )
 from fragile_care.model.postnatal import DAYS_PER_WEEK, PostnatalSettings
-from fragile_care.model.staffing import Norms
+from fragile_care.model.staffing import Norms, staff_ic_first  # noqa: F401 (staff_ic_first: also levers.staff_ic_first)
 
 
 # ----------------------------------------------------------------------------- effects
@@ -270,23 +270,6 @@ def early_discharge_groups(
         ward_hours = np.maximum(float(row.mean_stay_days) - saved_days, postnatal.early_discharge_days) * 24.0
         events = _with_rooms(events, weekly, r, draws, stays, costs, ward_hours=ward_hours)
         out.append(_group(row, "early_discharge", float(step), step * costs.early_discharge_sek, events))
-    return out
-
-
-def staff_ic_first(positions, cots: Mapping[str, float], nurses_per_cot: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """Staffed cots per care level when ``positions`` nurses on duty (a number or an array)
-    staff intensive care first, then high dependency, then special care, each level at its
-    ``nurses_per_cot`` and up to its physical ``cots`` (fractional: a cot staffed part of
-    the time)."""
-    unknown = sorted(set(cots) - set(CARE_ORDER))
-    if unknown:
-        raise ValueError(f"unknown care level(s) {', '.join(unknown)}; allowed: {', '.join(CARE_ORDER)}")
-    left = np.maximum(np.asarray(positions, dtype=float), 0.0)
-    out = {}
-    for level in (lv for lv in CARE_ORDER if lv in cots):
-        staffed = np.clip(left / nurses_per_cot[level], 0.0, float(cots[level]))
-        out[level] = staffed
-        left = np.maximum(left - staffed * nurses_per_cot[level], 0.0)
     return out
 
 

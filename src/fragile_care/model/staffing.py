@@ -30,6 +30,8 @@ Norms and their sources (defaults of :class:`Norms`; every one is configurable):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -294,9 +296,10 @@ def neonatal_gap(
 
     Occupied cots (load) = admissions per day × mean stay in days; cots needed = fewest
     with blocking ≤ target; nurses on duty needed = Σ cots needed × nurses per cot.
-    Nurses at work staff the cots of all levels in the same proportion, at most the
-    physical cots; like the delivery rooms the staffed cots are fractional (a cot staffed
-    part of the time, capacity.erlang_b_mixed).
+    Nurses at work staff intensive care first, then high dependency, then special care
+    (:func:`staff_ic_first`: units keep their sickest babies' cots open), each level at
+    most its physical cots; like the delivery rooms the staffed cots are fractional (a cot
+    staffed part of the time, capacity.erlang_b_mixed).
     """
     levels = list(CARE_LEVELS)
     cots = units.set_index("unit_id")[[f"neonatal_cots_{lv}" for lv in levels]]
@@ -326,14 +329,30 @@ def neonatal_gap(
         part["nurses_per_cot"] = norms.nurses_per_cot[level]
         rows.append(part)
     long = pd.concat(rows, ignore_index=True)
-    nurse_positions_all = (long["cots_physical"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
-    on_duty = long["fte_supply"] / norms.fte_per_position
-    share = np.minimum(1.0, on_duty / nurse_positions_all.where(nurse_positions_all > 0))
-    long["cots_staffed"] = long["cots_physical"] * share.fillna(0.0)  # fractional, as the delivery rooms
+    on_duty = (frame["fte_supply"] / norms.fte_per_position).to_numpy(float)  # one value per unit-week, as frame's rows
+    staffed = staff_ic_first(on_duty, {lv: frame["unit_id"].map(cots[f"neonatal_cots_{lv}"]).to_numpy(float) for lv in levels}, norms.nurses_per_cot)
+    long["cots_staffed"] = np.concatenate([staffed[lv] for lv in levels])  # long is the levels stacked in that order
     need_positions = (long["cots_needed"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
     long["fte_need"] = need_positions * norms.fte_per_position
     long["fte_gap"] = long["fte_supply"] - long["fte_need"]
     return long
+
+
+def staff_ic_first(positions, cots: Mapping[str, object], nurses_per_cot: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Staffed cots per care level when ``positions`` nurses on duty (a number or an array)
+    staff intensive care first, then high dependency, then special care, each level at its
+    ``nurses_per_cot`` and up to its physical ``cots`` (numbers or arrays like
+    ``positions``; fractional: a cot staffed part of the time)."""
+    unknown = sorted(set(cots) - set(CARE_LEVELS))
+    if unknown:
+        raise ValueError(f"unknown care level(s) {', '.join(unknown)}; allowed: {', '.join(CARE_LEVELS)}")
+    left = np.maximum(np.asarray(positions, dtype=float), 0.0)
+    out = {}
+    for level in (lv for lv in CARE_LEVELS if lv in cots):
+        staffed = np.clip(left / nurses_per_cot[level], 0.0, np.asarray(cots[level], dtype=float))
+        out[level] = staffed
+        left = np.maximum(left - staffed * nurses_per_cot[level], 0.0)
+    return out
 
 
 def review_years(leave_plan: pd.DataFrame, compare_years: tuple[int, ...]) -> list[int]:

@@ -9,6 +9,7 @@ reports' embeds) are the pipeline's pre-flight.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,35 @@ def _parse_yaml(text: str, name: str) -> Any:
         loader.dispose()
 
 
+def _key_lines(node: yaml.Node | None, prefix: str = "", out: dict[str, int] | None = None) -> dict[str, int]:
+    """The line of every mapping key of a composed YAML document, by its dotted path
+    (``costs.bb_bed_week_sek`` -> 14)."""
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                path = f"{prefix}.{key.value}" if prefix else str(key.value)
+                out.setdefault(path, key.start_mark.line + 1)
+                _key_lines(value, path, out)
+    return out
+
+
+def _with_lines(message: str, text: str) -> str:
+    """Each line of a validation message that starts with a setting's dotted path gets
+    the line of the run file where that setting is written ("line 14: costs.x: ...")."""
+    try:
+        lines = _key_lines(yaml.compose(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return message
+    out = []
+    for part in message.splitlines():
+        key = re.sub(r"\[\d+\]", "", part.split(":", 1)[0].strip())  # costs.levers[1]: the line of costs.levers
+        while key and key not in lines and "." in key:
+            key = key.rsplit(".", 1)[0]  # a nested value: the line of the nearest written key
+        out.append(f"line {lines[key]}: {part}" if key in lines else part)
+    return "\n".join(out)
+
+
 def load_config(path: Path | str) -> RunConfig:
     """Read and validate a run configuration file, YAML or the validated JSON a bundle holds
     (relative paths: from the working folder, else from the project root)."""
@@ -192,7 +222,8 @@ def load_config(path: Path | str) -> RunConfig:
     try:
         return parse_config(raw, path)
     except ConfigError as exc:
-        raise ConfigError(f"{path.name}: {exc}") from None
+        message = str(exc) if path.suffix == ".json" else _with_lines(str(exc), text)
+        raise ConfigError(f"{path.name}: {message}") from None
 
 
 def write_validated(cfg: RunConfig, folder: Path) -> Path:
