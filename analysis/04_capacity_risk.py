@@ -259,9 +259,9 @@ table = pd.DataFrame(
         "Veckor som behöver fler": need["weeks"].astype(str),
         "Största vecka (åa)": need["target_max"].map(lambda v: fmt.sv_num(v, 1)),
         "Räcker rummen?": need["reachable"].map({True: "ja", False: "nej, rum saknas"}),
-        f"Kostnad för {fmt.sv_pct(cfg.norms.target_blocking, 0)}, tkr": need["unit_id"].map(
-            tables["target_cost"].set_index("unit_id")["cost_sek"] / 1000
-        ).map(fmt.sv_int),
+        f"Kostnad för {fmt.sv_pct(cfg.norms.target_blocking, 0)}, tkr": need["unit_id"]
+        .map(tables["target_cost"].set_index("unit_id")["cost_sek"] / 1000)
+        .map(fmt.sv_int),
     }
 )
 rule = tables["target_cost"].set_index("unit_id").loc["REGION"]

@@ -62,6 +62,33 @@ display(
 )
 
 # %%
+#| label: txt-log-after-actions
+changes = followup.log_after_activities(tables["calibration_backtest"], actions, cfg.summer_weeks)
+published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
+sentences = []
+for c in changes.to_dict("records"):
+    year = int(c["iso_year"])
+    where = {"below": "under", "inside": "inom", "above": "över"}[c["position"]]
+    acts = [a for a in c["activities"].split(", ") if a]
+    named = fmt.sv_list(f"{fmt.md_escape(a)} ({fmt.md_escape(actions.set_index('activity_id').loc[a, 'title'])})" for a in acts)
+    text = (
+        f"Sommaren {year} hade loggen {published.text('REGION', year, 'capacity', c['logged'])} hänvisade av platsbrist och bemanning, "
+        f"{where} modellens 80 %-intervall {fmt.sv_int(c['low_80'])}–{fmt.sv_int(c['high_80'])} skattat på somrarna före."
+    )
+    if acts and c["position"] == "below":
+        text += f" Före den sommaren startade eller avslutades {named}: nedgången kan vara deras effekt, men modellen kan inte skilja den från slumpen."
+    elif acts:
+        text += f" Före den sommaren startade eller avslutades {named}, utan att loggen föll under modellens intervall."
+    sentences.append(text)
+display(
+    Markdown(
+        " ".join(sentences)
+        if sentences
+        else "Loggen räcker inte för att jämföra somrar före och efter handlingsplanens aktiviteter (minst två somrar med logg behövs)."
+    )
+)
+
+# %%
 #| label: tbl-indicators
 #| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, grå = aktiviteten har inte startat, så sommaren mäter den inte)."
 decimals = {i: 0 if i in followup.COUNT_INDICATORS else 1 for i in indicators["indicator"]}

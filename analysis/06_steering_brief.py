@@ -117,6 +117,7 @@ table = pd.DataFrame(
 )
 display(Markdown(fmt.md_table(table, align="llrrrrl", markup=["Risk"]) + (f"\n\n{shown}" if shown else "")))
 
+
 # %%
 #| label: txt-proposals
 def proposal_text(p) -> str:
@@ -160,8 +161,7 @@ display(
             f"{fmt.sv_pct(cfg.norms.target_blocking, 0)} varje vecka med fler barnmorskor skulle kosta omkring "
             f"{fmt.sv_num(rule['value'] / 1e6, 1)} mnkr. Priserna är antaganden med källa i konfigurationen; tidig hemgång vinner för att den är "
             "billig per frigjort vårddygn. Handlingsplanens åtgärder är räknade var för sig mot oförändrat läge och kan inte läggas ihop "
-            "med förslagen där de gäller samma enhet och veckor."
-            + chain_note
+            "med förslagen där de gäller samma enhet och veckor." + chain_note
         )
         if items
         else "Modellen ger inget förslag: ingen åtgärd inom budgeten minskar de väntade händelserna."

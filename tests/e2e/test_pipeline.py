@@ -8,6 +8,7 @@ import re
 import shutil
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -51,7 +52,23 @@ def with_nasty_text(src, dst):
     plan = pd.read_csv(dst / "action_plan.csv", dtype=str, keep_default_na=False)
     plan.loc[plan["activity_id"] == "A01", "title"] = NASTY_TITLE
     plan.to_csv(dst / "action_plan.csv", index=False)
+    thin_the_log(dst / "redirections.csv", "SkaS", 2026, keep=3)
     return dst
+
+
+def thin_the_log(path, unit: str, year: int, keep: int) -> None:
+    """Keep only ``keep`` women redirected for capacity reasons from ``unit`` in summer weeks
+    25-33 of ``year``: a small count the disclosure rules must hide (the demo log, drawn
+    from the model, has none in the e2e run's summers)."""
+    log = pd.read_csv(path, dtype=str, keep_default_na=False)
+    iso = pd.to_datetime(log["date"]).dt.isocalendar()
+    chosen = (
+        (log["from_unit"] == unit) & (iso["year"] == year) & iso["week"].between(25, 33) & log["reason"].isin(["platsbrist", "bemanning"])
+    )
+    women = log["women"].astype(int).where(chosen, 0)
+    before = women.cumsum() - women  # women of the chosen rows before this one
+    log["women"] = np.where(chosen, np.clip(keep - before, 0, women), log["women"].astype(int)).astype(int)
+    log[(log["women"].astype(int) > 0)].to_csv(path, index=False)
 
 
 @pytest.fixture(scope="module")
@@ -320,8 +337,16 @@ def test_no_hidden_redirection_count_can_be_recomputed_from_the_reports_and_work
     assert "<5" in texts and ".." in texts  # both kinds of hiding are at work in the default run
     assert len(shown.cells) >= 15 and shown.totals and shown.rates
     assert exposed == {}
-    # the attacker is not toothless: with the ".." cells printed, as primary suppression alone
-    # would print them, it recomputes hidden counts
+
+
+def test_the_attacker_recomputes_hidden_counts_when_secondary_cells_are_printed(run):
+    """The attacker is not toothless: in the e2e run (a unit-summer of 3 in the log), with the
+    ".." cells printed, as primary suppression alone would print them, it recomputes hidden
+    counts, and with them hidden it recomputes none."""
+    cfg, code, result, log, _ = run
+    assert code == 0, log
+    _, exposed = _redirection_attack(cfg, result)
+    assert exposed == {}
     _, exposed_without = _redirection_attack(cfg, result, reveal_secondary=True)
     assert any(isinstance(v, int) and 1 <= v <= 4 for v in exposed_without.values())
 
@@ -342,6 +367,10 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
         "Bemanning sommar",
         "Risk per vecka",
         "Risk sommar",
+        "Förslag med pris",
+        "Kostnad för 1 %",
+        "Kalibrering",
+        "Efterhandstest",
         "Vårdkedjan sommar",
         "Operationstid per år",
         "Vårdkedjan simulerad",
@@ -576,9 +605,10 @@ def test_brief_has_a_row_per_unit_and_proposals_naming_unit_weeks_amount_and_eff
     props = t["brief_proposals"]
     assert len(props) >= 1
     assert props["unit_id"].notna().all() and (props["weeks"] != "").all()
-    assert (props["fte_weeks"] > 0).all() and (props["prevented"] > 0).all()
+    assert (props["amount"] != "").all() and (props["prevented"] > 0).all() and (props["cost_sek"] > 0).all()
+    assert (props["prevented_p10"] <= props["prevented"]).all() and (props["prevented"] <= props["prevented_p90"]).all()
     text = _markdown(result, "06_steering_brief", "txt-proposals")
-    assert text.count("färre hänvisade kvinnor") == len(props)
+    assert text.count("Undviker omkring") == len(props) and text.count(" tkr (") == len(props)
 
 
 def _markdown_outputs(bundle):

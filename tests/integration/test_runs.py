@@ -24,7 +24,7 @@ def test_bad_config_via_cli_names_the_key(cli, tmp_path):
     path.write_text("run_id: x\ntertial: 2026-T2\ndata: {source: demo}\nsummer: {first_week: 'tjugofem'}\n", encoding="utf-8")
     proc = cli("run", "--config", str(path))
     assert proc.returncode == 2
-    assert "error: bad.yaml: summer.first_week: 'tjugofem' is not a whole number; allowed: 1-52" in proc.stderr
+    assert "error: bad.yaml: line 4: summer.first_week: 'tjugofem' is not a whole number; allowed: 1-52" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

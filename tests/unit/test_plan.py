@@ -290,3 +290,30 @@ def test_every_indicator_the_plan_may_name_has_a_swedish_name():
 
     assert set(followup.INDICATOR_NAMES_SV) == set(schemas.INDICATORS)
     assert set(followup.COUNT_INDICATORS) <= set(schemas.INDICATORS)
+
+
+def test_the_follow_up_names_activities_between_the_fitted_summers_and_a_summer_whose_log_fell():
+    backtest = pd.DataFrame(
+        {
+            "unit_id": ["REGION", "REGION", "A"],
+            "iso_year": [2025, 2026, 2026],
+            "fitted_on": ["2024", "2024, 2025", "2024, 2025"],
+            "logged": [60.0, 20.0, 5.0],
+            "predicted": [55.0, 50.0, 9.0],
+            "low_80": [40.0, 35.0, 3.0],
+            "high_80": [70.0, 65.0, 15.0],
+            "covered": [True, False, True],
+        }
+    )
+    actions = pd.DataFrame(
+        {
+            "activity_id": ["G1", "G2", "G3"],
+            "status": ["klar", "planerad", "pågår"],
+            "start": pd.to_datetime(["2026-03-01", "2026-03-01", "2024-01-01"]),
+            "end": pd.to_datetime(["2026-06-30", "2026-12-31", "2027-12-31"]),
+        }
+    )
+    out = followup.log_after_activities(backtest, actions, (25, 33)).set_index("iso_year")
+    assert list(out.index) == [2025, 2026]  # the region's rows only
+    assert out.loc[2026, "position"] == "below" and out.loc[2026, "activities"] == "G1"  # G2 not started, G3 before 2025's end
+    assert out.loc[2025, "position"] == "inside" and out.loc[2025, "activities"] == ""

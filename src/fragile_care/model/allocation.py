@@ -33,16 +33,25 @@ def _rooms_per_fte(norms: Norms) -> float:
     return 1.0 / (norms.fte_per_position * norms.midwives_per_woman_in_labour)
 
 
-def expected_redirected(draws: np.ndarray, rooms: float, stay: float, beds: float = np.nan, ward_stay: float = 1.0) -> float:
+def expected_redirected(
+    draws: np.ndarray, rooms: float, stay: float, beds: float = np.nan, ward_stay: float = 1.0, stay_draws: np.ndarray | None = None
+) -> float:
     """Mean over the draws of women redirected in one unit-week with ``rooms`` staffed, in
     the care chain with ``beds`` BB beds and a mean BB stay of ``ward_stay`` hours (NaN
-    beds: the rooms alone)."""
-    blocked, _ = chain.chain_draws(np.asarray(draws, float)[None, :], [rooms], [stay], [beds], [ward_stay], [stay])
+    beds: the rooms alone); ``stay_draws``: the room time in each draw (else ``stay``)."""
+    hours = np.asarray(stay_draws, float)[None, :] if stay_draws is not None else [stay]
+    blocked, _ = chain.chain_draws(np.asarray(draws, float)[None, :], [rooms], hours, [beds], [ward_stay], [stay])
     return float(np.mean(draws * blocked[0]))
 
 
 def greedy_allocation(
-    weekly: pd.DataFrame, draws: np.ndarray, budget: int, norms: Norms, stay: capacity.Stay, step_fte: float = 1.0
+    weekly: pd.DataFrame,
+    draws: np.ndarray,
+    budget: int,
+    norms: Norms,
+    stay: capacity.Stay,
+    step_fte: float = 1.0,
+    stay_draws: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Allocate ``budget`` steps of ``step_fte`` FTE-weeks over the rows of ``weekly``
     (unit_id, iso_week, rooms_staffed, rooms_physical) to minimise the expected redirected
@@ -57,14 +66,15 @@ def greedy_allocation(
     physical = weekly["rooms_physical"].to_numpy(float)
     stays = np.broadcast_to(capacity.row_stays(weekly["unit_id"], stay), len(rooms))  # each row's unit's mean stay
     beds, ward_stay = chain.ward_of(weekly)
-    value = np.array([expected_redirected(draws[i], rooms[i], stays[i], beds[i], ward_stay[i]) for i in range(len(rooms))])
+    per_draw = (lambda i: None) if stay_draws is None else (lambda i: stay_draws[i])  # noqa: E731
+    value = np.array([expected_redirected(draws[i], rooms[i], stays[i], beds[i], ward_stay[i], per_draw(i)) for i in range(len(rooms))])
     before = value.copy()
     added = np.zeros(len(rooms))
 
     def push(i: int) -> None:
         """Queue unit-week ``i`` by the drop one more step would give, with the rooms it gives."""
         nxt = min(physical[i], rooms[i] + per_fte)
-        nxt_value = expected_redirected(draws[i], nxt, stays[i], beds[i], ward_stay[i])
+        nxt_value = expected_redirected(draws[i], nxt, stays[i], beds[i], ward_stay[i], per_draw(i))
         heapq.heappush(heap, (nxt_value - value[i], i, nxt, nxt_value))
 
     heap: list[tuple[float, int, float, float]] = []
@@ -112,12 +122,19 @@ def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay:
 
 
 def extra_staff(
-    weekly: pd.DataFrame, draws: np.ndarray, budget: int, thresholds: dict[str, float], norms: Norms, stay: capacity.Stay
+    weekly: pd.DataFrame,
+    draws: np.ndarray,
+    budget: int,
+    thresholds: dict[str, float],
+    norms: Norms,
+    stay: capacity.Stay,
+    stay_draws: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Both answers per unit-week of the outlook (rows as in ``weekly``): the greedy allocation of ``budget`` and,
     for each named threshold, the FTE needed to reach it (columns ``fte_to_<name>`` and
-    ``reachable_<name>``)."""
-    out = greedy_allocation(weekly, draws, budget, norms, stay)
+    ``reachable_<name>``). ``stay_draws``: each row's room time per draw (the planning
+    figure's draws, so ``redirected_before`` sums to it)."""
+    out = greedy_allocation(weekly, draws, budget, norms, stay, stay_draws=stay_draws)
     for name, threshold in thresholds.items():
         need = fte_to_threshold(weekly, threshold, norms, stay)  # same rows in the same order
         out["blocking"] = need["blocking"].to_numpy()

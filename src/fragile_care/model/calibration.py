@@ -140,7 +140,7 @@ def calibrate(
 
 
 def resolved_settings(
-    sections: Mapping[str, BaseModel], fits: pd.DataFrame, estimated: Mapping[str, tuple[float, float, float]] | None = None
+    sections: Mapping[str, BaseModel], fits: pd.DataFrame, estimated: Mapping[str, tuple[float, float, float, float]] | None = None
 ) -> pd.DataFrame:
     """Every number of the given configuration sections with the value the model uses
     (``value``), where it comes from (``source``: configured in the run file, the schema's
@@ -148,7 +148,8 @@ def resolved_settings(
     estimated (``low``, ``high``) and the value before the calibration (``prior``). The
     delivery-room time has a row per unit (``capacity.mean_stay_hours.<unit>``) beside the
     units' common time. ``estimated``: settings left empty in the run file that the data
-    give (name -> value, low, high; source "estimated"). The one table later steps and
+    give (name -> value, low, high, prior: what the model uses without the estimate;
+    source "estimated"). The one table later steps and
     notebooks take settings from; nothing re-derives them."""
     used = not fits.empty and bool(fits["used"].all())
     rows = []
@@ -174,8 +175,8 @@ def resolved_settings(
                 ]
     known = {r["setting"] for r in rows}
     rows += [
-        {"setting": name, "value": v, "source": "estimated", "low": lo, "high": hi, "prior": math.nan}
-        for name, (v, lo, hi) in (estimated or {}).items()
+        {"setting": name, "value": v, "source": "estimated", "low": lo, "high": hi, "prior": prior}
+        for name, (v, lo, hi, prior) in (estimated or {}).items()
         if name not in known
     ]
     return pd.DataFrame(rows, columns=["setting", "value", "source", "low", "high", "prior"]).astype(

@@ -253,3 +253,28 @@ def compare_runs(
     frame = pd.DataFrame(numbers, columns=["number", "previous", "current"])
     frame["change"] = frame["current"] - frame["previous"]
     return pd.DataFrame(files, columns=["path", "change"]), frame
+
+
+def log_after_activities(backtest: pd.DataFrame, actions: pd.DataFrame, summer_weeks: tuple[int, int]) -> pd.DataFrame:
+    """Did the log change after an activity of the plan? For each summer the rolling
+    backtest predicted for the region (``calibration_backtest``, REGION rows: the model
+    fitted on the summers before): where the log fell against the 80 % interval
+    (``position``: below, inside, above) and the activities under way or done that started
+    or finished between the end of the summers it was fitted on and the end of that summer
+    (``activities``: their ids, comma separated; only those can explain a change the
+    earlier summers do not). A log below the interval after such an activity is what the
+    follow-up reports as a possible effect; the model cannot tell it from chance."""
+    region = backtest[backtest["unit_id"] == "REGION"].sort_values("iso_year")
+    rows = []
+    for r in region.to_dict("records"):
+        fitted = [int(y) for y in str(r["fitted_on"]).split(", ") if y]
+        since = pd.Timestamp.fromisocalendar(max(fitted), summer_weeks[1], 7) if fitted else pd.Timestamp.min
+        until = pd.Timestamp.fromisocalendar(int(r["iso_year"]), summer_weeks[1], 7)
+        started = actions["status"].isin(["pågår", "klar"]) if len(actions) else pd.Series(dtype=bool)
+        in_window = [(actions[c] > since) & (actions[c] <= until) for c in ("start", "end")] if len(actions) else []
+        acts = actions[started & (in_window[0] | in_window[1])] if len(actions) else actions
+        position = "below" if r["logged"] < r["low_80"] else "above" if r["logged"] > r["high_80"] else "inside"
+        rows.append({**{k: r[k] for k in ("iso_year", "logged", "predicted", "low_80", "high_80")}, "position": position,
+                     "activities": ", ".join(acts["activity_id"].astype(str)) if len(acts) else ""})  # fmt: skip
+    cols = ["iso_year", "logged", "predicted", "low_80", "high_80", "position", "activities"]
+    return pd.DataFrame(rows, columns=cols)

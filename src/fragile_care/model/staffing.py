@@ -330,7 +330,9 @@ def neonatal_gap(
         rows.append(part)
     long = pd.concat(rows, ignore_index=True)
     on_duty = (frame["fte_supply"] / norms.fte_per_position).to_numpy(float)  # one value per unit-week, as frame's rows
-    staffed = staff_ic_first(on_duty, {lv: frame["unit_id"].map(cots[f"neonatal_cots_{lv}"]).to_numpy(float) for lv in levels}, norms.nurses_per_cot)
+    staffed = staff_ic_first(
+        on_duty, {lv: frame["unit_id"].map(cots[f"neonatal_cots_{lv}"]).to_numpy(float) for lv in levels}, norms.nurses_per_cot
+    )
     long["cots_staffed"] = np.concatenate([staffed[lv] for lv in levels])  # long is the levels stacked in that order
     need_positions = (long["cots_needed"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
     long["fte_need"] = need_positions * norms.fte_per_position

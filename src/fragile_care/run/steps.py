@@ -189,7 +189,8 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     fits, backtest, draws = calibration.calibrate(
         observed, tables["redirections"], prior, cfg.capacity.seed, enabled=cfg.capacity.calibrate_stay
     )
-    correlation = {"capacity.forecast_error_correlation": planning.error_correlation(tables["births_monthly"], units["unit_id"])}
+    rho = planning.error_correlation(tables["births_monthly"], units["unit_id"])
+    correlation = {"capacity.forecast_error_correlation": (*rho, 0.0)}  # without the estimate: independent units
     resolved = calibration.resolved_settings({"staffing": cfg.norms, "capacity": cfg.capacity}, fits, correlation)
     stays = calibration.unit_stays(resolved, units["unit_id"])
     if any(v != prior for v in stays.values()):
@@ -219,7 +220,7 @@ def capacity_risk(tables: Tables, cfg: RunConfig) -> Tables:
         ahead, "rooms_staffed", stays, high_risk=cap.high_risk_blocking, arrivals=arrivals, stay_draws=stay_draws
     )
     thresholds = {"high": cap.high_risk_blocking, "target": cfg.norms.target_blocking}
-    extra = allocation.extra_staff(ahead, arrivals, cap.extra_fte_weeks, thresholds, cfg.norms, stays)
+    extra = allocation.extra_staff(ahead, arrivals, cap.extra_fte_weeks, thresholds, cfg.norms, stays, stay_draws)
     beds = postnatal.capacity_by_week(tables.get("postnatal_capacity"))
     annual = annual_deliveries(tables)
     ward = postnatal.postnatal_beds_weekly(ahead, tables["units"], cfg.postnatal, beds)
@@ -478,6 +479,7 @@ STEPS: tuple[Step, ...] = (
             "births_forecast",
             "redirection_totals",
             "capacity_calibration",
+            "calibration_backtest",
             "calibration_draws",
             "resolved_settings",
             "quality_log",

@@ -280,7 +280,10 @@ def _neonatal(
 ) -> pd.DataFrame:
     """Monthly neonatal admissions and cot days by care level: a share ``rate`` of the
     babies born at the unit (units without a rate have no neonatal unit), split over
-    intensive, high-dependency and special care by ``split_of(unit)``."""
+    intensive, high-dependency and special care by ``split_of(unit)``. A month's cot days
+    are at most the level's cots (``UNIT_ROWS``) times the month's days: a full unit moves
+    babies elsewhere (ASSUMPTION; units not in ``UNIT_ROWS`` have no cap)."""
+    cots = {(row[0], level): row[6 + i] for row in UNIT_ROWS for i, level in enumerate(("ic", "hd", "sc"))}
     rows = []
     for _, b in births.iterrows():
         uid = b["unit_id"]
@@ -291,6 +294,8 @@ def _neonatal(
         counts = rng.multinomial(total, split)
         for level, count in zip(("ic", "hd", "sc"), counts):
             cot_days = int(rng.poisson(count * NEONATAL_LOS_DAYS[level])) if count else 0
+            if (uid, level) in cots:
+                cot_days = min(cot_days, cots[(uid, level)] * pd.Period(b["month"], "M").days_in_month)
             rows.append((uid, b["month"], level, int(count), cot_days))
     return pd.DataFrame(rows, columns=["unit_id", "month", "care_level", "admissions", "cot_days"])
 
