@@ -172,7 +172,7 @@ FIELDS: dict[str, Field] = {
     "predicted": _f("float", "women", "Modell, kalibrerad vårdtid"),
     "predicted_configured": _f("float", "women", "Modell, antagen vårdtid"),
     "predicted_calibrated": _f("float", "women", "Modell, kalibrerad vårdtid"),
-    "logged": _f("float", "women", "Loggen"),
+    "logged": _f("float", "women", "Loggen", COUNT, people=True),
     "logged_capacity": _f("float", "women", "Loggen: platsbrist och bemanning", COUNT, people=True),
     "logged_other": _f("float", "women", "Loggen: övriga skäl", COUNT, people=True),
     "weeks_at_risk": _f("int", "unit-weeks", "Enhetsveckor med förhöjd risk"),
