@@ -692,3 +692,43 @@ def test_no_published_page_prints_a_count_the_reports_hide(run, quarto_available
                 internal += scan.text_table_records("".join(text), f"{notebook.name} cell {k}")
     assert any("for" in leak and "hidden in the reports" in leak for leak in scan.leaks(internal, hidden, names))
     assert any("a count of 1-4" in leak for leak in scan.leaks(internal, hidden, names))
+
+
+def _figures_and_alts(node, found: list) -> list:
+    """(Figure structure elements, those with a non-empty /Alt) under a structure node."""
+    import pikepdf
+
+    if isinstance(node, pikepdf.Array):
+        for kid in node:
+            _figures_and_alts(kid, found)
+    elif isinstance(node, pikepdf.Dictionary):
+        if node.get("/S") == "/Figure":
+            found.append(bool(str(node.get("/Alt", "")).strip()))
+        if "/K" in node:
+            _figures_and_alts(node.K, found)
+    return found
+
+
+def test_every_pdf_is_archival_and_accessible(run, quarto_available):
+    """Issue 30: each report's PDF declares PDF/A-2a and PDF/UA-1 in its XMP, is tagged,
+    says /Lang (sv-SE), has its title, and every Figure in its structure carries /Alt.
+    (Typst checks the standards while compiling; this reads what it wrote.)"""
+    pikepdf = pytest.importorskip("pikepdf")
+    if not quarto_available:
+        pytest.skip("quarto is not installed on this machine")
+    cfg, code, result, log, _ = run
+    assert code == 0, log
+    pdfs = sorted(result.published.glob("*.pdf"))
+    assert {p.stem for p in pdfs} == set(REPORT_NAMES)
+    figures = 0
+    for path in pdfs:
+        with pikepdf.open(path) as pdf:
+            root, meta = pdf.Root, pdf.open_metadata()
+            assert str(root.get("/Lang")) == "sv-SE", path.name
+            assert bool(root.MarkInfo.Marked) and "/StructTreeRoot" in root, path.name
+            assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance"), meta.get("pdfuaid:part")) == ("2", "A", "1"), path.name
+            assert meta.get("dc:title"), path.name
+            found = _figures_and_alts(root.StructTreeRoot, [])
+            assert all(found), f"{path.name}: {found.count(False)} figure(s) without alt text"
+            figures += len(found)
+    assert figures >= 10  # the reports' charts are tagged as figures

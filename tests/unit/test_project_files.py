@@ -59,7 +59,7 @@ def test_notebooks_compute_only_through_the_step_table():
 @pytest.mark.parametrize("report", REPORTS, ids=lambda p: p.name)
 def test_report_front_matter_is_valid_and_swedish(report):
     meta = front_matter(report)
-    assert meta["lang"] == "sv"
+    assert meta["lang"] == "sv-SE"  # Swedish as written in Sweden (issue 30: the PDF said sv-US)
     assert isinstance(meta["title"], str) and meta["title"]
 
 
@@ -82,9 +82,10 @@ def test_embed_check_finds_missing_label_and_missing_output(tmp_path):
 
 def test_quarto_project_is_swedish_html_and_typst():
     conf = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
-    assert conf["lang"] == "sv"
+    assert conf["lang"] == "sv-SE"
     assert conf["format"]["html"]["embed-resources"] is True
     assert "typst" in conf["format"]
+    assert conf["format"]["typst"]["pdf-standard"] == ["a-2a", "ua-1"]  # archival and accessible (issue 30)
 
 
 def test_local_data_is_git_ignored():
