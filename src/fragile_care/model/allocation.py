@@ -67,19 +67,29 @@ def greedy_allocation(
     stays = np.broadcast_to(capacity.row_stays(weekly["unit_id"], stay), len(rooms))  # each row's unit's mean stay
     beds, ward_stay = chain.ward_of(weekly)
     per_draw = (lambda i: None) if stay_draws is None else (lambda i: stay_draws[i])  # noqa: E731
-    value = np.array([expected_redirected(draws[i], rooms[i], stays[i], beds[i], ward_stay[i], per_draw(i)) for i in range(len(rooms))])
+    hours = stays[:, None] if stay_draws is None else stay_draws
+
+    def all_rows(staffed: np.ndarray) -> np.ndarray:
+        """Every row's expected redirected women with ``staffed`` rooms (one call for all rows)."""
+        blocked, _ = chain.chain_draws(draws, staffed, np.broadcast_to(hours, draws.shape), beds, ward_stay, stays)
+        return (draws * blocked).mean(axis=1)
+
+    value = all_rows(rooms)
     before = value.copy()
     added = np.zeros(len(rooms))
+    first_next = np.minimum(physical, rooms + per_fte)
+    first_value = all_rows(first_next)
 
-    def push(i: int) -> None:
+    def push(i: int, nxt: float | None = None, nxt_value: float | None = None) -> None:
         """Queue unit-week ``i`` by the drop one more step would give, with the rooms it gives."""
-        nxt = min(physical[i], rooms[i] + per_fte)
-        nxt_value = expected_redirected(draws[i], nxt, stays[i], beds[i], ward_stay[i], per_draw(i))
+        if nxt is None:
+            nxt = min(physical[i], rooms[i] + per_fte)
+            nxt_value = expected_redirected(draws[i], nxt, stays[i], beds[i], ward_stay[i], per_draw(i))
         heapq.heappush(heap, (nxt_value - value[i], i, nxt, nxt_value))
 
     heap: list[tuple[float, int, float, float]] = []
     for i in range(len(rooms)):
-        push(i)
+        push(i, float(first_next[i]), float(first_value[i]))
     for _ in range(budget):
         if not heap:
             break

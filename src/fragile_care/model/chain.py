@@ -38,8 +38,8 @@ from scipy.special import gammaln
 from fragile_care.model import capacity
 
 HOURS_PER_WEEK = capacity.HOURS_PER_WEEK
-BISECTION_STEPS = 30  # halvings of [0, 1]: the blocking to within 1e-9
-WAIT_GRID = 13  # arrival levels the per-draw emulator interpolates the wait over
+BISECTION_STEPS = 22  # halvings of [0, 1]: the blocking to within 2.4e-7
+WAIT_GRID = 9  # arrival levels the per-draw emulator interpolates the wait over (checked in tests/unit/test_chain.py)
 
 
 def ward_wait_hours(admitted_per_hour, stay_hours, beds, places) -> np.ndarray:
