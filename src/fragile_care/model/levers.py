@@ -279,7 +279,8 @@ def neonatal_nurse_groups(
     """The ``neonatal_nurses`` lever per unit-week of ``neonatal`` (the outlook's rows of
     ``staffing.summer_staffing``'s neonatal table: unit_id, iso_year, iso_week, care_level,
     cots_physical, load_erlangs, admissions, fte_supply): ``k`` more FTE-weeks, the cots
-    staffed IC first; events are the infants finding no staffed cot at their level, with
+    staffed as ``staffing.neonatal_gap`` staffs them (each level up to what it needs, IC
+    first, then further cots); events are the infants finding no staffed cot at their level, with
     admissions and load scaled by the unit-week's arrival draw over its forecast mean."""
     rows = _draw_rows(neonatal, weekly)
     mean = weekly["deliveries"].to_numpy(float)
@@ -295,7 +296,8 @@ def neonatal_nurse_groups(
         if steps == 0:
             continue
         positions = (supply + costs.nurse_step_fte * np.arange(steps + 1)) / norms.fte_per_position
-        staffed = staff_ic_first(positions, cots, norms.nurses_per_cot)
+        needed = dict(zip(part["care_level"], part["cots_needed"].astype(float))) if "cots_needed" in part else None
+        staffed = staff_ic_first(positions, cots, norms.nurses_per_cot, needed)  # as staffing.neonatal_gap staffs them
         events = np.zeros((steps + 1, draws.shape[1]))
         for lv, load, admitted in zip(part["care_level"], part["load_erlangs"].astype(float), part["admissions"].astype(float)):
             table = erlang_b_table(load * ratio, math.ceil(cots[lv]) + 1)

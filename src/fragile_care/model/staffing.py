@@ -297,7 +297,7 @@ def neonatal_gap(
     Occupied cots (load) = admissions per day × mean stay in days; cots needed = fewest
     with blocking ≤ target; nurses on duty needed = Σ cots needed × nurses per cot.
     Nurses at work staff intensive care first, then high dependency, then special care
-    (:func:`staff_ic_first`: units keep their sickest babies' cots open), each level at
+    (:func:`staff_ic_first`: up to what each level needs, then further cots), each level at
     most its physical cots; like the delivery rooms the staffed cots are fractional (a cot
     staffed part of the time, capacity.erlang_b_mixed).
     """
@@ -330,9 +330,9 @@ def neonatal_gap(
         rows.append(part)
     long = pd.concat(rows, ignore_index=True)
     on_duty = (frame["fte_supply"] / norms.fte_per_position).to_numpy(float)  # one value per unit-week, as frame's rows
-    staffed = staff_ic_first(
-        on_duty, {lv: frame["unit_id"].map(cots[f"neonatal_cots_{lv}"]).to_numpy(float) for lv in levels}, norms.nurses_per_cot
-    )
+    physical = {lv: frame["unit_id"].map(cots[f"neonatal_cots_{lv}"]).to_numpy(float) for lv in levels}
+    need = {lv: long.loc[long["care_level"] == lv, "cots_needed"].to_numpy(float) for lv in levels}
+    staffed = staff_ic_first(on_duty, physical, norms.nurses_per_cot, need)
     long["cots_staffed"] = np.concatenate([staffed[lv] for lv in levels])  # long is the levels stacked in that order
     need_positions = (long["cots_needed"] * long["nurses_per_cot"]).groupby([long[k] for k in key]).transform("sum")
     long["fte_need"] = need_positions * norms.fte_per_position
@@ -340,20 +340,30 @@ def neonatal_gap(
     return long
 
 
-def staff_ic_first(positions, cots: Mapping[str, object], nurses_per_cot: Mapping[str, float]) -> dict[str, np.ndarray]:
+def staff_ic_first(
+    positions, cots: Mapping[str, object], nurses_per_cot: Mapping[str, float], needed: Mapping[str, object] | None = None
+) -> dict[str, np.ndarray]:
     """Staffed cots per care level when ``positions`` nurses on duty (a number or an array)
     staff intensive care first, then high dependency, then special care, each level at its
     ``nurses_per_cot`` and up to its physical ``cots`` (numbers or arrays like
-    ``positions``; fractional: a cot staffed part of the time)."""
+    ``positions``; fractional: a cot staffed part of the time). With ``needed`` (cots per
+    level the week needs) the nurses first staff each level, in that order, up to what it
+    needs, and what is left opens further cots in the same order: a unit keeps its
+    sickest babies' cots open but does not staff empty intensive-care cots while special
+    care turns babies away."""
     unknown = sorted(set(cots) - set(CARE_LEVELS))
     if unknown:
         raise ValueError(f"unknown care level(s) {', '.join(unknown)}; allowed: {', '.join(CARE_LEVELS)}")
     left = np.maximum(np.asarray(positions, dtype=float), 0.0)
-    out = {}
-    for level in (lv for lv in CARE_LEVELS if lv in cots):
-        staffed = np.clip(left / nurses_per_cot[level], 0.0, np.asarray(cots[level], dtype=float))
-        out[level] = staffed
-        left = np.maximum(left - staffed * nurses_per_cot[level], 0.0)
+    levels = [lv for lv in CARE_LEVELS if lv in cots]
+    physical = {lv: np.asarray(cots[lv], dtype=float) for lv in levels}
+    caps = [{lv: np.minimum(physical[lv], np.asarray(needed[lv], dtype=float)) for lv in levels}] if needed is not None else []
+    out = {lv: np.zeros(np.broadcast_shapes(left.shape, physical[lv].shape)) for lv in levels}
+    for cap in [*caps, physical]:
+        for level in levels:
+            more = np.clip(left / nurses_per_cot[level], 0.0, np.maximum(cap[level] - out[level], 0.0))
+            out[level] = out[level] + more
+            left = np.maximum(left - more * nurses_per_cot[level], 0.0)
     return out
 
 
