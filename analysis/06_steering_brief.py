@@ -147,6 +147,14 @@ chain_note = (
     if bb_first
     else ""
 )
+neo_first = units.loc[units["weakest"] == "neonatal", "unit_id"].map(labels).tolist() if "weakest" in units else []
+if neo_first:
+    chain_note += (
+        f" Vid {fmt.sv_list(fmt.md_escape(u) for u in neo_first)} brister neonatalvården först (sjuksköterskorna bemannar intensivvården "
+        "först, så vårdavdelningen får det som blir över). Extra sjuksköterskor där undviker färre händelser per krona än tidig hemgång "
+        "till de antagna priserna, när ett barn utan bemannad vårdplats väger lika mycket som en hänvisad kvinna; vill styrgruppen "
+        "väga det tyngre ändras vikten i konfigurationen (costs.weight_no_cot) och förslagen räknas om."
+    )
 levers_listed = proposals[proposals["kind"] == "lever"]
 rule = key.loc["rule_cost"]
 display(
