@@ -150,10 +150,9 @@ chain_note = (
 neo_first = units.loc[units["weakest"] == "neonatal", "unit_id"].map(labels).tolist() if "weakest" in units else []
 if neo_first:
     chain_note += (
-        f" Vid {fmt.sv_list(fmt.md_escape(u) for u in neo_first)} brister neonatalvården först (sjuksköterskorna bemannar intensivvården "
-        "först, så vårdavdelningen får det som blir över). Extra sjuksköterskor där undviker färre händelser per krona än tidig hemgång "
-        "till de antagna priserna, när ett barn utan bemannad vårdplats väger lika mycket som en hänvisad kvinna; vill styrgruppen "
-        "väga det tyngre ändras vikten i konfigurationen (costs.weight_no_cot) och förslagen räknas om."
+        f" Vid {fmt.sv_list(fmt.md_escape(u) for u in neo_first)} brister neonatalvården först (intensivvården bemannas först). "
+        "Extra sjuksköterskor undviker där färre händelser per krona än tidig hemgång när ett barn utan vårdplats väger som en "
+        "hänvisad kvinna; vikten ändras i konfigurationen (costs.weight_no_cot)."
     )
 levers_listed = proposals[proposals["kind"] == "lever"]
 rule = key.loc["rule_cost"]
@@ -161,15 +160,13 @@ display(
     Markdown(
         (
             "\n".join(items)
-            + f"\n\nFörslagen fördelar budgeten {fmt.sv_num(cfg.costs.budget_sek / 1e6, 1)} mnkr (ett antagande i körningens konfiguration) "
-            "exakt över fyra åtgärder – extra barnmorskor, fler bemannade BB-platser, tidig hemgång med hembesök och extra "
-            "sjuksköterskor i neonatalvården – dit de undviker flest händelser (hänvisade kvinnor, kvinnor som möter fullt BB, barn "
-            f"utan bemannad vårdplats). Punkterna ovan är de största posterna ({fmt.sv_int(levers_listed['cost_sek'].sum() / 1000)} tkr); "
-            "resten ligger i tabellen i sommarrapporten. Att i stället hålla risken under "
-            f"{fmt.sv_pct(cfg.norms.target_blocking, 0)} varje vecka med fler barnmorskor skulle kosta omkring "
-            f"{fmt.sv_num(rule['value'] / 1e6, 1)} mnkr. Priserna är antaganden med källa i konfigurationen; tidig hemgång vinner för att den är "
-            "billig per frigjort vårddygn. Handlingsplanens åtgärder är räknade var för sig mot oförändrat läge och kan inte läggas ihop "
-            "med förslagen där de gäller samma enhet och veckor." + chain_note
+            + f"\n\nFörslagen fördelar budgeten {fmt.sv_num(cfg.costs.budget_sek / 1e6, 1)} mnkr (ett antagande) exakt över extra "
+            "barnmorskor, BB-platser, tidig hemgång och neonatalsjuksköterskor dit de undviker flest händelser (hänvisade kvinnor, "
+            f"fullt BB, barn utan vårdplats). Punkterna ovan är de största posterna ({fmt.sv_int(levers_listed['cost_sek'].sum() / 1000)} tkr); "
+            f"resten finns i sommarrapporten. Att hålla risken under {fmt.sv_pct(cfg.norms.target_blocking, 0)} varje vecka med fler "
+            f"barnmorskor skulle kosta omkring {fmt.sv_num(rule['value'] / 1e6, 1)} mnkr. Tidig hemgång vinner för att den är billig per "
+            "frigjort vårddygn; priserna är antaganden. Handlingsplanens åtgärder är räknade var för sig och kan inte läggas ihop med "
+            "förslagen för samma enhet och veckor." + chain_note
         )
         if items
         else "Modellen ger inget förslag: ingen åtgärd inom budgeten minskar de väntade händelserna."
