@@ -110,8 +110,9 @@ def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay:
     rooms = weekly["rooms_staffed"].to_numpy(float)
     beds, ward_stay = chain.ward_of(weekly)
     # the room time stretched by the wait for a BB bed at today's staffing (model.chain)
-    blocked, wait = chain.chain_blocking(deliveries, rooms, capacity.row_stays(weekly["unit_id"], stay), beds, ward_stay)
-    stays = capacity.row_stays(weekly["unit_id"], stay) + wait
+    own = capacity.row_stays(weekly["unit_id"], stay)
+    blocked, wait = chain.chain_blocking(deliveries, rooms, own, beds, ward_stay)
+    stays = own + wait
     load = capacity.offered_load(deliveries, stays)
     physical = weekly["rooms_physical"].to_numpy(float)
     whole = capacity.servers_needed(load, threshold).astype(float)  # B(whole) <= threshold < B(whole - 1)

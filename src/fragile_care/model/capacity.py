@@ -151,22 +151,29 @@ def check_stay(hours, what: str = "mean stay"):
 
 
 # ----------------------------------------------------------------------------- risk with uncertainty
-def forecast_draws(weekly: pd.DataFrame, n_draws: int, seed: int) -> np.ndarray:
+def forecast_draws(weekly: pd.DataFrame, n_draws: int, seed: int, rho: float = 0.0) -> np.ndarray:
     """Draws of the arrival rate per unit and week from the forecast's uncertainty.
 
     ``weekly`` has unit_id, deliveries (the forecast mean for the week) and sigma_log (the
     log-scale standard deviation of the forecast month). One standard-normal draw per unit
     is shared by all of its weeks: the forecast error of a summer is mostly a level error
     that persists from week to week, so summing independent weekly errors would understate
-    the uncertainty of a summer total. Draws are log-normal with the forecast mean.
+    the uncertainty of a summer total. The units' errors correlate ``rho`` (a common
+    regional part: each unit's is ``√ρ·z_common + √(1−ρ)·z_unit``; ``model.planning``
+    estimates it); with ``rho`` 0 they are independent. Draws are log-normal with the
+    forecast mean.
 
     Returns an array of shape (rows of ``weekly``, n_draws).
     """
     if n_draws < 1:
         raise ValueError(f"n_draws must be at least 1, got {n_draws}")
+    if not 0.0 <= rho <= 1.0:
+        raise ValueError(f"the forecast errors' correlation must be within 0-1, got {rho}")
     rng = np.random.default_rng(seed)
     units = pd.Index(pd.unique(weekly["unit_id"]))
     z = rng.standard_normal((len(units), n_draws))
+    if rho > 0:
+        z = np.sqrt(rho) * rng.standard_normal(n_draws)[None, :] + np.sqrt(1.0 - rho) * z
     rows = units.get_indexer(weekly["unit_id"])
     sigma = weekly["sigma_log"].to_numpy(float)[:, None]
     mean = weekly["deliveries"].to_numpy(float)[:, None]

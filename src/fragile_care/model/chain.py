@@ -131,7 +131,12 @@ def with_ward(weekly: pd.DataFrame, units: pd.DataFrame, settings, beds_by_week:
     ``postnatal.postnatal_beds_weekly`` with ``settings``, ``early_share`` per row)."""
     from fragile_care.model import postnatal
 
-    ward = postnatal.postnatal_beds_weekly(weekly, units, settings, beds_by_week, early_share)
+    return from_ward(weekly, postnatal.postnatal_beds_weekly(weekly, units, settings, beds_by_week, early_share))
+
+
+def from_ward(weekly: pd.DataFrame, ward: pd.DataFrame) -> pd.DataFrame:
+    """``weekly`` with the BB link taken from its ward table (``postnatal.postnatal_beds_weekly``
+    of the same rows, in the same order): ``bb_beds`` and ``bb_stay_hours``."""
     return weekly.assign(bb_beds=ward["beds"].to_numpy(float), bb_stay_hours=ward["mean_stay_days"].to_numpy(float) * 24.0)
 
 

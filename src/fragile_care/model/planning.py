@@ -5,7 +5,7 @@ The expected redirections next summer depend on
 1. **the births**, forecast per unit with a log-scale error. The units' errors are not
    independent: a regional change (fewer births everywhere) moves them together. Each
    unit's error is ``√ρ·z_common + √(1−ρ)·z_unit`` (standard normal parts), so the units'
-   errors correlate ``ρ`` (:func:`correlated_draws`). ``ρ`` is estimated from the data as
+   errors correlate ``ρ`` (``capacity.forecast_draws``). ``ρ`` is estimated from the data as
    the mean pairwise correlation of the units' year-on-year changes in log deliveries
    (:func:`error_correlation`), unless the run file sets it;
 2. **each unit's effective delivery-room time**, calibrated against the log with its
@@ -54,26 +54,6 @@ def error_correlation(births: pd.DataFrame, units) -> tuple[float, float, float]
         return 0.0, 0.0, 0.0
     low, high = np.quantile(pairs, [0.1, 0.9])
     return (float(np.clip(pairs.mean(), 0, 1)), float(np.clip(low, 0, 1)), float(np.clip(high, 0, 1)))
-
-
-def correlated_draws(weekly: pd.DataFrame, n_draws: int, seed: int, rho: float) -> np.ndarray:
-    """Draws of the arrivals per unit and week (rows of ``weekly``: unit_id, deliveries,
-    sigma_log) × ``n_draws``: log-normal with the forecast mean, one error per unit shared
-    by its weeks, the units' errors correlated ``rho``. With ``rho`` 0 these are
-    ``capacity.forecast_draws``'s draws for the same seed."""
-    if n_draws < 1:
-        raise ValueError(f"n_draws must be at least 1, got {n_draws}")
-    if not 0.0 <= rho <= 1.0:
-        raise ValueError(f"the forecast errors' correlation must be within 0-1, got {rho}")
-    rng = np.random.default_rng(seed)
-    units = pd.Index(pd.unique(weekly["unit_id"]))
-    own = rng.standard_normal((len(units), n_draws))
-    common = rng.standard_normal(n_draws) if rho > 0 else np.zeros(n_draws)
-    z = math.sqrt(rho) * common[None, :] + math.sqrt(1.0 - rho) * own
-    rows = units.get_indexer(weekly["unit_id"])
-    sigma = weekly["sigma_log"].to_numpy(float)[:, None]
-    mean = weekly["deliveries"].to_numpy(float)[:, None]
-    return mean * np.exp(sigma * z[rows] - sigma**2 / 2)
 
 
 def parameter_draws(draws: pd.DataFrame, unit_ids, n_draws: int, fallback: float) -> tuple[np.ndarray, np.ndarray]:

@@ -131,9 +131,10 @@ def run_scenario(
     supply = apply_staffing_effects(outlook, activities)
     gap = staffing.midwife_gap(outlook[["unit_id", "iso_year", "iso_week", "deliveries"]], supply, units, norms, stay)
     gap = gap.merge(outlook[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
-    shares = early_discharge_shares(outlook, activities, ward.early_discharge_share) if ward is not None else None
+    bb = None
     if ward is not None:  # the BB link of the chain, with the scenario's early discharge (model.chain)
-        gap = chain.with_ward(gap, units, ward, beds, early_discharge_shares(gap, activities, ward.early_discharge_share))
+        bb = postnatal.postnatal_beds_weekly(gap, units, ward, beds, early_discharge_shares(gap, activities, ward.early_discharge_share))
+        gap = chain.from_ward(gap, bb)
     if draws is None:
         arrivals = capacity.forecast_draws(gap, settings.forecast_draws, settings.seed)
         draws = (arrivals, None, np.zeros(arrivals.shape[1]))
@@ -167,8 +168,7 @@ def run_scenario(
         "postnatal_full": float("nan"),
         "home_care_days": float("nan"),
     }
-    if ward is not None:
-        bb = postnatal.postnatal_beds_weekly(outlook, units, ward, beds, shares)
+    if bb is not None:
         summary["postnatal_full"] = float(bb["women_finding_full"].sum())
         summary["home_care_days"] = float(bb["home_care_days"].sum())
     return summary, risk.assign(scenario=name), expected.sum(axis=0)

@@ -373,7 +373,7 @@ def outlook_draws(tables: Tables, cap: capacity.CapacitySettings, ahead: pd.Data
     calibration's posterior, and the summer effect's variance per draw (model.planning).
     ``cap``: :func:`effective_capacity`."""
     rho = cap.forecast_error_correlation or 0.0
-    arrivals = planning.correlated_draws(ahead, cap.forecast_draws, cap.seed, rho)
+    arrivals = capacity.forecast_draws(ahead, cap.forecast_draws, cap.seed, rho)
     stay_draws, kappa = planning.parameter_draws(tables["calibration_draws"], ahead["unit_id"], cap.forecast_draws, cap.mean_stay_hours)
     return arrivals, stay_draws, kappa
 
