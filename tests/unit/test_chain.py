@@ -40,7 +40,7 @@ def test_the_fixed_point_holds():
     """B = ErlangB(λ(τ + W(λ(1 − B))), s) at the returned blocking."""
     blocked, wait = chain.chain_blocking(180.0, 20.0, 7.0, 52.0, 57.6)
     again = capacity.blocking(180.0, 20.0, 7.0 + chain.ward_wait_hours(180 / 168 * (1 - blocked), 57.6, 52, 72))
-    assert float(again) == pytest.approx(float(blocked), abs=1e-6)  # bisection to 2.4e-7 (chain.BISECTION_STEPS)
+    assert float(again) == pytest.approx(float(blocked), abs=1e-6)  # the fixed point to 1e-10 (chain.ROOT_TOLERANCE)
 
 
 def test_the_per_draw_emulator_matches_the_exact_chain_draw_by_draw():

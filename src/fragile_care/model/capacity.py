@@ -123,7 +123,8 @@ def erlang_b_mixed(load_erlangs, servers):
     b_low = erlang_b(load_erlangs, low)
     if not np.any(share > 1e-9):
         return b_low
-    b_high = erlang_b(load_erlangs, low + 1)
+    ab = _as_load(load_erlangs) * b_low  # one more step of erlang_b's recursion: B(a, ⌊s⌋ + 1)
+    b_high = ab / (low + 1 + ab)
     out = (1 - share) * b_low + share * b_high
     return float(out) if np.ndim(out) == 0 else out
 
@@ -306,22 +307,31 @@ def _replay(
 ) -> None:
     """One replication's arrivals in time order through the wards: counts per unit (in
     ``c``: arrivals, redirected, received from a neighbour, lost to the group) after the
-    warm-up."""
+    warm-up.
+
+    A ward's finished stays are removed only when that ward is looked at (its own arrival,
+    or a neighbour's overflow): the count of busy rooms at time ``t`` is the same as if
+    every ward were cleared at every arrival, and a replication costs the arrivals times
+    the wards each one looks at, not times every ward of the region."""
     busy: list[list[float]] = [[] for _ in servers]
+
+    def free(j: int, t: float) -> bool:
+        heap = busy[j]
+        while heap and heap[0] <= t:
+            heapq.heappop(heap)
+        return len(heap) < servers[j]
+
     for t, i, stay in zip(t_all.tolist(), o_all.tolist(), stays.tolist()):
         counted = t >= warmup_hours
-        for heap in busy:
-            while heap and heap[0] <= t:
-                heapq.heappop(heap)
         if counted:
             c[i, 0] += 1
-        if len(busy[i]) < servers[i]:
+        if free(i, t):
             heapq.heappush(busy[i], t + stay)
             continue
         if counted:
             c[i, 1] += 1
         for j in neighbour_idx[i]:
-            if len(busy[j]) < servers[j]:
+            if free(j, t):
                 heapq.heappush(busy[j], t + stay)
                 if counted:
                     c[j, 2] += 1

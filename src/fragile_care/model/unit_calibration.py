@@ -48,6 +48,7 @@ SIGMA_SCALE = 0.5  # half-normal prior of the spread of log τ between units
 KAPPA_GRID = np.array([0.0, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5, 0.65, 0.8, 1.0])
 Z80 = float(stats.norm.ppf(0.9))
 PREDICTIVE_DRAWS = 4000
+POSTERIOR_CHUNK = 256  # (μ, σ) pairs per step of UnitFit.unit_posterior
 WAIT_POINTS = 17  # room times the BB wait is solved at before interpolating
 
 
@@ -70,9 +71,12 @@ class UnitFit:
     def unit_posterior(self) -> np.ndarray:
         """Each unit's posterior over :data:`GRID` (rows sum to 1)."""
         out = np.zeros(self.loglik.shape[1:])
-        for (k, i, j), w in np.ndenumerate(self.weights):
-            if w > 1e-9:
-                out += w * _conditional(self.loglik[k], MU_GRID[i], SIGMA_GRID[j])
+        for k in range(len(KAPPA_GRID)):
+            i, j = np.nonzero(self.weights[k] > 1e-9)
+            for part in range(0, len(i), POSTERIOR_CHUNK):  # (μ, σ) pairs at a time: bounded memory
+                sel = slice(part, part + POSTERIOR_CHUNK)
+                cond = _conditional(self.loglik[k], MU_GRID[i[sel]], SIGMA_GRID[j[sel]])
+                out += np.einsum("p,pug->ug", self.weights[k, i[sel], j[sel]], cond)
         return out / out.sum(axis=1, keepdims=True)
 
     def quantiles(self, q: tuple[float, ...] = (0.1, 0.5, 0.9)) -> np.ndarray:
@@ -127,11 +131,13 @@ def _nb_loglik(mean: np.ndarray, y: np.ndarray, kappa: float) -> np.ndarray:
     return np.sum(terms, axis=-1)
 
 
-def _conditional(loglik: np.ndarray, mu: float, sigma: float) -> np.ndarray:
-    """Each unit's posterior over the grid given (μ, σ) (rows sum to 1)."""
+def _conditional(loglik: np.ndarray, mu, sigma) -> np.ndarray:
+    """Each unit's posterior over the grid given (μ, σ) (rows sum to 1); with arrays of μ
+    and σ, one such table per pair (pairs × units × grid)."""
+    mu, sigma = np.asarray(mu, float)[..., None, None], np.asarray(sigma, float)[..., None, None]
     log_post = loglik - (GRID - mu) ** 2 / (2 * sigma**2)
-    post = np.exp(log_post - log_post.max(axis=1, keepdims=True))
-    return post / post.sum(axis=1, keepdims=True)
+    post = np.exp(log_post - log_post.max(axis=-1, keepdims=True))
+    return post / post.sum(axis=-1, keepdims=True)
 
 
 def fit_units(frame: pd.DataFrame) -> UnitFit:
