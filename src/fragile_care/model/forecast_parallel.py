@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from fragile_care.lifetime import single_threaded_blas
 from fragile_care.model.forecast_models import _fit_all
-
-# BLAS and OpenMP read these when a worker imports numpy: one thread each
-SINGLE_THREADED = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def fit_key(train: pd.Series, horizon: int) -> tuple[str, int, int]:
@@ -55,26 +52,11 @@ def _map_in_spawned_workers(func: Callable, items: list, workers: int) -> list:
 
     from fragile_care.lifetime import watch_parent
 
-    with _environment(SINGLE_THREADED):
+    with single_threaded_blas():
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent) as pool:
             fitted = list(pool.map(func, items))
         _stop_resource_tracker()
     return fitted
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """``os.environ`` with ``values`` set (spawned workers inherit them), restored after."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _stop_resource_tracker() -> None:

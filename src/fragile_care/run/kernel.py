@@ -171,7 +171,14 @@ def _register() -> None:
                 **kwargs,
             )
             client.kc = shared.kc  # a client given, nbclient neither starts nor stops one
-            return client.execute()
+            # papermill writes the whole notebook before and after every cell (3 s of the
+            # default run's 25, its figures re-encoded each time); written once instead, when
+            # the notebook completes or fails (``notebook_complete`` runs in either case)
+            output_path, nb_man.output_path = nb_man.output_path, None
+            try:
+                return client.execute()
+            finally:
+                nb_man.output_path = output_path
 
     papermill_engines.register(ENGINE, SharedKernelEngine)
 

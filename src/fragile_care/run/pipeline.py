@@ -23,6 +23,7 @@ from typing import TextIO
 
 from fragile_care import paths
 from fragile_care.inputs import io
+from fragile_care.lifetime import single_threaded_blas
 from fragile_care.publish.embeds import LABEL_RE, check_embeds, strip_html_outputs
 from fragile_care.run import cache, config
 from fragile_care.run import steps as step_table
@@ -351,9 +352,10 @@ def _run(r: _Run, require_render: bool) -> tuple[int, RunResult | None]:
     qmds = assemble_reports(r.tmp_bundle, cfg)  # before the steps: a render batch may start before they end
     r.state["batches"] = []
     try:
-        for i, step in enumerate(cfg.steps, start=1):
-            if not _run_step(r, i, step, result):
-                return EXIT_FAILED, None
+        with single_threaded_blas():  # the kernels started in here inherit it
+            for i, step in enumerate(cfg.steps, start=1):
+                if not _run_step(r, i, step, result):
+                    return EXIT_FAILED, None
     finally:
         if r.kernel is not None:
             r.kernel.close(now=sys.exc_info()[0] is not None)
