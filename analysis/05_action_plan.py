@@ -36,6 +36,7 @@ cap = cfg.capacity
 
 # %%
 scenario_table, indicators = tables["scenarios"], tables["indicators"]
+plan_status = tables["plan_status"].set_index("activity_id").loc[actions["activity_id"]].reset_index()  # in the plan's order
 weekly = tables["staffing_weekly"]
 summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())  # the indicators' summer
 scenario_table
@@ -49,15 +50,15 @@ display(Markdown(fmt.data_banner(cfg.is_demo, cfg.data_source, cfg.period_end, c
 base = scenario_table.iloc[0]
 together = scenario_table.iloc[-1]
 lights = indicators["light"].value_counts()
-status = actions["status"].value_counts()
 display(
     Markdown(
-        f"Handlingsplanen har {len(actions)} aktiviteter: {status.get('pågår', 0)} pågår, {status.get('planerad', 0)} är planerade, "
-        f"{status.get('klar', 0)} är klara och {status.get('pausad', 0)} pausade. Av {len(indicators)} indikatorer med mål är "
+        f"Handlingsplanen har {len(actions)} aktiviteter; per {fmt.sv_date(cfg.data_cutoff)} "
+        f"{fmt.plan_status_counts(plan_status['status'])}. Av {len(indicators)} indikatorer med mål är "
         f"{lights.get('green', 0)} gröna (målet nått), {lights.get('yellow', 0)} gula (bättre än utgångsläget), {lights.get('red', 0)} röda "
         f"och {lights.get('not_started', 0)} grå (aktiviteten startar efter sommaren {summer_year} och kan inte ha påverkat den), "
-        f"mätt på sommaren {summer_year}. Med alla åtgärder med modellerad effekt väntas omkring {fmt.sv_int(together['redirected_mean'])} "
-        f"kvinnor behöva hänvisas sommaren {cfg.outlook_summer}, mot {fmt.sv_int(base['redirected_mean'])} under oförändrat läge."
+        f"mätt på sommaren {summer_year}. {fmt.plan_checks(plan_status, indicators)}Med alla åtgärder med modellerad effekt väntas omkring "
+        f"{fmt.sv_int(together['redirected_mean'])} kvinnor behöva hänvisas sommaren {cfg.outlook_summer}, mot "
+        f"{fmt.sv_int(base['redirected_mean'])} under oförändrat läge."
     )
 )
 
@@ -90,7 +91,7 @@ display(
 
 # %%
 #| label: tbl-indicators
-#| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, grå = aktiviteten har inte startat, så sommaren mäter den inte)."
+#| tbl-cap: "Indikatorer mot mål: utgångsläge och mål enligt handlingsplanen, värdet för den senaste sommaren och trafikljus (grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, grå = aktiviteten startar efter sommaren, så sommaren mäter den inte). Kontroll: utgångsläget räknat ur data med samma funktion som sommarens värde, och mål som redan är nådda i utgångsläget."
 decimals = {i: 0 if i in followup.COUNT_INDICATORS else 1 for i in indicators["indicator"]}
 published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
 protected = {  # the summer's redirection count and its rate, as protected for every report
@@ -108,9 +109,10 @@ table = pd.DataFrame(
             for i, v in zip(indicators["indicator"], indicators["current"])
         ],
         "Trafikljus": indicators["light"].map(fmt.traffic_light),
+        "Kontroll": [fmt.indicator_check(r) for r in indicators.to_dict("records")],
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrl", markup=["Trafikljus"])))
+display(Markdown(fmt.md_table(table, align="llrrrll", markup=["Trafikljus"])))
 
 # %%
 #| label: fig-spc-births
@@ -203,13 +205,18 @@ display(
 
 # %%
 #| label: fig-plan-timeline
-#| fig-cap: "Handlingsplanens aktiviteter på en tidslinje, färgade efter status; den lodräta linjen är data till och med."
+#| fig-cap: "Handlingsplanens aktiviteter på en tidslinje, färgade efter status per datadagen (den lodräta linjen, data till och med); försenad = borde ha startat eller vara klar enligt planens datum."
 #| fig-alt: "Gantt-diagram med en vågrät stapel per aktivitet från start till slut, i olika färger för planerad, pågår, klar och pausad, och en lodrät linje för dagens läge."
-status_colour = dict(zip(["planerad", "pågår", "klar", "pausad"], sns.color_palette()[:4]))
-ordered = actions.sort_values("start", ascending=False).reset_index(drop=True)
+status_colour = dict(zip(["planerad", "pågår", "klar", "pausad", followup.LATE], [*sns.color_palette()[:4], "#b2182b"]))
+ordered = actions.assign(status=plan_status["status"].to_numpy()).sort_values("start", ascending=False).reset_index(drop=True)
 fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(ordered), 2) + 1.2))
-for i, act in ordered.iterrows():
-    ax.barh(i, (act["end"] - act["start"]).days, left=act["start"], color=status_colour[act["status"]], height=0.6)
+ax.barh(
+    range(len(ordered)),
+    (ordered["end"] - ordered["start"]).dt.days,
+    left=ordered["start"],
+    color=ordered["status"].map(status_colour),
+    height=0.6,
+)
 ax.set_yticks(
     range(len(ordered)),
     [figures.tick_label(f"{a} {t}") for a, t in zip(ordered["activity_id"], ordered["title"])],
@@ -253,7 +260,8 @@ table = pd.DataFrame(
         "Område": actions["area"],
         "Ansvarig": actions["owner"],
         "Tid": [f"{fmt.sv_date(s)}–{fmt.sv_date(e)}" for s, e in zip(actions["start"], actions["end"])],
-        "Status": actions["status"],
+        "Status": plan_status["status"],
+        "Att kontrollera": plan_status["check"],
         "Mål": [fmt.indicator_target(i, t) for i, t in zip(actions["indicator"], actions["target"])],
         "Effekt i modellen": [effect_text(a) for a in actions.to_dict("records")],
     }

@@ -317,3 +317,60 @@ def test_the_follow_up_names_activities_between_the_fitted_summers_and_a_summer_
     assert list(out.index) == [2025, 2026]  # the region's rows only
     assert out.loc[2026, "position"] == "below" and out.loc[2026, "activities"] == "G1"  # G2 not started, G3 before 2025's end
     assert out.loc[2025, "position"] == "inside" and out.loc[2025, "activities"] == ""
+
+
+def _dated(status: str, start: str, end: str, aid: str = "A1") -> pd.DataFrame:
+    return pd.DataFrame({"activity_id": [aid], "status": [status], "start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)]})
+
+
+@pytest.mark.parametrize(
+    ("status", "start", "end", "shown", "on_track", "check"),
+    [
+        ("planerad", "2026-10-01", "2027-05-31", "planerad", True, ""),  # starts after the cut-off: fine
+        ("planerad", "2026-08-01", "2027-05-31", "försenad", False, "skulle ha startat 2026-08-01"),
+        ("pågår", "2026-01-01", "2026-06-30", "försenad", False, "skulle ha varit klar 2026-06-30"),
+        ("pågår", "2027-02-01", "2027-08-31", "pågår", True, "före sitt startdatum 2027-02-01"),  # the issue's A03
+        ("klar", "2026-03-01", "2026-06-30", "klar", True, ""),
+        ("pausad", "2026-03-01", "2027-06-30", "pausad", False, ""),
+    ],
+)
+def test_a_status_is_read_against_the_data_cutoff_and_the_plans_dates(status, start, end, shown, on_track, check):
+    got = followup.plan_status(_dated(status, start, end), pd.Timestamp("2026-08-31")).iloc[0]
+    assert got["status_reported"] == status and got["status"] == shown and bool(got["on_track"]) is on_track
+    assert (check in got["check"]) if check else got["check"] == ""
+
+
+def test_the_briefs_count_on_track_is_the_plan_status_of_the_reports():
+    from fragile_care.model import brief
+
+    plan = pd.concat([_dated("planerad", "2026-10-01", "2027-05-31", "A6"), _dated("planerad", "2026-08-01", "2027-05-31", "A7")])
+    progress = brief.activity_progress(plan.reset_index(drop=True), pd.Timestamp("2026-12-03"))
+    assert progress.tolist() == [brief.BEHIND, brief.BEHIND]  # A06 of the issue: start 1 Oct passed on 3 Dec, still planned
+    assert brief.activity_progress(plan.reset_index(drop=True), pd.Timestamp("2026-08-31")).tolist() == [brief.ON_TRACK, brief.BEHIND]
+
+
+def test_a_target_met_at_baseline_and_a_baseline_no_summer_gives_are_flagged():
+    plan = pd.DataFrame(
+        {
+            "activity_id": ["A1", "A2", "A3"],
+            "indicator": ["hänvisade_sommar", "veckor_med_risk", "hänvisade_per_1000"],
+            "baseline": [71.0, 7.0, 23.5],
+            "target": [53.0, 7.0, 17.6],
+            "start": [pd.Timestamp("2027-01-01")] * 3,
+        }
+    )
+    past = {
+        2024: {"hänvisade_sommar": 41.0, "veckor_med_risk": 2.0, "hänvisade_per_1000": 13.96},
+        2025: {"hänvisade_sommar": 71.0, "veckor_med_risk": 1.0, "hänvisade_per_1000": 23.46},
+    }
+    table = followup.indicator_table(plan, past[2025], pd.Timestamp("2025-08-17"), past).set_index("activity_id")
+    assert table.loc["A1", "baseline_found"] == 2025 and not table.loc["A1", "target_met_at_baseline"]
+    assert np.isnan(table.loc["A2", "baseline_found"]) and table.loc["A2", "target_met_at_baseline"]  # 7 in no summer; target = baseline
+    assert table.loc["A3", "baseline_found"] == 2025  # 23,46 as the plan writes it (one decimal) is 23,5
+
+
+def test_the_plan_status_sentence_counts_in_swedish():
+    from fragile_care.publish import formatting as fmt
+
+    assert fmt.plan_status_counts(pd.Series(["klar", "planerad", "planerad", "försenad"])) == "2 är planerade, 1 är klar och 1 är försenad"
+    assert fmt.plan_status_counts(pd.Series(["pågår"])) == "1 pågår"

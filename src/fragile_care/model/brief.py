@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fragile_care.model import followup
 from fragile_care.model.describe import region_summer_redirections
 
 # A unit's light: red when a week's risk at the forecast mean is above the high-risk limit
@@ -22,12 +23,11 @@ BEHIND = "behind"
 
 
 def activity_progress(actions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
-    """Per activity: on track (done; under way; planned and not yet due to start) or behind
-    (paused; planned but due to have started by ``cutoff``; past its end and not done)."""
-    due = actions["start"] <= cutoff
-    overdue = actions["end"] < cutoff
-    behind = (actions["status"] == "pausad") | ((actions["status"] == "planerad") & due) | (overdue & (actions["status"] != "klar"))
-    return pd.Series(np.where(behind, BEHIND, ON_TRACK), index=actions.index)
+    """Per activity: on track or behind on ``cutoff``, by :func:`followup.plan_status` (the
+    status every report shows): behind when paused, or late (planned but due to have
+    started, or past its end and not done)."""
+    on_track = followup.plan_status(actions, cutoff)["on_track"].to_numpy(bool)
+    return pd.Series(np.where(on_track, ON_TRACK, BEHIND), index=actions.index)
 
 
 def _decision_rows(

@@ -17,7 +17,7 @@ import pandas as pd
 from fragile_care.inputs import io
 from fragile_care.model import calendar, capacity, chain, describe
 
-LIGHTS_SV = {"green": "grön", "yellow": "gul", "red": "röd", "none": "–"}
+LIGHTS_SV = {"green": "grön", "yellow": "gul", "red": "röd", "not_started": "ej mätbar än", "none": "–"}
 
 
 # ----------------------------------------------------------------------------- indicators
@@ -66,11 +66,25 @@ def traffic_light(current: float, baseline: float, target: float) -> str:
     return "yellow" if current < baseline else "red"
 
 
-def indicator_table(plan: pd.DataFrame, values: dict[str, float], measured_until: pd.Timestamp | None = None) -> pd.DataFrame:
+INDICATOR_COLUMNS = ["activity_id", "indicator", "baseline", "target", "current", "light", "target_met_at_baseline", "baseline_found"]
+
+
+def indicator_table(
+    plan: pd.DataFrame,
+    values: dict[str, float],
+    measured_until: pd.Timestamp | None = None,
+    past: dict[int, dict[str, float]] | None = None,
+) -> pd.DataFrame:
     """One row per activity with an indicator: baseline, target, current value, light.
 
     An activity that starts after ``measured_until`` (the end of the summer the values
-    measure) cannot have moved them: its light is "not_started", never green or red."""
+    measure) cannot have moved them: its light is "not_started", never green or red.
+    ``target_met_at_baseline``: the target is no better than the baseline (lower is
+    better), so it is met before anything is done: for the plan's owner to sharpen.
+    ``baseline_found``: the summer (of ``past``, each summer's values by
+    :func:`indicator_values`, the function that measures ``values``) whose value, rounded
+    as the plan writes its baseline, is the baseline; NaN when none is (the baseline cannot
+    be reproduced from the data)."""
     rows = []
     for act in plan.to_dict("records"):
         ind = act.get("indicator")
@@ -78,17 +92,67 @@ def indicator_table(plan: pd.DataFrame, values: dict[str, float], measured_until
             continue
         current = values.get(ind, float("nan"))
         started = measured_until is None or pd.isna(act.get("start")) or pd.Timestamp(act["start"]) <= measured_until
+        baseline, target = act["baseline"], act["target"]
         rows.append(
             {
                 "activity_id": act["activity_id"],
                 "indicator": ind,
-                "baseline": act["baseline"],
-                "target": act["target"],
+                "baseline": baseline,
+                "target": target,
                 "current": current,
-                "light": traffic_light(current, act["baseline"], act["target"]) if started else "not_started",
+                "light": traffic_light(current, baseline, target) if started else "not_started",
+                "target_met_at_baseline": bool(not pd.isna(baseline) and not pd.isna(target) and target >= baseline),
+                "baseline_found": _summer_of(baseline, ind, past or {}),
             }
         )
-    return pd.DataFrame(rows, columns=["activity_id", "indicator", "baseline", "target", "current", "light"])
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+
+
+def _summer_of(baseline: float, indicator: str, past: dict[int, dict[str, float]]) -> float:
+    """The latest summer whose measured ``indicator``, rounded to the decimals ``baseline``
+    is written with (at most 3), equals it; NaN if none does."""
+    if pd.isna(baseline):
+        return float("nan")
+    decimals = next((d for d in range(4) if round(float(baseline), d) == float(baseline)), 3)
+    for year in sorted(past, reverse=True):
+        value = past[year].get(indicator, float("nan"))
+        if not pd.isna(value) and abs(round(float(value), decimals) - float(baseline)) < 0.5 * 10**-decimals:
+            return float(year)
+    return float("nan")
+
+
+# ----------------------------------------------------------------------------- the plan's status
+LATE = "försenad"
+PLAN_STATUS_COLUMNS = ["activity_id", "status_reported", "status", "on_track", "check"]
+
+
+def plan_status(actions: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
+    """Each activity's status read against one date, ``reference`` (the run's data cut-off,
+    which the reports' cover gives): ``status`` is the status the plan reports unless the
+    dates contradict it, then :data:`LATE` (planned but due to have started, or not done
+    and past its end); ``on_track`` False for a late or paused activity; ``check`` says
+    in Swedish what the plan's owner should look at (a status reported before the start
+    date, a late activity), empty otherwise."""
+    rows = []
+    for a in actions.to_dict("records"):
+        reported, start, end = a["status"], pd.Timestamp(a["start"]), pd.Timestamp(a["end"])
+        status, check = reported, ""
+        if reported in ("planerad", "pågår") and end < reference:
+            status, check = LATE, f"skulle ha varit klar {end:%Y-%m-%d}"
+        elif reported == "planerad" and start <= reference:
+            status, check = LATE, f"skulle ha startat {start:%Y-%m-%d}"
+        elif reported in ("pågår", "klar") and start > reference:
+            check = f"anmäld som {reported} före sitt startdatum {start:%Y-%m-%d}: kontrollera datum eller status"
+        rows.append(
+            {
+                "activity_id": a["activity_id"],
+                "status_reported": reported,
+                "status": status,
+                "on_track": status not in (LATE, "pausad"),
+                "check": check,
+            }
+        )
+    return pd.DataFrame(rows, columns=PLAN_STATUS_COLUMNS)
 
 
 COUNT_INDICATORS = ("hänvisade_sommar", "veckor_med_risk")  # whole numbers: shown without decimals

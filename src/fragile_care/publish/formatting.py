@@ -204,13 +204,13 @@ LIGHT_STYLES = {
     "green": ("GRÖN", "\u25cf", "#1a7f37"),
     "yellow": ("GUL", "\u25b2", "#8a5a00"),
     "red": ("RÖD", "\u25a0", "#b3261e"),
-    "not_started": ("EJ STARTAD", "\u25cb", "#595959"),  # grey: no measure of an activity not yet begun
+    "not_started": ("EJ MÄTBAR ÄN", "\u25cb", "#595959"),  # grey: the activity starts after the summer measured
 }
 
 
 def traffic_light(light: str) -> str:
     """A traffic light as a Markdown table cell: ``● GRÖN`` in green, ``▲ GUL`` in amber,
-    ``■ RÖD`` in red, ``○ EJ STARTAD`` in grey (Quarto colours the span in HTML and in
+    ``■ RÖD`` in red, ``○ EJ MÄTBAR ÄN`` in grey (Quarto colours the span in HTML and in
     Typst); no light gives ``–``."""
     if light not in LIGHT_STYLES:
         return "–"
@@ -286,14 +286,15 @@ def column_weights(frame: pd.DataFrame, cap: int = 24) -> list[int]:
 def data_banner(is_demo: bool, data_source: str, period_end: Any, run_id: str) -> str:
     """The first-page notice of every report: what data the report is made from."""
     end = sv_month(period_end)
+    status = f" Handlingsplanens status avläses samma dag, {sv_date(pd.Timestamp(period_end) + pd.offsets.MonthEnd(0))}."
     if is_demo:
         return (
             f"**EXEMPELDATA.** Alla siffror på enhetsnivå i denna rapport (förlossningar per enhet och "
             f"månad, bemanning, semesterplan, hänvisningar, neonatal vård) är **syntetiska**: de är "
             f"framtagna av en dokumenterad slumpgenerator, kalibrerad mot offentlig statistik (SCB m.fl.), "
-            f"och är inte regionens verkliga utfall. Körning `{run_id}`, data till och med {end}."
+            f"och är inte regionens verkliga utfall. Körning `{run_id}`, data till och med {end}.{status}"
         )
-    return f"Underlag: regionens egna data (`{data_source}`), till och med {end}. Körning `{run_id}`."
+    return f"Underlag: regionens egna data ({md_code(data_source)}), till och med {end}. Körning {md_code(run_id)}.{status}"
 
 
 MAX_TABLE_UNITS = 15  # unit rows in a report table; the workbook has them all
@@ -332,3 +333,57 @@ def sv_action(action: str) -> str:
         if re.match(pattern, action or ""):
             return re.sub(pattern, replacement, action)
     return action or ""
+
+
+_STATUS_WORDS = (  # the plan's statuses in the order a sentence lists them: (status, singular, plural)
+    ("pågår", "pågår", "pågår"),
+    ("planerad", "är planerad", "är planerade"),
+    ("klar", "är klar", "är klara"),
+    ("försenad", "är försenad", "är försenade"),
+    ("pausad", "är pausad", "är pausade"),
+)
+
+
+def plan_status_counts(statuses: pd.Series) -> str:
+    """``3 pågår, 2 är planerade och 1 är klar``: each status that occurs, counted, in
+    Swedish with singular and plural (``model.followup.plan_status``)."""
+    counts = statuses.value_counts()
+    parts = [f"{int(counts[s])} {one if counts[s] == 1 else many}" for s, one, many in _STATUS_WORDS if counts.get(s, 0)]
+    if not parts:
+        return "inga aktiviteter"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+
+
+def indicator_check(row: dict) -> str:
+    """The indicator table's check of one row (``model.followup.indicator_table``): a target
+    already met at baseline, a baseline that no summer's value reproduces, or the summer it
+    comes from."""
+    notes = []
+    if row.get("target_met_at_baseline"):
+        notes.append("målet är redan nått i utgångsläget: skärp målet")
+    found, baseline = row.get("baseline_found"), row.get("baseline")
+    if not missing(found):
+        notes.append(f"utgångsläget = sommaren {int(found)}")
+    elif not missing(baseline):
+        notes.append("utgångsläget går inte att räkna fram ur data för någon sommar: kontrollera det")
+    return "; ".join(notes)
+
+
+def plan_checks(status: pd.DataFrame, indicators: pd.DataFrame) -> str:
+    """One sentence (with a trailing space) naming the activities their owners should
+    look at: late ones, a status reported before the start date, targets met at baseline,
+    baselines not found in the data; empty when there are none."""
+    late = status.loc[status["status"] == "försenad", "activity_id"].tolist()
+    early = status.loc[(status["status"] != "försenad") & status["check"].astype(bool), "activity_id"].tolist()
+    met = indicators.loc[indicators["target_met_at_baseline"].astype(bool), "activity_id"].tolist()
+    unfound = indicators.loc[indicators["baseline_found"].isna() & indicators["baseline"].notna(), "activity_id"].tolist()
+    parts = []
+    if late:
+        parts.append(f"försenade enligt planens datum: {', '.join(map(md_escape, late))}")
+    if early:
+        parts.append(f"status anmäld före startdatum: {', '.join(map(md_escape, early))}")
+    if met:
+        parts.append(f"mål redan nått i utgångsläget: {', '.join(map(md_escape, met))}")
+    if unfound:
+        parts.append(f"utgångsläge som inte går att räkna fram ur data: {', '.join(map(md_escape, unfound))}")
+    return f"Att kontrollera för ansvariga: {'; '.join(parts)}. " if parts else ""

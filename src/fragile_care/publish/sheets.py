@@ -168,10 +168,17 @@ SHEETS: tuple[Sheet, ...] = (
           "Handlingsplanens aktiviteter: ansvarig, tid, status, indikator med utgångsläge och mål.",
           _shows("activity_id", "title", "area", "owner", "start", "end", "status", "indicator", "baseline", "target"),
           unit_columns=False),
+    Sheet("Status", "plan_status", ("plan_status",),
+          "Aktiviteternas status per den dag data går till: som planen anger den, eller försenad där planens datum "
+          "säger det, och vad ansvariga bör kontrollera.",
+          (Show("activity_id"), Show("status_reported"), Show("status"), Show("on_track", codes=YES_NO), Show("check")),
+          unit_columns=False),
     Sheet("Indikatorer", "indicators", ("indicators",),
           "Indikatorer mot mål: utgångsläge, mål, värdet för den senaste sommaren och trafikljus "
-          "(grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre).",
-          (*_shows("activity_id", "indicator", "baseline", "target", "current"), Show("light", codes=LIGHTS_SV)),
+          "(grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, ej mätbar än = aktiviteten startar "
+          "efter sommaren), om målet redan var nått i utgångsläget och vilken sommar utgångsläget är räknat ur.",
+          (*_shows("activity_id", "indicator", "baseline", "target", "current"), Show("light", codes=LIGHTS_SV),
+           Show("target_met_at_baseline", codes=YES_NO), Show("baseline_found")),
           unit_columns=False),
     Sheet("Scenarier", "scenarios", ("scenarios",),
           "Väntat antal hänvisade kvinnor nästa sommar per scenario (åtgärd ensam och alla tillsammans) mot oförändrat läge.",

@@ -291,6 +291,12 @@ class RunConfig(BaseModel):
         return self.file.period.end or tertial_months(self.tertial)[1]
 
     @property
+    def data_cutoff(self) -> pd.Timestamp:
+        """The last day the data cover (the end of ``period_end``'s month): the one date every
+        status of the plan is read against, named on every report's cover."""
+        return self.period_end + pd.offsets.MonthEnd(0)
+
+    @property
     def summer_first_week(self) -> int:
         return self.file.summer.first_week
 
@@ -394,6 +400,7 @@ SECTIONS_OF: dict[str, tuple[str, ...]] = {
     "public_dir": (),
     "period_start": ("period",),
     "period_end": ("period", "tertial"),
+    "data_cutoff": ("period", "tertial"),
     "summer_first_week": ("summer",),
     "summer_last_week": ("summer",),
     "summer_weeks": ("summer",),

@@ -309,13 +309,27 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         cap.high_risk_blocking,
         stays,
     )
+    past = {  # every observed summer by the same function: the plan's baselines are checked against them
+        int(y): followup.indicator_values(
+            tables["births_monthly"],
+            tables["redirections"],
+            tables["staffing"],
+            weekly,
+            int(y),
+            cfg.summer_weeks,
+            cap.high_risk_blocking,
+            stays,
+        )
+        for y in sorted(weekly.loc[weekly["kind"] == "utfall", "iso_year"].unique())
+    }
     measured_until = pd.Timestamp.fromisocalendar(summer_year, cfg.summer_weeks[1], 7)
-    indicators = followup.indicator_table(actions, values, measured_until)
+    indicators = followup.indicator_table(actions, values, measured_until, past)
     annual = annual_deliveries(tables)
     return {
         "scenarios": scenario_table,
         "scenario_weeks": scenario_weeks,
         "indicators": indicators,
+        "plan_status": followup.plan_status(actions, cfg.data_cutoff),
         "care_levels_annual": carelevels.care_level_volumes(annual, cfg.care_levels, cfg.postnatal, actions),
     }
 
@@ -334,7 +348,7 @@ def steering_brief(tables: Tables, cfg: RunConfig) -> Tables:
             actions,
             cfg.summer_weeks,
             cap.high_risk_blocking,
-            cfg.period_end,
+            cfg.data_cutoff,
             tables["postnatal_weekly"],
             tables["target_cost"],
             tables["lever_proposals"],

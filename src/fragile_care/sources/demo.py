@@ -324,7 +324,9 @@ def _neonatal_transfers(
 
 # A realistic demo action plan (handlingsplan) for summer 2027; baselines are summer 2025's
 # values of the indicators in the demo data (redirections for capacity reasons, as every
-# report counts them: 48 women, 15,9 per 1 000), targets about a quarter lower.
+# report counts them: 71 women, 23,5 per 1 000), targets about a quarter lower. Statuses as
+# on the default run's data cut-off (31 August 2026), the one date every report reads them
+# against: only A07 has started (and ended); the rest start later.
 ACTION_PLAN_ROWS = [
     (
         "A01",
@@ -375,7 +377,7 @@ ACTION_PLAN_ROWS = [
         "SU",
         "2027-02-01",
         "2027-08-31",
-        "pågår",
+        "planerad",
         "veckor_med_risk",
         10,
         7,
@@ -396,7 +398,7 @@ ACTION_PLAN_ROWS = [
         "NU",
         "2026-11-01",
         "2027-12-31",
-        "pågår",
+        "planerad",
         "vakansgrad_barnmorskor",
         9.8,
         8,
@@ -417,7 +419,7 @@ ACTION_PLAN_ROWS = [
         "SU",
         "2026-09-01",
         "2030-12-31",
-        "pågår",
+        "planerad",
         "",
         "",
         "",
