@@ -284,13 +284,13 @@ display(Markdown(fmt.md_table(table) + (f"\n\n{shown}" if shown else "")))
 
 # %%
 #| label: tbl-summer-redirections
-#| tbl-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Där antalet är dolt visas inte heller talet per 1 000 (det skulle röja antalet)."
+#| tbl-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år, samt per 1 000 förlossningar. Där antalet är dolt visas inte heller talet per 1 000 (det skulle röja antalet)."
 published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for y in cfg.compare_years:
     table[f"Antal {y}"] = [published.text(u, y, "capacity", v) for u, v in zip(wide.index, wide[("redirected", y)])]
 for y in cfg.compare_years:
-    table[f"Per 1 000 {y}"] = [published.rate(u, y, "capacity", r) for u, r in zip(wide.index, wide[("redirected_per_1000", y)])]
+    table[f"Per 1 000 {y}"] = [published.rate(u, y, "capacity", r) for u, r in zip(wide.index, wide[("redirected_per_1000", y)])]
 no_summer = wide["deliveries"].isna().any().any()  # a unit closed (or not yet open) that summer
 inactive = "\n\nStreck (–): enheten hade ingen förlossningsverksamhet den sommaren." if no_summer else ""
 display(
@@ -309,7 +309,7 @@ display(
         f"{fmt.sv_pct(describe.change(d_last['deliveries'], d_prev['deliveries']), signed=True)} jämfört med {y_prev}. "
         f"{published.text('REGION', y_last, 'capacity', d_last['redirected'])} kvinnor hänvisades till en annan enhet på grund av platsbrist "
         f"eller bemanning ({published.text('REGION', y_prev, 'capacity', d_prev['redirected'])} sommaren {y_prev}), "
-        f"{published.rate('REGION', y_last, 'capacity', 1000 * d_last['redirected'] / d_last['deliveries'])} per 1 000 förlossningar. "
+        f"{published.rate('REGION', y_last, 'capacity', 1000 * d_last['redirected'] / d_last['deliveries'])} per 1 000 förlossningar. "
         f"Av andra orsaker (neonatal, övrigt) hänvisades {published.text('REGION', y_last, 'other')} i hela regionen "
         f"({published.text('REGION', y_prev, 'other')} sommaren {y_prev})."
     )
@@ -368,7 +368,7 @@ for y in summer_occ.columns:
 display(
     Markdown(
         fmt.md_table(table, align="llrrrr" + "r" * len(summer_occ.columns))
-        + "\n\nBeläggningen är ett medelvärde: en avdelning med 60 % beläggning i snitt kan vara full enskilda dagar. "
+        + "\n\nBeläggningen är ett medelvärde: en avdelning med 60 % beläggning i snitt kan vara full enskilda dagar. "
         "Risken att ett barn inte får plats under nästa sommar finns i sommarrapporten (neonatalvård)." + (f" {shown}" if shown else "")
     )
 )

@@ -66,7 +66,7 @@ display(
 
 # %%
 #| label: fig-forecast-region
-#| fig-cap: "Förlossningar per månad i hela regionen: utfall och prognos under oförändrat läge med 80 %- och 95 %-prediktionsintervall."
+#| fig-cap: "Förlossningar per månad i hela regionen: utfall och prognos under oförändrat läge med 80 %- och 95 %-prediktionsintervall."
 #| fig-alt: "Linjediagram med utfallet av förlossningar per månad i regionen de senaste åren följt av en prognoslinje med två skuggade osäkerhetsband som vidgas med tiden."
 region_fc = fc[fc["unit_id"] == "REGION"]
 region_hist = describe.regional_monthly(births)
@@ -74,10 +74,10 @@ region_hist = region_hist[region_hist["month"] >= region_hist["month"].max() - p
 fig, ax = plt.subplots(figsize=(9, 4.2))
 ax.plot(region_hist["month"], region_hist["deliveries"], color="black", linewidth=1.2, label="Utfall")
 ax.fill_between(
-    region_fc["month"], region_fc["lower_95"], region_fc["upper_95"], alpha=0.18, color=sns.color_palette()[0], label="95 %-intervall"
+    region_fc["month"], region_fc["lower_95"], region_fc["upper_95"], alpha=0.18, color=sns.color_palette()[0], label="95 %-intervall"
 )
 ax.fill_between(
-    region_fc["month"], region_fc["lower_80"], region_fc["upper_80"], alpha=0.35, color=sns.color_palette()[0], label="80 %-intervall"
+    region_fc["month"], region_fc["lower_80"], region_fc["upper_80"], alpha=0.35, color=sns.color_palette()[0], label="80 %-intervall"
 )
 ax.plot(region_fc["month"], region_fc["mean"], color=sns.color_palette()[0], linewidth=1.8, label="Prognos")
 ax.set(xlabel="Månad", ylabel="Förlossningar per månad", title="Prognos för hela regionen")
@@ -88,7 +88,7 @@ plt.show()
 
 # %%
 #| label: fig-forecast-units
-#| fig-cap: "Förlossningar per månad och enhet: utfall och prognos med 80 %-prediktionsintervall. Enheternas prognoser summerar till regionens."
+#| fig-cap: "Förlossningar per månad och enhet: utfall och prognos med 80 %-prediktionsintervall. Enheternas prognoser summerar till regionens."
 #| fig-alt: "En delfigur per förlossningsenhet (högst tolv), med utfall per månad och en prognoslinje med ett skuggat osäkerhetsband."
 by_size = describe.units_by_size(births[births["unit_id"].isin(fc["unit_id"])])
 panels, shown = fmt.shown_units(by_size, figures.MAX_PANELS, "de med flest förlossningar de senaste tolv månaderna", "Prognos per månad")
@@ -143,7 +143,7 @@ display(
 
 # %%
 #| label: tbl-backtest
-#| tbl-cap: "Prognosens träffsäkerhet när den gjorts i efterhand från tidigare tidpunkter (ett år framåt, endast data före respektive tidpunkt). Medelfelet är uttryckt i förhållande till felet hos en prognos som bara upprepar samma månad förra året i historiken (MASE; under 1 är bättre än den), för den valda modellen och för samma månad förra året; MAPE är medelfelet i procent av utfallet; sist andelen utfall inom 80 %- och 95 %-intervallen."
+#| tbl-cap: "Prognosens träffsäkerhet när den gjorts i efterhand från tidigare tidpunkter (ett år framåt, endast data före respektive tidpunkt). Medelfelet är uttryckt i förhållande till felet hos en prognos som bara upprepar samma månad förra året i historiken (MASE; under 1 är bättre än den), för den valda modellen och för samma månad förra året; MAPE är medelfelet i procent av utfallet; sist andelen utfall inom 80 %- och 95 %-intervallen."
 per_series = (
     evaluation.assign(mase_snaive=evaluation["mase"] / evaluation["relative_mae"])
     .groupby("series")
@@ -167,8 +167,8 @@ table = pd.DataFrame(
         "Fel (MASE)": per_series["mase"].map(lambda v: fmt.sv_num(v, 2)),
         "Fel, samma månad i fjol": per_series["mase_snaive"].map(lambda v: fmt.sv_num(v, 2)),
         "MAPE": per_series["mape"].map(lambda v: fmt.sv_num(v, 1) + " %"),
-        "Inom 80 %": per_series["cov80"].map(lambda v: fmt.sv_pct(v, 0)),
-        "Inom 95 %": per_series["cov95"].map(lambda v: fmt.sv_pct(v, 0)),
+        "Inom 80 %": per_series["cov80"].map(lambda v: fmt.sv_pct(v, 0)),
+        "Inom 95 %": per_series["cov95"].map(lambda v: fmt.sv_pct(v, 0)),
     }
 )
 display(
@@ -263,7 +263,7 @@ last_year_width = width[width["month"].dt.year == last_year].groupby("unit_id")[
 units_only = first_year_width.drop("REGION")
 display(
     Markdown(
-        f"**Osäkerheten i klartext.** För en enskild månad {first_year} ligger utfallet för hela regionen med ungefär 80 % sannolikhet "
+        f"**Osäkerheten i klartext.** För en enskild månad {first_year} ligger utfallet för hela regionen med ungefär 80 % sannolikhet "
         f"inom ±{fmt.sv_pct(first_year_width['REGION'], 0)} från prognosen; för en enskild förlossningsenhet inom "
         f"±{fmt.sv_pct(units_only.min(), 0)} till ±{fmt.sv_pct(units_only.max(), 0)} – ju mindre enhet, desto större slumpvariation. "
         f"Osäkerheten växer med tiden: för {last_year} är motsvarande spann för regionen ±{fmt.sv_pct(last_year_width['REGION'], 0)}. "
@@ -274,8 +274,8 @@ display(
         f"främst från befolkningar vars prognoser har lika stor egen slumpvariation som den enhet som prognostiseras, och intervallen "
         f"är aldrig smalare än den slumpmässiga variationen i antalet förlossningar. "
         f"När metoden prövades i efterhand på varje land med intervall som bara byggde på de andra länderna och på det som var känt "
-        f"vid prognostillfället hamnade {fmt.sv_pct(check_all['coverage_80'], 0)} av utfallen inom 80 %-intervallen och "
-        f"{fmt.sv_pct(check_all['coverage_95'], 0)} inom 95 %-intervallen; under de senaste fem åren, med det snabba fallet i "
+        f"vid prognostillfället hamnade {fmt.sv_pct(check_all['coverage_80'], 0)} av utfallen inom 80 %-intervallen och "
+        f"{fmt.sv_pct(check_all['coverage_95'], 0)} inom 95 %-intervallen; under de senaste fem åren, med det snabba fallet i "
         f"antalet födda, {fmt.sv_pct(check_recent['coverage_80'], 0)} respektive {fmt.sv_pct(check_recent['coverage_95'], 0)}. "
         f"Intervallen kan alltså vara för smala när barnafödandet ändras plötsligt; prognosen bör stämmas av varje tertial."
     )

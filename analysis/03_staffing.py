@@ -103,7 +103,7 @@ plt.show()
 
 # %%
 #| label: tbl-staffing-summer
-#| tbl-cap: "Barnmorskor på förlossningsavdelningen per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, rum som behövs och bemannade rum (dygnet runt, i snitt över veckan; 9,6 betyder ett tionde rum bemannat 60 % av tiden), antal veckor med underskott och det största underskottet i årsarbetare."
+#| tbl-cap: "Barnmorskor på förlossningsavdelningen per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, rum som behövs och bemannade rum (dygnet runt, i snitt över veckan; 9,6 betyder ett tionde rum bemannat 60 % av tiden), antal veckor med underskott och det största underskottet i årsarbetare."
 rows, shown = fmt.shown_units(by_gap, order=f"de med störst underskott sommaren {outlook}", sheet="Bemanning sommar")
 summary = (
     midwives[midwives["unit_id"].isin(rows)]
@@ -131,7 +131,7 @@ display(Markdown(fmt.md_table(table, align="llrrrrr") + (f"\n\n{shown}" if shown
 
 # %%
 #| label: tbl-stay-calibration
-#| tbl-cap: "Modellen kalibrerad mot hänvisningsloggen per enhet: den effektiva tiden på förlossningsrummet som gör att modellen förklarar enhetens hänvisningar av platsbrist och bemanning under de observerade somrarna, med 80 %-intervall. Enheterna skattas tillsammans: en enhet med få hänvisningar i loggen dras mot den gemensamma tiden."
+#| tbl-cap: "Modellen kalibrerad mot hänvisningsloggen per enhet: den effektiva tiden på förlossningsrummet som gör att modellen förklarar enhetens hänvisningar av platsbrist och bemanning under de observerade somrarna, med 80 %-intervall. Enheterna skattas tillsammans: en enhet med få hänvisningar i loggen dras mot den gemensamma tiden."
 published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
 rows, shown = fmt.shown_units(
     describe.units_by_size(tables["births_monthly"]), order="de med flest förlossningar de senaste tolv månaderna"
@@ -142,7 +142,7 @@ table = pd.DataFrame(
     {
         "Enhet": listed["unit_id"].map(labels),
         "Effektiv tid, timmar": [fmt.sv_num(v, 1) if u else "ej skattad" for v, u in zip(listed["effective_stay_hours"], listed["used"])],
-        "80 %-intervall": [
+        "80 %-intervall": [
             f"{fmt.sv_num(lo, 1)}–{fmt.sv_num(hi, 1)}" if u else "–"
             for lo, hi, u in zip(listed["low_80"], listed["high_80"], listed["used"])
         ],
@@ -163,7 +163,7 @@ imputed = (
     else ""
 )
 note = imputed + (
-    f"Gemensam tid för enheterna {fmt.sv_num(first['pooled_stay_hours'], 1)} timmar (80 %-intervall "
+    f"Gemensam tid för enheterna {fmt.sv_num(first['pooled_stay_hours'], 1)} timmar (80 %-intervall "
     f"{fmt.sv_num(first['pooled_low_80'], 1)}–{fmt.sv_num(first['pooled_high_80'], 1)}). "
     if bool(first["used"])
     else f"Ingen kalibrering: {fmt.md_escape(first['reason'])}; antagandet används för alla enheter. "
@@ -180,7 +180,7 @@ display(
 
 # %%
 #| label: tbl-calibration-backtest
-#| tbl-cap: "Efterhandstest: varje sommar med logg förutsagd av modellen skattad på somrarna före, med sommarens faktiska förlossningar och bemanning, mot loggens hänvisningar av platsbrist och bemanning, per enhet och för hela regionen (80 %-intervall)."
+#| tbl-cap: "Efterhandstest: varje sommar med logg förutsagd av modellen skattad på somrarna före, med sommarens faktiska förlossningar och bemanning, mot loggens hänvisningar av platsbrist och bemanning, per enhet och för hela regionen (80 %-intervall)."
 if backtest.empty:
     display(Markdown("Efterhandstest kräver minst två observerade somrar med hänvisningar i loggen; underlaget har det inte."))
 else:
@@ -197,7 +197,7 @@ else:
             "Skattad på": listed["fitted_on"],
             "Loggen": [published.text(u, y, "capacity", n) for u, y, n in zip(listed["unit_id"], listed["iso_year"], listed["logged"])],
             "Modellen": listed["predicted"].map(fmt.sv_int),
-            "80 %-intervall": [f"{fmt.sv_int(lo)}–{fmt.sv_int(hi)}" for lo, hi in zip(listed["low_80"], listed["high_80"])],
+            "80 %-intervall": [f"{fmt.sv_int(lo)}–{fmt.sv_int(hi)}" for lo, hi in zip(listed["low_80"], listed["high_80"])],
             "Inom intervallet": [("ja" if c else "nej") if v else ".." for c, v in zip(listed["covered"], visible)],
         }
     )
@@ -206,8 +206,8 @@ else:
     display(
         Markdown(
             fmt.md_table(table, align="llrrrrl")
-            + f"\n\nLoggen låg inom modellens 80 %-intervall för {held} av {len(units_only)} enhetssomrar (vid en träffsäker modell "
-            "omkring 80 %). Där loggen ligger utanför kan skillnaden bero på åtgärder som inte syns i bemanningsdata, på hänvisningar "
+            + f"\n\nLoggen låg inom modellens 80 %-intervall för {held} av {len(units_only)} enhetssomrar (vid en träffsäker modell "
+            "omkring 80 %). Där loggen ligger utanför kan skillnaden bero på åtgärder som inte syns i bemanningsdata, på hänvisningar "
             "som inte loggades eller på att modellen saknar något; prognosen för nästa sommar bör läsas med det i minnet.\n\n"
             f"{disclosure.suppression_note(cfg.disclosure_threshold)}"
         )
@@ -255,7 +255,7 @@ rows = [
         "Svenska Barnmorskeförbundet, ”En födande – en barnmorska” (2022)",
     ),
     (
-        "Förlossningar per barnmorska (årsarbetare) och år: brittiskt jämförelsetal för *alla* barnmorskor (mödrahälsovård, förlossning, BB, hemsjukvård); används inte i modellen",
+        "Förlossningar per barnmorska (årsarbetare) och år: brittiskt jämförelsetal för alla barnmorskor (mödrahälsovård, förlossning, BB, hemsjukvård); används inte i modellen",
         fmt.sv_num(norms.births_per_midwife_fte_year, 0),
         "RCOG m.fl., Safer Childbirth (2007). I Sverige arbetar mödrahälsovårdens barnmorskor till stor del i primärvården, så talet kan inte jämföras med förlossningsavdelningens bemanning",
     ),

@@ -60,7 +60,7 @@ display(
     Markdown(
         f"**Planeringstal:** om inget förändras väntas omkring {fmt.sv_int(region['redirected_mean'])} kvinnor behöva hänvisas från sin "
         f"förlossningsenhet för att alla bemannade rum är upptagna under sommaren {outlook} (vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}); "
-        f"med 80 % sannolikhet mellan {fmt.sv_int(region['redirected_p10'])} och {fmt.sv_int(region['redirected_p90'])}. "
+        f"med 80 % sannolikhet mellan {fmt.sv_int(region['redirected_p10'])} och {fmt.sv_int(region['redirected_p90'])}. "
         f"{len(at_risk)} av {len(risk)} enhetsveckor har en risk över {fmt.sv_pct(effective.high_risk_blocking, 0)} att en kvinna måste hänvisas "
         f"och {int((risk['blocking'] > cfg.norms.target_blocking).sum())} en risk över dimensioneringsgränsen {fmt.sv_pct(cfg.norms.target_blocking, 0)}. "
         f"Störst är risken vid {fmt.md_escape(labels[top['unit_id']])} vecka {int(top['iso_week'])} ({fmt.sv_pct(top['blocking'], 1)}, omkring "
@@ -101,7 +101,7 @@ plt.show()
 
 # %%
 #| label: tbl-risk-ranking
-#| tbl-cap: "De tio enhetsveckor med flest väntade hänvisningar nästa sommar (oförändrat läge): förväntat antal med 80 %-intervall från prognosens osäkerhet och sannolikheten att risken överstiger gränsen för förhöjd risk."
+#| tbl-cap: "De tio enhetsveckor med flest väntade hänvisningar nästa sommar (oförändrat läge): förväntat antal med 80 %-intervall från prognosens osäkerhet och sannolikheten att risken överstiger gränsen för förhöjd risk."
 ranked = capacity.rank_risk(risk, 10)
 table = pd.DataFrame(
     {
@@ -111,7 +111,7 @@ table = pd.DataFrame(
         "Bemannade rum": ranked["rooms_staffed"].map(lambda v: fmt.sv_num(v, 1)),
         "Risk": ranked["blocking"].map(lambda v: fmt.sv_pct(v, 1)),
         "Väntat antal hänvisade": ranked["redirected_mean"].map(lambda v: fmt.sv_num(v, 1)),
-        "80 %-intervall": [f"{fmt.sv_num(a, 1)}–{fmt.sv_num(b, 1)}" for a, b in zip(ranked["redirected_p10"], ranked["redirected_p90"])],
+        "80 %-intervall": [f"{fmt.sv_num(a, 1)}–{fmt.sv_num(b, 1)}" for a, b in zip(ranked["redirected_p10"], ranked["redirected_p90"])],
         f"P(risk > {fmt.sv_pct(effective.high_risk_blocking, 0)})": ranked["p_high"].map(lambda v: fmt.sv_pct(v, 0)),
     }
 )
@@ -119,14 +119,14 @@ display(Markdown(fmt.md_table(table, align="lrrrrrrr") + "\n\nVäntade antal är
 
 # %%
 #| label: tbl-risk-totals
-#| tbl-cap: "Planeringstalet: väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet och för hela regionen, med 80 %-intervall för det antal loggen kommer att visa (oförändrat läge, vårdkedjans modell kalibrerad mot loggen; prognosens fel, tidernas osäkerhet, variationen mellan somrar och slumpen). Alla rapporter och arbetsboken tar nästa sommars hänvisningar härifrån."
+#| tbl-cap: "Planeringstalet: väntat antal hänvisade kvinnor under hela sommarperioden nästa sommar per enhet och för hela regionen, med 80 %-intervall för det antal loggen kommer att visa (oförändrat läge, vårdkedjans modell kalibrerad mot loggen; prognosens fel, tidernas osäkerhet, variationen mellan somrar och slumpen). Alla rapporter och arbetsboken tar nästa sommars hänvisningar härifrån."
 rows, shown = fmt.shown_units(by_risk, order="de med flest väntade hänvisningar, och hela regionen", sheet="Risk sommar")
 listed = totals[totals["unit_id"].isin([*rows, "REGION"])]
 table = pd.DataFrame(
     {
         "Enhet": listed["unit_id"].map(labels),
         "Väntat antal": listed["redirected_mean"].map(lambda v: fmt.sv_num(v, 0)),
-        "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(listed["redirected_p10"], listed["redirected_p90"])],
+        "80 %-intervall": [f"{fmt.sv_num(a, 0)}–{fmt.sv_num(b, 0)}" for a, b in zip(listed["redirected_p10"], listed["redirected_p90"])],
     }
 )
 mc = float(totals.set_index("unit_id").loc["REGION", "redirected_mc_se"])
@@ -214,7 +214,7 @@ table = pd.DataFrame(
         "Veckor": [f"{a}–{b}" if a != b else str(a) for a, b in zip(proposals["first_week"], proposals["last_week"])],
         "Mängd": [f"{fmt.sv_num(v, 0)} {fmt.md_escape(u)}" for v, u in zip(proposals["amount"], proposals["amount_unit_sv"])],
         "Kostnad, tkr": (proposals["cost_sek"] / 1000).map(fmt.sv_int),
-        "Undvikta händelser (80 %)": [
+        "Undvikta händelser (80 %)": [
             f"{fmt.sv_num(m, 0)} ({fmt.sv_num(lo, 0)}–{fmt.sv_num(hi, 0)})"
             for m, lo, hi in zip(proposals["prevented_mean"], proposals["prevented_p10"], proposals["prevented_p90"])
         ],
@@ -458,7 +458,7 @@ display(Markdown(fmt.md_table(table) + "\n\nAvrundat till tiotal timmar: vårdti
 
 # %%
 #| label: tbl-chain-years
-#| tbl-cap: "Hela vårdkedjan de kommande åren under oförändrat läge, hela regionen (summan av enheternas behov): förlossningar, BB-platser och neonatalplatser som behövs för att högst 1 % ska mötas av en full avdelning vid årets genomsnittliga belastning, med enheternas platser inom parentes (neonatalvård: IVA intensivvård, IMA intermediärvård, vårdavdelning), operationstimmar för kejsarsnitt och neonatalsjuksköterskor (årsarbetare) för de platser som behövs."
+#| tbl-cap: "Hela vårdkedjan de kommande åren under oförändrat läge, hela regionen (summan av enheternas behov): förlossningar, BB-platser och neonatalplatser som behövs för att högst 1 % ska mötas av en full avdelning vid årets genomsnittliga belastning, med enheternas platser inom parentes (neonatalvård: IVA intensivvård, IMA intermediärvård, vårdavdelning), operationstimmar för kejsarsnitt och neonatalsjuksköterskor (årsarbetare) för de platser som behövs."
 bb_years, neo_years = tables["postnatal_annual"], tables["neonatal_annual"]
 LEVEL_SHORT = {"ic": "IVA", "hd": "IMA", "sc": "Vårdavd."}  # neonatal intensive, intermediate care, ward
 chain_years = sorted(bb_years["year"].unique())[:5]

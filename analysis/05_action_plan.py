@@ -74,7 +74,7 @@ for c in changes.to_dict("records"):
     named = fmt.sv_list(f"{fmt.md_escape(a)} ({fmt.md_escape(actions.set_index('activity_id').loc[a, 'title'])})" for a in acts)
     text = (
         f"Sommaren {year} hade loggen {published.text('REGION', year, 'capacity', c['logged'])} hänvisade av platsbrist och bemanning, "
-        f"{where} modellens 80 %-intervall {fmt.sv_int(c['low_80'])}–{fmt.sv_int(c['high_80'])} skattat på somrarna före."
+        f"{where} modellens 80 %-intervall {fmt.sv_int(c['low_80'])}–{fmt.sv_int(c['high_80'])} skattat på somrarna före."
     )
     if acts and c["position"] == "below":
         text += f" Före den sommaren startade eller avslutades {named}: nedgången kan vara deras effekt, men modellen kan inte skilja den från slumpen."
@@ -190,7 +190,7 @@ table = pd.DataFrame(
         "Månad": check["month"].map(fmt.sv_month),
         "Utfall": check["actual"].map(fmt.sv_int),
         "Prognos": check["forecast"].map(fmt.sv_int),
-        "80 %-intervall": [f"{fmt.sv_int(a)}–{fmt.sv_int(b)}" for a, b in zip(check["lower_80"], check["upper_80"])],
+        "80 %-intervall": [f"{fmt.sv_int(a)}–{fmt.sv_int(b)}" for a, b in zip(check["lower_80"], check["upper_80"])],
         "Avvikelse": check["error_pct"].map(lambda v: fmt.sv_num(v, 1) + " %"),
         "Inom intervallet": check["inside_80"].map({True: "ja", False: "nej"}),
     }
@@ -199,14 +199,14 @@ mape = check["error_pct"].abs().mean()
 display(
     Markdown(
         fmt.md_table(table, align="lrrrrl") + f"\n\nGenomsnittlig absolut avvikelse {fmt.sv_num(mape, 1)} %; "
-        f"{int(check['inside_80'].sum())} av {len(check)} månader inom 80 %-intervallet."
+        f"{int(check['inside_80'].sum())} av {len(check)} månader inom 80 %-intervallet."
     )
 )
 
 # %%
 #| label: fig-plan-timeline
 #| fig-cap: "Handlingsplanens aktiviteter på en tidslinje, färgade efter status per datadagen (den lodräta linjen, data till och med); försenad = borde ha startat eller vara klar enligt planens datum."
-#| fig-alt: "Gantt-diagram med en vågrät stapel per aktivitet från start till slut, i olika färger för planerad, pågår, klar och pausad, och en lodrät linje för dagens läge."
+#| fig-alt: "Gantt-diagram med en vågrät stapel per aktivitet från start till slut, i olika färger för planerad, pågår, klar, pausad och försenad, och en lodrät linje för den dag data går till."
 status_colour = dict(zip(["planerad", "pågår", "klar", "pausad", followup.LATE], [*sns.color_palette()[:4], "#b2182b"]))
 ordered = actions.assign(status=plan_status["status"].to_numpy()).sort_values("start", ascending=False).reset_index(drop=True)
 fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(ordered), 2) + 1.2))
@@ -237,17 +237,17 @@ plt.show()
 def effect_text(a):
     if a["effect_type"] == "extra_staff":
         return (
-            f"+{fmt.sv_num(a['effect_fte'], 1)} åa barnmorskor, {short.get(a['effect_unit'], a['effect_unit'])}, v. {a['effect_weeks']}"
+            f"+{fmt.sv_num(a['effect_fte'], 1)} åa barnmorskor, {short.get(a['effect_unit'], a['effect_unit'])}, v. {fmt.sv_weeks(a['effect_weeks'])}"
             + (" (gradvis)" if a["effect_profile"] == "ramp" else "")
         )
     if a["effect_type"] == "move_leave":
-        return f"{fmt.sv_num(a['effect_fte'], 1)} åa semester flyttas v. {a['effect_weeks']} → v. {a['effect_to_weeks']}, {short.get(a['effect_unit'], a['effect_unit'])}"
+        return f"{fmt.sv_num(a['effect_fte'], 1)} åa semester flyttas v. {fmt.sv_weeks(a['effect_weeks'])} → v. {fmt.sv_weeks(a['effect_to_weeks'])}, {short.get(a['effect_unit'], a['effect_unit'])}"
     if a["effect_type"] == "pooling":
         return f"Samordning {short.get(a['effect_unit'], a['effect_unit'])}–{short.get(a['effect_partner'], a['effect_partner'])}"
     if a["effect_type"] == "early_discharge":
         return (
             f"{fmt.sv_pct(a['effect_share'], 0)} av kvinnorna efter vaginal förlossning går hem tidigt, {short.get(a['effect_unit'], a['effect_unit'])}"
-            + (f", v. {a['effect_weeks']}" if isinstance(a["effect_weeks"], str) and a["effect_weeks"] else "")
+            + (f", v. {fmt.sv_weeks(a['effect_weeks'])}" if isinstance(a["effect_weeks"], str) and a["effect_weeks"] else "")
             + (" (gradvis)" if a["effect_profile"] == "ramp" else "")
         )
     return "Ingen modellerad effekt"
@@ -266,16 +266,18 @@ table = pd.DataFrame(
         "Effekt i modellen": [effect_text(a) for a in actions.to_dict("records")],
     }
 )
+if not plan_status["check"].astype(bool).any():  # nothing for the owners to look at: no empty column
+    table = table.drop(columns="Att kontrollera")
 display(Markdown(fmt.md_table(table, align="l" * len(table.columns))))
 
 # %%
 #| label: tbl-scenarios
-#| tbl-cap: "Scenarier för nästa sommar: oförändrat läge, varje åtgärd för sig och alla tillsammans. Väntat antal hänvisade i vårdkedjans modell (förlossningsrum och BB) och skillnaden mot oförändrat läge med 80 %-intervall, räknad dragning för dragning på samma slumptal i alla scenarier, enhetsveckor med förhöjd risk, summa underskott av barnmorskor på förlossningen, för scenarier med regional samordning kvinnor som varken egen enhet eller den samordnade grannen kan ta emot (simulering med dygns- och veckovariation), och på BB: kvinnor som väntas mötas av ett fullt BB och vårddygn som tidig hemgång flyttar till hemmet."
+#| tbl-cap: "Scenarier för nästa sommar: oförändrat läge, varje åtgärd för sig och alla tillsammans. Väntat antal hänvisade i vårdkedjans modell (förlossningsrum och BB) och skillnaden mot oförändrat läge med 80 %-intervall, räknad dragning för dragning på samma slumptal i alla scenarier, enhetsveckor med förhöjd risk, summa underskott av barnmorskor på förlossningen, för scenarier med regional samordning kvinnor som varken egen enhet eller den samordnade grannen kan ta emot (simulering med dygns- och veckovariation), och på BB: kvinnor som väntas mötas av ett fullt BB och vårddygn som tidig hemgång flyttar till hemmet."
 table = pd.DataFrame(
     {
         "Scenario": scenario_table["scenario"],
         "Hänvisade, väntat": scenario_table["redirected_mean"].map(fmt.sv_expected),
-        "Skillnad (80 %-intervall)": [
+        "Skillnad (80 %-intervall)": [
             "–" if i == 0 else fmt.sv_difference(m, lo, hi) if sure else "ingen säker skillnad"
             for i, (m, lo, hi, sure) in enumerate(
                 zip(
@@ -305,7 +307,7 @@ why = [f"{name}: {reason_sv[r]}." for name, r in zip(scenario_table["scenario"],
 display(
     Markdown(
         fmt.md_table(table, align="lrrrrrrrr")
-        + "\n\nIngen säker skillnad: skillnadens 80 %-intervall rymmer noll eller skillnaden är mindre än två gånger "
+        + "\n\nIngen säker skillnad: skillnadens 80 %-intervall rymmer noll eller skillnaden är mindre än två gånger "
         f"slumpfelet från {fmt.sv_int(cap.forecast_draws)} dragningar. Intervallet för själva planeringstalet finns i sommarrapporten."
         + ("\n\nUtan effekt på antalet hänvisade: " + " ".join(fmt.md_escape(w) for w in why) if why else "")
     )
@@ -313,7 +315,7 @@ display(
 
 # %%
 #| label: fig-scenarios
-#| fig-cap: "Väntat antal hänvisade kvinnor nästa sommar per scenario, med 80 %-intervall."
+#| fig-cap: "Väntat antal hänvisade kvinnor nästa sommar per scenario, med 80 %-intervall."
 #| fig-alt: "Liggande stapeldiagram med ett scenario per rad och en felstapel för osäkerheten; oförändrat läge överst."
 fig, ax = plt.subplots(figsize=(9, 0.5 * len(scenario_table) + 1.2))
 y = range(len(scenario_table))[::-1]

@@ -65,7 +65,7 @@ rows = [
     (
         f"Planeringstal: väntat antal hänvisade sommaren {int(plan['year'])}, oförändrat läge",
         fmt.sv_int(plan["value"]),
-        f"80 %-intervall {fmt.sv_int(plan['low'])}–{fmt.sv_int(plan['high'])}",
+        f"80 %-intervall {fmt.sv_int(plan['low'])}–{fmt.sv_int(plan['high'])}",
     ),
     (
         f"Kvinnor som väntas möta fullt BB sommaren {int(plan['year'])}, oförändrat läge",
@@ -97,7 +97,7 @@ display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Nyckeltal", "Värde",
 
 # %%
 #| label: tbl-brief-units
-#| tbl-cap: "En rad per förlossningsenhet nästa sommar under oförändrat läge: trafikljus efter veckan med högst risk (röd: över gränsen för förhöjd risk; gul: över dimensioneringsgränsen; grön: under), den veckan, enhetens del av planeringstalet med 80 %-intervall, veckor över dimensioneringsgränsen och extra barnmorskor som behövs för att hålla den varje vecka, och den länk i vårdkedjan (förlossningsrum, BB, neonatalvård) som oftast är full."
+#| tbl-cap: "En rad per förlossningsenhet nästa sommar under oförändrat läge: trafikljus efter veckan med högst risk (röd: över gränsen för förhöjd risk; gul: över dimensioneringsgränsen; grön: under), den veckan, enhetens del av planeringstalet med 80 %-intervall, veckor över dimensioneringsgränsen och extra barnmorskor som behövs för att hålla den varje vecka, och den länk i vårdkedjan (förlossningsrum, BB, neonatalvård) som oftast är full."
 ranked = units.sort_values("redirected_mean", ascending=False, kind="stable")["unit_id"]
 rows, shown = fmt.shown_units(ranked, order="de med flest väntade hänvisningar", sheet="Risk sommar")
 listed = units[units["unit_id"].isin(rows)]
@@ -123,7 +123,7 @@ display(Markdown(fmt.md_table(table, align="llrrrrl", markup=["Risk"]) + (f"\n\n
 def proposal_text(p) -> str:
     unit = fmt.md_escape(labels.get(p["unit_id"], p["unit_id"]))
     effect = (
-        f"Undviker omkring {fmt.sv_num(p['prevented'], 0)} händelser (80 %-intervall {fmt.sv_num(p['prevented_p10'], 0)}–"
+        f"Undviker omkring {fmt.sv_num(p['prevented'], 0)} händelser (80 %-intervall {fmt.sv_num(p['prevented_p10'], 0)}–"
         f"{fmt.sv_num(p['prevented_p90'], 0)})"
     )
     price = (
@@ -133,9 +133,11 @@ def proposal_text(p) -> str:
     )
     if p["kind"] == "lever":
         return f"**{unit}, vecka {fmt.md_escape(p['weeks'])}:** {fmt.md_escape(p['what']).lower()}, {fmt.md_escape(p['amount'])}. {effect}{price}"
+    when = f", vecka {fmt.md_escape(fmt.sv_weeks(p['weeks']))}" if p["weeks"] else ""
+    amount = f" {fmt.md_escape(p['amount'])}." if p["amount"] else ""
     return (
-        f"**Besluta om {fmt.md_escape(p['activity_id'])} ({fmt.md_escape(p['what'])}), {unit}, vecka "
-        f"{fmt.md_escape(p['weeks'].replace('-', '–'))}:** {fmt.md_escape(p['amount'])}. {effect} jämfört med oförändrat läge{price}"
+        f"**Besluta om {fmt.md_escape(p['activity_id'])} ({fmt.md_escape(p['what'])}), {unit}{when}:**{amount} {effect} "
+        f"jämfört med oförändrat läge{price}"
     )
 
 
@@ -182,7 +184,7 @@ text = (
     f"Modellen är kalibrerad mot hänvisningsloggen per enhet: en effektiv tid på förlossningsrummet från "
     f"{fmt.sv_num(low_unit['effective_stay_hours'], 1)} timmar ({fmt.md_escape(labels.get(low_unit['unit_id'], low_unit['unit_id']))}) till "
     f"{fmt.sv_num(high_unit['effective_stay_hours'], 1)} ({fmt.md_escape(labels.get(high_unit['unit_id'], high_unit['unit_id']))}), "
-    f"gemensamt {fmt.sv_num(stay['value'], 1)} timmar (80 %-intervall {fmt.sv_num(stay['low'], 1)}–{fmt.sv_num(stay['high'], 1)}) "
+    f"gemensamt {fmt.sv_num(stay['value'], 1)} timmar (80 %-intervall {fmt.sv_num(stay['low'], 1)}–{fmt.sv_num(stay['high'], 1)}) "
     f"i stället för antagandets {fmt.sv_num(stay['prior'], 0)}."
     if stay["source"] == "calibrated"
     else f"Modellen är inte kalibrerad mot loggen ({fmt.md_escape(fits['reason'].iloc[0])}); antagandet om tiden på förlossningsrummet används."
@@ -192,9 +194,9 @@ if not backtest.empty:
     region = backtest[backtest["unit_id"] == "REGION"].iloc[-1]
     year = int(region["iso_year"])
     text += (
-        f" I efterhandstestet låg loggen inom modellens 80 %-intervall för {int(units_only['covered'].sum())} av {len(units_only)} "
+        f" I efterhandstestet låg loggen inom modellens 80 %-intervall för {int(units_only['covered'].sum())} av {len(units_only)} "
         f"enhetssomrar. Sommaren {year} förutsade modellen {fmt.sv_int(region['predicted'])} hänvisade i regionen "
-        f"(80 %-intervall {fmt.sv_int(region['low_80'])}–{fmt.sv_int(region['high_80'])}); loggen har "
+        f"(80 %-intervall {fmt.sv_int(region['low_80'])}–{fmt.sv_int(region['high_80'])}); loggen har "
         f"{published.text('REGION', year, 'capacity', region['logged'])}. "
     )
     text += (

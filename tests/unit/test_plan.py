@@ -374,3 +374,17 @@ def test_the_plan_status_sentence_counts_in_swedish():
 
     assert fmt.plan_status_counts(pd.Series(["klar", "planerad", "planerad", "försenad"])) == "2 är planerade, 1 är klar och 1 är försenad"
     assert fmt.plan_status_counts(pd.Series(["pågår"])) == "1 pågår"
+
+
+def test_a_plan_measure_the_budgets_lever_already_proposes_is_not_proposed_twice():
+    from fragile_care.model import brief
+
+    levers = pd.DataFrame({"unit_id": ["OSTRA"], "lever": ["early_discharge"], "first_week": [26], "last_week": [32]})
+    same = pd.Series({"effect_type": "early_discharge", "effect_unit": "OSTRA", "effect_weeks": ""})  # every week: overlaps
+    other_unit = same.copy()
+    other_unit["effect_unit"] = "NAL"
+    later = pd.Series({"effect_type": "early_discharge", "effect_unit": "OSTRA", "effect_weeks": "33-35"})
+    staff = pd.Series({"effect_type": "extra_staff", "effect_unit": "OSTRA", "effect_weeks": "28-31"})
+    assert brief._covered_by_a_lever(same, levers)
+    assert not brief._covered_by_a_lever(other_unit, levers) and not brief._covered_by_a_lever(later, levers)
+    assert not brief._covered_by_a_lever(staff, levers)  # midwives are another lever

@@ -22,6 +22,26 @@ ON_TRACK = "on_track"
 BEHIND = "behind"
 
 
+PLAN_LEVERS = {"extra_staff": "midwives", "early_discharge": "early_discharge"}  # a plan effect -> the lever that does the same
+
+
+def _weeks_of(text) -> set[int] | None:
+    """``"28-31"`` -> {28, ..., 31}; None (every week) where the plan gives no weeks."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    first, _, last = text.replace("\u2013", "-").partition("-")
+    return set(range(int(first), int(last or first) + 1))
+
+
+def _covered_by_a_lever(act: pd.Series, levers: pd.DataFrame) -> bool:
+    """Whether a priced lever proposal does what the plan measure ``act`` does: the same
+    lever (:data:`PLAN_LEVERS`) at the same unit in overlapping weeks."""
+    lever = PLAN_LEVERS.get(act["effect_type"])
+    same = levers[(levers["lever"] == lever) & (levers["unit_id"] == act["effect_unit"])] if lever else levers.iloc[0:0]
+    weeks = _weeks_of(act["effect_weeks"])
+    return any(weeks is None or weeks & set(range(int(p["first_week"]), int(p["last_week"]) + 1)) for p in same.to_dict("records"))
+
+
 def activity_progress(actions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
     """Per activity: on track or behind on ``cutoff``, by :func:`followup.plan_status` (the
     status every report shows): behind when paused, or late (planned but due to have
@@ -161,7 +181,8 @@ def proposals(
     (``lever_proposals``, largest effect first), then the plan's modelled measures not yet
     under way whose difference from the unchanged situation is certain (``scenarios``,
     the midwife FTE-weeks they add priced at ``midwife_week_sek``). The lever proposals do
-    not overlap each other; a plan measure is counted against the unchanged situation."""
+    not overlap each other; a plan measure is counted against the unchanged situation, and left out
+    where a lever proposal does the same at the same unit and weeks (``_covered_by_a_lever``)."""
     rows = [
         {
             "kind": "lever",
@@ -185,6 +206,8 @@ def proposals(
         if act_id not in status.index or status[act_id] in ("pågår", "klar") or not row["certain"] or row["difference_mean"] >= 0:
             continue
         act = actions[actions["activity_id"] == act_id].iloc[0]
+        if _covered_by_a_lever(act, levers):
+            continue  # the budget's proposal for the same lever at the same unit and weeks says it: not twice
         cost = float(row["fte_added"]) * midwife_week_sek
         prevented = -float(row["difference_mean"])
         plan.append(

@@ -387,3 +387,8 @@ def plan_checks(status: pd.DataFrame, indicators: pd.DataFrame) -> str:
     if unfound:
         parts.append(f"utgångsläge som inte går att räkna fram ur data: {', '.join(map(md_escape, unfound))}")
     return f"Att kontrollera för ansvariga: {'; '.join(parts)}. " if parts else ""
+
+
+def sv_weeks(span: Any) -> str:
+    """A span of weeks as the plan writes it, ``28-31``, with the en dash of Swedish text: ``28–31``."""
+    return "–" if missing(span) else str(span).replace("-", "\u2013")
