@@ -168,3 +168,55 @@ def test_render_finishes_a_swap_killed_between_its_renames_first(tmp_path, fake_
     assert code == render.EXIT_OK, log.getvalue()
     assert "recovered an interrupted folder swap of b1" in log.getvalue()
     assert (out / "b1" / "published" / "nulage.html").is_file() and not old.exists() and not tmp_bundle.exists()
+
+
+def _published(bundle):
+    return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted((bundle / "published").rglob("*")) if p.is_file()}
+
+
+def test_a_render_whose_inputs_are_unchanged_is_taken_from_the_render_cache(tmp_path, fake_quarto):
+    """Issue 30 part 5: the second render of the same project calls no Quarto and publishes
+    the same files; a changed notebook, report or format renders again."""
+    cache = tmp_path / "cache" / "render"
+    first = make_bundle(tmp_path / "one")
+    assert render.render_bundle(first, ("html", "typst"), ("nulage.qmd", "sommar.qmd"), out=_io.StringIO(), cache=cache) == 0
+    assert len(fake_quarto()) == 2 and len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 2
+    again = make_bundle(tmp_path / "two")  # another bundle with the same inputs (a no-op re-run)
+    log = _io.StringIO()
+    assert render.render_bundle(again, ("html", "typst"), ("nulage.qmd", "sommar.qmd"), out=log, cache=cache) == 0
+    assert len(fake_quarto()) == 2, "an unchanged render called Quarto again"
+    assert "taken from the render cache" in log.getvalue()
+    assert _published(again) == _published(first) and (again / "internal" / "sommar_files" / "figure-typst" / "a.png").is_file()
+    manifest = json.loads((again / "internal" / "manifest.json").read_text())
+    assert manifest["render"]["status"] == "ok"
+    changed = make_bundle(tmp_path / "three")
+    (changed / "internal" / "notebooks" / "02_b.ipynb").write_text(json.dumps({"cells": [], "metadata": {"x": 1}}), encoding="utf-8")
+    assert render.render_bundle(changed, ("html", "typst"), ("nulage.qmd", "sommar.qmd"), out=_io.StringIO(), cache=cache) == 0
+    assert len(fake_quarto()) == 4  # the notebook is read by both formats: both render again
+
+
+def test_a_half_written_cache_entry_is_never_used(tmp_path, fake_quarto):
+    from fragile_care.run import render_cache
+
+    cache = tmp_path / "cache"
+    bundle = make_bundle(tmp_path / "one")
+    assert render.render_bundle(bundle, ("html",), ("nulage.qmd",), out=_io.StringIO(), cache=cache) == 0
+    (entry,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    (entry / render_cache.COMPLETE).unlink()  # as a run killed while storing leaves it
+    again = make_bundle(tmp_path / "two")
+    assert render.render_bundle(again, ("html",), ("nulage.qmd",), out=_io.StringIO(), cache=cache) == 0
+    assert len(fake_quarto()) == 2 and (again / "published" / "nulage.html").is_file()
+
+
+def test_the_render_cache_keeps_its_most_recently_used_entries(tmp_path):
+    import os as _os
+
+    from fragile_care.run import render_cache
+
+    cache = tmp_path / "cache"
+    for i in range(render_cache.ENTRIES + 3):
+        (cache / f"k{i:02d}").mkdir(parents=True)
+        _os.utime(cache / f"k{i:02d}", (1_000_000 + i, 1_000_000 + i))
+    render_cache.prune(cache)
+    kept = sorted(p.name for p in cache.iterdir())
+    assert len(kept) == render_cache.ENTRIES and "k00" not in kept and f"k{render_cache.ENTRIES + 2:02d}" in kept

@@ -323,6 +323,11 @@ class _Run:
     inputs_digest: str = ""  # the data files, in the cache key of the steps that read them
 
     @property
+    def render_cache(self) -> Path:
+        """The render cache (``run.render_cache``), beside the steps' cache."""
+        return self.step_cache.root / "render"
+
+    @property
     def tmp_bundle(self) -> Path:
         return self.out_root / f".tmp-{self.cfg.run_id}-{self.token}"
 
@@ -479,11 +484,13 @@ def _step_done(r: _Run, step: str) -> None:
     once enough reports are ready."""
     r.done.append(step)
     if r.render and not r.state["batches"]:
-        batch = _early_batch(r.cfg, r.done, r.tmp_bundle, r.out_root, r.out)
+        batch = _early_batch(r.cfg, r.done, r.tmp_bundle, r.out_root, r.out, r.render_cache)
         r.state["batches"] = [batch] if batch else []
 
 
-def _early_batch(cfg: RunConfig, done: list[str], tmp_bundle: Path, out_root: Path, out: TextIO) -> RenderBatch | None:
+def _early_batch(
+    cfg: RunConfig, done: list[str], tmp_bundle: Path, out_root: Path, out: TextIO, cache: Path | None = None
+) -> RenderBatch | None:
     """A render batch started while steps are still to run (``render.RenderBatch``): once
     the steps done cover at least half of the run's reports, those reports and the pages
     of the notebooks done are rendered beside the remaining steps, on the core they leave
@@ -494,7 +501,8 @@ def _early_batch(cfg: RunConfig, done: list[str], tmp_bundle: Path, out_root: Pa
     if quarto is None or len(done) == len(cfg.steps) or not ready or 2 * len(ready) < len(cfg.reports):
         return None
     folder = out_root / f".tmp-{cfg.run_id}-{new_token()}"
-    return RenderBatch(quarto, internal_dir(tmp_bundle), folder, ready, [f"{step}.ipynb" for step in done], cfg.render_formats, out)
+    pages = [f"{step}.ipynb" for step in done]
+    return RenderBatch(quarto, internal_dir(tmp_bundle), folder, ready, pages, cfg.render_formats, out, cache)
 
 
 def _assemble(r: _Run, result: RunResult, qmds: list[Path], hashes: dict[str, str], sizes: dict[str, int]) -> bool:
@@ -554,7 +562,7 @@ def _place_and_render(r: _Run, result: RunResult, require_render: bool) -> tuple
     if not r.render:
         set_render_status(result.bundle, "skipped (--no-render)")
         return EXIT_OK, result
-    code = render_bundle(result.bundle, r.cfg.render_formats, r.cfg.reports, out=r.out, started=r.state["batches"])
+    code = render_bundle(result.bundle, r.cfg.render_formats, r.cfg.reports, out=r.out, started=r.state["batches"], cache=r.render_cache)
     r.state["batches"] = []
     result.render_status = "ok" if code == EXIT_OK else ("quarto missing" if code == EXIT_NO_RENDER else "failed")
     if code == EXIT_NO_RENDER and not require_render:

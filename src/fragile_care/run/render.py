@@ -11,6 +11,7 @@ from typing import TextIO
 
 from fragile_care import paths
 from fragile_care.inputs import io
+from fragile_care.run import render_cache
 from fragile_care.run.bundle import INTERNAL, PUBLISHED, internal_dir, manifest_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_RENDER, EXIT_BUSY = 0, 1, 2, 3, 4
@@ -133,11 +134,21 @@ class RenderBatch:
     the name the links use (``notebook_page``)."""
 
     def __init__(
-        self, quarto: str, source: Path, workdir: Path, reports: list[str], pages: list[str], formats: tuple[str, ...], out: TextIO
+        self,
+        quarto: str,
+        source: Path,
+        workdir: Path,
+        reports: list[str],
+        pages: list[str],
+        formats: tuple[str, ...],
+        out: TextIO,
+        cache: Path | None = None,
     ):
-        self.workdir, self.reports = workdir, list(reports)
+        self.workdir, self.reports, self.cache = workdir, list(reports), cache
         self.pages = list(pages) if "html" in formats else []
         self._procs: dict[str, subprocess.Popen] = {}
+        self._cached: dict[str, Path] = {}  # format -> the render cache's entry that has its outputs
+        self._keys: dict[str, str] = {}  # format -> the key its fresh outputs are stored under
         shutil.rmtree(workdir, ignore_errors=True)
         jobs = {}
         if "html" in formats and (self.reports or self.pages):
@@ -146,12 +157,21 @@ class RenderBatch:
             jobs["typst"] = self.reports
         for fmt, render in jobs.items():
             folder = _copy_project(source, workdir / fmt, render)
+            what = ", ".join(Path(r).stem for r in render if not r.startswith("notebooks/"))
+            pages = sum(r.startswith("notebooks/") for r in render)
+            what = (what or "no report") + (f" and {pages} notebook page(s)" if pages else "")
+            key = render_cache.job_key(folder, fmt, quarto) if cache is not None else None
+            entry = render_cache.lookup(cache, key)
+            if entry is not None:  # everything Quarto would read is as when it last rendered this
+                self._cached[fmt] = entry
+                _progress(out, f"render: {fmt} of {what} unchanged since it was rendered: taken from the render cache")
+                continue
+            if key is not None:
+                self._keys[fmt] = key
             self._procs[fmt] = subprocess.Popen(
                 [quarto, "render", "--to", fmt], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
             )
-            what = ", ".join(Path(r).stem for r in render if not r.startswith("notebooks/"))
-            pages = sum(r.startswith("notebooks/") for r in render)
-            _progress(out, f"render: quarto render to {fmt}: {what or 'no report'}" + (f" and {pages} notebook page(s)" if pages else ""))
+            _progress(out, f"render: quarto render to {fmt}: {what}")
 
     def stop(self) -> None:
         """Stop rendering (a failed or interrupted run) and remove the work folders."""
@@ -168,6 +188,9 @@ class RenderBatch:
         error."""
         try:
             done = {fmt: (proc.communicate()[0], proc.returncode) for fmt, proc in self._procs.items()}
+            for fmt, entry in self._cached.items():
+                render_cache.restore(entry, self.workdir / fmt)
+                done[fmt] = ("", 0)
         except BaseException:
             self.stop()
             raise
@@ -190,6 +213,9 @@ class RenderBatch:
         for name in self.pages:
             page = notebook_page(Path("notebooks") / name)
             moves.append((f"html/notebooks/{Path(name).stem}.html", f"{pub}/{page.as_posix()}"))
+        for fmt, key in self._keys.items() if error is None and self.cache is not None else []:
+            names = [src.partition("/")[2] for src, _ in moves if src.startswith(f"{fmt}/")]
+            render_cache.store(self.cache, key, self.workdir / fmt, names)
         for source_name, target_name in moves if error is None else []:
             source, target = self.workdir / source_name, bundle / target_name
             if not source.exists():
@@ -213,13 +239,15 @@ def render_bundle(
     out: TextIO = sys.stderr,
     started: list[RenderBatch] | None = None,
     workdir: Path | None = None,
+    cache: Path | None = None,
 ) -> int:
     """Render the reports and notebook pages of a bundle with Quarto. Returns 0, 3 (no
     Quarto) or 1 (failed).
 
     ``started``: batches a run started before the end of its steps (their reports and
     pages are not rendered again); the rest is rendered in one more batch, in ``workdir``
-    (default ``<bundle>/.render``). The bench (``fragile-care bench scale --render``)
+    (default ``<bundle>/.render``). ``cache``: the render cache's folder
+    (``run.render_cache``): a job whose every input is unchanged is taken from it. The bench (``fragile-care bench scale --render``)
     measures the result."""
     started = list(started or [])
     quarto = shutil.which("quarto")
@@ -240,6 +268,7 @@ def render_bundle(
         [n.name for n in notebooks if n.name not in done_pages],
         formats,
         out,
+        cache,
     )
     written, error = [], None
     for batch in [*started, rest]:
