@@ -394,7 +394,7 @@ shown = pd.DataFrame(
         "Förvaltning": structure["administration"],
         "Förlossningsrum": structure["delivery_rooms"].map(fmt.sv_int),
         "BB-platser": structure["postnatal_beds"].map(fmt.sv_int),
-        "Neonatal IVA/intermediär/vårdavd.": [
+        "Neonatal intensivvård/intermediär/vårdavd.": [
             f"{a}/{b}/{c}" for a, b, c in zip(structure["neonatal_cots_ic"], structure["neonatal_cots_hd"], structure["neonatal_cots_sc"])
         ],
         "Data från": structure["first"].map(fmt.sv_month),

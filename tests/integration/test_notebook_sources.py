@@ -14,7 +14,7 @@ from fragile_care.publish.embeds import check_embeds, find_embeds
 pytestmark = pytest.mark.integration
 ROOT = paths.project_root()
 NOTEBOOKS = sorted((ROOT / "analysis").glob("*.py"))
-REPORTS = sorted((ROOT / "reports").glob("*.qmd"))
+REPORTS = sorted(p for p in (ROOT / "reports").glob("*.qmd") if not p.name.startswith("_"))  # _*.qmd: included parts
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)

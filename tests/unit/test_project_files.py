@@ -14,7 +14,7 @@ from fragile_care.run import steps
 pytestmark = pytest.mark.unit
 ROOT = paths.project_root()
 NOTEBOOKS = sorted((ROOT / "analysis").glob("*.py"))
-REPORTS = sorted((ROOT / "reports").glob("*.qmd"))
+REPORTS = sorted(p for p in (ROOT / "reports").glob("*.qmd") if not p.name.startswith("_"))  # _*.qmd: included parts
 
 
 def _name(requirement: str) -> str:

@@ -417,7 +417,7 @@ def _render_times(bundle: Path, formats: tuple[str, ...]) -> dict[str, float]:
     import shutil
     import subprocess
 
-    reports = tuple(sorted(p.name for p in bundle.glob("*.qmd")))
+    reports = tuple(sorted(p.name for p in bundle.glob("*.qmd") if not p.name.startswith("_")))  # _*.qmd: parts the reports include
     copy = bundle.parent / f"{bundle.name}-per-report"
     shutil.copytree(bundle, copy)
     times = {}

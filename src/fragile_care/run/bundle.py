@@ -157,7 +157,7 @@ def assemble_reports(bundle: Path, cfg: RunConfig) -> list[Path]:
     for name in cfg.reports:
         shutil.copy2(src / name, bundle / name)
         copied.append(bundle / name)
-    for extra in sorted(src.glob("*.css")) + sorted(src.glob("*.scss")) + sorted(src.glob("*.lua")):
+    for extra in sorted(src.glob("*.css")) + sorted(src.glob("*.scss")) + sorted(src.glob("*.lua")) + sorted(src.glob("_*.qmd")):
         shutil.copy2(extra, bundle / extra.name)
     quarto_yml = io.read_yaml(paths.project_root() / "_quarto.yml")
     quarto_yml.setdefault("project", {})["render"] = list(cfg.reports)
