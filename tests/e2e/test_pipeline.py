@@ -381,6 +381,7 @@ def test_excel_handoff_has_the_key_tables_with_suppression(default_run):
         "Neonatal bemanning",
         "Neonatal risk",
         "Handlingsplan",
+        "Status",
         "Indikatorer",
         "Scenarier",
         "Radräkning",
@@ -593,7 +594,7 @@ def test_one_planning_figure_in_every_place_it_appears(run):
     shown = fmt.sv_int(figure)
     assert f"väntas omkring {shown} kvinnor" in _markdown(result, "04_capacity_risk", "txt-risk-summary")
     brief_table = _markdown(result, "06_steering_brief", "tbl-key-numbers")
-    assert f"| {shown} | 80 %-intervall {fmt.sv_int(key['low'])}–{fmt.sv_int(key['high'])} |" in brief_table
+    assert f"| {shown} | 80\u00a0%-intervall {fmt.sv_int(key['low'])}–{fmt.sv_int(key['high'])} |" in brief_table
 
 
 def test_brief_has_a_row_per_unit_and_proposals_naming_unit_weeks_amount_and_effect(run):
