@@ -453,21 +453,24 @@ def simulate_summer(
     seed: int,
     stay_cv: float = DEFAULT_STAY_CV,
     servers_col: str = "rooms_staffed",
+    overflow_only: bool = False,
 ) -> pd.DataFrame:
     """Redirected women per unit over a summer by four methods, week by week at the mean
     arrival rate: Erlang B; simulation with constant arrivals (checks the formula);
     simulation with the hour-of-day and weekday pattern; and the same with overflow to
     neighbouring units (regional coordination). Also the women received from a neighbour
-    and those no neighbour could take."""
+    and those no neighbour could take. ``overflow_only``: the simulation with overflow
+    alone (the same draws; the two others' columns NaN), all a scenario needs."""
     rows = []
     for week, part in weekly.groupby("iso_week", sort=True):
         wards = [Ward(u, float(d), float(s)) for u, d, s in zip(part["unit_id"], part["deliveries"], part[servers_col])]
         deliveries = part["deliveries"].to_numpy(float)
         formula = deliveries * blocking(deliveries, part[servers_col].to_numpy(), row_stays(part["unit_id"], mean_stay_hours))
         common = dict(mean_stay_hours=mean_stay_hours, weeks=1.0, replications=replications, stay_cv=stay_cv)
-        flat = simulate(wards, seed=seed + week, **common)
-        peaks = simulate(wards, seed=seed + 1000 + week, profile=profile, **common)
-        pooled = _pooled_week(wards, week, mean_stay_hours, profile, overflow, replications, seed, stay_cv)
+        skipped = pd.DataFrame({"redirected": np.full(len(wards), np.nan)})
+        flat = skipped if overflow_only else simulate(wards, seed=seed + week, **common)
+        peaks = skipped if overflow_only else simulate(wards, seed=seed + 1000 + week, profile=profile, **common)
+        pooled = simulate(wards, seed=seed + 2000 + week, profile=profile, overflow=overflow, **common)
         for i, uid in enumerate(part["unit_id"]):
             per_rep = replications  # simulated counts are totals over replications
             rows.append(
@@ -483,37 +486,9 @@ def simulate_summer(
                 }
             )
     weeks = pd.DataFrame(rows)
-    totals = weeks.drop(columns="iso_week").groupby("unit_id", as_index=False, sort=False).sum()
-    region = totals.drop(columns="unit_id").sum().to_frame().T.assign(unit_id="REGION")
+    totals = weeks.drop(columns="iso_week").groupby("unit_id", as_index=False, sort=False).sum(min_count=1)  # NaN stays NaN
+    region = totals.drop(columns="unit_id").sum(min_count=1).to_frame().T.assign(unit_id="REGION")
     return pd.concat([totals, region[totals.columns]], ignore_index=True)
-
-
-def _pooled_week(
-    wards: list[Ward], week: int, mean_stay_hours: Stay, profile: ArrivalProfile, overflow, replications: int, seed: int, stay_cv: float
-) -> pd.DataFrame:
-    """One week of :func:`simulate_summer`'s simulation with overflow (its seed)."""
-    return simulate(wards, mean_stay_hours, 1.0, replications, seed + 2000 + week, stay_cv, profile=profile, overflow=overflow)
-
-
-def not_placed_in_region(
-    weekly: pd.DataFrame,
-    mean_stay_hours: Stay,
-    profile: ArrivalProfile,
-    overflow: Mapping[str, Sequence[str]],
-    replications: int,
-    seed: int,
-    stay_cv: float = DEFAULT_STAY_CV,
-    servers_col: str = "rooms_staffed",
-) -> float:
-    """The women no neighbour could take over the summer (``simulate_summer``'s REGION
-    ``not_placed``, the same draws), from its simulation with overflow alone: a scenario
-    needs only this one of the summer's three simulations."""
-    total = 0.0
-    for week, part in weekly.groupby("iso_week", sort=True):
-        wards = [Ward(u, float(d), float(s)) for u, d, s in zip(part["unit_id"], part["deliveries"], part[servers_col])]
-        pooled = _pooled_week(wards, week, mean_stay_hours, profile, overflow, replications, seed, stay_cv)
-        total += float((pooled["overflow_lost"] / replications).sum())
-    return total
 
 
 def neonatal_risk(neonatal: pd.DataFrame, high_risk: float) -> pd.DataFrame:

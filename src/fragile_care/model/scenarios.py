@@ -146,9 +146,17 @@ def run_scenario(
     pairs = pooling_pairs(activities, week_start(int(outlook["iso_year"].iloc[0]), int(outlook["iso_week"].median())))
     not_placed = float("nan")  # only scenarios with regional coordination are simulated (the rest: Erlang B)
     if pairs:
-        not_placed = capacity.not_placed_in_region(
-            gap, stay, settings.arrival_profile, pairs, settings.simulation_replications, settings.seed, settings.stay_cv
+        sim = capacity.simulate_summer(
+            gap,
+            stay,
+            settings.arrival_profile,
+            pairs,
+            settings.simulation_replications,
+            settings.seed,
+            settings.stay_cv,
+            overflow_only=True,  # the constant and patterned simulations are not shown for a scenario
         )
+        not_placed = float(sim.set_index("unit_id").loc["REGION", "not_placed"])
     summary = {
         "scenario": name,
         "redirected_mean": float(region["redirected_mean"]),
