@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from fragile_care.inputs import schemas
 from fragile_care.model.carelevels import CONTACTS_SV, LEVELS_SV
-from fragile_care.model.followup import LIGHTS_SV
+from fragile_care.model.followup import INDICATOR_NAMES_SV, LIGHTS_SV
+from fragile_care.model.forecast_models import MODEL_NAMES_SV
 from fragile_care.model.postnatal import LINKS_SV
 from fragile_care.publish.catalog import BY_NAME, Table
 from fragile_care.publish.fields import COUNT, TEXT
@@ -93,7 +94,8 @@ SHEETS: tuple[Sheet, ...] = (
           (_YEAR, Show("mean"))),
     Sheet("Prognos per månad", "births_forecast", ("births_forecast",),
           "Prognos för förlossningar per enhet och månad med 80 %- och 95 %-prediktionsintervall.",
-          (Show("month", strftime="%Y-%m"), *_shows("model", "mean", "lower_80", "upper_80", "lower_95", "upper_95"))),
+          (Show("month", strftime="%Y-%m"), Show("model", codes=MODEL_NAMES_SV),
+           *_shows("mean", "lower_80", "upper_80", "lower_95", "upper_95"))),
     Sheet("Bemanning sommar", "staffing_weekly", ("staffing_weekly",),
           "Barnmorskor på förlossningsavdelningen per enhet och sommarvecka: behov och tillgång i årsarbetare (åa), rum.",
           (*_WEEKS, *_shows("kind", "deliveries", "rooms_needed", "rooms_staffed", "rooms_physical", "fte_need",
@@ -157,16 +159,21 @@ SHEETS: tuple[Sheet, ...] = (
           "loggen (platsbrist och bemanning), per enhet och år.",
           (Show("iso_year"), *_shows("deliveries", "predicted", "predicted_configured"), Show("logged_capacity", protected=True))),
     Sheet("Neonatal bemanning", "neonatal_weekly", ("neonatal_weekly",),
-          "Neonatalvård per enhet, vårdnivå och sommarvecka: platser och sjuksköterskor (åa), behov mot tillgång.",
-          (*_WEEKS, Show("kind"), _LEVEL, *_shows("cots_physical", "cots_needed", "cots_staffed", "fte_need", "fte_supply",
-                                                  "fte_gap"))),
+          "Neonatalvård per enhet, vårdnivå och sommarvecka: platser per vårdnivå, och sjuksköterskor (åa) för hela "
+          "enhetens neonatalvård, behov mot tillgång. Sjuksköterskorna står på varje vårdnivås rad: summera dem inte "
+          "över vårdnivåerna.",
+          (*_WEEKS, Show("kind"), _LEVEL, *_shows("cots_physical", "cots_needed", "cots_staffed"),
+           Show("fte_need", label="Sjuksköterskor, behov hela enheten (åa)"),
+           Show("fte_supply", label="Sjuksköterskor, tillgång hela enheten (åa)"),
+           Show("fte_gap", label="Skillnad hela enheten (åa)"))),
     Sheet("Neonatal risk", "neonatal_risk_ahead", ("neonatal_risk",),
           "Risk att ett barn inte får plats på sin vårdnivå per enhet och sommarvecka nästa sommar (modellskattning).",
           (*_WEEKS, _LEVEL, *_shows("load_erlangs", "cots_physical", "cots_staffed"), Show("blocking", label="Risk"),
            Show("turned_away"))),
     Sheet("Handlingsplan", "action_plan", ("action_plan",),
           "Handlingsplanens aktiviteter: ansvarig, tid, status, indikator med utgångsläge och mål.",
-          _shows("activity_id", "title", "area", "owner", "start", "end", "status", "indicator", "baseline", "target"),
+          (*_shows("activity_id", "title", "area", "owner", "start", "end", "status"), Show("indicator", codes=INDICATOR_NAMES_SV),
+           *_shows("baseline", "target")),
           unit_columns=False),
     Sheet("Status", "plan_status", ("plan_status",),
           "Aktiviteternas status per den dag data går till: som planen anger den, eller försenad där planens datum "
@@ -177,7 +184,8 @@ SHEETS: tuple[Sheet, ...] = (
           "Indikatorer mot mål: utgångsläge, mål, värdet för den senaste sommaren och trafikljus "
           "(grön = målet nått, gul = bättre än utgångsläget, röd = inte bättre, ej mätbar än = aktiviteten startar "
           "efter sommaren), om målet redan var nått i utgångsläget och vilken sommar utgångsläget är räknat ur.",
-          (*_shows("activity_id", "indicator", "baseline", "target", "current"), Show("light", codes=LIGHTS_SV),
+          (Show("activity_id"), Show("indicator", codes=INDICATOR_NAMES_SV), *_shows("baseline", "target", "current"),
+           Show("light", codes=LIGHTS_SV),
            Show("target_met_at_baseline", codes=YES_NO), Show("baseline_found")),
           unit_columns=False),
     Sheet("Scenarier", "scenarios", ("scenarios",),
