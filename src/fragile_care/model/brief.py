@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fragile_care.inputs.plan_checks import parse_weeks
 from fragile_care.model import followup
 from fragile_care.model.describe import region_summer_redirections
 
@@ -25,20 +26,13 @@ BEHIND = "behind"
 PLAN_LEVERS = {"extra_staff": "midwives", "early_discharge": "early_discharge"}  # a plan effect -> the lever that does the same
 
 
-def _weeks_of(text) -> set[int] | None:
-    """``"28-31"`` -> {28, ..., 31}; None (every week) where the plan gives no weeks."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    first, _, last = text.replace("\u2013", "-").partition("-")
-    return set(range(int(first), int(last or first) + 1))
-
-
 def _covered_by_a_lever(act: pd.Series, levers: pd.DataFrame) -> bool:
     """Whether a priced lever proposal does what the plan measure ``act`` does: the same
     lever (:data:`PLAN_LEVERS`) at the same unit in overlapping weeks."""
     lever = PLAN_LEVERS.get(act["effect_type"])
     same = levers[(levers["lever"] == lever) & (levers["unit_id"] == act["effect_unit"])] if lever else levers.iloc[0:0]
-    weeks = _weeks_of(act["effect_weeks"])
+    text = act["effect_weeks"]
+    weeks = set(parse_weeks(text)) if isinstance(text, str) and text.strip() else None  # none given: every week
     return any(weeks is None or weeks & set(range(int(p["first_week"]), int(p["last_week"]) + 1)) for p in same.to_dict("records"))
 
 

@@ -298,32 +298,23 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         stays,
         outlook_draws(tables, cap, ahead),
     )
-    summer_year = int(weekly.loc[weekly["kind"] == "utfall", "iso_year"].max())
-    values = followup.indicator_values(
-        tables["births_monthly"],
-        tables["redirections"],
-        tables["staffing"],
-        weekly,
-        summer_year,
-        cfg.summer_weeks,
-        cap.high_risk_blocking,
-        stays,
-    )
-    past = {  # every observed summer by the same function: the plan's baselines are checked against them
-        int(y): followup.indicator_values(
+    observed = sorted(int(y) for y in weekly.loc[weekly["kind"] == "utfall", "iso_year"].unique())
+    summer_year = observed[-1]
+    past = {  # every observed summer by one function: the latest is the indicators' value, the plan's baselines are checked against all
+        y: followup.indicator_values(
             tables["births_monthly"],
             tables["redirections"],
             tables["staffing"],
             weekly,
-            int(y),
+            y,
             cfg.summer_weeks,
             cap.high_risk_blocking,
             stays,
         )
-        for y in sorted(weekly.loc[weekly["kind"] == "utfall", "iso_year"].unique())
+        for y in observed
     }
     measured_until = pd.Timestamp.fromisocalendar(summer_year, cfg.summer_weeks[1], 7)
-    indicators = followup.indicator_table(actions, values, measured_until, past)
+    indicators = followup.indicator_table(actions, past[summer_year], measured_until, past)
     annual = annual_deliveries(tables)
     return {
         "scenarios": scenario_table,
