@@ -49,7 +49,7 @@ rows = [
         published.text("REGION", y_red, "capacity", red["value"]),
         f"{published.text('REGION', y_before, 'capacity', red['previous'])} sommaren {y_before}; "
         f"av andra orsaker (neonatal, övrigt) {published.text('REGION', y_red, 'other', red['detail'])} "
-        f"({published.text('REGION', y_before, 'other', red['detail_previous'])})"
+        f"(sommaren {y_before}: {published.text('REGION', y_before, 'other', red['detail_previous'])})"
         + "".join(
             f"; {labels.get(u, u)} stängde {fmt.sv_date(day)} och ingår bara {y_before}"
             for u, day in describe.closures_since(tables["units"], pd.Timestamp(y_before, 1, 1)).items()

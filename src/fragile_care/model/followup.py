@@ -158,7 +158,7 @@ def plan_status(actions: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
 COUNT_INDICATORS = ("hänvisade_sommar", "veckor_med_risk")  # whole numbers: shown without decimals
 INDICATOR_NAMES_SV = {  # the plan's indicator ids (schemas.INDICATORS) as the reports name them
     "hänvisade_sommar": "Hänvisade kvinnor under sommarperioden (platsbrist, bemanning)",
-    "hänvisade_per_1000": "Hänvisade (platsbrist, bemanning) per 1 000 förlossningar, sommar",
+    "hänvisade_per_1000": "Hänvisade (platsbrist, bemanning) per 1 000 förlossningar, sommar",
     "vakansgrad_barnmorskor": "Vakansgrad barnmorskor juni–augusti",
     "veckor_med_risk": "Enhetsveckor med förhöjd risk, sommar",
 }

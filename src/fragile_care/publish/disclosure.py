@@ -256,7 +256,7 @@ def suppression_note(threshold: int) -> str:
     """The sentence under every table or figure with protected counts."""
     return (
         f"Antal 1–{threshold - 1} visas som <{threshold}. Tecknet {SECONDARY_MARK} står för ett antal som döljs för att ett dolt antal "
-        "inte ska kunna räknas fram ur summor, andra antal eller tal per 1 000 i rapporterna."
+        "inte ska kunna räknas fram ur summor, andra antal eller tal per 1 000 i rapporterna."
     )
 
 
