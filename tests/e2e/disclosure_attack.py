@@ -52,7 +52,7 @@ def read_reports(qmd_files, notebook_dir, label_to_unit: dict[str, str], backtes
             for col, text in row.items():
                 if m := re.match(r"Antal (\d{4})$", col):
                     shown.add((unit, int(m[1]), "capacity"), text)
-                if m := re.match(r"Per 1 000 (\d{4})$", col):
+                if m := re.match(r"Per 1[ \u00a0]000 (\d{4})$", col):  # the reports keep "1 000" on one line
                     shown.rates.append(((unit, int(m[1]), "capacity"), _clean(text)))
         elif label == "tbl-model-vs-log":
             shown.add((label_to_unit[row["Enhet"]], int(row["Sommar"]), "capacity"), row["Loggen"])
@@ -63,17 +63,18 @@ def read_reports(qmd_files, notebook_dir, label_to_unit: dict[str, str], backtes
             shown.totals[(label_to_unit[row["Enhet"]], years, "capacity")].add(_clean(row["Hänvisade i loggen"]))
         elif label == "tbl-indicators":
             value = _clean(row[f"Sommaren {summer_year}"])
-            if row["Aktivitet"] and "per 1 000" in row["Indikator"]:
+            if row["Aktivitet"] and re.search(r"per 1[ \u00a0]000", row["Indikator"]):
                 shown.rates.append(((REGION, summer_year, "capacity"), value))
             elif "Hänvisade kvinnor" in row["Indikator"]:
                 shown.add((REGION, summer_year, "capacity"), value)
         elif label == "tbl-key-numbers" and row["Nyckeltal"].startswith("Hänvisade kvinnor"):
             year = int(re.search(r"sommaren (\d{4})", row["Nyckeltal"])[1])
             shown.add((REGION, year, "capacity"), row["Värde"])
-            m = re.match(r"(\S+) sommaren (\d{4}); av andra orsaker \(neonatal, övrigt\) (\S+) \((\S+)\)$", _clean(row["Jämförelse"]))
+            pattern = r"(\S+) sommaren (\d{4}); av andra orsaker \(neonatal, övrigt\) (\S+) \(sommaren (\d{4}): (\S+)\)$"
+            m = re.match(pattern, _clean(row["Jämförelse"]))
             shown.add((REGION, int(m[2]), "capacity"), m[1])
             shown.add((REGION, year, "other"), m[3])
-            shown.add((REGION, int(m[2]), "other"), m[4])
+            shown.add((REGION, int(m[4]), "other"), m[5])
     prose = {
         r"(\S+) kvinnor hänvisades till en annan enhet på grund av platsbrist eller bemanning \((\S+) sommaren (\d{4})\)": "summary",
         r"Av andra orsaker \(neonatal, övrigt\) hänvisades (\S+) i hela regionen \((\S+) sommaren (\d{4})\)": "summary_other",
