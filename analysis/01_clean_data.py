@@ -60,31 +60,30 @@ acc = (
             "rows_merged": "Sammanslagna",
             "rows_outside_period": "Utanför period",
             "rows_out": "Ut",
-            "repairs": "Reparationer",
+            "repairs": "Rättade",
             "warnings": "Varningar",
         }
     )
     .drop(columns="table")
+    .assign(Fil=lambda f: f["Fil"].map(fmt.breakable_name))
 )
 display(Markdown(fmt.md_table(acc)))
 
 # %%
 #| label: tbl-quality-summary
-#| tbl-cap: "Datakvalitetslogg sammanfattad per fil, kolumn och åtgärd, med antal och ett exempel ur loggen. Hela loggen finns i körningens quality_log.csv."
+#| tbl-cap: "Datakvalitetslogg sammanfattad per fil, kolumn och åtgärd, med antal och ett exempel ur loggen (på svenska; hela loggen, på engelska, finns i körningens quality_log.csv)."
 summary = describe.quality_summary(quality_log)
 shown = summary.assign(
     count=summary["count"].map(fmt.sv_int),
     severity=summary["severity"].map(fmt.SEVERITY_SV),
     action=summary["action"].map(fmt.sv_action),
-    example=summary["example"].map(fmt.md_code),
+    example=summary["example"].map(fmt.sv_log_text),
+    file=summary["file"].map(fmt.breakable_name),
+    column=summary["column"].map(fmt.breakable_name),
 ).rename(
-    columns={"file": "Fil", "column": "Kolumn", "severity": "Typ", "action": "Åtgärd", "count": "Antal", "example": "Exempel (loggtext)"}
+    columns={"file": "Fil", "column": "Kolumn", "severity": "Typ", "action": "Åtgärd", "count": "Antal", "example": "Exempel ur loggen"}
 )
-display(
-    Markdown(
-        fmt.md_table(shown, align="llllrl", markup=["Exempel (loggtext)"]) if len(shown) else "Inga anmärkningar i datakvalitetsloggen."
-    )
-)
+display(Markdown(fmt.md_table(shown, align="llllrl") if len(shown) else "Inga anmärkningar i datakvalitetsloggen."))
 
 # %% [markdown]
 # ## Förlossningar per år och enhet
@@ -133,10 +132,14 @@ plt.show()
 
 # %%
 #| label: fig-births-by-unit-year
-#| fig-cap: "Antal förlossningar per år och förlossningsenhet, hela år. En enhet som har stängt och gått upp i en annan är markerad med en prickad linje vid stängningen."
+#| fig-cap: "Antal förlossningar per år och förlossningsenhet, hela år (en enhets år visas bara när enheten var öppen hela året). En enhet som har stängt och gått upp i en annan är markerad med en prickad linje vid stängningen."
 #| fig-alt: "Linjediagram med en linje per förlossningsenhet som visar antalet förlossningar per år; en sammanslagen enhets linje slutar när den stänger, samtidigt som den mottagande enheten ökar."
 site_year = describe.annual_births(sites)
-site_year = site_year[site_year["year"].isin(full["year"])].assign(Enhet=lambda d: d["unit_id"].map(site_labels))
+# whole years only, for the region and for each unit: a unit's year of closing (Mölndal's
+# January-April 2017) would read as a fall in births
+site_year = site_year[site_year["year"].isin(full["year"]) & (site_year["months"] == 12)].assign(
+    Enhet=lambda d: d["unit_id"].map(site_labels)
+)
 coloured, shown = fmt.shown_units(
     describe.units_by_size(sites), figures.MAX_LINES, "de med flest förlossningar de senaste tolv månaderna i färg, övriga i grått"
 )
@@ -155,14 +158,19 @@ sns.lineplot(
 for _, merged in describe.merged_units(units).iterrows():  # a closed unit whose care moved to another
     at = merged["closed"].year + (merged["closed"].day_of_year - 1) / 365
     ax.axvline(at, color="grey", linestyle=":", linewidth=1)
-    ax.annotate(
-        f"{site_labels[merged['unit_id']]} stänger\n{fmt.sv_date(merged['closed'])}",
-        xy=(at, ax.get_ylim()[1] * 0.9),
+    ax.annotate(  # above the lines, in the margin over the axes, so no line crosses it
+        f"{site_labels[merged['unit_id']]} stänger {fmt.sv_date(merged['closed'])}",
+        xy=(at, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(0, 2),
+        textcoords="offset points",
         fontsize=8,
-        color="grey",
-        ha="left",
+        color="#444444",
+        ha="center",
+        va="bottom",
     )
-ax.set(xlabel="År", ylabel="Förlossningar", title="Förlossningar per år och enhet")
+ax.set(xlabel="År", ylabel="Förlossningar")
+ax.set_title("Förlossningar per år och enhet", pad=16)
 figures.sv_axis(ax)
 ax.legend(title=None, fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
 figures.source_note(fig, cfg.is_demo)
@@ -274,13 +282,20 @@ y_last, y_prev = cfg.compare_years[-1], cfg.compare_years[-2]
 rows, shown = fmt.shown_units(by_size, order="de med flest förlossningar de senaste tolv månaderna", sheet="Sommarjämförelse")
 wide = summer.pivot(index="unit_id", columns="year")
 wide = wide[wide.index.isin(rows)]
-table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
+region_summer = summer.groupby("year")["deliveries"].sum()  # every unit, also those a long table leaves out
+deliveries = pd.concat([wide["deliveries"], region_summer.to_frame("REGION").T])
+table = pd.DataFrame({"Enhet": [labels.get(u, "Hela regionen") for u in deliveries.index]})
 for y in cfg.compare_years:
-    table[str(y)] = [fmt.sv_int(v) for v in wide[("deliveries", y)]]
+    table[str(y)] = [fmt.sv_int(v) for v in deliveries[y]]
 table[f"Förändring {y_last} mot {y_prev}"] = [
-    fmt.sv_pct(describe.change(a, b), signed=True) for a, b in zip(wide[("deliveries", y_last)], wide[("deliveries", y_prev)])
+    fmt.sv_pct(describe.change(a, b), signed=True) for a, b in zip(deliveries[y_last], deliveries[y_prev])
 ]
-display(Markdown(fmt.md_table(table) + (f"\n\n{shown}" if shown else "")))
+note = (
+    ""
+    if shown
+    else fmt.sum_note(wide["deliveries"][list(cfg.compare_years)].T.to_numpy(), region_summer[list(cfg.compare_years)].to_numpy())
+)
+display(Markdown(fmt.md_table(table) + "".join(f"\n\n{t}" for t in (shown, note) if t)))
 
 # %%
 #| label: tbl-summer-redirections
@@ -317,7 +332,7 @@ display(
 
 # %%
 #| label: fig-redirections-summer
-#| fig-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år. Antal 1–4 visas som en streckad stapel upp till 4 med etiketten <5; ett antal som döljs för att skydda ett annat har ingen stapel och etiketten .."
+#| fig-cap: "Hänvisade kvinnor på grund av platsbrist eller bemanning under sommarperioden per enhet (den enhet som hänvisade) och år. Antal 1–4 visas som en streckad stapel upp till 4 med etiketten <5; ett antal som döljs för att skydda ett annat visas som en ljusgrå prickad kolumn med etiketten .."
 #| fig-alt: "Grupperat stapeldiagram med antalet hänvisade kvinnor under sommarveckorna per förlossningsenhet för varje jämförelseår; varje stapel har sitt värde utskrivet."
 short = describe.short_labels(units)
 bars, shown = fmt.shown_units(by_size, figures.MAX_PANELS, "de med flest förlossningar de senaste tolv månaderna", "Sommarjämförelse")
@@ -397,12 +412,11 @@ shown = pd.DataFrame(
         "Neonatal intensivvård/intermediär/vårdavd.": [
             f"{a}/{b}/{c}" for a, b, c in zip(structure["neonatal_cots_ic"], structure["neonatal_cots_hd"], structure["neonatal_cots_sc"])
         ],
-        "Data från": structure["first"].map(fmt.sv_month),
-        "Data till": structure["last"].map(fmt.sv_month),
+        "Data": [f"{fmt.sv_month(a)} – {fmt.sv_month(b)}" for a, b in zip(structure["first"], structure["last"], strict=True)],
         "Status": structure.apply(status, axis=1),
     }
 )
-display(Markdown(fmt.md_table(shown, align="lllrrllll")))
+display(Markdown(fmt.md_table(shown, align="lllrrlll")))
 
 # %%
 #| label: tbl-coverage-public

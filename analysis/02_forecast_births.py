@@ -119,7 +119,9 @@ wide = wide.loc[[u for u in wide.index if u in rows] + ["REGION"]]
 table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for year in wide.columns:
     table[str(year)] = [fmt.sv_int(v) for v in wide[year]]
-display(Markdown(fmt.md_table(table) + (f"\n\n{shown}" if shown else "")))
+units_part = wide.drop(index="REGION")
+note = "" if shown else fmt.sum_note(units_part.T.to_numpy(), wide.loc["REGION"].to_numpy())
+display(Markdown(fmt.md_table(table) + "".join(f"\n\n{t}" for t in (shown, note) if t)))
 
 # %%
 #| label: tbl-next-summer-weeks
@@ -133,11 +135,12 @@ table = pd.DataFrame({"Enhet": [labels[u] for u in wide.index]})
 for week in wide.columns:
     table[f"v. {week}"] = [fmt.sv_int(v) for v in wide[week]]
 table["Summa"] = [fmt.sv_int(v) for v in wide.sum(axis=1)]
+note = fmt.sum_note(wide.to_numpy(), wide.sum(axis=1).to_numpy())
 display(
     Markdown(
         f"Sommaren {next_summer}, vecka {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}.\n\n"
         + fmt.md_table(table)
-        + (f"\n\n{shown}" if shown else "")
+        + "".join(f"\n\n{t}" for t in (shown, note) if t)
     )
 )
 

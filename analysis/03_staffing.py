@@ -61,7 +61,10 @@ display(
         f"(v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}) där barnmorskorna i tjänst inte räcker till det: " + "; ".join(parts) + ". "
         f"Sommaren {outlook} (oförändrat läge: bemanning och semesterplan som {reference_year}) är underskottet störst vid "
         f"{fmt.md_escape(labels[worst['unit_id']])} vecka {int(worst['iso_week'])}: {fmt.sv_num(-worst['fte_gap'], 1)} årsarbetare, "
-        f"{fmt.sv_num(worst['rooms_staffed'], 1)} bemannade rum (dygnet runt, i snitt) mot {int(worst['rooms_needed'])} som behövs."
+        f"{fmt.sv_num(worst['rooms_staffed'], 1)} bemannade rum (dygnet runt, i snitt) mot {int(worst['rooms_needed'])} som behövs. "
+        "Underskottet här räknar förlossningsrummen för sig. Planeringstalet, riskerna per vecka och kostnaden för att hålla "
+        f"{fmt.sv_pct(norms.target_blocking, 0)} bygger på hela vårdkedjan, där ett fullt BB håller kvar kvinnor på förlossningsrummet; "
+        "därför kan antalet veckor och årsarbetare där skilja sig från underskottet här."
     )
 )
 

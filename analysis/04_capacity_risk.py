@@ -67,7 +67,9 @@ display(
         f"{fmt.sv_num(top['redirected_mean'], 1)} kvinnor den veckan). Flest väntade hänvisningar en enskild vecka har "
         f"{fmt.md_escape(labels[busiest['unit_id']])} vecka {int(busiest['iso_week'])} (omkring {fmt.sv_num(busiest['redirected_mean'], 1)} kvinnor, "
         f"risk {fmt.sv_pct(busiest['blocking'], 1)}), och flest över hela sommaren väntas vid "
-        f"{fmt.md_escape(labels[units_ranked.iloc[0]['unit_id']])}. Modellen är vårdkedjan: en kvinna som har fött barn blir kvar på "
+        f"{fmt.md_escape(labels[units_ranked.iloc[0]['unit_id']])}. Risken är räknad vid veckans väntade antal förlossningar, "
+        "medan det väntade antalet kvinnor är ett medel över prognosens osäkerhet; det blir större än risken gånger förlossningarna, "
+        "eftersom en vecka med fler förlossningar än väntat ger oproportionerligt många fler hänvisningar. Modellen är vårdkedjan: en kvinna som har fött barn blir kvar på "
         "förlossningsrummet när BB är fullt, så ett fullt BB ger fler hänvisningar från förlossningen. Den är kalibrerad mot "
         f"hänvisningsloggen (tiden på förlossningsrummet {stay_range} timmar, var enhet sin egen). Intervallet rymmer prognosens fel "
         f"(till stor del gemensamt för enheterna: korrelation {fmt.sv_num(effective.forecast_error_correlation or 0.0, 2)} skattad ur "
@@ -167,6 +169,12 @@ text = " ".join(
     f"hänvisade av andra orsaker (neonatal, övrigt) {published.text('REGION', y, 'other', sums.loc[y, 'logged_other'])}."
     for y in years
 )
+if not shown_review:  # every unit listed: the region's model counts against the sums of the printed ones
+    by_year = review.pivot_table(index="iso_year", columns="unit_id", values=["predicted", "predicted_configured"], aggfunc="sum")
+    note = fmt.sum_note(by_year["predicted"].to_numpy(), sums["predicted"].to_numpy()) or fmt.sum_note(
+        by_year["predicted_configured"].to_numpy(), sums["predicted_configured"].to_numpy()
+    )
+    text += f" {note}" if note else ""
 display(
     Markdown(
         fmt.md_table(table, align="llrrrr") + f"\n\nHela regionen – {text}\n\n{disclosure.suppression_note(cfg.disclosure_threshold)} "
@@ -177,7 +185,7 @@ display(
 
 # %%
 #| label: fig-model-vs-log
-#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal (kalibrerad mot loggen) jämfört med loggen (platsbrist och bemanning), per enhet och år. Loggvärden 1–4 visas som en streckad stapel upp till 4 med etiketten <5; ett antal som döljs för att skydda ett annat har ingen stapel och etiketten .."
+#| fig-cap: "Hänvisningar under sommarperioden: modellens väntade antal (kalibrerad mot loggen) jämfört med loggen (platsbrist och bemanning), per enhet och år. Loggvärden 1–4 visas som en streckad stapel upp till 4 med etiketten <5; ett antal som döljs för att skydda ett annat visas som en ljusgrå prickad kolumn med etiketten .."
 #| fig-alt: "Två delfigurer, en per sommar, med två staplar per enhet: modellens väntade antal hänvisade och antalet i loggen; varje stapel har sitt värde utskrivet."
 short = describe.short_labels(tables["units"])
 years = sorted(review["iso_year"].unique())
@@ -453,14 +461,26 @@ order = [u for u in rows if u in wide.index] + (["REGION"] if "REGION" in wide.i
 table = pd.DataFrame({"Enhet": [labels[u] for u in order]})
 for year in years:
     table[str(year)] = [fmt.sv_int(round(wide.loc[u, year], -1)) for u in order]  # tens: the hours rest on assumptions
-display(Markdown(fmt.md_table(table) + "\n\nAvrundat till tiotal timmar: vårdtider och operationstid per snitt är antaganden."))
+unit_rows = [u for u in order if u != "REGION"]
+note = (
+    fmt.sum_note(wide.loc[unit_rows, years].T.to_numpy() / 10, wide.loc["REGION", years].to_numpy() / 10)
+    if "REGION" in wide.index and len(unit_rows) == len(wide.index) - 1
+    else ""
+)
+display(
+    Markdown(
+        fmt.md_table(table)
+        + "\n\nAvrundat till tiotal timmar: vårdtider och operationstid per snitt är antaganden."
+        + (f" {note}" if note else "")
+    )
+)
 
 
 # %%
 #| label: tbl-chain-years
-#| tbl-cap: "Hela vårdkedjan de kommande åren under oförändrat läge, hela regionen (summan av enheternas behov): förlossningar, BB-platser och neonatalplatser som behövs för att högst 1 % ska mötas av en full avdelning vid årets genomsnittliga belastning, med enheternas platser inom parentes (neonatalvård: IVA intensivvård, IMA intermediärvård, vårdavdelning), operationstimmar för kejsarsnitt och neonatalsjuksköterskor (årsarbetare) för de platser som behövs."
+#| tbl-cap: "Hela vårdkedjan de kommande åren under oförändrat läge, hela regionen (summan av enheternas behov): förlossningar, BB-platser och neonatalplatser som behövs för att högst 1 % ska mötas av en full avdelning vid årets genomsnittliga belastning, med enheternas platser inom parentes (neonatalvård: intensivvård, intermediärvård, vårdavdelning), operationstimmar för kejsarsnitt och neonatalsjuksköterskor (årsarbetare) för de platser som behövs."
 bb_years, neo_years = tables["postnatal_annual"], tables["neonatal_annual"]
-LEVEL_SHORT = {"ic": "IVA", "hd": "IMA", "sc": "Vårdavd."}  # neonatal intensive, intermediate care, ward
+LEVEL_SHORT = {"ic": "Intensivvård", "hd": "Intermediärvård", "sc": "Vårdavdelning"}  # neonatal intensive, intermediate care, ward
 chain_years = sorted(bb_years["year"].unique())[:5]
 bb_sum = bb_years.groupby("year")[["deliveries", "beds_needed", "beds"]].sum()
 neo_sum = neo_years.pivot_table(index="year", columns="care_level", values=["cots_needed", "cots_physical"], aggfunc="sum")
@@ -473,7 +493,7 @@ table = pd.DataFrame(
         "BB-platser": [f"{fmt.sv_int(bb_sum.loc[y, 'beds_needed'])}\u00a0({fmt.sv_int(bb_sum.loc[y, 'beds'])})" for y in chain_years],
         "Operationstimmar": [fmt.sv_int(round(hours.get(y, float("nan")), -2)) for y in chain_years],
         **{
-            f"{LEVEL_SHORT[lv]}-platser": [
+            f"{LEVEL_SHORT[lv]}, platser": [
                 f"{fmt.sv_int(neo_sum.loc[y, ('cots_needed', lv)])}\u00a0({fmt.sv_int(neo_sum.loc[y, ('cots_physical', lv)])})"
                 for y in chain_years
             ]

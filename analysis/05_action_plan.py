@@ -157,7 +157,7 @@ plt.show()
 
 # %%
 #| label: fig-spc-redirections
-#| fig-cap: "Styrdiagram (c-diagram) för kvinnor hänvisade på grund av platsbrist eller bemanning per sommarmånad (juni–augusti) i hela regionen; baslinje: somrarna före den senaste. Månader med 1–4 hänvisade visas som <5."
+#| fig-cap: "Styrdiagram (c-diagram) för kvinnor hänvisade på grund av platsbrist eller bemanning per sommarmånad (hela månaderna juni–augusti) i hela regionen; baslinje: somrarna före den senaste. Månader med 1–4 hänvisade visas som <5. Månaderna avser hela juni–augusti och summerar därför inte till rapportens sommartal, som räknar sommarperiodens veckor."
 #| fig-alt: "Punktdiagram med antalet hänvisade kvinnor per sommarmånad, mittlinje och styrgränser."
 monthly = describe.redirections_monthly(tables["redirections"], months=(6, 7, 8))
 latest = monthly.index.max().year

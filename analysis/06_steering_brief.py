@@ -60,7 +60,8 @@ rows = [
         f"Enhetsveckor med för få barnmorskor på förlossningen, sommaren {int(short['year'])}",
         f"{fmt.sv_int(short['value'])} av {fmt.sv_int(short['of'])}",
         f"{fmt.sv_int(short['previous'])} sommaren {int(short['previous_year'])}; "
-        f"{fmt.sv_int(short['detail'])} väntas sommaren {int(short['detail_year'])} om inget ändras",
+        f"sommaren {int(short['detail_year'])} väntas {fmt.sv_int(short['detail'])} veckor med risk över "
+        f"{fmt.sv_pct(cfg.norms.target_blocking, 0)} om inget ändras (vårdkedjan, som också räknar med fullt BB)",
     ),
     (
         f"Planeringstal: väntat antal hänvisade sommaren {int(plan['year'])}, oförändrat läge",
@@ -157,6 +158,14 @@ if neo_first:
         "hänvisad kvinna; vikten ändras i konfigurationen (costs.weight_no_cot)."
     )
 levers_listed = proposals[proposals["kind"] == "lever"]
+lever_numbers = [i for i, kind in enumerate(proposals["kind"], start=1) if kind == "lever"]
+listed_words = (
+    f"Punkt {lever_numbers[0]}"
+    if len(lever_numbers) == 1
+    else f"Punkterna {fmt.sv_list(str(n) for n in lever_numbers)}"
+    if len(lever_numbers) != lever_numbers[-1] - lever_numbers[0] + 1
+    else f"Punkterna {lever_numbers[0]}–{lever_numbers[-1]}"
+)
 rule = key.loc["rule_cost"]
 display(
     Markdown(
@@ -164,7 +173,7 @@ display(
             "\n".join(items)
             + f"\n\nFörslagen fördelar budgeten {fmt.sv_num(cfg.costs.budget_sek / 1e6, 1)} mnkr (ett antagande) exakt över extra "
             "barnmorskor, BB-platser, tidig hemgång och neonatalsjuksköterskor dit de undviker flest händelser (hänvisade kvinnor, "
-            f"fullt BB, barn utan vårdplats). Punkterna ovan är de största posterna ({fmt.sv_int(levers_listed['cost_sek'].sum() / 1000)} tkr); "
+            f"fullt BB, barn utan vårdplats). {listed_words} är budgetens största poster ({fmt.sv_int(levers_listed['cost_sek'].sum() / 1000)} tkr); "
             f"resten finns i sommarrapporten. Att hålla risken under {fmt.sv_pct(cfg.norms.target_blocking, 0)} varje vecka med fler "
             f"barnmorskor skulle kosta omkring {fmt.sv_num(rule['value'] / 1e6, 1)} mnkr. Tidig hemgång vinner för att den är billig per "
             "frigjort vårddygn; priserna är antaganden. Handlingsplanens åtgärder är räknade var för sig och kan inte läggas ihop med "

@@ -123,3 +123,14 @@ def test_the_neonatal_sheet_holds_the_reports_table_and_hides_few_babies():
     assert row["Beläggning"] == pytest.approx(372 / (2 * 365)) and row["Beläggning juni–augusti"] == pytest.approx(93 / (2 * 92))
     assert pd.isna(row["Inlagda barn juni–augusti"])  # 3 babies over the summer: hidden, as the report prints <5
     assert sheet.hidden == {"Inlagda barn juni–augusti": [0]}
+
+
+def test_the_region_row_comes_after_its_units_in_every_layout():
+    by_year = pd.DataFrame({"unit_id": ["NAL", "OSTRA", "REGION", "SAS"] * 2, "year": [1] * 4 + [2] * 4})
+    assert handoff.region_last(by_year)["unit_id"].tolist() == ["NAL", "OSTRA", "SAS", "REGION"] * 2
+    assert handoff.region_last(by_year)["year"].tolist() == [1] * 4 + [2] * 4
+    by_unit = pd.DataFrame({"unit_id": ["NAL", "NAL", "REGION", "REGION", "SAS", "SAS"], "year": [1, 2] * 3})
+    out = handoff.region_last(by_unit)
+    assert out["unit_id"].tolist() == ["NAL", "NAL", "SAS", "SAS", "REGION", "REGION"] and out["year"].tolist() == [1, 2] * 3
+    no_region = pd.DataFrame({"unit_id": ["B", "A"], "x": [1, 2]})
+    assert handoff.region_last(no_region).equals(no_region)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from fragile_care import paths
-from fragile_care.publish.embeds import check_embeds, front_matter
+from fragile_care.publish.embeds import check_embeds, find_embeds, front_matter
 from fragile_care.run import steps
 
 pytestmark = pytest.mark.unit
@@ -108,3 +108,12 @@ def test_lock_file_pins_every_dependency_at_or_above_its_lower_bound():
         req = Requirement(requirement)
         assert _name(req.name) in locked, f"{req.name} is not in requirements-lock.txt"
         assert req.specifier.contains(locked[_name(req.name)]), f"{req.name}: locked {locked[_name(req.name)]} outside {req.specifier}"
+
+
+def test_embeds_know_whether_they_sit_on_a_landscape_page(tmp_path):
+    qmd = tmp_path / "r.qmd"
+    qmd.write_text(
+        "{{< embed nb/x.ipynb#a >}}\n::: landscape\n::: {.callout-note}\n{{< embed nb/x.ipynb#b >}}\n:::\n"
+        "{{< embed nb/x.ipynb#c >}}\n:::\n{{< embed nb/x.ipynb#d >}}\n"
+    )
+    assert [(e.label, e.landscape) for e in find_embeds(qmd)] == [("a", False), ("b", True), ("c", True), ("d", False)]

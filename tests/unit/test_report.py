@@ -169,3 +169,20 @@ def test_plan_targets_in_words():
     assert fmt.indicator_target("vakansgrad_barnmorskor", 8.0) == "Vakansgrad barnmorskor juni–augusti: högst 8,0 %"
     assert fmt.indicator_target(float("nan"), float("nan")) == "–"
     assert fmt.indicator_label("vakansgrad_barnmorskor") == "Vakansgrad barnmorskor juni–augusti, %"
+
+
+def test_quality_log_texts_reach_the_report_in_swedish_and_unknown_ones_say_they_are_the_logs_words():
+    assert fmt.sv_log_text("28 row(s) of merged unit MOLNDAL") == "28 rader från den sammanslagna enheten MOLNDAL"
+    text = "unit 'SkaS' harmonised to SKAS (1,028 rows like this, the first on rows 2, 3, …)"
+    assert fmt.sv_log_text(text) == f"enheten 'SkaS' tolkad som SKAS (1{NB}028 rader av samma slag, de första på rad 2, 3, …)"
+    assert fmt.sv_log_text("month '2025-7' written as 2025-07") == "månaden '2025-7' skriven som 2025-07"
+    assert fmt.sv_log_text("a finding of a new kind") == "loggtext: a finding of a new kind"
+
+
+def test_file_names_may_break_after_underscores_so_a_table_column_stays_narrow():
+    name = fmt.breakable_name("sweden_live_births_monthly.csv")
+    assert name.replace("\u200b", "") == "sweden_live_births_monthly.csv"
+    frame = pd.DataFrame({"Fil": [name]})
+    assert fmt.column_needs(frame) == [len("monthly.\u200b")]
+    wide = pd.DataFrame({f"Kolumnrubrik{i}": ["x"] for i in range(8)})  # 8 × 13 characters + padding > 100
+    assert not fmt.table_fits_line(wide) and fmt.table_fits_line(wide, fmt.LANDSCAPE_LINE_CHARS)

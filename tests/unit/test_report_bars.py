@@ -42,3 +42,16 @@ def test_week_ticks_are_whole_weeks_in_a_narrow_panel():
     figures.week_ticks(ax)
     assert all(t % 1 == 0 for t in ax.get_xticks())
     plt.close(fig)
+
+
+def test_a_count_hidden_to_protect_another_is_a_dotted_column_over_the_whole_axes_not_a_zero():
+    from fragile_care.publish.disclosure import SECONDARY, SHOWN
+
+    fig, ax = plt.subplots()
+    figures.suppressed_bars(ax, [0, 1], [17, 9], 5, 0.4, "C0", "Logg", status=[SHOWN, SECONDARY])
+    bars = [p for p in ax.patches if p.get_hatch() != ".."]
+    hidden = [p for p in ax.patches if p.get_hatch() == ".."]
+    assert [b.get_height() for b in bars] == [17, 0]
+    assert len(hidden) == 1 and hidden[0].get_height() == 1  # axes fraction: the whole height, whatever the counts
+    assert [t.get_text() for t in ax.texts] == ["17", ".."]
+    plt.close(fig)

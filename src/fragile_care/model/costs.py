@@ -19,7 +19,8 @@ LEVER_SV = {
 AMOUNT_SV = {"midwives": "åa-veckor", "bb_beds": "vårdplatsveckor", "early_discharge": "kvinnor", "neonatal_nurses": "åa-veckor"}
 WARD_LEVERS = ("bb_beds", "early_discharge")  # act on one BB ward: one group per unit-week
 EVENT_SV = {"midwives": "hänvisade kvinnor", "neonatal_nurses": "barn utan bemannad vårdplats"} | dict.fromkeys(
-    WARD_LEVERS, "kvinnor som möter fullt BB"
+    WARD_LEVERS,
+    "kvinnor som möter fullt BB eller hänvisas",  # levers.py _with_rooms: a ward lever frees rooms too
 )
 CARE_ORDER = ("ic", "hd", "sc")  # the order in which units staff their neonatal cots
 KEY = ["unit_id", "iso_year", "iso_week"]

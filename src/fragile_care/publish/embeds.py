@@ -24,14 +24,25 @@ class Embed:
     line: int
     notebook: str
     label: str
+    landscape: bool = False  # inside a ``::: landscape`` div (a landscape page in the PDF)
+
+
+_DIV_OPEN = re.compile(r"^:{3,}\s*\{?\.?([\w-]+)")
+_DIV_CLOSE = re.compile(r"^:{3,}\s*$")
 
 
 def find_embeds(qmd: Path) -> list[Embed]:
-    """Every embed shortcode in a Quarto document, with its line number."""
+    """Every embed shortcode in a Quarto document, with its line number and whether it sits
+    in a landscape div."""
     embeds = []
+    divs: list[str] = []
     for no, line in enumerate(qmd.read_text(encoding="utf-8").splitlines(), start=1):
+        if _DIV_CLOSE.match(line):
+            divs = divs[:-1]
+        elif m := _DIV_OPEN.match(line):
+            divs.append(m[1])
         for m in EMBED_RE.finditer(line):
-            embeds.append(Embed(qmd.name, no, m[1], m[2]))
+            embeds.append(Embed(qmd.name, no, m[1], m[2], "landscape" in divs))
     return embeds
 
 
@@ -93,12 +104,29 @@ def front_matter(qmd: Path) -> dict:
     return data
 
 
-def embedded_outputs(qmd_files: list[Path], notebook_dir: Path):
-    """The Markdown output of every cell that the reports embed: yields (report, label,
-    text), one per output. Used to prove disclosure control on what a reader sees."""
+def embedded_tables(qmd_files: list[Path], notebook_dir: Path):
+    """Every Markdown table the reports embed, as the reader sees its cells: yields
+    (report, label, landscape, frame of text)."""
+    import pandas as pd
+
+    for qmd in qmd_files:
+        for e in find_embeds(qmd):
+            for _, _, text in embedded_outputs([qmd], notebook_dir, only=e.label):
+                lines = [line for line in text.splitlines() if line.startswith("|")]
+                if len(lines) >= 3:
+                    header = _cells(lines[0])
+                    yield qmd.name, e.label, e.landscape, pd.DataFrame([_cells(x) for x in lines[2:]], columns=header)
+
+
+def embedded_outputs(qmd_files: list[Path], notebook_dir: Path, only: str | None = None):
+    """The Markdown output of every cell that the reports embed (or of the cell labelled
+    ``only``): yields (report, label, text), one per output. Used to prove disclosure
+    control on what a reader sees."""
     cache: dict[Path, dict[str, list[str]]] = {}
     for qmd in qmd_files:
         for e in find_embeds(qmd):
+            if only is not None and e.label != only:
+                continue
             nb_path = notebook_dir / Path(e.notebook).name
             if nb_path not in cache:
                 outputs: dict[str, list[str]] = {}

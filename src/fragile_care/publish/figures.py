@@ -111,7 +111,12 @@ def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, 
     is drawn as a hatched bar up to threshold − 1 and labelled ``<threshold``, so neither
     the label nor the bar's height shows it; every bar carries its (suppressed) value.
     ``status`` (from secondary suppression, one per bar) overrides the rule: a cell hidden
-    to protect another (``secondary``, ``withheld``) has no bar and the label ``..``."""
+    to protect another (``secondary``, ``withheld``) gets no bar but a pale dotted column over
+    the whole height of the axes, labelled ``..`` at its foot, so it reads as "hidden" and
+    neither as zero nor as any count."""
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import blended_transform_factory
+
     counts = [whole(c) or 0 for c in counts]
     status = list(status) if status is not None else [PRIMARY if is_suppressed(c, threshold) else SHOWN for c in counts]
     cap = threshold - 1
@@ -125,8 +130,17 @@ def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, 
         hatch=["//" if s == PRIMARY else "" for s in status],
         edgecolor="white",
     )
+    data_x_axes_y = blended_transform_factory(ax.transData, ax.transAxes)
     for x, h, c, s in zip(positions, heights, counts, status):
-        ax.text(x, h, cell_text(c, s, threshold), ha="center", va="bottom", fontsize=8)
+        if s in (PRIMARY, SHOWN):
+            ax.text(x, h, cell_text(c, s, threshold), ha="center", va="bottom", fontsize=8)
+            continue
+        ax.add_patch(
+            Rectangle(
+                (x - width / 2, 0), width, 1, transform=data_x_axes_y, facecolor="none", edgecolor="#9a9a9a", hatch="..", linewidth=0.5
+            )
+        )
+        ax.text(x, 0.01, cell_text(c, s, threshold), transform=data_x_axes_y, ha="center", va="bottom", fontsize=11, fontweight="bold")
 
 
 # A control chart whose baseline is too short for control limits (fewer than six summer

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 
 NBSP = "\u00a0"
@@ -78,6 +79,18 @@ def sv_int(x: Any) -> str:
     value = int(round(float(x)))
     text = f"{abs(value):,}".replace(",", NBSP)
     return (MINUS if value < 0 else "") + text
+
+
+SUM_NOTE = "Summorna är avrundade för sig och kan skilja sig något från summan av de avrundade talen."
+
+
+def sum_note(parts: Any, totals: Any, decimals: int = 0) -> str:
+    """:data:`SUM_NOTE` when a printed total differs from the sum of its printed parts, each
+    rounded to ``decimals`` (``parts``: one row of parts per total); empty when they agree."""
+    rows = np.atleast_2d(np.asarray(parts, float))
+    total = np.atleast_1d(np.asarray(totals, float))
+    printed_parts = np.round(np.nan_to_num(rows), decimals).sum(axis=1)
+    return SUM_NOTE if not np.allclose(printed_parts, np.round(np.nan_to_num(total), decimals), atol=10.0**-decimals / 10) else ""
 
 
 SV_NUMBER_WORDS = ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio")
@@ -256,7 +269,26 @@ def _visible_text(markdown: Any) -> str:
 # each column's padding: the budget column_weights shares out.
 TABLE_LINE_CHARS = 100
 # lines may break at spaces and after '/' or '-', never at the no-break spaces of "18 900"
-_BREAKS = re.compile(r"[^\S\u00a0\u202f]+|(?<=[/-])")
+_BREAKS = re.compile(r"[^\S\u00a0\u202f]+|(?<=[/\u200b-])")
+
+
+def column_needs(frame: pd.DataFrame) -> list[int]:
+    """Each column's longest unbreakable word (header included), at least 3 characters: the
+    narrowest the column can be without a word printed over its neighbour."""
+    return [
+        max(3, max((len(w) for text in [str(col), *frame[col].astype(str)] for w in _BREAKS.split(text)), default=3))
+        for col in frame.columns
+    ]
+
+
+# the same on a landscape page (297 mm wide instead of 210, the same margins)
+LANDSCAPE_LINE_CHARS = 145
+
+
+def table_fits_line(frame: pd.DataFrame, line_chars: int = TABLE_LINE_CHARS) -> bool:
+    """Whether a table's columns fit a line of ``line_chars`` at their narrowest; a table
+    that does not overprints or runs off the page in the PDF."""
+    return sum(column_needs(frame)) <= line_chars - 2 * len(frame.columns)
 
 
 def column_weights(frame: pd.DataFrame, cap: int = 24) -> list[int]:
@@ -268,12 +300,10 @@ def column_weights(frame: pd.DataFrame, cap: int = 24) -> list[int]:
     shared in proportion to what each wants beyond that, so shrinking the table never makes a
     column narrower than a word in it (unless the needs alone overflow: then the table wants
     a landscape page)."""
-    needs, wants = [], []
-    for col in frame.columns:
-        texts = [str(col), *frame[col].astype(str)]
-        need = max(3, max((len(w) for text in texts for w in _BREAKS.split(text)), default=3))
-        longest_cell = max((len(text) for text in texts[1:]), default=3)
-        needs.append(need)
+    needs = column_needs(frame)
+    wants = []
+    for col, need in zip(frame.columns, needs, strict=True):
+        longest_cell = max((len(text) for text in frame[col].astype(str)), default=3)
         wants.append(max(need, min(longest_cell, cap)))
     budget = TABLE_LINE_CHARS - 2 * len(wants)
     if sum(wants) <= budget or sum(needs) >= budget:
@@ -333,6 +363,50 @@ def sv_action(action: str) -> str:
         if re.match(pattern, action or ""):
             return re.sub(pattern, replacement, action)
     return action or ""
+
+
+# The quality log's finding texts that reach a report, in Swedish (the log itself, like the
+# command line's messages, stays in English). Applied in order; a text none of them
+# matches is shown as it is, marked as the log's own words.
+_LOG_TEXT_SV = [
+    (r" \(([\d,]+) rows like this, the first on rows ([^)]*)\)$", r" (\1 rader av samma slag, de första på rad \2)"),
+    (r" \(([\d,]+) rows like this\)$", r" (\1 rader av samma slag)"),
+    (r"^unit (.+) harmonised to (\S+)", r"enheten \1 tolkad som \2"),
+    (r"^(\d+) row\(s\) of merged unit (\S+)", r"\1 rader från den sammanslagna enheten \2"),
+    (r"^month (.+) written as (\S+)", r"månaden \1 skriven som \2"),
+    (r"^date (.+) read as month (\S+)", r"datumet \1 läst som månaden \2"),
+    (r"^date (.+) written as (\S+)", r"datumet \1 skrivet som \2"),
+    (r"^Excel serial (\S+) read as (month|date) (\S+)", r"Excel-serienumret \1 läst som \3"),
+    (r"^ISO week (.+) written as (\S+)", r"ISO-veckan \1 skriven som \2"),
+    (r"^count (.+) written as (\S+)", r"antalet \1 skrivet som \2"),
+    (r"^column name (.+)$", r"kolumnnamnet \1"),
+    (r"^column (.+) is not in the (\S+) contract", r"kolumnen \1 finns inte i kontraktet för \2"),
+    (r"^month (\S+) missing inside the series (.+)$", r"månaden \1 saknas inne i serien \2"),
+]
+
+
+def sv_log_text(text: Any) -> str:
+    """A quality-log finding in Swedish for a report table: the known kinds of finding are
+    translated (the values in them kept as written), an unknown kind is returned with the
+    prefix "loggtext:" so the reader sees it is the log's own (English) words."""
+    out = str(text)
+    translated = False
+    for pattern, replacement in _LOG_TEXT_SV:
+        new = re.sub(pattern, replacement, out)
+        translated |= new != out
+        out = new
+    if not translated:
+        return f"loggtext: {out}"
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", NBSP, out)  # "1,234 rader" as Swedish writes it
+
+
+ZWSP = "\u200b"
+
+
+def breakable_name(name: Any) -> str:
+    """A file or table name that may break after ``_`` and ``.`` (a zero-width space there):
+    ``sweden_live_births_monthly.csv`` fits a narrow table column instead of widening it."""
+    return re.sub(r"([_.])(?=.)", r"\1" + ZWSP, str(name))
 
 
 _STATUS_WORDS = (  # the plan's statuses in the order a sentence lists them: (status, singular, plural)

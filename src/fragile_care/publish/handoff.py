@@ -129,11 +129,30 @@ VIEWS = {
 }
 
 
+def region_last(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with the region's rows after its units' rows: the REGION block at the end
+    of a table sorted by unit, the REGION row last in each group of a table sorted by year
+    or week (each group starting with the same unit); the order is otherwise kept."""
+    if "unit_id" not in frame or not frame["unit_id"].eq(REGION).any():
+        return frame
+    units = frame["unit_id"].reset_index(drop=True)
+    is_region = units.eq(REGION)
+    blocks = units.ne(units.shift()).cumsum()
+    if blocks.nunique() == units.nunique():  # each unit's rows together: move the REGION block last
+        order = np.lexsort((np.arange(len(units)), is_region.to_numpy()))
+    else:
+        first = units[~is_region].iloc[0]
+        group = units.eq(first).cumsum().to_numpy()
+        order = np.lexsort((np.arange(len(units)), is_region.to_numpy(), group))
+    return frame.iloc[order].reset_index(drop=True)
+
+
 def _catalog_sheet(
     spec: sheet_catalog.Sheet, tables: dict[str, pd.DataFrame], ctx: dict, labels: dict[str, str], threshold: int, is_demo: bool
 ) -> Sheet:
     """One sheet as ``sheet_catalog.SHEETS`` declares it."""
     frame = VIEWS[spec.source](tables, ctx) if spec.source in VIEWS else tables[spec.source]
+    frame = region_last(frame)
     year_column = "year" if "year" in frame else "iso_year"
     published = PublishedCounts(tables["redirection_counts_internal"], threshold) if "redirection_counts_internal" in tables else None
     cols = _unit_cols(frame["unit_id"], labels) if spec.unit_columns else []
