@@ -424,7 +424,7 @@ else:
 display(
     Markdown(
         f"Normer: {fmt.sv_num(c.antenatal_visits, 0)} barnmorskebesök per graviditet (1177 Västerbotten: sju till nio besök; "
-        f"sätt Västra Götalands regionala basprogram), {fmt.sv_num(c.postnatal_checks, 0)} eftervårdsbesök och "
+        f"Västra Götalands eget basprogram kan ersätta talet i konfigurationen), {fmt.sv_num(c.postnatal_checks, 0)} eftervårdsbesök och "
         f"{fmt.sv_num(c.ultrasound_exams, 0)} rutinultraljud (1177 Västra Götaland: 1–2 erbjuds; att det görs på sjukhuset är ett antagande), "
         f"{fmt.sv_num(c.home_visits_per_early_discharge, 0)} hembesök efter tidig hemgång (antagande); inställbara i körningens "
         f"konfiguration (care_levels). Varje förlossning räknas som en graviditet genom hela programmet; vård utöver basprogrammet "
