@@ -52,13 +52,33 @@ together = scenario_table.iloc[-1]
 lights = indicators["light"].value_counts()
 display(
     Markdown(
-        f"Handlingsplanen har {len(actions)} aktiviteter; per {fmt.sv_date(cfg.data_cutoff)} "
+        f"Handlingsplanen har {len(actions)} aktiviteter. Status den {fmt.sv_date(cfg.data_cutoff)}: "
         f"{fmt.plan_status_counts(plan_status['status'])}. Av {len(indicators)} indikatorer med mål är "
         f"{lights.get('green', 0)} gröna (målet nått), {lights.get('yellow', 0)} gula (bättre än utgångsläget), {lights.get('red', 0)} röda "
         f"och {lights.get('not_started', 0)} grå (aktiviteten startar efter sommaren {summer_year} och kan inte ha påverkat den), "
         f"mätt på sommaren {summer_year}. {fmt.plan_checks(plan_status, indicators)}Med alla åtgärder med modellerad effekt väntas omkring "
         f"{fmt.sv_int(together['redirected_mean'])} kvinnor behöva hänvisas sommaren {cfg.outlook_summer}, mot "
         f"{fmt.sv_int(base['redirected_mean'])} under oförändrat läge."
+    )
+)
+
+# %%
+#| label: txt-tertial-results
+t_first, t_last = calendar.tertial_months(cfg.tertial)
+tertial_months = pd.date_range(t_first, min(t_last, cfg.period_end), freq="MS")
+own = followup.tertial_results(tables["births_monthly"], tables["staffing_weekly"], tertial_months)
+published = disclosure.PublishedCounts(tables["redirection_counts_internal"], cfg.disclosure_threshold)
+summer_year = int(own["summer_year"])
+logged = {y: describe.region_summer_redirections(tables["redirections"], y, cfg.summer_weeks) for y in (summer_year - 1, summer_year)}
+display(
+    Markdown(
+        f"**Tertialen {fmt.md_escape(cfg.tertial)} ({fmt.sv_month(tertial_months[0])}–{fmt.sv_month(tertial_months[-1])}):** "
+        f"{fmt.sv_int(own['deliveries'])} förlossningar i regionen, {fmt.sv_pct(own['change'], 1, signed=True)} mot samma månader "
+        f"året före ({fmt.sv_int(own['deliveries_year_before'])}). Under sommarperioden {summer_year} (vecka {cfg.summer_weeks[0]}–"
+        f"{cfg.summer_weeks[1]}) hänvisades {published.text('REGION', summer_year, 'capacity', logged[summer_year]['capacity'])} kvinnor "
+        f"på grund av platsbrist eller bemanning ({published.text('REGION', summer_year - 1, 'capacity', logged[summer_year - 1]['capacity'])} "
+        f"sommaren {summer_year - 1}), och {fmt.sv_int(own['weeks_short'])} av {fmt.sv_int(own['weeks'])} enhetsveckor hade för få "
+        "barnmorskor på förlossningen. Uppföljningen av handlingsplanen och prognosen för nästa sommar följer nedan."
     )
 )
 
@@ -303,10 +323,30 @@ reason_sv = {
     "no_risk": "personalen tillförs veckor där risken redan är nära noll",
     "no_change": "förändringarna tar ut varandra under sommaren",
 }
+outside_weeks = scenario_table["outside_weeks"].iloc[0] if len(scenario_table) else ""
+if outside_weeks:  # weeks an activity moves staff to or from, outside the summer: counted too
+    table[f"Skillnad v. {fmt.sv_week_list(outside_weeks)}"] = [
+        "–" if i == 0 else "under 0,1" if abs(m) < 0.05 else fmt.sv_difference(m, lo, hi)
+        for i, (m, lo, hi) in enumerate(
+            zip(
+                scenario_table["outside_difference_mean"],
+                scenario_table["outside_difference_p10"],
+                scenario_table["outside_difference_p90"],
+            )
+        )
+    ]
+outside_note = (
+    f"\n\n{'Vecka' if ',' not in outside_weeks else 'Veckorna'} {fmt.sv_week_list(outside_weeks)} ligger utanför sommarperioden men får personal eller semester som en åtgärd flyttar; "
+    "kolumnen längst till höger är skillnaden i väntat antal hänvisade där mot oförändrat läge samma veckor, räknad på samma sätt. "
+    "Den ingår inte i sommarens skillnad."
+    if outside_weeks
+    else ""
+)
 why = [f"{name}: {reason_sv[r]}." for name, r in zip(scenario_table["scenario"], scenario_table["effect_reason"]) if r]
 display(
     Markdown(
-        fmt.md_table(table, align="lrrrrrrrr")
+        fmt.md_table(table, align="l" + "r" * (len(table.columns) - 1))
+        + outside_note
         + "\n\nIngen säker skillnad: skillnadens 80 %-intervall rymmer noll eller skillnaden är mindre än två gånger "
         f"slumpfelet från {fmt.sv_int(cap.forecast_draws)} dragningar. Intervallet för själva planeringstalet finns i sommarrapporten."
         + ("\n\nUtan effekt på antalet hänvisade: " + " ".join(fmt.md_escape(w) for w in why) if why else "")
@@ -347,6 +387,11 @@ else:
         }
     )
     display(Markdown(fmt.md_table(table, align="l" * len(table.columns), markup=["Källa"])))
+
+# %%
+#| label: txt-best-practice-sources
+# the sources in full, so a printed page names them too (the table's codes are links)
+display(Markdown(fmt.reference_list(practices) if practices is not None and not practices.empty else ""))
 
 # %%
 #| label: tbl-changes

@@ -257,3 +257,15 @@ def test_the_checks_of_this_file_fail_on_a_number_printed_two_ways():
     assert agrees(90.0, 0, 92.16, tens=True) and not agrees(80.0, 0, 92.16, tens=True)
     assert sv_number("16\u00a0014") == (16014.0, 0) and sv_number("−6,3") == (-6.3, 1)
     assert excel_decimals("#,##0.0") == 1 and excel_decimals("#,##0") == 0
+
+
+def test_moved_leave_is_counted_in_the_weeks_it_moves_to(default_run):
+    """A03 of the demo plan moves Östra's leave from weeks 29-30 to 34-35: the weeks outside
+    the summer are modelled too, where moving leave in cannot lower the risk; the baseline
+    differs from itself by nothing."""
+    _, result = default_run
+    table = io.read_tables(result.processed, ["scenarios"])["scenarios"].set_index("scenario")
+    assert set(table["outside_weeks"]) == {"34, 35"}
+    assert table["outside_difference_mean"].iloc[0] == 0
+    moved = table[table.index.str.startswith("A03")].iloc[0]
+    assert moved["outside_difference_mean"] >= 0 and moved["outside_difference_p90"] >= moved["outside_difference_p10"]

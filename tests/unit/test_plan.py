@@ -388,3 +388,28 @@ def test_a_plan_measure_the_budgets_lever_already_proposes_is_not_proposed_twice
     assert brief._covered_by_a_lever(same, levers)
     assert not brief._covered_by_a_lever(other_unit, levers) and not brief._covered_by_a_lever(later, levers)
     assert not brief._covered_by_a_lever(staff, levers)  # midwives are another lever
+
+
+def test_the_tertial_report_opens_with_its_own_months_against_the_same_months_a_year_before():
+    from fragile_care.model import followup
+
+    months = pd.date_range("2025-05-01", "2026-08-01", freq="MS")
+    births = pd.DataFrame({"unit_id": "A", "month": months, "deliveries": [100.0] * 12 + [90.0] * 4})
+    staffing = pd.DataFrame(
+        {"kind": ["utfall"] * 3 + ["prognos"], "iso_year": [2025, 2026, 2026, 2027], "fte_gap": [-1.0, -0.5, 0.2, -3.0]}
+    )
+    out = followup.tertial_results(births, staffing, pd.date_range("2026-05-01", "2026-08-01", freq="MS"))
+    assert out["deliveries"] == 360 and out["deliveries_year_before"] == 400 and out["change"] == pytest.approx(-0.1)
+    assert out["summer_year"] == 2026 and out["weeks_short"] == 1 and out["weeks"] == 2  # the forecast summer is not counted
+
+
+def test_weeks_outside_the_summer_that_an_activity_moves_staff_to_are_found():
+    plan = pd.DataFrame(
+        {
+            "effect_type": ["move_leave", "extra_staff", "early_discharge", "none"],
+            "effect_weeks": ["29-30", "24-26", "", ""],
+            "effect_to_weeks": ["34-35", "", "", "40"],
+        }
+    )
+    assert scenarios.weeks_outside(plan, (25, 33)) == [24, 34, 35]  # not the ward's or a measure without modelled effect
+    assert scenarios.weeks_outside(plan.iloc[2:], (25, 33)) == [] and scenarios.weeks_outside(plan.iloc[0:0], (25, 33)) == []

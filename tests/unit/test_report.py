@@ -186,3 +186,22 @@ def test_file_names_may_break_after_underscores_so_a_table_column_stays_narrow()
     assert fmt.column_needs(frame) == [len("monthly.\u200b")]
     wide = pd.DataFrame({f"Kolumnrubrik{i}": ["x"] for i in range(8)})  # 8 × 13 characters + padding > 100
     assert not fmt.table_fits_line(wide) and fmt.table_fits_line(wide, fmt.LANDSCAPE_LINE_CHARS)
+
+
+def test_the_reference_list_writes_each_source_out_escaped_and_links_only_web_addresses():
+    practices = pd.DataFrame(
+        {
+            "fact_ids": ["S13|S14", "S08"],
+            "title": ["Styrning *av* platser", "Sommarersättning"],
+            "where": ["Region Stockholm", "Region Västerbotten"],
+            "period": ["2017–2022", "2022"],
+            "source_url": ["https://ex.org/a", "javascript:alert(1)"],
+        }
+    )
+    text = fmt.reference_list(practices)
+    assert "- S13, S14: Styrning \\*av\\* platser – Region Stockholm, 2017–2022. [https://ex.org/a](https://ex.org/a)" in text
+    assert "- S08: Sommarersättning – Region Västerbotten, 2022. javascript:alert(1)" in text and "](javascript" not in text
+
+
+def test_weeks_are_written_as_runs():
+    assert fmt.sv_week_list("34, 35") == "34\u201335" and fmt.sv_week_list("34, 35, 37") == "34\u201335, 37" and fmt.sv_week_list("") == ""

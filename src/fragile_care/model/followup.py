@@ -342,3 +342,25 @@ def log_after_activities(backtest: pd.DataFrame, actions: pd.DataFrame, summer_w
                      "activities": ", ".join(acts["activity_id"].astype(str)) if len(acts) else ""})  # fmt: skip
     cols = ["iso_year", "logged", "predicted", "low_80", "high_80", "position", "activities"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def tertial_results(births: pd.DataFrame, staffing_weekly: pd.DataFrame, months: pd.DatetimeIndex) -> dict[str, float]:
+    """The tertial's own figures for the opening of the tertial report: deliveries in the
+    region in ``months`` (the tertial's months with data) and in the same months a year
+    before, with the change, and the unit-weeks of the latest observed summer with too few
+    midwives (``weeks_short`` of ``weeks``; NaN without an observed summer)."""
+    monthly = births.groupby("month")["deliveries"].sum()
+    now = float(monthly.reindex(months).sum())
+    before = float(monthly.reindex(months - pd.DateOffset(years=1)).sum())
+    observed = staffing_weekly[staffing_weekly["kind"] == "utfall"]
+    year = int(observed["iso_year"].max()) if len(observed) else None
+    summer = observed[observed["iso_year"] == year] if year else observed
+    return {
+        "deliveries": now,
+        "deliveries_year_before": before,
+        "change": describe.change(now, before),
+        "months": float(len(months)),
+        "summer_year": float(year) if year else np.nan,
+        "weeks_short": float((summer["fte_gap"] < 0).sum()) if year else np.nan,
+        "weeks": float(len(summer)) if year else np.nan,
+    }

@@ -245,3 +245,79 @@ def effect_reason(activities: pd.DataFrame, summary: dict, baseline: dict, outlo
     if not any(profile_factor(a, when) > 0 for a in activities.to_dict("records") for when in starts):
         return "not_in_force"
     return "no_risk" if summary["fte_added"] > 0 else "no_change"
+
+
+# ----------------------------------------------------------------------------- weeks outside the summer
+OUTSIDE_COLUMNS = ["outside_weeks", "outside_difference_mean", "outside_difference_p10", "outside_difference_p90"]
+
+
+def weeks_outside(plan: pd.DataFrame, summer_weeks: tuple[int, int]) -> list[int]:
+    """The ISO weeks outside the summer window that a staffing activity adds staff to or moves
+    leave to (A03 of the demo plan moves leave from weeks 29-30 to 34-35): its effect there
+    is a cost the summer's scenarios would not count."""
+    weeks: set[int] = set()
+    for act in plan.to_dict("records") if not plan.empty else []:
+        if act["effect_type"] in ("extra_staff", "move_leave"):
+            for column in ("effect_weeks", "effect_to_weeks"):
+                if not is_blank(act.get(column)):
+                    weeks |= set(parse_weeks(act[column]))
+    return sorted(w for w in weeks if not summer_weeks[0] <= w <= summer_weeks[1])
+
+
+def outside_outlook(
+    tables: dict[str, pd.DataFrame],
+    weeks: list[int],
+    ahead: pd.DataFrame,
+    units: pd.DataFrame,
+    norms: staffing.Norms,
+    stay: capacity.Stay,
+    reference_year: int,
+    outlook_year: int,
+    ward: postnatal.PostnatalSettings,
+    beds: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The unchanged situation in ``weeks`` (outside the summer) of ``outlook_year`` for the
+    units of ``ahead`` (the summer's outlook), built as the summer's is
+    (staffing.summer_staffing): the forecast's deliveries, ``reference_year``'s staffing and
+    leave plan for the same ISO weeks, each unit's delivery-room time and its BB link.
+    ``tables``: births_monthly, births_forecast, staffing, leave_plan. Empty without weeks."""
+    if not weeks:
+        return ahead.iloc[0:0]
+    births = staffing.summer_deliveries(
+        tables["births_monthly"], tables["births_forecast"], sorted(set(ahead["unit_id"])), [], outlook_year, (min(weeks), max(weeks))
+    )
+    births = births[births["iso_week"].isin(weeks)].reset_index(drop=True)
+    grid = births[["unit_id", "iso_year", "iso_week"]]
+    supply = staffing.weekly_supply(tables["staffing"], tables["leave_plan"], grid, staffing.MIDWIFE, reference_year)
+    gap = staffing.midwife_gap(births, supply, units, norms, stay)
+    gap = gap.merge(births[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
+    return chain.with_ward(gap.assign(kind="prognos"), units, ward, beds)
+
+
+def outside_effects(
+    table: pd.DataFrame,
+    outlook: pd.DataFrame,
+    units: pd.DataFrame,
+    plan: pd.DataFrame,
+    norms: staffing.Norms,
+    settings: capacity.CapacitySettings,
+    ward: postnatal.PostnatalSettings | None = None,
+    beds: pd.DataFrame | None = None,
+    stay: capacity.Stay | None = None,
+) -> pd.DataFrame:
+    """``table`` (from :func:`scenarios`) with each scenario's effect in the weeks of
+    ``outlook`` outside the summer: the difference in expected redirections there against
+    the unchanged situation in the same weeks (common random numbers, as the summer's), and
+    the weeks as text. Scenarios that do not act there get 0; an empty ``outlook`` leaves
+    the columns empty."""
+    if outlook.empty:
+        return table.assign(outside_weeks="", **dict.fromkeys(OUTSIDE_COLUMNS[1:], np.nan))
+    outside, _ = scenarios(outlook, units, plan, norms, settings, ward, beds, stay)
+    by_name = outside.set_index("scenario")
+    weeks = sorted(int(w) for w in outlook["iso_week"].unique())
+    return table.assign(
+        outside_weeks=", ".join(str(w) for w in weeks),
+        outside_difference_mean=table["scenario"].map(by_name["difference_mean"]),
+        outside_difference_p10=table["scenario"].map(by_name["difference_p10"]),
+        outside_difference_p90=table["scenario"].map(by_name["difference_p90"]),
+    )

@@ -273,9 +273,11 @@ TABLES: tuple[Table, ...] = (
     Table("scenarios", PLAN, ("scenario",),
           ("scenario", "redirected_mean", "redirected_p10", "redirected_p90", "weeks_at_risk", "fte_shortfall", "fte_added",
            "not_placed_in_region", "postnatal_full", "home_care_days", "difference_mean", "difference_p10", "difference_p90",
-           "difference_mc_se", "certain", "effect_reason"),
+           "difference_mc_se", "certain", "effect_reason", "outside_weeks", "outside_difference_mean", "outside_difference_p10",
+           "outside_difference_p90"),
           "expected redirections next summer per scenario against the unchanged situation, the difference computed draw "
-          "by draw on common random numbers (certain False: no sure difference)"),
+          "by draw on common random numbers (certain False: no sure difference), and the difference in the weeks outside "
+          "the summer that an activity moves staff to or from"),
     Table("scenario_weeks", PLAN, (*_WEEK, "scenario"),
           (*(c for c in _STAFFING_COLUMNS if c != "kind"), *_RISK_COLUMNS, "scenario"),
           "each scenario's unit-weeks next summer"),

@@ -463,6 +463,31 @@ def plan_checks(status: pd.DataFrame, indicators: pd.DataFrame) -> str:
     return f"Att kontrollera för ansvariga: {'; '.join(parts)}. " if parts else ""
 
 
+def reference_list(practices: pd.DataFrame) -> str:
+    """The best-practice register's sources as a Swedish reference list: per row its source
+    codes, what and where, and the address written out (a printed page cannot follow a link).
+    Every data text is escaped; an address that is not http(s) is printed as text."""
+    lines = ["**Källor till omvärldsbevakningen**", ""]
+    for row in practices.to_dict("records"):
+        codes = md_escape(str(row.get("fact_ids") or "källa").replace("|", ", "))
+        what = md_escape(f"{row['title']} – {row['where']}, {row['period']}")
+        url = str(row.get("source_url") or "").strip()
+        lines.append(f"- {codes}: {what}. {md_link(url, url) if url else 'Adress saknas i registret.'}")
+    return "\n".join(lines)
+
+
+def sv_week_list(weeks: Any) -> str:
+    """ISO weeks written ``34, 35, 37`` as Swedish text collapses them: ``34–35, 37``."""
+    numbers = sorted({int(w) for w in re.findall(r"\d+", str(weeks))})
+    runs: list[list[int]] = []
+    for w in numbers:
+        if runs and w == runs[-1][-1] + 1:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return ", ".join(f"{r[0]}\u2013{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 def sv_weeks(span: Any) -> str:
     """A span of weeks as the plan writes it, ``28-31``, with the en dash of Swedish text: ``28–31``."""
     return "–" if missing(span) else str(span).replace("-", "\u2013")

@@ -298,6 +298,14 @@ def action_plan(tables: Tables, cfg: RunConfig) -> Tables:
         stays,
         outlook_draws(tables, cap, ahead),
     )
+    beds = postnatal.capacity_by_week(tables.get("postnatal_capacity"))
+    outside = scenarios.outside_outlook(
+        tables, scenarios.weeks_outside(actions, cfg.summer_weeks), ahead, open_units(tables["units"]), cfg.norms, stays,
+        int(weekly.query("kind == 'utfall'")["iso_year"].max()), cfg.outlook_summer, cfg.postnatal, beds,
+    )  # fmt: skip
+    scenario_table = scenarios.outside_effects(
+        scenario_table, outside, open_units(tables["units"]), actions, cfg.norms, cap, cfg.postnatal, beds, stays
+    )
     observed = sorted(int(y) for y in weekly.loc[weekly["kind"] == "utfall", "iso_year"].unique())
     summer_year = observed[-1]
     past = {  # every observed summer by one function: the latest is the indicators' value, the plan's baselines are checked against all
