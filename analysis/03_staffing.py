@@ -57,14 +57,12 @@ parts = [f"{y}: {int(r.short)} av {int(r.weeks)} enhetsveckor med underskott" fo
 display(
     Markdown(
         f"Förlossningsavdelningarna behöver så många bemannade rum att högst {fmt.sv_pct(norms.target_blocking, 0)} av kvinnorna "
-        f"skulle behöva hänvisas, med en barnmorska per kvinna i aktiv förlossning. Veckor under sommarperioden "
+        "skulle behöva hänvisas, med en barnmorska per kvinna i aktiv förlossning. Behovet räknas i hela vårdkedjan, samma modell "
+        "som planeringstalet: när BB är fullt blir kvinnor kvar på förlossningsrummet, så ett fullt BB ökar de rum som behövs. Veckor under sommarperioden "
         f"(v. {cfg.summer_weeks[0]}–{cfg.summer_weeks[1]}) där barnmorskorna i tjänst inte räcker till det: " + "; ".join(parts) + ". "
         f"Sommaren {outlook} (oförändrat läge: bemanning och semesterplan som {reference_year}) är underskottet störst vid "
         f"{fmt.md_escape(labels[worst['unit_id']])} vecka {int(worst['iso_week'])}: {fmt.sv_num(-worst['fte_gap'], 1)} årsarbetare, "
-        f"{fmt.sv_num(worst['rooms_staffed'], 1)} bemannade rum (dygnet runt, i snitt) mot {int(worst['rooms_needed'])} som behövs. "
-        "Underskottet här räknar förlossningsrummen för sig. Planeringstalet, riskerna per vecka och kostnaden för att hålla "
-        f"{fmt.sv_pct(norms.target_blocking, 0)} bygger på hela vårdkedjan, där ett fullt BB håller kvar kvinnor på förlossningsrummet; "
-        "därför kan antalet veckor och årsarbetare där skilja sig från underskottet här."
+        f"{fmt.sv_num(worst['rooms_staffed'], 1)} bemannade rum (dygnet runt, i snitt) mot {fmt.sv_num(worst['rooms_needed'], 1)} som behövs."
     )
 )
 
@@ -106,7 +104,7 @@ plt.show()
 
 # %%
 #| label: tbl-staffing-summer
-#| tbl-cap: "Barnmorskor på förlossningsavdelningen per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, rum som behövs och bemannade rum (dygnet runt, i snitt över veckan; 9,6 betyder ett tionde rum bemannat 60 % av tiden), antal veckor med underskott och det största underskottet i årsarbetare."
+#| tbl-cap: "Barnmorskor på förlossningsavdelningen per enhet och sommar (veckorna i sommarperioden): förlossningar per vecka, rum som behövs i vårdkedjan (för högst 1 % hänvisade, med väntan på BB-plats) och bemannade rum (dygnet runt, i snitt över veckan; 9,6 betyder ett tionde rum bemannat 60 % av tiden), antal veckor med underskott och det största underskottet i årsarbetare."
 rows, shown = fmt.shown_units(by_gap, order=f"de med störst underskott sommaren {outlook}", sheet="Bemanning sommar")
 summary = (
     midwives[midwives["unit_id"].isin(rows)]
@@ -124,7 +122,7 @@ table = pd.DataFrame(
         "Enhet": summary["unit_id"].map(labels),
         "Sommar": summary["iso_year"].astype(str) + summary["kind"].map({"utfall": "", "prognos": " (prognos)"}),
         "Förlossningar/vecka": summary["deliveries"].map(fmt.sv_int),
-        "Rum som behövs (max)": summary["needed"].astype(int).astype(str),
+        "Rum som behövs (max)": summary["needed"].map(lambda v: fmt.sv_num(v, 1)),
         "Bemannade rum (minst)": summary["staffed_min"].map(lambda v: fmt.sv_num(v, 1)),
         "Veckor med underskott": summary["short"].astype(str),
         "Största underskott, åa": summary["worst"].map(lambda v: fmt.sv_num(max(0.0, -v), 1)),

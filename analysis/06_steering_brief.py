@@ -57,11 +57,11 @@ rows = [
         ),
     ),
     (
-        f"Enhetsveckor med för få barnmorskor på förlossningen, sommaren {int(short['year'])}",
+        f"Enhetsveckor med för få barnmorskor på förlossningen för att hålla risken under {fmt.sv_pct(cfg.norms.target_blocking, 0)}, "
+        f"sommaren {int(short['year'])}",
         f"{fmt.sv_int(short['value'])} av {fmt.sv_int(short['of'])}",
         f"{fmt.sv_int(short['previous'])} sommaren {int(short['previous_year'])}; "
-        f"sommaren {int(short['detail_year'])} väntas {fmt.sv_int(short['detail'])} veckor med risk över "
-        f"{fmt.sv_pct(cfg.norms.target_blocking, 0)} om inget ändras (vårdkedjan, som också räknar med fullt BB)",
+        f"{fmt.sv_int(short['detail'])} väntas sommaren {int(short['detail_year'])} om inget ändras",
     ),
     (
         f"Planeringstal: väntat antal hänvisade sommaren {int(plan['year'])}, oförändrat läge",

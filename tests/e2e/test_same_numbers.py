@@ -211,9 +211,19 @@ def _quantities(t, cfg):
             f"unit-weeks over the 1 % rule, summer {outlook}",
             cost["weeks_short"],
             [
-                Place("tbl-key-numbers", r"väntas " + NUM + r" veckor med risk över"),
+                Place("tbl-key-numbers", r"; " + NUM + r" väntas sommaren"),
+                Place("txt-staffing-summary", rf"{outlook}: " + NUM + " av"),
                 Place("txt-risk-summary", r"och " + NUM + r" en risk över dimensioneringsgränsen"),
                 Place("workbook:Kostnad för 1\u00a0%", row="REGION", column="Veckor som behöver förstärkning"),
+            ],
+        ),
+        (
+            f"unit-weeks short of midwives, summer {last}",
+            key.loc["weeks_short", "value"],
+            [
+                Place("tbl-key-numbers", r"sommaren " + str(last) + r" \| " + NUM + " av"),
+                Place("txt-staffing-summary", rf"{last}: " + NUM + " av"),
+                Place("txt-tertial-results", r"och " + NUM + " av [0-9]+ enhetsveckor hade för få"),
             ],
         ),
         (

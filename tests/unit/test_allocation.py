@@ -92,6 +92,19 @@ def test_fte_to_threshold_reaches_it_exactly_or_says_it_cannot():
     assert not second["reachable"] and second["fte_needed"] == pytest.approx(1.0 * PER_ROOM)
 
 
+def test_the_chain_need_is_where_the_chain_risk_meets_the_rule_and_a_full_bb_raises_it():
+    """One model for the shortfall (issue 28): a week is short of midwives exactly when the
+    rule's cost table needs FTE there; with an ample ward the need is the rooms' own."""
+    ample = _weekly([6.0, 9.0], [16, 16], [150.0, 150.0]).assign(fte_supply_ward=[6.0 * PER_ROOM, 9.0 * PER_ROOM])
+    need = allocation.chain_need(ample, NORMS, 8.0)
+    assert capacity.blocking(150.0, need["rooms_needed"].to_numpy(), 8.0) == pytest.approx([0.01, 0.01], abs=1e-9)
+    cost = allocation.fte_to_threshold(ample, 0.01, NORMS, 8.0)
+    assert ((need["fte_gap"] < 0) == (cost["fte_needed"] > 1e-9)).all()
+    assert -need["fte_gap"].clip(upper=0).sum() == pytest.approx(cost["fte_needed"].sum())
+    tight = ample.assign(bb_beds=10.0, bb_stay_hours=60.0)  # 150 women a week for 60 h each: BB near full
+    assert (allocation.chain_need(tight, NORMS, 8.0)["rooms_needed"] > need["rooms_needed"]).all()
+
+
 def test_calibration_recovers_a_known_stay_from_simulated_counts():
     """Logged counts drawn as Poisson from the model with a 6.5 h time at four units over
     ten summers; each unit's 80 % interval holds it and excludes the prior 8 h."""

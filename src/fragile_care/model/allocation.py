@@ -102,19 +102,18 @@ def greedy_allocation(
     return weekly[["unit_id", "iso_year", "iso_week"]].assign(fte_added=added, redirected_before=before, redirected_after=value)
 
 
-def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay: capacity.Stay) -> pd.DataFrame:
-    """Extra delivery-ward FTE each unit-week needs for its blocking at the forecast mean
-    to be at most ``threshold``; ``reachable`` False when even every physical room staffed
-    leaves it above (then fte_needed is what staffs them all)."""
+def rooms_to_threshold(weekly: pd.DataFrame, threshold: float, stay: capacity.Stay) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit-week of ``weekly`` (rooms_staffed, deliveries and the BB link of
+    :func:`chain.with_ward`): the staffed rooms (fractional, as :func:`capacity.erlang_b_mixed`
+    counts them) at which the care chain's blocking at the forecast mean is ``threshold``,
+    and the chain's blocking at today's staffing. The room time is stretched by the wait for
+    a BB bed at today's staffing (model.chain), so a full BB raises the rooms needed."""
     deliveries = weekly["deliveries"].to_numpy(float)
     rooms = weekly["rooms_staffed"].to_numpy(float)
     beds, ward_stay = chain.ward_of(weekly)
-    # the room time stretched by the wait for a BB bed at today's staffing (model.chain)
     own = capacity.row_stays(weekly["unit_id"], stay)
     blocked, wait = chain.chain_blocking(deliveries, rooms, own, beds, ward_stay)
-    stays = own + wait
-    load = capacity.offered_load(deliveries, stays)
-    physical = weekly["rooms_physical"].to_numpy(float)
+    load = capacity.offered_load(deliveries, own + wait)
     whole = capacity.servers_needed(load, threshold).astype(float)  # B(whole) <= threshold < B(whole - 1)
     below = np.maximum(whole - 1, 0)
     b_hi = np.asarray(capacity.erlang_b(load, below), dtype=float)
@@ -122,7 +121,35 @@ def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay:
     # the interpolated blocking is linear between whole - 1 and whole: where it meets the threshold
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(whole > 0, np.clip((b_hi - threshold) / (b_hi - b_lo), 0.0, 1.0), 0.0)
-    target_rooms = np.where(whole > 0, below + frac, 0.0)
+    return np.where(whole > 0, below + frac, 0.0), np.asarray(blocked, float)
+
+
+def chain_need(weekly: pd.DataFrame, norms: Norms, stay: capacity.Stay) -> pd.DataFrame:
+    """The midwife table of :func:`staffing.midwife_gap` with its need taken from the care
+    chain instead of the rooms alone: rooms_needed (fractional) is where the chain's blocking
+    meets ``norms.target_blocking`` (:func:`rooms_to_threshold`), and fte_need, fte_gap,
+    rooms_gap and rooms_short follow from it. So a week short of midwives is a week whose
+    chain risk is above the rule, as the planning figure, the heat map and the rule's cost
+    count it. ``weekly`` needs the BB link (:func:`chain.with_ward`); without it the chain is
+    the rooms alone (Erlang B)."""
+    needed, _ = rooms_to_threshold(weekly, norms.target_blocking, stay)
+    fte_need = needed * norms.midwives_per_woman_in_labour * norms.fte_per_position
+    return weekly.assign(
+        rooms_needed=needed,
+        fte_need=fte_need,
+        fte_gap=weekly["fte_supply_ward"] - fte_need,
+        rooms_gap=weekly["rooms_staffed"] - needed,
+        rooms_short=needed > weekly["rooms_physical"] + 1e-9,
+    )
+
+
+def fte_to_threshold(weekly: pd.DataFrame, threshold: float, norms: Norms, stay: capacity.Stay) -> pd.DataFrame:
+    """Extra delivery-ward FTE each unit-week needs for its blocking at the forecast mean
+    to be at most ``threshold``; ``reachable`` False when even every physical room staffed
+    leaves it above (then fte_needed is what staffs them all)."""
+    rooms = weekly["rooms_staffed"].to_numpy(float)
+    physical = weekly["rooms_physical"].to_numpy(float)
+    target_rooms, blocked = rooms_to_threshold(weekly, threshold, stay)
     reachable = target_rooms <= physical + 1e-9
     needed_rooms = np.maximum(0.0, np.minimum(target_rooms, physical) - rooms)
     return weekly[["unit_id", "iso_year", "iso_week"]].assign(

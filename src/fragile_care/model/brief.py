@@ -112,11 +112,9 @@ def key_numbers(
             "of": float(short.loc[("utfall", last), "size"]),
             "previous_year": before,
             "previous": float(short.loc[("utfall", before), "sum"]) if before else np.nan,
-            # next summer: the care chain's weeks over the 1 % rule (what the planning figure and
-            # the rule's cost rest on) where the run has them, else the rooms' own count
-            "detail": float(target_cost.set_index("unit_id").loc["REGION", "weeks_short"])
-            if target_cost is not None and "REGION" in set(target_cost["unit_id"])
-            else float(short.loc[("prognos", outlook_year), "sum"]),
+            # the staffing table's need is the care chain's (allocation.chain_need): a week short
+            # is a week over the 1 % rule, as the rule's cost table counts it
+            "detail": float(short.loc[("prognos", outlook_year), "sum"]),
             "detail_year": outlook_year,
         }
     )

@@ -31,7 +31,7 @@ import pandas as pd
 
 from fragile_care.inputs.parsing import is_blank
 from fragile_care.inputs.plan_checks import parse_weeks
-from fragile_care.model import capacity, chain, planning, postnatal, staffing
+from fragile_care.model import allocation, capacity, chain, planning, postnatal, staffing
 
 OutlookDraws = tuple[np.ndarray, np.ndarray | None, np.ndarray]  # arrivals, room times per draw, summer-effect variance
 
@@ -134,7 +134,7 @@ def run_scenario(
     bb = None
     if ward is not None:  # the BB link of the chain, with the scenario's early discharge (model.chain)
         bb = postnatal.postnatal_beds_weekly(gap, units, ward, beds, early_discharge_shares(gap, activities, ward.early_discharge_share))
-        gap = chain.from_ward(gap, bb)
+        gap = allocation.chain_need(chain.from_ward(gap, bb), norms, stay)  # the shortfall of the whole chain, as the summer's
     if draws is None:
         arrivals = capacity.forecast_draws(gap, settings.forecast_draws, settings.seed)
         draws = (arrivals, None, np.zeros(arrivals.shape[1]))
@@ -291,7 +291,7 @@ def outside_outlook(
     supply = staffing.weekly_supply(tables["staffing"], tables["leave_plan"], grid, staffing.MIDWIFE, reference_year)
     gap = staffing.midwife_gap(births, supply, units, norms, stay)
     gap = gap.merge(births[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
-    return chain.with_ward(gap.assign(kind="prognos"), units, ward, beds)
+    return allocation.chain_need(chain.with_ward(gap.assign(kind="prognos"), units, ward, beds), norms, stay)
 
 
 def outside_effects(

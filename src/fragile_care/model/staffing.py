@@ -140,7 +140,11 @@ def weekly_supply(
 def midwife_gap(
     deliveries: pd.DataFrame, supply: pd.DataFrame, units: pd.DataFrame, norms: Norms, mean_stay_hours: capacity.Stay
 ) -> pd.DataFrame:
-    """Midwives and staffed delivery rooms needed against available, per unit and week.
+    """Midwives and staffed delivery rooms needed against available, per unit and week,
+    for the rooms alone (Erlang B). The pipeline replaces the need with the care chain's
+    (:func:`allocation.chain_need`, once the BB link is known), so the published shortfall
+    is the one model's; this rooms-only need is its ample-ward limit and the demo
+    generator's.
 
     ``deliveries``: unit_id, iso_year, iso_week, deliveries (women per week).
     ``supply``: from :func:`weekly_supply` for midwives.

@@ -112,7 +112,7 @@ FIELDS: dict[str, Field] = {
     "nurses_per_cot": _f("float", "nurses per cot", "Sjuksköterskor per plats", DEC2),
     "leave_planned": _f("bool", "", "Semesterplan finns"),
     "rooms_physical": _f("int", "rooms", "Rum i lokalerna"),
-    "rooms_needed": _f("int", "rooms", "Rum som behövs"),
+    "rooms_needed": _f("float", "rooms", "Rum som behövs (vårdkedjan)", DEC1),
     "rooms_staffed": _f("float", "rooms", "Bemannade rum (dygnet runt, i snitt)"),
     "rooms_gap": _f("float", "rooms", "Rum som saknar bemanning"),
     "rooms_short": _f("bool", "", "För få bemannade rum"),

@@ -157,7 +157,7 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
     def compute(
         stay: capacity.Stay, weeks: pd.DataFrame = deliveries, leave: pd.DataFrame = tables["leave_plan"]
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Midwives (with each week's BB link, model.chain) and neonatal staffing."""
+        """Midwives (with each week's BB link, model.chain, and the need of the whole chain) and neonatal staffing."""
         mid, neo = staffing.summer_staffing(
             weeks,
             tables["staffing"],
@@ -171,7 +171,7 @@ def staffing_need(tables: Tables, cfg: RunConfig) -> Tables:
             rates=rates,
             flows=flows,
         )
-        return chain.with_ward(mid, tables["units"], cfg.postnatal, beds), neo
+        return allocation.chain_need(chain.with_ward(mid, tables["units"], cfg.postnatal, beds), cfg.norms, stay), neo
 
     prior = cfg.capacity.mean_stay_hours
     midwives, neonatal = compute(prior)
