@@ -164,7 +164,7 @@ table = pd.DataFrame(
 years = sorted(review["iso_year"].unique())
 sums = review.groupby("iso_year")[["predicted", "predicted_configured", "logged_capacity", "logged_other"]].sum()
 text = " ".join(
-    f"{y}: modellen {fmt.sv_int(sums.loc[y, 'predicted'])} (med antagen tid {fmt.sv_int(sums.loc[y, 'predicted_configured'])}), "
+    f"{y}: modellen kalibrerad på alla somrar {fmt.sv_int(sums.loc[y, 'predicted'])} (med antagen tid {fmt.sv_int(sums.loc[y, 'predicted_configured'])}), "
     f"loggen {published.text('REGION', y, 'capacity', sums.loc[y, 'logged_capacity'])}; "
     f"hänvisade av andra orsaker (neonatal, övrigt) {published.text('REGION', y, 'other', sums.loc[y, 'logged_other'])}."
     for y in years

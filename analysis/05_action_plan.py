@@ -97,9 +97,11 @@ for c in changes.to_dict("records"):
         f"{where} modellens 80 %-intervall {fmt.sv_int(c['low_80'])}–{fmt.sv_int(c['high_80'])} skattat på somrarna före."
     )
     if acts and c["position"] == "below":
-        text += f" Före den sommaren startade eller avslutades {named}: nedgången kan vara deras effekt, men modellen kan inte skilja den från slumpen."
+        text += f" Mellan förra sommaren och slutet av denna startade eller avslutades {named}: nedgången kan vara deras effekt, men modellen kan inte skilja den från slumpen."
     elif acts:
-        text += f" Före den sommaren startade eller avslutades {named}, utan att loggen föll under modellens intervall."
+        text += (
+            f" Mellan förra sommaren och slutet av denna startade eller avslutades {named}, utan att loggen föll under modellens intervall."
+        )
     sentences.append(text)
 display(
     Markdown(
@@ -326,7 +328,7 @@ reason_sv = {
 outside_weeks = scenario_table["outside_weeks"].iloc[0] if len(scenario_table) else ""
 if outside_weeks:  # weeks an activity moves staff to or from, outside the summer: counted too
     table[f"Skillnad v. {fmt.sv_week_list(outside_weeks)}"] = [
-        "–" if i == 0 else "under 0,1" if abs(m) < 0.05 else fmt.sv_difference(m, lo, hi)
+        "–" if i == 0 or m == 0 else "under 0,1" if abs(m) < 0.05 else fmt.sv_difference(m, lo, hi)
         for i, (m, lo, hi) in enumerate(
             zip(
                 scenario_table["outside_difference_mean"],
@@ -337,7 +339,8 @@ if outside_weeks:  # weeks an activity moves staff to or from, outside the summe
     ]
 outside_note = (
     f"\n\n{'Vecka' if ',' not in outside_weeks else 'Veckorna'} {fmt.sv_week_list(outside_weeks)} ligger utanför sommarperioden men får personal eller semester som en åtgärd flyttar; "
-    "kolumnen längst till höger är skillnaden i väntat antal hänvisade där mot oförändrat läge samma veckor, räknad på samma sätt. "
+    "kolumnen längst till höger är skillnaden i väntat antal hänvisade där mot oförändrat läge samma veckor, räknad på samma sätt "
+    "(– där åtgärden inte gäller de veckorna). "
     "Den ingår inte i sommarens skillnad."
     if outside_weeks
     else ""
@@ -398,8 +401,8 @@ display(Markdown(fmt.reference_list(practices) if practices is not None and not 
 #| tbl-cap: "Vad har ändrats sedan förra körningen: datafiler som har tillkommit, tagits bort eller ändrats, och nyckeltal före och efter."
 previous_id = cfg.previous_run_id
 changes = steps.previous_run_changes(cfg, out_dir, output_root, tables, bundle.input_hashes(cfg, bundle.data_files(cfg)))
-if changes is None:
-    display(Markdown(f"Ingen tidigare körning `{previous_id}` finns att jämföra med."))
+if changes is None:  # a one-row table, so the caption the report numbers has a table under it
+    display(Markdown(fmt.md_table(pd.DataFrame({"Jämförelse": [f"Ingen tidigare körning ({previous_id}) finns att jämföra med."]}))))
 else:
     manifest, files, numbers = changes
     number_sv = {
@@ -446,7 +449,14 @@ table = pd.DataFrame(
         **{str(y): [fmt.sv_int(round(v, -2)) for v in wide[y]] for y in care_years},
     }
 )
-display(Markdown(fmt.md_table(table, align="ll" + "r" * len(care_years))))
+home_zero = wide.loc[["home_visits", "home_days"]].fillna(0).abs().to_numpy().sum() < 0.5 if "home_days" in wide.index else False
+note = (
+    "\n\nRaderna för hemmet är noll under oförändrat läge: vård i hemmet efter tidig hemgång kommer först med handlingsplanens "
+    "åtgärder (se texten under tabellen)."
+    if home_zero
+    else ""
+)
+display(Markdown(fmt.md_table(table, align="ll" + "r" * len(care_years)) + note))
 
 # %%
 #| label: txt-care-levels

@@ -98,7 +98,7 @@ display(Markdown(fmt.md_table(pd.DataFrame(rows, columns=["Nyckeltal", "Värde",
 
 # %%
 #| label: tbl-brief-units
-#| tbl-cap: "En rad per förlossningsenhet nästa sommar under oförändrat läge: trafikljus efter veckan med högst risk (röd: över gränsen för förhöjd risk; gul: över dimensioneringsgränsen; grön: under), den veckan, enhetens del av planeringstalet med 80 %-intervall, veckor över dimensioneringsgränsen och extra barnmorskor som behövs för att hålla den varje vecka, och den länk i vårdkedjan (förlossningsrum, BB, neonatalvård) som oftast är full."
+#| tbl-cap: "En rad per förlossningsenhet nästa sommar under oförändrat läge: trafikljus efter veckan med högst risk, den veckan, enhetens del av planeringstalet med 80 %-intervall, veckor över dimensioneringsgränsen och extra barnmorskor för att hålla den varje vecka, och den länk i vårdkedjan som oftast är full."
 ranked = units.sort_values("redirected_mean", ascending=False, kind="stable")["unit_id"]
 rows, shown = fmt.shown_units(ranked, order="de med flest väntade hänvisningar", sheet="Risk sommar")
 listed = units[units["unit_id"].isin(rows)]
@@ -116,7 +116,11 @@ table = pd.DataFrame(
         "Brister först": listed["weakest"].map(postnatal.LINKS_SV).fillna("–") if "weakest" in listed else "–",
     }
 )
-display(Markdown(fmt.md_table(table, align="llrrrrl", markup=["Risk"]) + (f"\n\n{shown}" if shown else "")))
+limits = (
+    f"Röd: risk över {fmt.sv_pct(effective.high_risk_blocking, 0)} någon vecka (förhöjd risk); gul: över "
+    f"{fmt.sv_pct(cfg.norms.target_blocking, 0)} (dimensioneringsgränsen); grön: högst {fmt.sv_pct(cfg.norms.target_blocking, 0)}."
+)
+display(Markdown(fmt.md_table(table, align="llrrrrl", markup=["Risk"]) + f"\n\n{limits}" + (f" {shown}" if shown else "")))
 
 
 # %%
@@ -128,12 +132,17 @@ def proposal_text(p) -> str:
         f"{fmt.sv_num(p['prevented_p90'], 0)})"
     )
     price = (
-        f", kostar {fmt.sv_int(round(p['cost_sek'], -3) / 1000)} tkr ({fmt.sv_int(round(p['sek_per_prevented'], -2))} kr per undviken händelse)."
+        f", kostar {fmt.sv_int(round(p['cost_sek'], -3) / 1000)} tkr (omkring {fmt.sv_significant(p['sek_per_prevented'])} kr per undviken händelse)."
         if pd.notna(p["cost_sek"])
         else "."
     )
     if p["kind"] == "lever":
-        return f"**{unit}, vecka {fmt.md_escape(p['weeks'])}:** {fmt.md_escape(p['what']).lower()}, {fmt.md_escape(p['amount'])}. {effect}{price}"
+        twin = (
+            f" Det är handlingsplanens {fmt.md_escape(p['activity_id'])}: beslutet är att genomföra den till sommaren {int(key.loc['planning_figure', 'year'])}."
+            if p["activity_id"]
+            else ""
+        )
+        return f"**{unit}, vecka {fmt.md_escape(p['weeks'])}:** {fmt.md_escape(p['what']).lower()}, {fmt.md_escape(p['amount'])}. {effect}{price}{twin}"
     when = f", vecka {fmt.md_escape(fmt.sv_weeks(p['weeks']))}" if p["weeks"] else ""
     amount = f" {fmt.md_escape(p['amount'])}." if p["amount"] else ""
     return (
@@ -153,31 +162,43 @@ chain_note = (
 neo_first = units.loc[units["weakest"] == "neonatal", "unit_id"].map(labels).tolist() if "weakest" in units else []
 if neo_first:
     chain_note += (
-        f" Vid {fmt.sv_list(fmt.md_escape(u) for u in neo_first)} brister neonatalvården först (intensivvården bemannas först). "
-        "Extra sjuksköterskor undviker där färre händelser per krona än tidig hemgång när ett barn utan vårdplats väger som en "
-        "hänvisad kvinna; vikten ändras i konfigurationen (costs.weight_no_cot)."
+        f" Vid {fmt.sv_list(fmt.md_escape(u) for u in neo_first)} brister neonatalvården först, men extra sjuksköterskor undviker "
+        "färre händelser per krona än tidig hemgång (ett barn utan vårdplats väger som en hänvisad kvinna; vikten går att ändra)."
     )
 levers_listed = proposals[proposals["kind"] == "lever"]
 lever_numbers = [i for i, kind in enumerate(proposals["kind"], start=1) if kind == "lever"]
 listed_words = (
-    f"Punkt {lever_numbers[0]}"
+    "Inget av förslagen"
+    if not lever_numbers
+    else f"Punkt {lever_numbers[0]}"
     if len(lever_numbers) == 1
     else f"Punkterna {fmt.sv_list(str(n) for n in lever_numbers)}"
     if len(lever_numbers) != lever_numbers[-1] - lever_numbers[0] + 1
     else f"Punkterna {lever_numbers[0]}–{lever_numbers[-1]}"
+)
+plan_listed = proposals[proposals["kind"] != "lever"]
+plan_numbers = [i for i, kind in enumerate(proposals["kind"], start=1) if kind != "lever"]
+count_words = fmt.SV_NUMBER_WORDS[len(proposals)] if len(proposals) < len(fmt.SV_NUMBER_WORDS) else str(len(proposals))
+plan_words = (
+    f" {'Punkt' if len(plan_numbers) == 1 else 'Punkterna'} {fmt.sv_list(str(n) for n in plan_numbers)} är handlingsplanens åtgärder "
+    f"utanför budgeten ({fmt.sv_int(plan_listed['cost_sek'].sum() / 1000)} tkr). Alla {count_words} punkterna kostar tillsammans "
+    f"{fmt.sv_int((levers_listed['cost_sek'].sum() + plan_listed['cost_sek'].sum()) / 1000)} tkr."
+    if len(plan_listed)
+    else ""
 )
 rule = key.loc["rule_cost"]
 display(
     Markdown(
         (
             "\n".join(items)
-            + f"\n\nFörslagen fördelar budgeten {fmt.sv_num(cfg.costs.budget_sek / 1e6, 1)} mnkr (ett antagande) exakt över extra "
-            "barnmorskor, BB-platser, tidig hemgång och neonatalsjuksköterskor dit de undviker flest händelser (hänvisade kvinnor, "
-            f"fullt BB, barn utan vårdplats). {listed_words} är budgetens största poster ({fmt.sv_int(levers_listed['cost_sek'].sum() / 1000)} tkr); "
-            f"resten finns i sommarrapporten. Att hålla risken under {fmt.sv_pct(cfg.norms.target_blocking, 0)} varje vecka med fler "
-            f"barnmorskor skulle kosta omkring {fmt.sv_num(rule['value'] / 1e6, 1)} mnkr. Tidig hemgång vinner för att den är billig per "
-            "frigjort vårddygn; priserna är antaganden. Handlingsplanens åtgärder är räknade var för sig och kan inte läggas ihop med "
-            "förslagen för samma enhet och veckor." + chain_note
+            + f"\n\nBudgeten, {fmt.sv_num(cfg.costs.budget_sek / 1e6, 1)} mnkr (ett antagande), går dit den undviker flest händelser "
+            "(hänvisade kvinnor, kvinnor som möter fullt BB, barn utan bemannad vårdplats). "
+            f"{listed_words} är dess största poster ({fmt.sv_int(levers_listed['cost_sek'].sum() / 1000)} av "
+            f"{fmt.sv_int(key.loc['budget_effect', 'of'] / 1000)} tkr; resten i sommarrapporten)."
+            + plan_words
+            + f" Att hålla risken under {fmt.sv_pct(cfg.norms.target_blocking, 0)} varje vecka med fler barnmorskor skulle kosta omkring "
+            f"{fmt.sv_num(rule['value'] / 1e6, 1)} mnkr. Priserna är antaganden; handlingsplanens åtgärder är räknade var för sig mot "
+            "oförändrat läge." + chain_note
         )
         if items
         else "Modellen ger inget förslag: ingen åtgärd inom budgeten minskar de väntade händelserna."
@@ -193,8 +214,8 @@ text = (
     f"Modellen är kalibrerad mot hänvisningsloggen per enhet: en effektiv tid på förlossningsrummet från "
     f"{fmt.sv_num(low_unit['effective_stay_hours'], 1)} timmar ({fmt.md_escape(labels.get(low_unit['unit_id'], low_unit['unit_id']))}) till "
     f"{fmt.sv_num(high_unit['effective_stay_hours'], 1)} ({fmt.md_escape(labels.get(high_unit['unit_id'], high_unit['unit_id']))}), "
-    f"gemensamt {fmt.sv_num(stay['value'], 1)} timmar (80 %-intervall {fmt.sv_num(stay['low'], 1)}–{fmt.sv_num(stay['high'], 1)}) "
-    f"i stället för antagandets {fmt.sv_num(stay['prior'], 0)}."
+    f"gemensamt {fmt.sv_num(stay['value'], 1)} timmar (80 %-intervall {fmt.sv_num(stay['low'], 1)}–{fmt.sv_num(stay['high'], 1)}); "
+    f"före kalibreringen antogs {fmt.sv_num(stay['prior'], 0)} timmar för alla."
     if stay["source"] == "calibrated"
     else f"Modellen är inte kalibrerad mot loggen ({fmt.md_escape(fits['reason'].iloc[0])}); antagandet om tiden på förlossningsrummet används."
 )

@@ -157,4 +157,4 @@ def test_validate_config_reports_what_the_run_would_stop_on(cli, data, tmp_path)
 def test_validate_config_passes_on_the_demo(cli):
     proc = cli("validate", "--config", "config/runs/2026-T2.yaml")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
-    assert "0 error(s), 398 repair(s), 0 warning(s)" in proc.stderr
+    assert "0 error(s), 480 repair(s), 0 warning(s)" in proc.stderr  # 396 unit names, 28 + 56 rows of the merged unit

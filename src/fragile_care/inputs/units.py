@@ -161,6 +161,7 @@ def apply_merges(frame: pd.DataFrame, schema: TableSchema, merges: tuple[Merge, 
                     f"{count} row(s) of merged unit {uid}",
                     f"moved to {mapping[uid]} (harmonisation.merges)",
                     schema.name,
+                    int(count),  # the entry stands for every row moved, as the row accounting counts them
                 )
             )
         out[col] = out[col].replace(mapping)

@@ -36,6 +36,21 @@ def _covered_by_a_lever(act: pd.Series, levers: pd.DataFrame) -> bool:
     return any(weeks is None or weeks & set(range(int(p["first_week"]), int(p["last_week"]) + 1)) for p in same.to_dict("records"))
 
 
+def _plan_twins(lever: dict, actions: pd.DataFrame) -> str:
+    """The plan's activities (ids, comma separated) that a lever proposal repeats: the same
+    lever at the same unit in overlapping weeks (:func:`_covered_by_a_lever` seen from the
+    proposal), so the brief can say that funding the activity is the proposal."""
+    weeks = set(range(int(lever["first_week"]), int(lever["last_week"]) + 1))
+    twins = []
+    for act in actions.to_dict("records") if len(actions) else []:
+        if PLAN_LEVERS.get(act["effect_type"]) != lever["lever"] or act["effect_unit"] != lever["unit_id"]:
+            continue
+        text = act["effect_weeks"]
+        if not (isinstance(text, str) and text.strip()) or weeks & set(parse_weeks(text)):
+            twins.append(str(act["activity_id"]))
+    return ", ".join(twins)
+
+
 def activity_progress(actions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:
     """Per activity: on track or behind on ``cutoff``, by :func:`followup.plan_status` (the
     status every report shows): behind when paused, or late (planned but due to have
@@ -191,7 +206,7 @@ def proposals(
             "prevented_p10": p["prevented_p10"],
             "prevented_p90": p["prevented_p90"],
             "sek_per_prevented": p["sek_per_prevented"],
-            "activity_id": "",
+            "activity_id": _plan_twins(p, actions),  # a plan activity the proposal repeats, if any
         }
         for p in levers.sort_values("prevented_mean", ascending=False).to_dict("records")
     ]

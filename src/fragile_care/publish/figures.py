@@ -140,7 +140,10 @@ def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, 
                 (x - width / 2, 0), width, 1, transform=data_x_axes_y, facecolor="none", edgecolor="#9a9a9a", hatch="..", linewidth=0.5
             )
         )
-        ax.text(x, 0.01, cell_text(c, s, threshold), transform=data_x_axes_y, ha="center", va="bottom", fontsize=11, fontweight="bold")
+        ax.text(
+            x, 0.02, cell_text(c, s, threshold), transform=data_x_axes_y, ha="center", va="bottom", fontsize=10, fontweight="bold",
+            bbox={"facecolor": "white", "edgecolor": "#595959", "boxstyle": "round,pad=0.2"},
+        )  # fmt: skip
 
 
 # A control chart whose baseline is too short for control limits (fewer than six summer

@@ -93,6 +93,19 @@ def sum_note(parts: Any, totals: Any, decimals: int = 0) -> str:
     return SUM_NOTE if not np.allclose(printed_parts, np.round(np.nan_to_num(total), decimals), atol=10.0**-decimals / 10) else ""
 
 
+def sv_significant(x: Any, digits: int = 2) -> str:
+    """A model estimate to ``digits`` significant figures, as a whole number in Swedish:
+    ``249 400`` -> ``250 000``, ``25 900`` -> ``26 000`` (a kronor-per-event figure divided
+    by an uncertain count should not print six digits)."""
+    if missing(x):
+        return "–"
+    value = float(x)
+    if value == 0 or not math.isfinite(value):
+        return sv_int(value) if math.isfinite(value) else "–"
+    places = digits - 1 - int(math.floor(math.log10(abs(value))))
+    return sv_int(round(value, min(places, 0)))
+
+
 SV_NUMBER_WORDS = ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio")
 
 
