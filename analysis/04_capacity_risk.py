@@ -322,6 +322,33 @@ display(
 )
 
 # %%
+#| label: txt-neonatal-summary
+summary_neo = capacity.neonatal_summary(neo[neo["kind"] == "prognos"])
+LEVEL_DEFINITE = {"ic": "intensivvården", "hd": "intermediärvården", "sc": "vårdavdelningen"}  # the care levels in running text
+unstaffed = summary_neo[summary_neo["staffed_min"] < 0.5]
+worst_level = summary_neo.iloc[0] if len(summary_neo) else None
+display(
+    Markdown(
+        (
+            f"Nästa sommar väntas flest barn behöva vårdas på annat håll vid {fmt.md_escape(labels[worst_level['unit_id']])}, på "
+            f"{LEVEL_DEFINITE[worst_level['care_level']]}: omkring {fmt.sv_expected(worst_level['away'])} barn under sommaren, med "
+            f"risk {fmt.sv_pct(worst_level['worst'], 0)} den sämsta veckan. Enheterna bemannar intensivvården först och "
+            "vårdavdelningen sist, så när sjuksköterskorna inte räcker är det vårdavdelningens platser som står obemannade"
+            + (
+                f"; vid {fmt.sv_list(fmt.md_escape(labels[u]) for u in unstaffed['unit_id'].unique())} räcker de en sommarvecka "
+                "inte till någon plats där"
+                if len(unstaffed)
+                else ""
+            )
+            + ". Barnen vårdas då på en annan vårdnivå eller vid en annan enhet; talen bygger på sjuksköterskornas bemanning i "
+            "underlaget och på antagna sjuksköterskor per plats (BAPM)."
+        )
+        if worst_level is not None
+        else "Underlaget har ingen neonatalvård att räkna på för nästa sommar."
+    )
+)
+
+# %%
 #| label: tbl-neonatal-risk
 #| tbl-cap: "Neonatalvård nästa sommar (oförändrat läge): risk att ett barn inte får plats på rätt vårdnivå vid sin enhet (Erlang B med bemannade platser), medel och högsta vecka, väntat antal barn som måste vårdas på annat håll under sommaren och barn som väntas flyttas hit från andra enheter."
 ahead_neo = neo[neo["kind"] == "prognos"]

@@ -179,7 +179,7 @@ plt.show()
 
 # %%
 #| label: fig-spc-redirections
-#| fig-cap: "Styrdiagram (c-diagram) för kvinnor hänvisade på grund av platsbrist eller bemanning per sommarmånad (hela månaderna juni–augusti) i hela regionen; baslinje: somrarna före den senaste. Månader med 1–4 hänvisade visas som <5. Månaderna avser hela juni–augusti och summerar därför inte till rapportens sommartal, som räknar sommarperiodens veckor."
+#| fig-cap: "Styrdiagram (c-diagram) för kvinnor hänvisade på grund av platsbrist eller bemanning per sommarmånad (hela månaderna juni–augusti) i hela regionen; baslinje: somrarna före den senaste. Månader med 1–4 hänvisade visas som <5. Månaderna avser hela juni–augusti och summerar därför inte till rapportens sommartal, som räknar sommarperiodens veckor. Röd triangel: månad utanför styrgränserna. Juli ligger ofta över den övre gränsen eftersom juli är sommarens mest belastade månad; det är säsongen, inte en förändring, och ska jämföras med juli tidigare år."
 #| fig-alt: "Punktdiagram med antalet hänvisade kvinnor per sommarmånad, mittlinje och styrgränser."
 monthly = describe.redirections_monthly(tables["redirections"], months=(6, 7, 8))
 latest = monthly.index.max().year
@@ -194,6 +194,7 @@ else:
     ax.axhline(chart["centre"].iloc[0], color="black")
     for bound in ("lower", "upper"):
         ax.axhline(chart[bound].iloc[0], color="black", linestyle="--", linewidth=1)
+    figures.mark_signals(ax, positions, chart["value"], chart["outside"], cfg.disclosure_threshold)
 ax.set_xticks(list(positions), labels_x, rotation=45, ha="right", fontsize=8)
 ax.set(title="Hänvisade kvinnor per sommarmånad", ylabel="Hänvisade kvinnor", xlabel="")
 fig.tight_layout()

@@ -134,3 +134,18 @@ def test_model_vs_log_counts_capacity_reasons_only():
     assert out.loc["B", "logged_capacity"] == 1
     load = 180.0 / 168 * 8
     assert out.loc["A", "predicted"] == pytest.approx(180 * capacity.erlang_b(load, 12) + 170 * capacity.erlang_b(170 / 168 * 8, 12))
+
+
+def test_the_neonatal_summary_puts_the_level_with_most_infants_away_first():
+    ahead = pd.DataFrame(
+        {
+            "unit_id": ["A", "A", "B", "B"],
+            "care_level": ["ic", "sc", "sc", "sc"],
+            "turned_away": [0.1, 2.0, 5.0, 6.0],
+            "blocking": [0.01, 0.3, 0.9, 1.0],
+            "cots_staffed": [3.0, 2.0, 0.0, 1.0],
+        }
+    )
+    out = capacity.neonatal_summary(ahead)
+    assert out[["unit_id", "care_level"]].values.tolist() == [["B", "sc"], ["A", "sc"], ["A", "ic"]]
+    assert out.iloc[0]["away"] == 11.0 and out.iloc[0]["worst"] == 1.0 and out.iloc[0]["staffed_min"] == 0.0

@@ -556,3 +556,14 @@ class CapacitySettings(BaseModel):
             if unit in neighbours:
                 raise KeyedError(unit, "a unit cannot overflow to itself", relative=True)
         return value
+
+
+def neonatal_summary(ahead: pd.DataFrame) -> pd.DataFrame:
+    """Per unit and care level of the outlook's neonatal rows (:func:`neonatal_risk`): the
+    infants expected to be cared for elsewhere over the summer (``away``), the worst week's
+    blocking (``worst``) and the fewest cots staffed in a week (``staffed_min``); the level
+    with most infants away first."""
+    out = ahead.groupby(["unit_id", "care_level"], as_index=False).agg(
+        away=("turned_away", "sum"), worst=("blocking", "max"), staffed_min=("cots_staffed", "min")
+    )
+    return out.sort_values(["away", "unit_id", "care_level"], ascending=[False, True, True], ignore_index=True)
