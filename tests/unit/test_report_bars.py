@@ -60,6 +60,7 @@ def test_a_count_hidden_to_protect_another_is_a_dotted_column_over_the_whole_axe
 def test_control_chart_signals_are_marked_where_their_bars_end():
     fig, ax = plt.subplots()
     figures.mark_signals(ax, [0, 1, 2], [48, 20, 3], [True, False, True], 5)
-    marks = [(line.get_xdata()[0], line.get_ydata()[0]) for line in ax.lines]
+    marks = [(t.xy[0], t.xy[1]) for t in ax.texts]
     assert marks == [(0, 48.0), (2, 4)]  # a count under 5 is marked at its bar's height (4), not at 3
+    assert all(t.get_text() == "\u25bc" for t in ax.texts)
     plt.close(fig)

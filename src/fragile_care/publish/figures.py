@@ -147,13 +147,16 @@ def suppressed_bars(ax, positions, counts, threshold: int, width: float, color, 
 
 
 def mark_signals(ax, positions, counts, outside, threshold: int) -> None:
-    """A red triangle over each bar of a control chart outside its limits. A count below
+    """A red triangle above each bar of a control chart outside its limits. A count below
     ``threshold`` is not marked at its value (its bar is drawn at threshold − 1), so the mark
     sits where its bar ends and says no more than the bar does."""
     for x, c, out in zip(positions, counts, outside):
         if out:
             shown = threshold - 1 if is_suppressed(c, threshold) else float(c)
-            ax.plot([x], [shown], marker="v", color="#b3261e", markersize=7, linestyle="none", zorder=5)
+            # above the bar's value label, so neither hides the other
+            ax.annotate(
+                "\u25bc", xy=(x, shown), xytext=(0, 11), textcoords="offset points", ha="center", va="bottom", color="#b3261e", fontsize=8
+            )
 
 
 # A control chart whose baseline is too short for control limits (fewer than six summer
