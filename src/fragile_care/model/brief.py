@@ -26,29 +26,27 @@ BEHIND = "behind"
 PLAN_LEVERS = {"extra_staff": "midwives", "early_discharge": "early_discharge"}  # a plan effect -> the lever that does the same
 
 
-def _covered_by_a_lever(act: pd.Series, levers: pd.DataFrame) -> bool:
+def _does_the_same(act: dict, lever: dict) -> bool:
     """Whether a priced lever proposal does what the plan measure ``act`` does: the same
-    lever (:data:`PLAN_LEVERS`) at the same unit in overlapping weeks."""
-    lever = PLAN_LEVERS.get(act["effect_type"])
-    same = levers[(levers["lever"] == lever) & (levers["unit_id"] == act["effect_unit"])] if lever else levers.iloc[0:0]
+    lever (:data:`PLAN_LEVERS`) at the same unit in overlapping weeks (a measure without
+    weeks acts every week)."""
+    if PLAN_LEVERS.get(act["effect_type"]) != lever["lever"] or act["effect_unit"] != lever["unit_id"]:
+        return False
     text = act["effect_weeks"]
-    weeks = set(parse_weeks(text)) if isinstance(text, str) and text.strip() else None  # none given: every week
-    return any(weeks is None or weeks & set(range(int(p["first_week"]), int(p["last_week"]) + 1)) for p in same.to_dict("records"))
+    return not (isinstance(text, str) and text.strip()) or bool(
+        set(parse_weeks(text)) & set(range(int(lever["first_week"]), int(lever["last_week"]) + 1))
+    )
+
+
+def _covered_by_a_lever(act: pd.Series, levers: pd.DataFrame) -> bool:
+    """Whether some lever proposal of ``levers`` does what the plan measure ``act`` does."""
+    return any(_does_the_same(act, p) for p in levers.to_dict("records"))
 
 
 def _plan_twins(lever: dict, actions: pd.DataFrame) -> str:
-    """The plan's activities (ids, comma separated) that a lever proposal repeats: the same
-    lever at the same unit in overlapping weeks (:func:`_covered_by_a_lever` seen from the
-    proposal), so the brief can say that funding the activity is the proposal."""
-    weeks = set(range(int(lever["first_week"]), int(lever["last_week"]) + 1))
-    twins = []
-    for act in actions.to_dict("records") if len(actions) else []:
-        if PLAN_LEVERS.get(act["effect_type"]) != lever["lever"] or act["effect_unit"] != lever["unit_id"]:
-            continue
-        text = act["effect_weeks"]
-        if not (isinstance(text, str) and text.strip()) or weeks & set(parse_weeks(text)):
-            twins.append(str(act["activity_id"]))
-    return ", ".join(twins)
+    """The plan's activities (ids, comma separated) that a lever proposal repeats, so the
+    brief can say that funding the activity is the proposal."""
+    return ", ".join(str(a["activity_id"]) for a in actions.to_dict("records") if _does_the_same(a, lever)) if len(actions) else ""
 
 
 def activity_progress(actions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.Series:

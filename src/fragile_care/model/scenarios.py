@@ -287,11 +287,8 @@ def outside_outlook(
         tables["births_monthly"], tables["births_forecast"], sorted(set(ahead["unit_id"])), [], outlook_year, (min(weeks), max(weeks))
     )
     births = births[births["iso_week"].isin(weeks)].reset_index(drop=True)
-    grid = births[["unit_id", "iso_year", "iso_week"]]
-    supply = staffing.weekly_supply(tables["staffing"], tables["leave_plan"], grid, staffing.MIDWIFE, reference_year)
-    gap = staffing.midwife_gap(births, supply, units, norms, stay)
-    gap = gap.merge(births[["unit_id", "iso_year", "iso_week", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
-    return allocation.chain_need(chain.with_ward(gap.assign(kind="prognos"), units, ward, beds), norms, stay)
+    gap = staffing.midwife_weeks(births, tables["staffing"], tables["leave_plan"], units, norms, stay, reference_year)
+    return allocation.chain_need(chain.with_ward(gap, units, ward, beds), norms, stay)
 
 
 def outside_effects(

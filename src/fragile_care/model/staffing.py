@@ -418,6 +418,25 @@ def summer_deliveries(
     return pd.concat([observed[cols], ahead[cols]], ignore_index=True)
 
 
+def midwife_weeks(
+    deliveries: pd.DataFrame,
+    staffing: pd.DataFrame,
+    leave_plan: pd.DataFrame,
+    units: pd.DataFrame,
+    norms: Norms,
+    mean_stay_hours: capacity.Stay,
+    reference_year: int | None,
+) -> pd.DataFrame:
+    """The midwife table of the weeks of ``deliveries`` (unit_id, iso_year, iso_week,
+    deliveries, kind, sigma_log): supply (:func:`weekly_supply`, from ``reference_year``'s
+    staffing and leave when given) against the rooms' need (:func:`midwife_gap`), with the
+    rows' kind and forecast sigma."""
+    grid = deliveries[["unit_id", "iso_year", "iso_week"]]
+    supply = weekly_supply(staffing, leave_plan, grid, MIDWIFE, reference_year)
+    gap = midwife_gap(deliveries, supply, units, norms, mean_stay_hours)
+    return gap.merge(deliveries[["unit_id", "iso_year", "iso_week", "kind", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"])
+
+
 def summer_staffing(
     deliveries: pd.DataFrame,
     staffing: pd.DataFrame,
@@ -449,9 +468,7 @@ def summer_staffing(
     for kind, part in deliveries.groupby("kind", sort=False):
         grid = part[["unit_id", "iso_year", "iso_week"]]
         ref = reference_year if kind == "prognos" else None
-        supply = weekly_supply(staffing, leave_plan, grid, MIDWIFE, ref)
-        gap = midwife_gap(part, supply, units, norms, mean_stay_hours)
-        mid.append(gap.merge(part[["unit_id", "iso_year", "iso_week", "kind", "sigma_log"]], on=["unit_id", "iso_year", "iso_week"]))
+        mid.append(midwife_weeks(part, staffing, leave_plan, units, norms, mean_stay_hours, ref))
         nurses = weekly_supply(staffing, leave_plan, grid, NEONATAL_NURSE, ref)
         neo.append(neonatal_gap(part, nurses, units, rates, norms, flows).assign(kind=kind))
     return pd.concat(mid, ignore_index=True), pd.concat(neo, ignore_index=True)
